@@ -1,0 +1,48 @@
+"""The front end in one call: read, parse, check, compile."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .checks import run_checks
+from .compiler import compile_program
+from .diagnostics import Diagnostic, QzError
+from .model import Policy
+from .program import Program, load_program
+from .resources import bundled_policy_path
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    program: Program
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.is_error)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def sources(self) -> dict[str, str]:
+        return self.program.texts
+
+
+def check(path: str | Path | None = None, text: str | None = None) -> CheckResult:
+    """Parse and check a policy file (default: the bundled policy) without compiling it."""
+    program = load_program(path or bundled_policy_path(), text)
+    return CheckResult(program, tuple(run_checks(program)))
+
+
+def load(path: str | Path | None = None) -> Policy:
+    """The compiled policy of `path` (default: the bundled 衢政发〔2023〕12号).
+
+    Raises `QzError` carrying every error diagnostic when the policy does not check.
+    """
+    result = check(path)
+    if not result.ok:
+        raise QzError(result.errors)
+    return compile_program(result.program)
