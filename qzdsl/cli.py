@@ -85,6 +85,17 @@ def show(
     render_policy(compiled)
 
 
+# ---- fmt command (language core) ----
+
+# ---- eval and schema commands ----
+
+# ---- audit command ----
+
+# ---- test command ----
+
+# ---- batch, simulate and compile commands ----
+
+
 def main() -> None:
     """Entry point: the one place where exceptions become exit codes.
 

@@ -1,0 +1,1 @@
+"""Renderers: each turns a plain result (an evaluation, an audit) into one output format."""
