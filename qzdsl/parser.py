@@ -478,12 +478,17 @@ def _chunks(text: str) -> list[tuple[int, str]]:
     return [(bounds[i], text[bounds[i]:bounds[i + 1]]) for i in range(len(starts))]
 
 
+# Strings are matched too, so that a '#' inside a string is not taken for a comment.
+_STRING_OR_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*')
+
+
 def _tokens_comments(text: str) -> tuple[ast.Comment, ...]:
+    """Every comment, full-line or at the end of a line, with its line (counted like Lark: by '\\n')."""
     comments = []
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        stripped = line.lstrip()
-        if stripped.startswith("#"):
-            comments.append(ast.Comment(stripped.rstrip(), lineno))
+    for match in _STRING_OR_COMMENT.finditer(text):
+        if match.group().startswith("#"):
+            line = text.count("\n", 0, match.start()) + 1
+            comments.append(ast.Comment(match.group().rstrip(), line))
     return tuple(comments)
 
 
