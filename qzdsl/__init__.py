@@ -5,11 +5,31 @@
     >>> policy.info.doc_number
     '衢政发〔2023〕12号'
 
-The library is usable without the CLI: `load` returns a plain `model.Policy`.
+The library is usable without the CLI: `load` returns a plain `model.Policy`;
+`evaluate(policy, load_case("case.yaml", policy))` a `results.Decision`.
 """
 
-from .diagnostics import Diagnostic, QzError
-from .loader import check, load
+from importlib import import_module
 
-__all__ = ["Diagnostic", "QzError", "check", "load"]
+# The public names and the module each lives in. They are imported on first use, so that
+# `import qzdsl` (and every CLI command) stays fast: the parser, Lark and the checks load
+# only when a policy is actually compiled.
+_EXPORTS = {
+    "Case": "cases",
+    "case_from_dict": "cases",
+    "load_case": "cases",
+    "Diagnostic": "diagnostics",
+    "QzError": "diagnostics",
+    "evaluate": "evaluator",
+    "check": "loader",
+    "load": "loader",
+}
+
+__all__ = sorted(_EXPORTS)
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module 'qzdsl' has no attribute {name!r}")

@@ -20,8 +20,10 @@ def yuan(value: Decimal | None, lang: str = "zh") -> str:
     return f"{text}元" if lang == "zh" else f"¥{text}"
 
 
-def describe_amount(a: m.AmountSpec, lang: str = "zh") -> str:
-    """E.g. 每年最高8,000元/人，最长3年 / up to ¥8,000 per year per head, at most 3 years."""
+def describe_amount(a: m.AmountSpec, lang: str = "zh", head_label: str | None = None) -> str:
+    """E.g. 每年最高8,000元/人，最长3年 / up to ¥8,000 per year per head, at most 3 years.
+
+    `head_label` names the per-head count in words (default: its identifier)."""
     zh = lang == "zh"
     if a.kind is m.AmountKind.NONE:
         return "非货币" if zh else "non-monetary"
@@ -38,7 +40,8 @@ def describe_amount(a: m.AmountSpec, lang: str = "zh") -> str:
         core = f"{yuan(a.low, lang)}—{yuan(a.high, lang)}" if zh else f"{yuan(a.low, lang)}–{yuan(a.high, lang)}"
     parts = [f"{cadence}{core}" if zh else f"{core} {cadence}"]
     if a.per_head:
-        parts.append(f"按{a.per_head}每人" if zh else f"per head of {a.per_head}")
+        head = head_label or a.per_head
+        parts.append(f"按{head}每人" if zh else f"per head of {head}")
     if a.cap is not None:
         scope = {"total": "累计" if zh else "in total", "years": "每年" if zh else "per year",
                  "months": "每月" if zh else "per month"}[a.cap_scope or "total"]

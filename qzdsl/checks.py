@@ -22,7 +22,7 @@ _CLAUSE_COMMON = {ast.To, ast.Requires, ast.Group, ast.Excludes, ast.Stackable, 
                   ast.Cite, ast.Note, ast.Ambiguity, ast.Channel}
 ALLOWED: dict[str, set[type]] = {
     "policy": {ast.Title, ast.SourceFile, ast.Issued, ast.InForce, ast.AppliesFrom, ast.Principle, ast.Cite,
-               ast.Note},
+               ast.Note, ast.Ambiguity},
     "section": {ast.Lead, ast.Units, ast.Trial, ast.AfterTrial, ast.Cite, ast.Note, ast.Ambiguity},
     "fact": {ast.FactType, ast.Of, ast.Ask, ast.Note},
     "define": {ast.Cite, ast.Note, ast.Ambiguity},
@@ -30,7 +30,7 @@ ALLOWED: dict[str, set[type]] = {
     "entitlement": _CLAUSE_COMMON | {ast.Grants, ast.Amount, ast.Rule, ast.Max, ast.From},
     "reference": _CLAUSE_COMMON | {ast.Existing, ast.Rule},
     "equivalence": _CLAUSE_COMMON | {ast.Extends, ast.Grants},
-    "target": {ast.Goal, ast.By, ast.Within, ast.Lead, ast.Units, ast.Cite, ast.Note},
+    "target": {ast.Goal, ast.By, ast.Within, ast.Lead, ast.Units, ast.Cite, ast.Note, ast.Ambiguity},
     "aside": {ast.Reason, ast.Cite, ast.Note},
 }
 REPEATABLE = {ast.Cite, ast.Note, ast.Ambiguity, ast.Group, ast.Excludes, ast.Stackable}
@@ -264,8 +264,8 @@ def check_fact_kinds(program: Program) -> list[Diagnostic]:
     for entry in program.of_type(ast.ClauseDecl):
         to = ast.first(entry.decl.props, ast.To)
         requires = ast.first(entry.decl.props, ast.Requires)
-        if to is None or requires is None:
-            continue
+        if to is None or requires is None or to.kind.name not in program.kinds:
+            continue  # an unknown kind is reported by check_kinds
         expr = lowerer.expr(requires.expr)
         if expr is None:
             continue
@@ -431,8 +431,8 @@ def check_coverage(program: Program) -> list[Diagnostic]:
             end = start + len(squash(cite.quote))
             for sentence in source.sentences_overlapping(start, end):
                 cited[sentence.index].append((start, end, entry))
-    anchor = program.policy_of(main)
-    span = anchor.span if anchor else None
+    # The policy's `source` property names the text these warnings are about.
+    span = ast.first(program.policy_of(main).props, ast.SourceFile).span
     for sentence in source.sentences:
         if not sentence.mentions_payout:
             continue

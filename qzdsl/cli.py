@@ -87,11 +87,211 @@ def show(
 
 # ---- fmt command (language core) ----
 
+
+@app.command()
+def fmt(
+    files: list[Path] = typer.Argument(..., help="Policy files to format."),
+    check_only: bool = typer.Option(False, "--check", help="Change nothing; list the files fmt would change."),
+    to_stdout: bool = typer.Option(False, "--stdout", help="Print the formatted text instead of rewriting."),
+) -> None:
+    """Rewrite policy files in the canonical layout (in place, unless --check or --stdout).
+
+    A file with syntax errors is left untouched and its errors are printed. Exit 1 when a
+    file has errors or, with --check, when a file would change.
+    """
+    from .diagnostics import error
+    from .formatter import format_text
+
+    if check_only and to_stdout:
+        raise UsageError("--check and --stdout cannot be used together")
+    failed = False
+    for path in [_require_file(p) for p in files]:
+        text = ""
+        try:
+            text = path.read_text(encoding="utf-8")
+            formatted = format_text(text, str(path))
+        except (OSError, UnicodeDecodeError) as exc:
+            _emit_diagnostics([error("QZ010", f"cannot read {path}: {exc}")], {})
+            failed = True
+            continue
+        except QzError as exc:
+            _emit_diagnostics(exc.diagnostics, {str(path): text})
+            failed = True
+            continue
+        if to_stdout:
+            sys.stdout.write(formatted)
+        elif formatted != text and check_only:
+            sys.stdout.write(f"{path}\n")
+            failed = True
+        elif formatted != text:
+            path.write_text(formatted, encoding="utf-8")
+            sys.stderr.write(f"reformatted {path}\n")
+    raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
 # ---- eval and schema commands ----
+
+
+class EvalFormat(str, Enum):
+    table = "table"
+    json = "json"
+    md = "md"
+    html = "html"
+
+
+class Lang(str, Enum):
+    zh = "zh"
+    en = "en"
+
+
+def _one_policy(policy: Optional[list[Path]]) -> Path | None:
+    paths = _policy_paths(policy)
+    if len(paths) > 1:
+        raise UsageError("give one --policy; a policy that builds on others imports them (import \"…\")")
+    return paths[0]
+
+
+def _date_option(text: Optional[str], option: str):
+    import datetime as dt
+
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{option} takes a date YYYY-MM-DD, not '{text}'") from None
+
+
+@app.command("eval")
+def eval_case(
+    case: Path = typer.Argument(..., help="Case file (YAML or JSON): the applicant's kind and facts."),
+    policy: Optional[list[Path]] = typer.Option(None, "--policy", "-p", help="Policy file (default: bundled)."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Evaluation date YYYY-MM-DD (default: the "
+                                        "case's as_of, else today)."),
+    format: EvalFormat = typer.Option(EvalFormat.table, "--format", "-f"),
+    lang: Lang = typer.Option(Lang.zh, "--lang", help="Report language."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the report to this file."),
+) -> None:
+    """Evaluate a case: every clause the applicant can receive, its amount, reasons and trace."""
+    from .cases import load_case
+    from .evaluator import evaluate
+    from .policy_cache import load
+
+    when = _date_option(as_of, "--as-of")
+    compiled = load(_one_policy(policy))
+    decision = evaluate(compiled, load_case(_require_file(case), compiled), as_of=when)
+    if format is EvalFormat.table:
+        from rich.console import Console
+
+        from .reports.eval_json import record
+        from .reports.eval_table import render as render_table
+
+        if out is None:
+            render_table(record(decision, lang.value), Console())
+            return
+        with out.open("w", encoding="utf-8") as handle:
+            render_table(record(decision, lang.value), Console(file=handle, width=120, color_system=None))
+        return
+    if format is EvalFormat.json:
+        from .reports.eval_json import render
+    elif format is EvalFormat.md:
+        from .reports.eval_markdown import render
+    else:
+        from .reports.eval_html import render
+    text = render(decision, lang.value)
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+
+
+@app.command()
+def schema(
+    policy: Optional[list[Path]] = typer.Option(None, "--policy", "-p", help="Policy file (default: bundled)."),
+) -> None:
+    """Print the JSON Schema of case files, generated from the policy's fact declarations."""
+    from .cases import case_schema
+    from .policy_cache import load
+
+    compiled = load(_one_policy(policy))
+    sys.stdout.write(json.dumps(case_schema(compiled), ensure_ascii=False, indent=2) + "\n")
+
 
 # ---- audit command ----
 
 # ---- test command ----
+
+
+class PolicyTestFormat(str, Enum):
+    text = "text"
+    json = "json"
+    junit = "junit"
+
+
+@app.command("test")
+def run_policy_tests(
+    paths: Optional[list[Path]] = typer.Argument(
+        None, help="Test files or directories (default: the tests/ directory beside the policy)."),
+    policy: Optional[Path] = typer.Option(None, "--policy", "-p", help="Policy file (default: bundled)."),
+    coverage: bool = typer.Option(False, "--coverage", help="Report clause, exclusion-group and condition coverage."),
+    min_coverage: Optional[float] = typer.Option(
+        None, "--min-coverage", min=0, max=100, metavar="PCT",
+        help="Fail when fewer than PCT% of the clauses are both granted and denied by some test."),
+    format: PolicyTestFormat = typer.Option(PolicyTestFormat.text, "--format", "-f"),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the report to this file, not stdout."),
+) -> None:
+    """Run the policy tests beside a policy: each case's expected verdicts, amounts and reasons."""
+    from decimal import Decimal
+
+    from .loader import load
+    from .policy_tests import tests_beside
+    from .test_coverage import coverage as measure
+    from .test_runner import run_paths
+
+    compiled = load(_require_file(policy) if policy else None)
+    targets = paths or [tests_beside(policy)]
+    for target in targets:
+        if not target.exists():
+            raise UsageError(f"no such file or directory: {target}")
+    try:
+        run = run_paths(compiled, targets)
+    except QzError as exc:
+        _emit_diagnostics(exc.diagnostics, _sources_of(exc))
+        sys.stderr.write(f"{len(exc.diagnostics)} error(s) in test files: no test was run\n")
+        raise typer.Exit(EXIT_USAGE)
+    if not run.results:
+        raise UsageError("no policy tests in: " + ", ".join(map(str, targets)))
+    cov = measure(run) if coverage or min_coverage is not None else None
+
+    if format is PolicyTestFormat.json:
+        from .reports.test_json import run_json
+
+        report = json.dumps(run_json(run, cov if coverage else None), ensure_ascii=False, indent=2) + "\n"
+    elif format is PolicyTestFormat.junit:
+        from .reports.test_junit import render_junit
+
+        report = render_junit(run)
+    else:
+        from .reports.test_text import render_run
+
+        report = render_run(run, cov if coverage else None)
+    if out is not None:
+        out.write_text(report, encoding="utf-8")
+    else:
+        sys.stdout.write(report)
+    if out is not None or format is not PolicyTestFormat.text:
+        if coverage and format is PolicyTestFormat.junit:
+            from .reports.test_text import render_coverage
+
+            sys.stderr.write(render_coverage(cov) + "\n")
+        sys.stderr.write(f"{run.passed} passed, {run.failed} failed\n")
+
+    failed = not run.ok
+    if min_coverage is not None and not cov.meets(Decimal(str(min_coverage))):
+        sys.stderr.write(f"clause coverage {cov.clause_percent}% is below --min-coverage {min_coverage:g}%\n")
+        failed = True
+    raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
+
 
 # ---- batch, simulate and compile commands ----
 

@@ -53,6 +53,8 @@ def _info(program: Program, file: ast.PolicyFile) -> m.PolicyInfo:
         source_path=source.path if source else None,
         citations=_citations(program, file, props, None),
         path=file.path,
+        notes=_notes(props),
+        ambiguities=_ambiguities(props),
     )
 
 
@@ -296,5 +298,7 @@ def _target(entry: Entry, program: Program, infos) -> m.Target:
         units=units.units if units else (),
         citations=_citations(program, entry.file, props, section.ref if section else None),
         policy=info.doc_number,
+        notes=_notes(props),
+        ambiguities=_ambiguities(props),
         span=decl.name_span,
     )

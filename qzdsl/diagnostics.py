@@ -133,13 +133,19 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+def lines_of(text: str) -> list[str]:
+    """The lines of a source text as spans count them: split at '\\n' only (the parser
+    takes a form feed for white space, not for a line break), without the '\\r' of CRLF."""
+    return [line.removesuffix("\r") for line in text.split("\n")]
+
+
 def render(diagnostic: Diagnostic, sources: dict[str, str]) -> str:
     """The headline, the source line with a caret under the span, then hint and notes."""
     lines = [diagnostic.headline()]
     span = diagnostic.span
     text = sources.get(span.file) if span else None
     if span and text is not None:
-        source_lines = text.splitlines()
+        source_lines = lines_of(text)
         if 1 <= span.line <= len(source_lines):
             line = source_lines[span.line - 1].replace("\t", " ")
             gutter = str(span.line)

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from . import ast
 from . import model as m
-from .diagnostics import Diagnostic, Span, did_you_mean, error
+from .diagnostics import Diagnostic, Span, did_you_mean, error, lines_of
 from .program import Program
 
 _NUMERIC = {m.Type.COUNT, m.Type.MONEY, m.Type.NUMBER}
@@ -33,7 +33,7 @@ def source_slice(texts: dict[str, str], span: Span | None) -> str:
     """The text a span covers, on one line (white space folded)."""
     if span is None or span.line == 0 or span.file not in texts:
         return ""
-    lines = texts[span.file].splitlines()
+    lines = lines_of(texts[span.file])
     if span.line > len(lines):
         return ""
     if span.end_line == span.line:

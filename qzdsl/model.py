@@ -366,6 +366,8 @@ class Target:
     units: tuple[str, ...]
     citations: tuple[Citation, ...] = ()
     policy: str = ""
+    notes: tuple[str, ...] = ()
+    ambiguities: tuple[Ambiguity, ...] = ()
     span: Span | None = field(default=None, compare=False)
 
 
@@ -393,6 +395,8 @@ class PolicyInfo:
     source_path: str | None
     citations: tuple[Citation, ...] = ()
     path: str = ""
+    notes: tuple[str, ...] = ()
+    ambiguities: tuple[Ambiguity, ...] = ()
 
 
 @dataclass(frozen=True)

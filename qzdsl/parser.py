@@ -10,7 +10,7 @@ from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from . import ast
-from .diagnostics import Diagnostic, QzError, Span, error
+from .diagnostics import Diagnostic, QzError, Span, did_you_mean, error, lines_of
 from .resources import grammar_path
 
 _DECL_START = re.compile(
@@ -414,6 +414,8 @@ def _expected_words(expected: set[str]) -> str:
     words = sorted({_word(t) for t in expected if not t.startswith("__")})
     if any(t in expected for t in _DECL_KEYWORDS) and len(words) > 6:
         return "a property or the next declaration"
+    if "CITE" in expected and len(words) > 6:  # every declaration with properties takes 'cite'
+        return "a property"
     if len(words) > 8:
         words = words[:8] + ["…"]
     return ", ".join(words)
@@ -436,13 +438,13 @@ def _syntax_diagnostic(exc: UnexpectedInput, file: str, text: str, last_chunk: b
                          'strings are written in ASCII quotes: "…"; Chinese quotes may appear inside them')
         return error("QZ002", f"unexpected character {char!r}", span)
     if isinstance(exc, UnexpectedEOF):
-        lines = text.splitlines() or [""]
+        lines = lines_of(text.rstrip())
         span = Span.point(file, len(lines), len(lines[-1]) + 1)
         return error("QZ003", f"unexpected end of file; expected {_expected_words(set(exc.expected))}", span)
     assert isinstance(exc, UnexpectedToken)
     token = exc.token
     if token.type == "$END":
-        lines = text.rstrip().splitlines() or [""]
+        lines = lines_of(text.rstrip())
         span = Span.point(file, len(lines), len(lines[-1]) + 1)
         where = "end of file" if last_chunk else "end of declaration"
         return error("QZ003", f"unexpected {where}; expected {_expected_words(set(exc.expected))}", span,
@@ -455,11 +457,23 @@ def _syntax_diagnostic(exc: UnexpectedInput, file: str, text: str, last_chunk: b
         hint = "properties are separated by ','; is one missing before this?"
     elif "COLON" in expected:
         hint = "a declaration's name (and label) is followed by ':'"
+    if token.type == "NAME":
+        hint = did_you_mean(str(token), _keywords(expected)) or hint
+    if token.type == "NAME" and _CHINESE_NUMERAL.fullmatch(str(token)):
+        hint = "write amounts in digits: 4500, 2万, 10亿 (元 may follow)"
     if token.type == "NAME" and str(token) in _RESERVED_HINT_WORDS:
         hint = f"'{token}' is a keyword here"
     message = f"unexpected {_token_text(token)}; expected {_expected_words(expected)}"
     return error("QZ001", message, span, hint)
 
+
+def _keywords(expected: set[str]) -> set[str]:
+    """The keywords among the expected terminals: a misspelled one is a likely cause."""
+    words = {t.lower() for t in expected if t not in _TERMINAL_WORDS and t.isupper() and not t.startswith("_")}
+    return words | (set(ast.CLAUSE_KINDS) if "CLAUSE_KIND" in expected else set())
+
+
+_CHINESE_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千万亿]+元?")
 
 # Names that authors commonly mistype as properties.
 _RESERVED_HINT_WORDS = frozenset({"requires", "cite", "group"})

@@ -1,0 +1,287 @@
+"""Evaluate a case against a compiled policy: one verdict per clause, with its trace.
+
+    >>> import qzdsl
+    >>> policy = qzdsl.load()
+    >>> case = qzdsl.load_case("case.yaml", policy)       # doctest: +SKIP
+    >>> decision = qzdsl.evaluate(policy, case)          # doctest: +SKIP
+
+For every clause whose beneficiary is the case's kind, in declaration order:
+
+1. In force? A section whose window ended with the reading "stop" is not in force after
+   its end. Otherwise the entitlement date (the anchor date, else the as-of date) must
+   fall inside the window; a missing anchor date leaves the clause undetermined.
+2. The requirement, in three-valued logic (a missing fact is unknown; `false and unknown`
+   is false, `true or unknown` is true; anything else touching unknown is unknown).
+3. A met requirement still needs the per-head count to compute the amount.
+4. Among the granted clauses, 从优、从高、不重复 (`resolution.resolve`).
+
+The evaluator builds the trace as it evaluates, and derives everything else — the
+verdict, the facts still missing, the conditions that failed — from that trace.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import operator
+
+from . import model as m
+from .cases import Case, canonical_facts
+from .dates import shift
+from .diagnostics import QzError, did_you_mean, error
+from .resolution import resolve
+from .results import (
+    AmountFactMissing,
+    ClauseResult,
+    ConditionFailed,
+    ConditionUnknown,
+    Decision,
+    OutOfWindow,
+    Reason,
+    RequirementMet,
+    ScheduleCut,
+    Status,
+    TraceNode,
+)
+from .schedule import payout
+
+_CMP = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
+        ">=": operator.ge}
+
+
+def evaluate(policy: m.Policy, case: Case, as_of: dt.date | None = None) -> Decision:
+    """Every clause the case's kind can receive, decided at `as_of` (default: the case's
+    own `as_of`, else today)."""
+    if case.kind not in policy.kinds:
+        raise QzError([error("QZ405", f"unknown applicant kind '{case.kind}'", None,
+                             did_you_mean(case.kind, policy.kinds))])
+    when = as_of or case.as_of or dt.date.today()
+    tracer = _Tracer(policy, case.facts, when, case.kind)
+    results = [_decide(clause, tracer) for clause in policy.clauses_for(case.kind)]
+    return Decision(decision_id(policy, case, when), policy, case, when, tuple(resolve(policy, results)))
+
+
+def decision_id(policy: m.Policy, case: Case, as_of: dt.date) -> str:
+    """Deterministic: the same policy, date, kind and facts give the same id."""
+    facts = json.dumps({"kind": case.kind, "facts": canonical_facts(case)}, ensure_ascii=False, sort_keys=True)
+    text = f"{policy.sha256}\n{as_of.isoformat()}\n{facts}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+# ---- one clause ----------------------------------------------------------------------
+
+
+def _decide(clause: m.Clause, tracer: "_Tracer") -> ClauseResult:
+    trace = tracer.trace(clause.requires)
+    status, reasons, missing, amount, date = _verdict(clause, trace, tracer)
+    return ClauseResult(clause, status, amount, None, missing, reasons, trace, date)
+
+
+def _verdict(clause: m.Clause, trace: TraceNode, tracer: "_Tracer") -> tuple:
+    """(status, reasons, missing facts, payout, entitlement date) of one clause."""
+    spec, window, as_of = clause.amount, clause.window, tracer.as_of
+
+    # 1. In force: decided before the requirement.
+    if window.end is not None and window.after_end == "stop" and as_of > window.end:
+        return Status.NOT_IN_FORCE, (OutOfWindow("stopped", as_of, window),), (), None, None
+    anchor = tracer.named(spec.anchor) if spec.anchor else None
+    if anchor is not None and anchor.value is None:
+        missing = missing_facts(anchor)
+        reasons: tuple[Reason, ...] = (AmountFactMissing("anchor", spec.anchor, missing),)
+        if trace.value is None:
+            unknown = missing_facts(trace)
+            reasons += (ConditionUnknown(trace, unknown),)
+            missing = tuple(dict.fromkeys(missing + unknown))
+        elif trace.value is False:  # still undetermined, but say that it would not be granted
+            reasons += tuple(failures(trace))
+        return Status.UNDETERMINED, reasons, missing, None, None
+    date = anchor.value if anchor is not None else as_of
+    if date < window.start:
+        return Status.NOT_IN_FORCE, (OutOfWindow("before", date, window),), (), None, date
+    if window.end is not None and date > window.end:
+        return Status.NOT_IN_FORCE, (OutOfWindow("after", date, window),), (), None, date
+
+    # 2. The requirement, then the head count the amount needs.
+    if trace.value is False:
+        return Status.INELIGIBLE, tuple(failures(trace)), (), None, date
+    heads = tracer.named(spec.per_head) if spec.per_head else None
+    if trace.value is None or (heads is not None and heads.value is None):
+        reasons, missing = (), ()
+        if trace.value is None:
+            missing = missing_facts(trace)
+            reasons = (ConditionUnknown(trace, missing),)
+        if heads is not None and heads.value is None:
+            unknown = missing_facts(heads)
+            reasons += (AmountFactMissing("per_head", spec.per_head, unknown),)
+            missing = tuple(dict.fromkeys(missing + unknown))
+        return Status.UNDETERMINED, reasons, missing, None, date
+
+    # 3. The amount.
+    count = int(heads.value) if heads is not None else None
+    paid = payout(spec, window, count, anchor.value if anchor is not None else None)
+    reasons = (RequirementMet(trace),)
+    if paid is not None and paid.cut_at is not None:
+        reasons += (ScheduleCut(paid.dropped, window),)
+    return Status.GRANTED, reasons, (), paid, date
+
+
+def missing_facts(node: TraceNode) -> tuple[str, ...]:
+    """The unknown facts that could still decide `node`: those under its unknown children.
+
+    A known child (say the true operand of an unknown `and`) decides nothing more, and a
+    node decided despite unknown children (`false and unknown`) needs nothing at all.
+    """
+    found: dict[str, None] = {}
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.value is None:
+            if n.op == "fact":
+                found[n.name] = None
+            stack.extend(reversed(n.children))
+    return tuple(found)
+
+
+def failures(node: TraceNode, within: tuple[str, ...] = ()) -> list[Reason]:
+    """The false conditions that make a false requirement false, looking through `and`,
+    definitions and equivalences down to the condition that failed; `within` names the
+    definitions it sits in."""
+    if node.op == "def":
+        within += (node.name,)
+    if node.op in ("and", "def", "via"):
+        return [reason for child in node.decisive() for reason in failures(child, within)]
+    return [ConditionFailed(node, decisive_facts(node), within)]
+
+
+def decisive_facts(node: TraceNode) -> tuple[str, ...]:
+    """The facts behind a node's value: those under its deciding children."""
+    found: list[str] = []
+
+    def walk(n: TraceNode) -> None:
+        if n.op == "fact":
+            found.append(n.name)
+        for child in n.decisive():
+            walk(child)
+
+    walk(node)
+    return tuple(dict.fromkeys(found))
+
+
+# ---- expressions ---------------------------------------------------------------------
+
+
+class _Tracer:
+    """Evaluates expressions for one case, building their trace; definitions are
+    evaluated once per case and shared by every clause that uses them."""
+
+    def __init__(self, policy: m.Policy, facts: dict, as_of: dt.date, kind: str):
+        self.policy = policy
+        self.facts = facts
+        self.as_of = as_of
+        self.kind = kind
+        self.definitions: dict[str, TraceNode] = {}
+        self.fact_nodes: dict[str, TraceNode] = {}
+
+    def named(self, name: str) -> TraceNode:
+        """A fact or a definition by name (the per-head count, the anchor date)."""
+        if name in self.policy.facts:
+            return self._fact(m.FactRef(name, self.policy.facts[name].type, name))
+        inner = self.definition(name)
+        return TraceNode("def", name, inner.value, (inner,), name, self.policy.definitions[name].label)
+
+    def definition(self, name: str) -> TraceNode:
+        node = self.definitions.get(name)
+        if node is None:
+            node = self.definitions[name] = self.trace(self.policy.definitions[name].expr)
+        return node
+
+    def trace(self, e: m.Expr) -> TraceNode:
+        return self._DISPATCH[type(e)](self, e)
+
+    def _and(self, e: m.And) -> TraceNode:
+        kids = tuple([self.trace(o) for o in e.operands])
+        return TraceNode("and", e.text, _all(kids), kids)
+
+    def _or(self, e: m.Or) -> TraceNode:
+        kids = tuple([self.trace(o) for o in e.operands])
+        return TraceNode("or", e.text, _any(kids), kids)
+
+    def _fact(self, e: m.FactRef) -> TraceNode:
+        node = self.fact_nodes.get(e.name)
+        if node is None:  # a fact's node is the same wherever it is read: build it once
+            node = self.fact_nodes[e.name] = TraceNode("fact", e.name, self.facts.get(e.name), (), e.name,
+                                                       self.policy.facts[e.name].label)
+        return node
+
+    def _def(self, e: m.DefRef) -> TraceNode:
+        inner = self.definition(e.name)
+        return TraceNode("def", e.text or e.name, inner.value, (inner,), e.name,
+                         self.policy.definitions[e.name].label)
+
+    def _in(self, e: m.In) -> TraceNode:
+        kid = self.trace(e.operand)
+        value = None if kid.value is None else (kid.value in e.members) != e.negated
+        return TraceNode("in", e.text, value, (kid,))
+
+    def _cmp(self, e: m.Cmp) -> TraceNode:
+        left, right = self.trace(e.left), self.trace(e.right)
+        known = left.value is not None and right.value is not None
+        return TraceNode("cmp", e.text, _CMP[e.op](left.value, right.value) if known else None, (left, right))
+
+    def _not(self, e: m.Not) -> TraceNode:
+        kid = self.trace(e.operand)
+        return TraceNode("not", e.text, None if kid.value is None else not kid.value, (kid,))
+
+    def _const(self, e: m.Const) -> TraceNode:
+        return TraceNode("const", e.text or str(e.value), e.value)
+
+    def _as_of(self, e: m.AsOfRef) -> TraceNode:
+        return TraceNode("as_of", "as_of", self.as_of)
+
+    def _shift(self, e: m.Shift) -> TraceNode:
+        kid = self.trace(e.date)
+        value = None if kid.value is None else shift(kid.value, e.amount, e.unit, e.sign)
+        return TraceNode("shift", e.text, value, (kid,))
+
+    def _arith(self, e: m.Arith) -> TraceNode:
+        left, right = self.trace(e.left), self.trace(e.right)
+        value = None
+        if left.value is not None and right.value is not None:
+            value = left.value + right.value if e.op == "+" else left.value - right.value
+        return TraceNode("arith", e.text, value, (left, right))
+
+    def _via(self, e: m.Via) -> TraceNode:
+        # An equivalence extends a definition for its own beneficiaries only: a park's
+        # 同等享受 does not make an incubator's eligibility wait on a park's facts.
+        if self.policy.clause(e.clause).beneficiary != self.kind:
+            return TraceNode("via", e.text, False, (), e.clause, self.policy.label(e.clause))
+        kid = self.trace(e.operand)
+        return TraceNode("via", e.text, kid.value, (kid,), e.clause, self.policy.label(e.clause))
+
+    _DISPATCH = {
+        m.And: _and, m.Or: _or, m.FactRef: _fact, m.DefRef: _def, m.In: _in, m.Cmp: _cmp, m.Not: _not,
+        m.Const: _const, m.AsOfRef: _as_of, m.Shift: _shift, m.Arith: _arith, m.Via: _via,
+    }
+
+
+def _all(kids: tuple[TraceNode, ...]) -> bool | None:
+    """Three-valued `and`: false if any operand is false, else unknown if any is unknown."""
+    result: bool | None = True
+    for kid in kids:
+        if kid.value is False:
+            return False
+        if kid.value is None:
+            result = None
+    return result
+
+
+def _any(kids: tuple[TraceNode, ...]) -> bool | None:
+    """Three-valued `or`: true if any operand is true, else unknown if any is unknown."""
+    result: bool | None = False
+    for kid in kids:
+        if kid.value is True:
+            return True
+        if kid.value is None:
+            result = None
+    return result

@@ -1,0 +1,34 @@
+"""The JUnit XML report of a policy-test run, for CI systems: one testsuite per test file,
+one testcase per test; a failing test carries the readable failure text (expected against
+got, and the clause trace). No timestamps or durations, so the same run gives the same file.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from ..test_runner import PolicyTestRun
+from .test_text import failure_text
+
+
+def render_junit(run: PolicyTestRun) -> str:
+    root = ET.Element("testsuites", name=f"qzdsl test {run.policy.info.doc_number}",
+                      tests=str(len(run.results)), failures=str(run.failed), errors="0")
+    suites: dict[str, ET.Element] = {}
+    for result in run.results:
+        file = result.test.file
+        if file not in suites:
+            suites[file] = ET.SubElement(root, "testsuite", name=file, tests="0", failures="0", errors="0",
+                                         skipped="0")
+        suite = suites[file]
+        suite.set("tests", str(int(suite.get("tests")) + 1))
+        case = ET.SubElement(suite, "testcase", classname=file, name=result.test.name)
+        if not result.passed:
+            suite.set("failures", str(int(suite.get("failures")) + 1))
+            fields = ", ".join(dict.fromkeys(f"{x.clause}.{x.field}" if x.clause else x.field
+                                             for x in result.mismatches))
+            failure = ET.SubElement(case, "failure", message=f"expectations not met: {fields}",
+                                    type="PolicyTestFailure")
+            failure.text = failure_text(result)
+    ET.indent(root)
+    return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"

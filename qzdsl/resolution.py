@@ -1,0 +1,53 @@
+"""从优、从高、不重复: which of the granted clauses are paid when some of them conflict.
+
+Two clauses conflict when `Policy.conflicts` says so (a shared exclusion group or an
+`excludes`, unless one is stackable with the other). Granted clauses are ranked by their
+favourability value (`Payout.value`: the lifetime total, a ceiling at its ceiling, a floor
+at its floor, a range at its high end, an open-ended clause at one period, anything
+without an amount at 0) from high to low, then by declaration order, so that an earlier
+clause wins a tie. Taken in that order, a clause is kept unless it conflicts with one
+already kept; then it is excluded by that one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+
+from . import model as m
+from .results import ClauseResult, ExcludedBy, KeptAlongside, Status
+
+
+def favourability(result: ClauseResult) -> Decimal:
+    return result.amount.value if result.amount is not None else Decimal(0)
+
+
+def resolve(policy: m.Policy, results: list[ClauseResult]) -> list[ClauseResult]:
+    """`results` with the granted clauses that lose to a conflicting one marked excluded,
+    and the kept ones that share a group with other kept ones noted as stacked."""
+    granted = [r for r in results if r.status is Status.GRANTED]
+    if len(granted) < 2:
+        return results
+    ranked = sorted(granted, key=lambda r: (-favourability(r), r.clause.order))
+    kept: list[ClauseResult] = []
+    changed: dict[str, ClauseResult] = {}
+    for result in ranked:
+        winner = next((k for k in kept if policy.conflicts(k.clause, result.clause)), None)
+        if winner is None:
+            kept.append(result)
+            continue
+        value, winning = favourability(result), favourability(winner)
+        reason = ExcludedBy(winner.clause.id, value, winning, tie=value == winning)
+        changed[result.clause.id] = dataclasses.replace(
+            result, status=Status.EXCLUDED, excluded_by=winner.clause.id, reasons=result.reasons + (reason,))
+    kept.sort(key=lambda k: k.clause.order)
+    for result in kept:
+        beside = tuple(k.clause.id for k in kept if k is not result and _related(k.clause, result.clause))
+        if beside:
+            changed[result.clause.id] = dataclasses.replace(result, reasons=result.reasons + (KeptAlongside(beside),))
+    return [changed.get(r.clause.id, r) for r in results]
+
+
+def _related(a: m.Clause, b: m.Clause) -> bool:
+    """Whether a and b would conflict but for a `stackable` declaration."""
+    return bool(set(a.groups) & set(b.groups)) or b.id in a.excludes or a.id in b.excludes
