@@ -26,7 +26,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from . import model as m
-from .diagnostics import Diagnostic, QzError, Span, did_you_mean, error
+from .diagnostics import Diagnostic, QzError, Severity, Span, did_you_mean, error
 
 FactValue = bool | int | Decimal | dt.date | str
 
@@ -69,11 +69,16 @@ def canonical_facts(case: Case) -> dict[str, bool | int | str]:
 # ---- reading -------------------------------------------------------------------------
 
 
-class _Sequence:
-    """Stands for a YAML list or JSON array where a case file never has one."""
+@dataclass(frozen=True)
+class _Nested:
+    """Stands for a list, or a mapping nested deeper than `facts`, where a case file
+    never has one (not read further: aliases could make it exponentially large)."""
+
+    what: str
 
 
-_LIST = _Sequence()
+_LIST = _Nested("a list")
+_MAPPING = _Nested("a mapping")
 
 
 @dataclass(frozen=True)
@@ -81,7 +86,7 @@ class _Item:
     """A key of a case file with its value, and where each is written (None: no file)."""
 
     key: str
-    value: object  # a scalar, a tuple of _Item (a mapping) or _LIST
+    value: object  # a scalar, a tuple of _Item (a mapping) or a _Nested
     key_span: Span | None
     value_span: Span | None
 
@@ -116,16 +121,6 @@ def case_from_dict(data: dict, policy: m.Policy, path: str | None = None) -> Cas
 def case_from_node(node, policy: m.Policy, file: str) -> Case:
     """Validate a case written as a YAML mapping node inside another document (a policy
     test's inline case): the same rules as a case file, positioned in that document."""
-    diagnostics: list[Diagnostic] = []
-    items = _mapping(node, file, diagnostics)
-    if diagnostics:
-        raise QzError(diagnostics)
-    return _validate(items, policy, file, _span(file, node))
-
-
-def case_from_node(node, policy: m.Policy, file: str) -> Case:
-    """Validate a case given as a YAML mapping node composed from `file` (e.g. a case
-    written inside a test file); diagnostics point into `file`."""
     import yaml
 
     if not isinstance(node, yaml.MappingNode):
@@ -137,10 +132,10 @@ def case_from_node(node, policy: m.Policy, file: str) -> Case:
     return _validate(items, policy, file, _span(file, node))
 
 
-def _items_of(data: dict) -> tuple[_Item, ...]:
+def _items_of(data: dict, depth: int = 0) -> tuple[_Item, ...]:
     def value(v):
         if isinstance(v, dict):
-            return _items_of(v)
+            return _items_of(v, depth + 1) if depth == 0 else _MAPPING
         return _LIST if isinstance(v, (list, tuple)) else v
 
     return tuple(_Item(str(k), value(v), None, None) for k, v in data.items())
@@ -160,8 +155,13 @@ def _read(text: str, file: str, json_syntax: bool) -> tuple[_Item, ...]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         span = Span.point(file, mark.line + 1, mark.column + 1) if mark else None
-        problem = " ".join(p for p in (exc.context, exc.problem) if p)
-        raise QzError([error("QZ401", f"malformed YAML: {problem}", span)]) from None
+        notes = ()
+        if exc.context and exc.context_mark:
+            where = exc.context_mark
+            notes = (f"{exc.context} started at line {where.line + 1}, column {where.column + 1}",)
+        problem = exc.problem or exc.context
+        raise QzError([Diagnostic("QZ401", Severity.ERROR, f"malformed YAML: {problem}", span, None, notes)]) \
+            from None
     except yaml.YAMLError as exc:
         raise QzError([error("QZ401", f"malformed YAML: {exc}", Span.point(file, 1, 1))]) from None
     if node is None:
@@ -181,7 +181,7 @@ def _span(file: str, node) -> Span:
     return Span(file, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
 
 
-def _mapping(node, file: str, diagnostics: list[Diagnostic]) -> tuple[_Item, ...]:
+def _mapping(node, file: str, diagnostics: list[Diagnostic], depth: int = 0) -> tuple[_Item, ...]:
     import yaml
 
     items = []
@@ -190,7 +190,7 @@ def _mapping(node, file: str, diagnostics: list[Diagnostic]) -> tuple[_Item, ...
             diagnostics.append(error("QZ401", "a key must be a plain name", _span(file, key)))
             continue
         if isinstance(value, yaml.MappingNode):
-            content = _mapping(value, file, diagnostics)
+            content = _mapping(value, file, diagnostics, depth + 1) if depth == 0 else _MAPPING
         elif isinstance(value, yaml.SequenceNode):
             content = _LIST
         else:
@@ -228,7 +228,7 @@ def _validate(items: tuple[_Item, ...], policy: m.Policy, file: str | None, top:
     name = None
     if "name" in fields:
         item = fields["name"]
-        if isinstance(item.value, (tuple, _Sequence)):
+        if isinstance(item.value, (tuple, _Nested)):
             found.append(error("QZ401", "'name' is free text", item.value_span))
         elif item.value is not None:
             name = str(item.value)
@@ -333,7 +333,7 @@ _TYPE_WORDS = {
 def _typed(fact: m.Fact, item: _Item, found: list[Diagnostic]) -> FactValue | None:
     """The value of one fact in its declared type, or None after reporting why not."""
     value = item.value
-    if isinstance(value, (tuple, _Sequence)):
+    if isinstance(value, (tuple, _Nested)):
         return _wrong(fact, item, found)
     match fact.type:
         case m.Type.BOOL:
@@ -404,8 +404,8 @@ def _wrong(fact: m.Fact, item: _Item, found: list[Diagnostic]) -> None:
 def _shown(value: object) -> str:
     if isinstance(value, tuple):
         return "a mapping"
-    if isinstance(value, _Sequence):
-        return "a list"
+    if isinstance(value, _Nested):
+        return value.what
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):

@@ -12,7 +12,7 @@ from decimal import Decimal
 from . import ast
 from . import model as m
 from .diagnostics import Diagnostic, did_you_mean, error, warning
-from .lowering import Lowerer, type_word
+from .lowering import YEARS, Lowerer, date_problem, duration_problem, type_word
 from .program import Entry, Program
 from .source_text import SourceText, amounts_in, figures_in, squash
 
@@ -168,8 +168,10 @@ def check_keywords(program: Program) -> list[Diagnostic]:
                 if ast.DateText(prop.anchor).value is None:
                     found.append(error("QZ109", f"a trial runs from applies_from, in_force or a date, not "
                                        f"'{prop.anchor}'", prop.span, did_you_mean(prop.anchor, TRIAL_ANCHORS)))
-            elif isinstance(prop, (ast.Max, ast.Within, ast.Trial)) and prop.amount <= 0:
-                found.append(error("QZ206", "a duration must be at least 1", prop.span))
+                elif date_problem(ast.DateText(prop.anchor)):
+                    found.append(error("QZ204", date_problem(ast.DateText(prop.anchor)), prop.span))
+            if isinstance(prop, (ast.Max, ast.Within, ast.Trial)) and duration_problem(prop.amount, prop.unit):
+                found.append(error("QZ206", duration_problem(prop.amount, prop.unit), prop.span))
     return found
 
 
@@ -178,8 +180,11 @@ def check_dates(program: Program) -> list[Diagnostic]:
     for entry in program.entries:
         for prop in ast.props_of(entry.decl):
             date = getattr(prop, "date", None)
-            if isinstance(date, ast.DateText) and date.value is None:
-                found.append(error("QZ204", f"'{date.text}' is not a calendar date", date.span))
+            if isinstance(date, ast.DateText) and date_problem(date):
+                found.append(error("QZ204", date_problem(date), date.span))
+            if isinstance(prop, ast.By) and prop.year is not None and prop.year not in YEARS:
+                found.append(error("QZ204", f"the year {prop.year} is outside {YEARS.start}–{YEARS.stop - 1}",
+                                   prop.span))
         policy = entry.decl if isinstance(entry.decl, ast.PolicyDecl) else None
         if policy:
             in_force = ast.first(policy.props, ast.InForce)

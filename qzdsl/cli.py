@@ -219,6 +219,58 @@ def schema(
 
 # ---- audit command ----
 
+
+class AuditFormat(str, Enum):
+    table = "table"
+    md = "md"
+    html = "html"
+    json = "json"
+    sarif = "sarif"
+
+
+class FailOn(str, Enum):
+    error = "error"
+    warning = "warning"
+    never = "never"
+
+
+@app.command()
+def audit(
+    policy: Optional[list[Path]] = typer.Option(None, "--policy", "-p", help="Policy file to audit (default: "
+                                                "bundled); repeat to audit several."),
+    format: AuditFormat = typer.Option(AuditFormat.table, "--format", "-f"),
+    lang: Lang = typer.Option(Lang.zh, "--lang", help="Report language."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the report to this file."),
+    graph: Optional[Path] = typer.Option(None, "--graph", help="Write the conflict graph: .dot, .graphml or .json."),
+    witness_dir: Optional[Path] = typer.Option(None, "--witness-dir", help="Write each witness case file here."),
+    fail_on: FailOn = typer.Option(FailOn.error, "--fail-on", help="Exit 1 when a finding is at least this "
+                                   "severe."),
+) -> None:
+    """Audit overlaps: clauses that can pay one applicant for the same need, each with a
+    witness case, and how 从优、从高、不重复 resolves them. Exit 1 gates CI."""
+    from .analysis.audit import audit_file
+    from .analysis.findings import at_or_above
+    from .diagnostics import Severity
+    from .reports import audit_output
+
+    paths = _policy_paths(policy)
+    if graph is not None and graph.suffix.lower() not in audit_output.GRAPH_FORMATS:
+        raise UsageError(f"--graph writes {', '.join(audit_output.GRAPH_FORMATS)} files, not '{graph.name}'")
+    if graph is not None and len(paths) > 1:
+        raise UsageError("--graph takes one --policy; run the audit once per policy")
+    reports = [audit_file(path) for path in paths]
+    audit_output.emit(reports, format.value, lang.value, sys.stdout, out)
+    if graph is not None:
+        audit_output.write_graph(reports[0], graph, lang.value)
+    if witness_dir is not None:
+        audit_output.write_witnesses(reports, witness_dir)
+    for report in reports:
+        sys.stderr.write(audit_output.summary(report, lang.value) + "\n")
+    findings = [f for report in reports for f in report.findings]
+    failing = fail_on is not FailOn.never and at_or_above(findings, Severity(fail_on.value))
+    raise typer.Exit(EXIT_FINDINGS if failing else EXIT_OK)
+
+
 # ---- test command ----
 
 
@@ -244,12 +296,12 @@ def run_policy_tests(
     from decimal import Decimal
 
     from .loader import load
-    from .policy_tests import tests_beside
-    from .test_coverage import coverage as measure
-    from .test_runner import run_paths
+    from .policy_tests import default_test_dir
+    from .policy_test_coverage import coverage as measure
+    from .policy_test_runner import run_paths
 
     compiled = load(_require_file(policy) if policy else None)
-    targets = paths or [tests_beside(policy)]
+    targets = paths or [default_test_dir(policy)]
     for target in targets:
         if not target.exists():
             raise UsageError(f"no such file or directory: {target}")
@@ -264,15 +316,15 @@ def run_policy_tests(
     cov = measure(run) if coverage or min_coverage is not None else None
 
     if format is PolicyTestFormat.json:
-        from .reports.test_json import run_json
+        from .reports.policy_test_json import run_json
 
         report = json.dumps(run_json(run, cov if coverage else None), ensure_ascii=False, indent=2) + "\n"
     elif format is PolicyTestFormat.junit:
-        from .reports.test_junit import render_junit
+        from .reports.policy_test_junit import render_junit
 
         report = render_junit(run)
     else:
-        from .reports.test_text import render_run
+        from .reports.policy_test_text import render_run
 
         report = render_run(run, cov if coverage else None)
     if out is not None:
@@ -281,7 +333,7 @@ def run_policy_tests(
         sys.stdout.write(report)
     if out is not None or format is not PolicyTestFormat.text:
         if coverage and format is PolicyTestFormat.junit:
-            from .reports.test_text import render_coverage
+            from .reports.policy_test_text import render_coverage
 
             sys.stderr.write(render_coverage(cov) + "\n")
         sys.stderr.write(f"{run.passed} passed, {run.failed} failed\n")

@@ -81,6 +81,13 @@ CODES: dict[str, str] = {
     "QZ405": "unknown applicant kind in case",
     "QZ406": "fact not asked of this applicant kind",
     "QZ501": "malformed test file",
+    "QZ502": "unknown clause in a test",
+    "QZ503": "unknown status in a test",
+    "QZ504": "invalid amount in a test",
+    "QZ505": "case file of a test not found",
+    "QZ506": "clause not of the test's applicant kind",
+    "QZ507": "test without an evaluation date",
+    "QZ508": "duplicate test name",
 }
 
 

@@ -86,14 +86,10 @@ def _verdict(clause: m.Clause, trace: TraceNode, tracer: "_Tracer") -> tuple:
     if window.end is not None and window.after_end == "stop" and as_of > window.end:
         return Status.NOT_IN_FORCE, (OutOfWindow("stopped", as_of, window),), (), None, None
     anchor = tracer.named(spec.anchor) if spec.anchor else None
+    heads = tracer.named(spec.per_head) if spec.per_head else None
     if anchor is not None and anchor.value is None:
-        missing = missing_facts(anchor)
-        reasons: tuple[Reason, ...] = (AmountFactMissing("anchor", spec.anchor, missing),)
-        if trace.value is None:
-            unknown = missing_facts(trace)
-            reasons += (ConditionUnknown(trace, unknown),)
-            missing = tuple(dict.fromkeys(missing + unknown))
-        elif trace.value is False:  # still undetermined, but say that it would not be granted
+        reasons, missing = _unknowns(trace, anchor, heads, spec)
+        if trace.value is False:  # undetermined all the same, but say it would not be granted
             reasons += tuple(failures(trace))
         return Status.UNDETERMINED, reasons, missing, None, None
     date = anchor.value if anchor is not None else as_of
@@ -105,16 +101,8 @@ def _verdict(clause: m.Clause, trace: TraceNode, tracer: "_Tracer") -> tuple:
     # 2. The requirement, then the head count the amount needs.
     if trace.value is False:
         return Status.INELIGIBLE, tuple(failures(trace)), (), None, date
-    heads = tracer.named(spec.per_head) if spec.per_head else None
     if trace.value is None or (heads is not None and heads.value is None):
-        reasons, missing = (), ()
-        if trace.value is None:
-            missing = missing_facts(trace)
-            reasons = (ConditionUnknown(trace, missing),)
-        if heads is not None and heads.value is None:
-            unknown = missing_facts(heads)
-            reasons += (AmountFactMissing("per_head", spec.per_head, unknown),)
-            missing = tuple(dict.fromkeys(missing + unknown))
+        reasons, missing = _unknowns(trace, None, heads, spec)
         return Status.UNDETERMINED, reasons, missing, None, date
 
     # 3. The amount.
@@ -124,6 +112,27 @@ def _verdict(clause: m.Clause, trace: TraceNode, tracer: "_Tracer") -> tuple:
     if paid is not None and paid.cut_at is not None:
         reasons += (ScheduleCut(paid.dropped, window),)
     return Status.GRANTED, reasons, (), paid, date
+
+
+def _unknowns(trace: TraceNode, anchor: TraceNode | None, heads: TraceNode | None, spec: m.AmountSpec) \
+        -> tuple[tuple[Reason, ...], tuple[str, ...]]:
+    """The reasons and the missing facts of an undetermined clause, in the order they are
+    decided: the anchor date, the requirement, then (unless the requirement already
+    fails) the head count."""
+    reasons: tuple[Reason, ...] = ()
+    missing: tuple[str, ...] = ()
+    if anchor is not None and anchor.value is None:
+        missing = missing_facts(anchor)
+        reasons += (AmountFactMissing("anchor", spec.anchor, missing),)
+    if trace.value is None:
+        unknown = missing_facts(trace)
+        reasons += (ConditionUnknown(trace, unknown),)
+        missing += unknown
+    if heads is not None and heads.value is None and trace.value is not False:
+        unknown = missing_facts(heads)
+        reasons += (AmountFactMissing("per_head", spec.per_head, unknown),)
+        missing += unknown
+    return reasons, tuple(dict.fromkeys(missing))
 
 
 def missing_facts(node: TraceNode) -> tuple[str, ...]:
@@ -205,7 +214,12 @@ class _Tracer:
 
     def _or(self, e: m.Or) -> TraceNode:
         kids = tuple([self.trace(o) for o in e.operands])
-        return TraceNode("or", e.text, _any(kids), kids)
+        text = e.text
+        if isinstance(e.operands[-1], m.Via):
+            # The compiler adds equivalences to a definition as `or` operands, keeping the
+            # definition's own text: say that the alternative is there.
+            text = f"({e.operands[0].text}) or via {e.operands[-1].clause}"
+        return TraceNode("or", text, _any(kids), kids)
 
     def _fact(self, e: m.FactRef) -> TraceNode:
         node = self.fact_nodes.get(e.name)

@@ -5,10 +5,12 @@ One layout, decided by the syntax tree alone, so that `fmt(fmt(x)) == fmt(x)` an
 
 * a declaration with properties is a header `KEYWORD NAME "label":` followed by one
   property per line, indented four spaces, each ending in ',' but the last;
-* `import`, `kind` and a `section` without properties take one line; so does a `fact`
-  with only its type and `of`, when it fits in `WIDTH` columns;
+* the header line of a `fact` also holds its type and `of`, that of a `target` its `goal`,
+  `by` and `within`, that of a `define` its expression (as many of these leading items as
+  fit in `WIDTH` columns);
+* `import`, `kind` and a `section` without properties take one line;
 * one blank line between declarations, none between one-line declarations of the same
-  keyword (a block of `kind`s, of short `fact`s);
+  keyword (a block of `kind`s, of facts with only a type and `of`);
 * a property wider than `WIDTH` columns is broken: an enumeration one member per line, a
   list of units filling its lines, a `requires` (or a definition's expression) before each
   top-level `and` / `or`; strings are never broken;
@@ -27,7 +29,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from . import ast
 from .diagnostics import display_width, lines_of
@@ -47,12 +49,14 @@ def format_text(text: str, file: str = "<input>") -> str:
 def format_policy(policy: ast.PolicyFile) -> str:
     """The canonical text of a parsed file, comments included."""
     decls: list[_Decl] = []
+    units = 0
     for decl in policy.decls:
-        decls.append(_layout(decl, first=sum(len(d.units) for d in decls)))
+        decls.append(_layout(decl, first=units))
+        units += len(decls[-1].units)
     writer = _Writer(policy, decls)
     lines: list[str] = []
     for index, decl in enumerate(decls):
-        if index and not _tight(decls[index - 1], decl):
+        if index and not writer.tight(decls[index - 1], decl):
             lines.append("")
         lines += writer.decl(decl)
     if writer.end:
@@ -78,26 +82,34 @@ class _Decl:
     keyword: str
     units: tuple[_Unit, ...]  # the header, then the properties
     first: int  # number of the header among all units of the file
-    one_line: bool  # may be written on one line (when its comments allow)
+    head: int  # how many properties may join the header line (when comments allow)
 
 
-def _tight(before: _Decl, after: _Decl) -> bool:
-    """Whether two declarations follow each other without a blank line."""
-    return before.one_line and after.one_line and before.keyword == after.keyword
+# The properties that may join a header line when they lead the list: a fact's signature, a
+# target's figure and deadline (and a definition's expression, see `_joins_header`).
+_HEAD_PROPS = {ast.FactDecl: (ast.FactType, ast.Of), ast.TargetDecl: (ast.Goal, ast.By, ast.Within)}
+
+
+def _joins_header(decl: ast.Decl, item) -> bool:
+    if isinstance(decl, ast.DefineDecl):
+        return item is decl.expr
+    return isinstance(item, _HEAD_PROPS.get(type(decl), ()))
 
 
 def _layout(decl: ast.Decl, first: int) -> _Decl:
-    props = [_Unit(p.span.line, tuple(_prop_lines(p))) for p in ast.props_of(decl)]
+    items = [(p, _prop_lines(p)) for p in ast.props_of(decl)]
     if isinstance(decl, ast.DefineDecl):
-        props.insert(0, _Unit(decl.expr.span.line, tuple(_expr_lines(decl.expr, INDENT))))
-    head = _header(decl) + (":" if props else "")
-    one_line = not props or (
-        isinstance(decl, ast.FactDecl)
-        and all(isinstance(p, (ast.FactType, ast.Of)) for p in decl.props)
-        and all(len(p.lines) == 1 for p in props)
-        and display_width(_joined(head, props)) <= WIDTH
-    )
-    return _Decl(decl.KEYWORD, (_Unit(decl.span.line, (head,)), *props), first, one_line)
+        items.insert(0, (decl.expr, _expr_lines(decl.expr, INDENT)))
+    props = [_Unit(item.span.line, tuple(lines)) for item, lines in items]
+    title = _header(decl) + (":" if props else "")
+    head = 0
+    for item, lines in items:
+        more = "," if head + 1 < len(props) else ""
+        if not _joins_header(decl, item) or len(lines) > 1 \
+                or display_width(_joined(title, props[:head + 1]) + more) > WIDTH:
+            break
+        head += 1
+    return _Decl(decl.KEYWORD, (_Unit(decl.span.line, (title,)), *props), first, head)
 
 
 def _joined(head: str, props: list[_Unit] | tuple[_Unit, ...]) -> str:
@@ -139,16 +151,31 @@ class _Writer:
             else:
                 self.trailing[owner] = comment
 
+    def _numbers(self, decl: _Decl) -> range:
+        return range(decl.first, decl.first + len(decl.units))
+
+    def head(self, decl: _Decl) -> int:
+        """How many properties join the header line: those that may, when their comments
+        allow (none before them, at most one at the end of the line)."""
+        numbers = self._numbers(decl)[:decl.head + 1]
+        if any(n in self.leading for n in numbers[1:]) or sum(n in self.trailing for n in numbers) > 1:
+            return 0
+        return decl.head
+
+    def tight(self, before: _Decl, after: _Decl) -> bool:
+        """Whether two declarations follow each other without a blank line: both are one line."""
+        return (before.keyword == after.keyword and self.head(before) == len(before.units) - 1
+                and self.head(after) == len(after.units) - 1)
+
     def decl(self, decl: _Decl) -> list[str]:
-        numbers = range(decl.first, decl.first + len(decl.units))
+        numbers = self._numbers(decl)
         header, props = decl.units[0], decl.units[1:]
         lines = self.comment_block(self.leading.get(decl.first, []), header.line)
-        trailing = [self.trailing[n] for n in numbers if n in self.trailing]
-        props_have_leading = any(n in self.leading for n in numbers[1:])
-        if decl.one_line and not props_have_leading and len(trailing) <= 1:
-            return lines + [_with_comment(_joined(header.lines[0], props), trailing[0] if trailing else None)]
-        lines.append(_with_comment(header.lines[0], self.trailing.get(decl.first)))
-        for number, unit in zip(numbers[1:], props):
+        head = self.head(decl)
+        first_line = _joined(header.lines[0], props[:head]) + ("," if 0 < head < len(props) else "")
+        trailing = next((self.trailing[n] for n in numbers[:head + 1] if n in self.trailing), None)
+        lines.append(_with_comment(first_line, trailing))
+        for number, unit in zip(numbers[head + 1:], props[head:]):
             lines += [INDENT + c.text for c in self.leading.get(number, [])]
             body = [INDENT + line for line in unit.lines]
             if number != numbers[-1]:
@@ -237,6 +264,11 @@ def _goal(prop: ast.Goal) -> str:
     return f"goal {prop.op} {figure}"
 
 
+def _of(prop: ast.Of) -> str:
+    names = [kind.name for kind in prop.kinds]
+    return f"of {names[0]}" if len(names) == 1 else f"of [{', '.join(names)}]"
+
+
 def _by(prop: ast.By) -> str:
     return f"by {prop.date.text}" if prop.date is not None else f"by {prop.year}"
 
@@ -252,8 +284,7 @@ _PROPS = {
     ast.Trial: lambda p: f"trial {_period(p.amount, p.unit)} from {p.anchor}",
     ast.AfterTrial: lambda p: f"after_trial {p.mode}",
     ast.FactType: lambda p: p.base,
-    ast.Of: lambda p: f"of {p.kinds[0].name}" if len(p.kinds) == 1 else
-    f"of [{', '.join(k.name for k in p.kinds)}]",
+    ast.Of: _of,
     ast.Ask: lambda p: f"ask {_quote(p.text)}",
     ast.Amount: _amount,
     ast.Rule: lambda p: f"rule {_quote(p.text)}",
@@ -352,12 +383,7 @@ def _money(money: ast.Money) -> str:
 
 def _spelled(text: str, value: Decimal) -> str:
     """The source spelling of a number when it still means `value`, else plain digits."""
-    try:
-        if text and parse_number(text) == value:
-            return text
-    except InvalidOperation:
-        pass
-    return _decimal(value)
+    return text if text and parse_number(text) == value else _decimal(value)
 
 
 def _decimal(value: Decimal) -> str:

@@ -29,6 +29,28 @@ def type_word(t: m.Type) -> str:
     return _TYPE_WORDS[t]
 
 
+# The dates and durations a policy may write. Wider ones are typos, and calendar arithmetic
+# on them would run past the year 9999 where `datetime` ends.
+YEARS = range(1900, 3000)
+LONGEST = {"years": 100, "months": 1200, "days": 36525}
+
+
+def date_problem(date: ast.DateText) -> str | None:
+    """Why a written date cannot be used, or None."""
+    if date.value is None:
+        return f"'{date.text}' is not a calendar date"
+    if date.value.year not in YEARS:
+        return f"'{date.text}' is outside the years {YEARS.start}–{YEARS.stop - 1}"
+    return None
+
+
+def duration_problem(amount: int, unit: str, least: int = 1) -> str | None:
+    """Why a written duration cannot be used, or None."""
+    if least <= amount <= LONGEST[unit]:
+        return None
+    return f"a duration must be from {least} to {LONGEST[unit]} {unit}"
+
+
 def source_slice(texts: dict[str, str], span: Span | None) -> str:
     """The text a span covers, on one line (white space folded)."""
     if span is None or span.line == 0 or span.file not in texts:
@@ -120,13 +142,17 @@ class Lowerer:
         return m.Const(node.value, m.Type.NUMBER, node.text or str(node.value), node.span)
 
     def _datelit(self, node: ast.DateLit) -> m.Expr | None:
-        value = node.date.value
-        if value is None:
-            self._fail("QZ204", f"'{node.date.text}' is not a calendar date", node.span)
+        problem = date_problem(node.date)
+        if problem:
+            self._fail("QZ204", problem, node.span)
             return None
-        return m.Const(value, m.Type.DATE, node.date.text, node.span)
+        return m.Const(node.date.value, m.Type.DATE, node.date.text, node.span)
 
-    def _duration(self, node: ast.Duration) -> m.Expr:
+    def _duration(self, node: ast.Duration) -> m.Expr | None:
+        problem = duration_problem(node.amount, node.unit, least=0)
+        if problem:
+            self._fail("QZ206", problem, node.span)
+            return None
         return m.Const(Decimal(node.amount), m.Type.DURATION, f"{node.amount} {node.unit}", node.span)
 
     def _bool(self, node: ast.Bool) -> m.Expr:
@@ -207,7 +233,7 @@ class Lowerer:
     def _arith(self, node: ast.Arith) -> m.Expr | None:
         left = self.expr(node.left)
         if isinstance(node.right, ast.Duration):
-            if left is None:
+            if left is None or self.expr(node.right) is None:
                 return None
             if left.type is not m.Type.DATE:
                 self._fail("QZ201", f"a duration can only be added to a date, not to {type_word(left.type)}",

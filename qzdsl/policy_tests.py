@@ -12,7 +12,7 @@ excluded it, the facts still missing — and of the decision's totals (docs/test
           home_purchase_grant: {status: granted, amount: 20000}
           flexible_si_subsidy: ineligible
 
-This module reads and validates test files into `PolicyTest`s; `test_runner` runs them.
+This module reads and validates test files into `PolicyTest`s; `policy_test_runner` runs them.
 Every problem is a positioned `Diagnostic` (QZ501–QZ508, or the case codes QZ401–QZ406
 for a case written inside a test), all of them reported at once.
 """
@@ -92,7 +92,6 @@ class Check:
 class ClauseExpectation:
     clause: str
     checks: tuple[Check, ...]
-    span: Span
 
 
 @dataclass(frozen=True)
@@ -120,7 +119,7 @@ class PolicyTest:
 # ---- finding and reading test files ---------------------------------------------------
 
 
-def tests_beside(policy_path: Path | None = None) -> Path:
+def default_test_dir(policy_path: Path | None = None) -> Path:
     """The `tests/` directory beside a policy file (default: the bundled policy), relative
     to the working directory when it lies under it, so that reports show short paths."""
     folder = (policy_path or bundled_policy_path()).resolve().parent / "tests"
@@ -128,7 +127,7 @@ def tests_beside(policy_path: Path | None = None) -> Path:
     return folder.relative_to(cwd) if folder.is_relative_to(cwd) else folder
 
 
-def test_files(paths: list[Path]) -> list[Path]:
+def find_test_files(paths: list[Path]) -> list[Path]:
     """The test files named by `paths`: files as given, directories searched for YAML
     files, recursively and in sorted order."""
     found: list[Path] = []
@@ -148,13 +147,14 @@ def load_tests(paths: list[Path], policy: m.Policy) -> tuple[PolicyTest, ...]:
     """
     tests: list[PolicyTest] = []
     found: list[Diagnostic] = []
-    for path in test_files(paths):
+    for path in find_test_files(paths):
         try:
             tests.extend(load_test_file(path, policy))
         except QzError as exc:
             found.extend(exc.diagnostics)
     if found:
-        raise QzError(found)
+        # A case file shared by several tests would report its problems once per test.
+        raise QzError(dict.fromkeys(found))
     return tuple(tests)
 
 
@@ -264,7 +264,7 @@ class _Reader:
             return None
         before = len(self.found)
         fields = self.mapping(node, TEST_KEYS, "a test")
-        name = self.text(fields, "name", node)
+        name = self.name(fields, node)
         case = self.case(fields, node)
         as_of = self.date(fields["as_of"][1], "as_of") if "as_of" in fields else None
         if as_of is None and case is not None and "as_of" not in fields:
@@ -291,13 +291,13 @@ class _Reader:
         return PolicyTest(name, self.file, case, as_of, clauses, checks, exhaustive, _span(self.file, node),
                           exhaustive_span)
 
-    def text(self, fields, key: str, node: yaml.Node) -> str | None:
-        if key not in fields:
-            self.fail("QZ501", f"the test has no '{key}'", node, "every test has a name, shown when it fails")
+    def name(self, fields, node: yaml.Node) -> str | None:
+        if "name" not in fields:
+            self.fail("QZ501", "the test has no 'name'", node, "every test has a name, shown when it fails")
             return None
-        value = fields[key][1]
+        value = fields["name"][1]
         if not isinstance(value, yaml.ScalarNode) or _is_null(value) or not value.value.strip():
-            self.fail("QZ501", f"'{key}' is a line of text", value)
+            self.fail("QZ501", "'name' is a line of text", value)
             return None
         return value.value
 
@@ -381,7 +381,7 @@ class _Reader:
             seen.add(clause_id)
             checks = self.clause_checks(value, clause)
             if checks:
-                result.append(ClauseExpectation(clause_id, checks, _span(self.file, key)))
+                result.append(ClauseExpectation(clause_id, checks))
         return tuple(result)
 
     def clause_ref(self, node: yaml.Node, kind: str | None) -> m.Clause | None:

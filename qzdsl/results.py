@@ -178,14 +178,17 @@ class ClauseResult:
 
 @dataclass(frozen=True)
 class Totals:
-    """Sums over the granted clauses. `high` is None when some granted amount has no
-    ceiling or no end; `open_ended` counts granted clauses with no lifetime total."""
+    """Sums over the granted clauses' lifetime totals: `low` what is guaranteed, `high`
+    the most (None when some amount has no ceiling, or no end). `open_ended` counts the
+    granted clauses without a lifetime total and `monetary` those with one; `value` is
+    the sum of favourability values (one period of each open-ended clause)."""
 
     low: Decimal
     high: Decimal | None
     value: Decimal
     granted: int
     open_ended: int
+    monetary: int  # granted clauses with a lifetime total
 
 
 @dataclass(frozen=True)
@@ -212,7 +215,7 @@ class Decision:
 
     @property
     def totals(self) -> Totals:
-        low, high, value, open_ended = Decimal(0), Decimal(0), Decimal(0), 0
+        low, high, value, open_ended, monetary = Decimal(0), Decimal(0), Decimal(0), 0, 0
         granted = self.by_status(Status.GRANTED)
         for result in granted:
             payout = result.amount
@@ -223,7 +226,8 @@ class Decision:
                 open_ended += 1
                 high = None
                 continue
+            monetary += 1
             low += payout.total_low or 0
             high = None if high is None or payout.total_high is None else high + payout.total_high
-        return Totals(low, high, value, len(granted), open_ended)
+        return Totals(low, high, value, len(granted), open_ended, monetary)
 

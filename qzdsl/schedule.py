@@ -20,7 +20,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from . import model as m
-from .dates import last_day_of_period, shift
+from .dates import shift
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,10 @@ class Payout:
                 high = left_high if high is None else min(high, left_high)
                 left_low -= low or 0
                 left_high -= high
-            end = start if start is None or self.cadence == "once" else last_day_of_period(start, 1, self.cadence)
+            end = start
+            if start is not None and self.cadence != "once":
+                # A period ends the day before the next starts: clamped month ends leave no gap.
+                end = self._start(index + 1) - dt.timedelta(days=1)
             result.append(Period(index + 1, start, end, low, high))
         return tuple(result)
 

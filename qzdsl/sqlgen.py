@@ -239,7 +239,9 @@ class ExprCompiler:
         return _bin(exp.Add if node.op == "+" else exp.Sub, self.expr(node.left), self.expr(node.right))
 
     def _via(self, node: m.Via) -> exp.Expression:
-        return self.expr(node.operand)
+        # As in the evaluator: an equivalence extends a definition for its own beneficiaries only.
+        beneficiary = self.policy.clause(node.clause).beneficiary
+        return _and(_bin(exp.EQ, col("kind"), _str(beneficiary)), self.expr(node.operand))
 
 
 # ---- one clause ----------------------------------------------------------------------

@@ -1,16 +1,19 @@
 """No input makes qzdsl crash: random text and random damage to a realistic policy give
-diagnostics (or a `QzError` from the formatter), never any other exception. Damaged
-policies that still parse must also survive the formatter's round trip."""
+diagnostics (or a `QzError` from the formatter), never any other exception; what checks
+clean compiles. Damaged policies that still parse must also survive the formatter's
+round trip."""
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import qzdsl
+from qzdsl.compiler import compile_program
 from qzdsl.diagnostics import QzError, render_all
 from qzdsl.formatter import format_policy, format_text
 from qzdsl.parser import parse
@@ -38,13 +41,15 @@ TOKENS = re.findall(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*|\w+|\s+|.', TEXT)
 LINES = TEXT.split("\n")
 SYNTAX_ERRORS = {"QZ001", "QZ002", "QZ003"}
 # Each example checks the whole bundled policy (some 40 ms): few examples keep the suite fast.
-FEW = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FEW = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _survives(text: str) -> None:
     """Check and format `text` as if it were the policy file; only diagnostics may come out."""
     result = qzdsl.check(POLICY, text=text)
     render_all(result.diagnostics, result.sources)
+    if result.ok:  # what `qzdsl.load` would do next
+        compile_program(result.program)
     if any(d.code in SYNTAX_ERRORS for d in result.diagnostics):
         try:
             format_text(text)
@@ -57,6 +62,7 @@ def _survives(text: str) -> None:
     reparsed = parse(formatted, original.path)
     assert reparsed == original
     assert format_policy(reparsed) == formatted
+    assert Counter(c.text for c in reparsed.comments) == Counter(c.text for c in original.comments)
 
 
 def _mutate(pieces: list[str], edits: list[tuple[str, float, float]]) -> str:
@@ -99,7 +105,7 @@ _VOCABULARY = [
     "to", "per", "year", "month", "requires", "cite", "in", "not", "and", "or", "enum", "up", "at",
     "least", "of", "head", "from", "as_of", "max", "cap", "total", "goal", "by",
     ":", ",", "{", "}", "[", "]", "(", ")", "==", "<=", "+", "-", "%", '"', "\\", "#", "\n", " ",
-    "“", "”", "8000", "2万", "10亿元", "0", "2023-02-30", "2023-01-01", "37%", "个人", "补贴", "\t", "\r", "\x0c",
+    "“", "”", "8000", "2万", "10亿元", "0", "2023-02-30", "2023-01-01", "37%", "99999", "9999-12-31", "个人", "补贴", "\t", "\r", "\x0c",
     "\u2028", "\x00", "é",
 ]
 _random_text = st.lists(st.one_of(st.sampled_from(_VOCABULARY), st.text(max_size=3)), max_size=40).map("".join)
@@ -109,6 +115,19 @@ _random_text = st.lists(st.one_of(st.sampled_from(_VOCABULARY), st.text(max_size
 @given(_random_text)
 def test_random_text_never_crashes(text):
     _survives(text)
+
+
+@FEW
+@given(st.lists(st.tuples(st.integers(0, len(LINES) - 1), st.booleans()), min_size=1, max_size=6))
+def test_comments_anywhere_survive_formatting(places):
+    """Comments on lines of their own or at line ends, anywhere: each is kept exactly once."""
+    lines = list(LINES)
+    for number, (line, own_line) in enumerate(sorted(places, reverse=True)):
+        if own_line:
+            lines.insert(line, f"# comment {number}")
+        else:
+            lines[line] += f"  # comment {number}"
+    _survives("\n".join(lines))
 
 
 @FEW

@@ -233,6 +233,10 @@ def _person(as_of: str, **facts) -> dict:
             leave_end=dt.date(2023, 8, 7), dependants=20),
     # an unknown anchor is undetermined even when the requirement is false
     _person("2024-01-15", region="abroad", veteran=False, disabled=False),
-], ids=["month-end", "leap-day-cut", "stopped", "leap-birthday", "threshold-tie", "unknown-anchor"])
+    # a chain: standing_floor beats standing_upto, which excludes trial_range; standing_floor
+    # does not conflict with trial_range, so trial_range is kept
+    _person("2024-06-01", birth_date=dt.date(1960, 1, 1), hire_date=dt.date(2023, 6, 1), salary=Decimal(5000),
+            deductions=Decimal(0)),
+], ids=["month-end", "leap-day-cut", "stopped", "leap-birthday", "threshold-tie", "unknown-anchor", "chain"])
 def test_corner_cases_agree(case, connection):
     assert_agree(connection, qzdsl.load(POLICIES["trial_stop"]), [case])

@@ -134,6 +134,7 @@ class _Audit:
         self.decider = Decider(self.translator)
         self.formulas: dict[str, ClauseFormula] = {}
         self.rivals = self._rivals()
+        self.components = self._components()
 
     def formula(self, clause_id: str) -> ClauseFormula:
         if clause_id not in self.formulas:
@@ -151,6 +152,22 @@ class _Audit:
                 rivals[clause.id].add(other)
                 rivals[other].add(clause.id)
         return rivals
+
+    def _components(self) -> dict[str, m.Policy]:
+        """Clause -> the policy restricted to the clauses linked to it by rivalry, directly
+        or not. 从优 weighs no clause outside it against the clause, so the evaluator gives
+        the same verdict on this part as on the whole policy, at a fraction of the cost."""
+        import networkx as nx
+
+        rivalry = nx.Graph()
+        rivalry.add_nodes_from(self.clauses)
+        rivalry.add_edges_from((a, b) for a, others in self.rivals.items() for b in others)
+        index = {c: i for i, component in enumerate(nx.connected_components(rivalry)) for c in component}
+        members: dict[int, list[m.Clause]] = {}
+        for clause in self.policy.clauses:
+            members.setdefault(index[clause.id], []).append(clause)
+        parts = {i: replace(self.policy, clauses=tuple(clauses)) for i, clauses in members.items()}
+        return {c: parts[i] for c, i in index.items()}
 
     # ---- the whole audit --------------------------------------------------------------
     def run(self, diagnostics: tuple[Diagnostic, ...]) -> AuditReport:
@@ -209,16 +226,17 @@ class _Audit:
                 return replace(result, reason=never[clause.id])
         formulas = (self.formula(a.id), self.formula(b.id))
         wishes = self.translator.plausible(formulas, (a, b), _witness_date(a, b))
-        outcome = self.decider.decide(formulas, wishes=wishes)
+        needed = self._needed_facts(a, b)
+        outcome = self.decider.decide(formulas, wishes=wishes, facts=needed)
         if outcome.sat is None:
             return replace(result, overlap=None)
         if not outcome.sat:
             return replace(result, reason=outcome.core)
-        witness = witness_from_model(self.translator, outcome.model, f"{a.id}--{b.id}", a.beneficiary,
-                                     self._needed_facts(a, b))
+        witness = witness_from_model(self.translator, outcome.model, f"{a.id}--{b.id}", a.beneficiary, needed)
         result = replace(result, overlap=True, witness=witness)
         if relation == "conflict":
-            result = replace(result, resolution=_resolve(self.policy, witness, a, b), dominated=self._dominated(a, b))
+            result = replace(result, resolution=_resolve(self.components[a.id], witness, a, b),
+                             dominated=self._dominated(a, b))
         return result
 
     def _needed_facts(self, a: m.Clause, b: m.Clause) -> tuple[str, ...]:
@@ -265,8 +283,10 @@ class _Audit:
                 found.append(finding("QZA007", (clause.span,), section, (clause.id,),
                                      text=clause.existing or clause.amount.rule or "", **common))
             if clause.discretionary or clause.amount.kind is m.AmountKind.UP_TO:
+                # "最高" without `discretionary` is a ceiling on what is due, not an official's choice.
+                variant = "discretionary" if clause.discretionary else "ceiling"
                 found.append(finding("QZA008", (clause.span,), section, (clause.id,), amount=clause.amount,
-                                     **common))
+                                     variant=variant, **common))
             outrun = _outrun(clause)
             if outrun is not None:
                 found.append(finding("QZA010", (clause.span,), section, (clause.id,), **outrun, **common))
@@ -408,7 +428,8 @@ def _section_at(diagnostic: Diagnostic, sections: tuple[tuple[str, m.Section], .
 
 
 def _resolve(policy: m.Policy, witness: Witness, a: m.Clause, b: m.Clause) -> Resolution:
-    """Who the evaluator pays when `witness` qualifies for two conflicting clauses."""
+    """Who the evaluator pays when `witness` qualifies for two conflicting clauses
+    (`policy` may be the part of the policy that 从优 weighs them in)."""
     from ..cases import case_from_dict
     from ..evaluator import evaluate
     from ..results import ExcludedBy, Status

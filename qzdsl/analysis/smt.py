@@ -4,17 +4,23 @@ The encoding (docs/audit.md, "How overlap is decided"):
 
 * A bool fact is a z3 Bool; a count an Int >= 0; money an Int >= 0 (case files carry
   whole yuan); an enumeration an Int indexing its members in declaration order.
-* A date — a date fact, `as_of`, a literal — is an Int day number (`date.toordinal()`)
-  within 1901-01-01 .. 2099-12-31. In that range every fourth year is a leap year, so
-  `year % 4 == 0` is the exact Gregorian rule and the calendar below is exact.
-* `d ± n days` is day arithmetic. `d ± n years|months` splits the day number into
-  (year, month, day) — fresh Ints bound to it by the exact day-number formula — moves the
-  month, clamps the day to the target month's length exactly as `dates.shift` does, and
-  recomposes. The shifted date must stay within the range too.
+* A date — a date fact, `as_of`, a literal — is its calendar parts: year = 4q + r with
+  0 <= r <= 3, month, day, within 1901-01-01 .. 2099-12-31. In that range every fourth
+  year is a leap year, so "leap" is exactly r == 0. Dates are compared by the linear key
+  512 * year + 32 * month + day, which orders valid dates exactly as the calendar does.
+* `d ± n years|months` moves the month (a carry into the year when it passes December),
+  then clamps the day to the new month's length, exactly as `dates.shift` does; a year
+  shift only ever clamps 29 February. `d ± n days` goes through the day number
+  (days since 1901-01-01: 365 a year, q - 475 - [r == 0] leap days before the year, a
+  12-way case split for the days before the month) and back. A shifted date must stay
+  within the range too.
 * Definitions are inlined; `Via` (同等待遇) is transparent.
 * A clause applies when its requirement holds and its entitlement date (the `from` anchor,
   else `as_of`) lies within its section's window; with the reading `after_trial stop`
   `as_of` must not pass the window's end either (the evaluator's "in force" rule).
+
+No division or remainder appears anywhere: the same formulas written with div and mod on
+day numbers made z3 an order of magnitude slower.
 
 Every unknown fact is a free variable, so "satisfiable" means: some applicant, with some
 values for the facts, is granted the clause.
@@ -25,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 import z3
 
@@ -33,9 +40,8 @@ from ..diagnostics import Span
 
 FIRST_DAY = dt.date(1901, 1, 1)
 LAST_DAY = dt.date(2099, 12, 31)
-_EPOCH = FIRST_DAY.toordinal()
-# A witness's dates stay within this many days before its as-of date when they can.
-PLAUSIBLE_SPAN_DAYS = 10 * 366
+# A witness's dates stay within this many years before its as-of date when they can.
+PLAUSIBLE_YEARS = 10
 
 
 @dataclass(frozen=True)
@@ -64,61 +70,111 @@ def _number(value: Decimal) -> z3.ArithRef:
     return z3.IntVal(int(value)) if value == value.to_integral_value() else z3.RealVal(str(value))
 
 
-def _leap(year: z3.ArithRef) -> z3.BoolRef:
-    return year % 4 == 0
+def date_key(date: dt.date) -> int:
+    """The order key of a date (see `Date.key`)."""
+    return 512 * date.year + 32 * date.month + date.day
 
 
-def _days_in_month(year: z3.ArithRef, month: z3.ArithRef) -> z3.ArithRef:
-    short = z3.Or(month == 4, month == 6, month == 9, month == 11)
-    return z3.If(month == 2, z3.If(_leap(year), 29, 28), z3.If(short, 30, 31))
+_BEFORE_MONTH = (0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334)  # days, in a common year
 
 
-def _day_number(year: z3.ArithRef, month: z3.ArithRef, day: z3.ArithRef) -> z3.ArithRef:
-    # (367m - 362) / 12 is the number of days before month m in a 30/31-alternating year;
-    # February then takes away 2 days (1 in a leap year) from every later month.
-    before_year = 365 * (year - 1901) + (year - 1901) / 4
-    before_month = (367 * month - 362) / 12 + z3.If(month > 2, z3.If(_leap(year), -1, -2), 0)
-    return _EPOCH + before_year + before_month + day - 1
+@dataclass(frozen=True)
+class Date:
+    """A date as z3 terms: year = 4 * quarter + rest (0 <= rest <= 3), month, day."""
+
+    quarter: z3.ArithRef
+    rest: z3.ArithRef
+    month: z3.ArithRef
+    day: z3.ArithRef
+
+    @staticmethod
+    def variable(name: str) -> "Date":
+        return Date(z3.Int(f"{name}.q"), z3.Int(f"{name}.r"), z3.Int(f"{name}.m"), z3.Int(f"{name}.d"))
+
+    @staticmethod
+    def constant(date: dt.date) -> "Date":
+        quarter, rest = divmod(date.year, 4)
+        return Date(z3.IntVal(quarter), z3.IntVal(rest), z3.IntVal(date.month), z3.IntVal(date.day))
+
+    # Terms are built once per date: building z3 terms in Python costs more than solving.
+    @cached_property
+    def year(self) -> z3.ArithRef:
+        return 4 * self.quarter + self.rest
+
+    @cached_property
+    def leap(self) -> z3.BoolRef:
+        return self.rest == 0
+
+    @cached_property
+    def key(self) -> z3.ArithRef:
+        """Orders dates like the calendar: the day is below 32, the month below 16."""
+        return 512 * self.year + 32 * self.month + self.day
+
+    def month_length(self) -> z3.ArithRef:
+        short = z3.Or(self.month == 4, self.month == 6, self.month == 9, self.month == 11)
+        return z3.If(self.month == 2, z3.If(self.leap, 29, 28), z3.If(short, 30, 31))
+
+    def day_number(self) -> z3.ArithRef:
+        """Days since 1901-01-01."""
+        before_month = z3.IntVal(_BEFORE_MONTH[11])
+        for month in range(11, 0, -1):
+            before_month = z3.If(self.month == month, _BEFORE_MONTH[month - 1], before_month)
+        leap_days = self.quarter - 475 - z3.If(self.leap, 1, 0)  # leap years in 1901 .. year - 1
+        february = z3.If(z3.And(self.month > 2, self.leap), 1, 0)
+        return 365 * (self.year - 1901) + leap_days + before_month + february + self.day - 1
+
+    def in_range(self) -> z3.BoolRef:
+        return z3.And(self.rest >= 0, self.rest <= 3, self.year >= FIRST_DAY.year, self.year <= LAST_DAY.year)
+
+    def valid(self) -> z3.BoolRef:
+        return z3.And(self.in_range(), self.month >= 1, self.month <= 12, self.day >= 1,
+                      self.day <= self.month_length())
+
+    def value(self, model: z3.ModelRef) -> dt.date:
+        quarter, rest, month, day = (model.eval(t, model_completion=True).as_long()
+                                     for t in (self.quarter, self.rest, self.month, self.day))
+        return dt.date(4 * quarter + rest, month, day)
+
+
+Term = z3.ExprRef | Date
 
 
 class Translator:
-    """Translates clauses of one policy; remembers every translation (per clause, per
-    definition, per split date) so that a clause met in many pairs is translated once."""
+    """Translates clauses of one policy; remembers every translation (per clause and per
+    definition) so that a clause met in many pairs is translated once."""
 
     def __init__(self, policy: m.Policy):
         self.policy = policy
-        self.as_of = z3.Int("as_of")
-        self.vars: dict[str, z3.ExprRef] = {}
-        self.domain: list[z3.BoolRef] = [self._in_range(self.as_of)]
+        self.as_of = Date.variable("as_of")
+        self.vars: dict[str, Term] = {}
+        # fact -> its domain: asserted only in questions that mention the fact, so that a
+        # question costs the same in a policy of 40 clauses and in one of 2,000.
+        self.domain: dict[str, z3.BoolRef] = {}
         for index, fact in enumerate(policy.facts.values()):
-            self.vars[fact.name] = self._declare(f"f{index}", fact)
+            self.vars[fact.name], self.domain[fact.name] = self._declare(f"f{index}", fact)
         self._sides: list[z3.BoolRef] = []
-        # id of a day-number term -> (year, month, day, side constraint, the term itself)
-        self._splits: dict[int, tuple] = {}
-        self._definitions: dict[str, tuple[z3.ExprRef, frozenset[int]]] = {}
+        self._fresh = 0
+        self._definitions: dict[str, tuple[Term, frozenset[int]]] = {}
         self._definition_facts: dict[str, tuple[str, ...]] = {}
         self._clauses: dict[str, ClauseFormula] = {}
+        self._wishes: dict[tuple, z3.BoolRef] = {}
         self._using: set[int] = set()  # side constraints used by the translation in progress
 
     # ---- facts ------------------------------------------------------------------------
-    def _declare(self, name: str, fact: m.Fact) -> z3.ExprRef:
+    @staticmethod
+    def _declare(name: str, fact: m.Fact) -> tuple[Term, z3.BoolRef]:
+        """A fact's variable and its domain."""
         match fact.type:
             case m.Type.BOOL:
-                return z3.Bool(name)
+                return z3.Bool(name), z3.BoolVal(True)
             case m.Type.DATE:
-                var = z3.Int(name)
-                self.domain.append(self._in_range(var))
+                date = Date.variable(name)
+                return date, date.valid()
             case m.Type.ENUM:
                 var = z3.Int(name)
-                self.domain.append(z3.And(var >= 0, var < len(fact.members)))
-            case _:
-                var = z3.Int(name)
-                self.domain.append(var >= 0)
-        return var
-
-    @staticmethod
-    def _in_range(day: z3.ArithRef) -> z3.BoolRef:
-        return z3.And(day >= FIRST_DAY.toordinal(), day <= LAST_DAY.toordinal())
+                return var, z3.And(var >= 0, var < len(fact.members))
+        var = z3.Int(name)
+        return var, var >= 0
 
     # ---- clauses ----------------------------------------------------------------------
     def clause(self, clause: m.Clause) -> ClauseFormula:
@@ -129,7 +185,7 @@ class Translator:
         atoms, exprs = [], []
         for node in self._conjuncts(clause.requires):
             atoms.append(Atom(clause.id, self._text(node), node.span))
-            exprs.append(self._bool(node))
+            exprs.append(self._term(node))
         for atom, expr in self._window(clause):
             atoms.append(atom)
             exprs.append(expr)
@@ -159,55 +215,50 @@ class Translator:
                 return name
         return type(node).__name__.lower()
 
-    def entitlement_date(self, clause: m.Clause) -> z3.ArithRef:
+    def entitlement_date(self, clause: m.Clause) -> Date:
         """The date a clause's window is checked against: its anchor, else as_of."""
         anchor = clause.amount.anchor
-        if anchor is None:
-            return self.as_of
-        return self._name(anchor)
+        return self.as_of if anchor is None else self._name(anchor)
 
     def _window(self, clause: m.Clause) -> list[tuple[Atom, z3.BoolRef]]:
         window = clause.window
         anchor = clause.amount.anchor or "as_of"
         where = f"{clause.section} window"
-        date = self.entitlement_date(clause)
+        date = self.entitlement_date(clause).key
         found = [(Atom(clause.id, f"{anchor} >= {window.start.isoformat()} ({where})", clause.span),
-                  date >= window.start.toordinal())]
+                  date >= date_key(window.start))]
         if window.end is not None:
             found.append((Atom(clause.id, f"{anchor} <= {window.end.isoformat()} ({where})", clause.span),
-                          date <= window.end.toordinal()))
+                          date <= date_key(window.end)))
             if window.after_end == "stop" and clause.amount.anchor is not None:
                 found.append((Atom(clause.id, f"as_of <= {window.end.isoformat()} ({where}, after_trial stop)",
-                                   clause.span), self.as_of <= window.end.toordinal()))
+                                   clause.span), self.as_of.key <= date_key(window.end)))
         return found
 
     # ---- expressions ------------------------------------------------------------------
-    def _bool(self, node: m.Expr) -> z3.BoolRef:
-        return self._term(node)
-
-    def _name(self, name: str) -> z3.ExprRef:
+    def _name(self, name: str) -> Term:
         if name in self.vars:
             return self.vars[name]
         return self._definition(name)
 
-    def _definition(self, name: str) -> z3.ExprRef:
+    def _definition(self, name: str) -> Term:
         cached = self._definitions.get(name)
         if cached is None:
             outer = self._using
             self._using = set()
-            expr = self._term(self.policy.definitions[name].expr)
-            cached = (expr, frozenset(self._using))
+            term = self._term(self.policy.definitions[name].expr)
+            cached = (term, frozenset(self._using))
             self._definitions[name] = cached
             self._using = outer
         self._using |= cached[1]
         return cached[0]
 
-    def _term(self, node: m.Expr) -> z3.ExprRef:
+    def _term(self, node: m.Expr) -> Term:
         match node:
             case m.Const(value=value, type=m.Type.BOOL):
                 return z3.BoolVal(bool(value))
             case m.Const(value=dt.date() as day):
-                return z3.IntVal(day.toordinal())
+                return Date.constant(day)
             case m.Const(value=Decimal() as number):
                 return _number(number)
             case m.FactRef(name=name):
@@ -243,41 +294,30 @@ class Translator:
         return z3.Not(test) if negated else test
 
     # ---- calendar ---------------------------------------------------------------------
-    def _shift(self, day: z3.ArithRef, amount: int, unit: str) -> z3.ArithRef:
+    def _shift(self, date: Date, amount: int, unit: str) -> Date:
         if unit == "days":
-            return day + amount
-        year, month, mday = self._split(day)
-        if unit == "years":
-            new_year, new_month = year + amount, month
-        else:
-            index = 12 * year + (month - 1) + amount
-            new_year, new_month = index / 12, index % 12 + 1
-        length = _days_in_month(new_year, new_month)
-        new_day = z3.If(mday <= length, mday, length)
-        self._add_side(z3.And(new_year >= FIRST_DAY.year, new_year <= LAST_DAY.year))
-        return _day_number(new_year, new_month, new_day)
+            shifted = self._fresh_date()
+            self._add_side(z3.And(shifted.valid(), shifted.day_number() == date.day_number() + amount))
+            return shifted
+        months = amount * 12 if unit == "years" else amount
+        years, within = divmod(months, 12)  # floored: 0 <= within < 12
+        carry = z3.If(date.month + within > 12, 1, 0)
+        # The new year is 4 * quarter + rest again; years % 4 + carry adds at most 4 to rest.
+        total = date.rest + years % 4 + carry
+        over = z3.If(total >= 4, 1, 0)
+        moved = Date(date.quarter + years // 4 + over, total - 4 * over, date.month + within - 12 * carry, date.day)
+        length = moved.month_length()
+        shifted = Date(moved.quarter, moved.rest, moved.month, z3.If(date.day <= length, date.day, length))
+        self._add_side(shifted.in_range())
+        return shifted
 
-    def _split(self, day: z3.ArithRef) -> tuple[z3.ArithRef, z3.ArithRef, z3.ArithRef]:
-        """(year, month, day) of a day number: fresh variables bound to it exactly."""
-        key = day.get_id()
-        if key not in self._splits:
-            n = len(self._splits)
-            year, month, mday = z3.Ints(f"y{n} m{n} d{n}")
-            side = self._new_side(z3.And(
-                year >= FIRST_DAY.year, year <= LAST_DAY.year, month >= 1, month <= 12,
-                mday >= 1, mday <= _days_in_month(year, month), day == _day_number(year, month, mday)))
-            # The term is kept alive with its entry: z3 may reuse the id of a freed term.
-            self._splits[key] = (year, month, mday, side, day)
-        year, month, mday, side, _ = self._splits[key]
-        self._using.add(side)
-        return year, month, mday
-
-    def _new_side(self, constraint: z3.BoolRef) -> int:
-        self._sides.append(constraint)
-        return len(self._sides) - 1
+    def _fresh_date(self) -> Date:
+        self._fresh += 1
+        return Date.variable(f"t{self._fresh}")
 
     def _add_side(self, constraint: z3.BoolRef) -> None:
-        self._using.add(self._new_side(constraint))
+        self._sides.append(constraint)
+        self._using.add(len(self._sides) - 1)
 
     # ---- facts a case needs ---------------------------------------------------------
     def _facts_of_clause(self, clause: m.Clause) -> tuple[str, ...]:
@@ -301,35 +341,44 @@ class Translator:
         if name in self.policy.facts:
             return (name,)
         if name not in self._definition_facts:
-            self._definition_facts[name] = ()  # definitions are acyclic (QZ205); this guards the walk
             self._definition_facts[name] = self.facts_of(self.policy.definitions[name].expr)
         return self._definition_facts[name]
 
     # ---- witness preferences --------------------------------------------------------
     def plausible(self, formulas: tuple[ClauseFormula, ...], clauses: tuple[m.Clause, ...],
                   as_of: dt.date) -> tuple[tuple[str, z3.BoolRef], ...]:
-        """Soft wishes for a readable witness, strongest last dropped first: dates shortly
-        before as-of, head counts of at least one, and a given as-of date."""
-        dates, heads = [], []
-        for formula in formulas:
-            for name in formula.facts:
-                fact = self.policy.facts[name]
-                var = self.vars[name]
-                if fact.type is m.Type.DATE:
-                    dates.append(z3.And(var <= self.as_of, var >= self.as_of - PLAUSIBLE_SPAN_DAYS))
-        for clause in clauses:
-            per_head = clause.amount.per_head
-            if per_head is not None:
-                heads += [self.vars[n] >= 1 for n in self._facts_of_name(per_head)
-                          if self.policy.facts[n].type is m.Type.COUNT]
+        """Soft wishes for a readable witness, dropped last first when they cannot all
+        hold: dates within some years before as-of, head counts of at least one, and a
+        given as-of date."""
+        dates = [self._recent(name) for formula in formulas for name in formula.facts
+                 if self.policy.facts[name].type is m.Type.DATE]
+        heads = [self._counted(name) for clause in clauses if clause.amount.per_head
+                 for name in self._facts_of_name(clause.amount.per_head)
+                 if self.policy.facts[name].type is m.Type.COUNT]
         return (
             ("dates", z3.And(*dates) if dates else z3.BoolVal(True)),
             ("heads", z3.And(*heads) if heads else z3.BoolVal(True)),
-            ("as_of", self.as_of == as_of.toordinal()),
+            ("as_of", self._wish("as_of", as_of, lambda: self.as_of.key == date_key(as_of))),
         )
 
+    def _wish(self, kind: str, subject, build) -> z3.BoolRef:
+        key = (kind, subject)
+        if key not in self._wishes:
+            self._wishes[key] = build()
+        return self._wishes[key]
 
-def _compare(op: str, left: z3.ExprRef, right: z3.ExprRef) -> z3.BoolRef:
+    def _recent(self, fact: str) -> z3.BoolRef:
+        key = self.vars[fact].key
+        return self._wish("recent", fact, lambda: z3.And(key <= self.as_of.key,
+                                                         key >= self.as_of.key - 512 * PLAUSIBLE_YEARS))
+
+    def _counted(self, fact: str) -> z3.BoolRef:
+        return self._wish("counted", fact, lambda: self.vars[fact] >= 1)
+
+
+def _compare(op: str, left: Term, right: Term) -> z3.BoolRef:
+    if isinstance(left, Date):
+        left, right = left.key, right.key
     match op:
         case "==":
             return left == right
@@ -361,17 +410,69 @@ class Outcome:
 
 class Decider:
     """One z3 solver reused for every question of an audit: the fact domains are asserted
-    once; each question is asked between push and pop, its atoms behind assumption
-    literals so that an unsat answer comes with the atoms responsible."""
+    once, each question between push and pop. Atoms are asserted as they are; only when
+    the answer is unsat is the question asked again with each atom behind an assumption
+    literal, for the core — that costs twice as much, and most answers are sat."""
 
     def __init__(self, translator: Translator, timeout_ms: int = 10_000):
         self.translator = translator
         self.solver = z3.Solver()
         self.solver.set("timeout", timeout_ms)
         self.solver.set("core.minimize", True)
-        self.solver.add(*translator.domain)
+        self.solver.add(translator.as_of.valid())
         self.checks = 0
         self._literals: dict[tuple[str, int], z3.BoolRef] = {}
+
+    def decide(self, formulas: tuple[ClauseFormula, ...], *, unless: tuple[ClauseFormula, ...] = (),
+               wishes: tuple[tuple[str, z3.BoolRef], ...] = (), facts: tuple[str, ...] = ()) -> Outcome:
+        """Can every formula of `formulas` hold while no formula of `unless` holds in full?
+
+        `wishes` are honoured when they can be (the model then satisfies as many of them
+        as possible, dropping the last first); they never change whether it is sat.
+        `facts` are further facts the model must give valid values (a witness's).
+        """
+        solver = self.solver
+        solver.push()
+        try:
+            sides = {side.get_id(): side for f in formulas + unless for side in f.sides}
+            solver.add(*sides.values())
+            used = dict.fromkeys([name for f in formulas + unless for name in f.facts] + list(facts))
+            solver.add(*[self.translator.domain[name] for name in used])
+            for formula in unless:
+                solver.add(z3.Not(z3.And(*formula.exprs)))
+            outcome = self._model(formulas, [wish for _, wish in wishes])
+            if outcome.sat is False:
+                return Outcome(False, core=self._core(formulas))
+            return outcome
+        finally:
+            solver.pop()
+
+    def _check(self) -> z3.CheckSatResult:
+        self.checks += 1
+        return self.solver.check()
+
+    def _model(self, formulas: tuple[ClauseFormula, ...], wishes: list[z3.BoolRef]) -> Outcome:
+        solver = self.solver
+        solver.push()
+        try:
+            solver.add(*[expr for formula in formulas for expr in formula.exprs])
+            # All wishes first (the usual answer in one check), then none (deciding the
+            # question), then as many wishes as can be kept.
+            for keep in dict.fromkeys([len(wishes), 0, *range(len(wishes) - 1, 0, -1)]):
+                solver.push()
+                solver.add(*wishes[:keep])
+                answer = self._check()
+                model = solver.model() if answer == z3.sat else None
+                solver.pop()
+                if answer == z3.unknown:
+                    return Outcome(None)
+                if model is not None:
+                    return Outcome(True, model)
+                if keep == 0:
+                    return Outcome(False)
+            return Outcome(False)
+        finally:
+            solver.pop()
 
     def _literal(self, clause: str, index: int) -> z3.BoolRef:
         key = (clause, index)
@@ -379,50 +480,21 @@ class Decider:
             self._literals[key] = z3.Bool(f"a{len(self._literals)}")
         return self._literals[key]
 
-    def decide(self, formulas: tuple[ClauseFormula, ...], *, unless: tuple[ClauseFormula, ...] = (),
-               wishes: tuple[tuple[str, z3.BoolRef], ...] = ()) -> Outcome:
-        """Can every formula of `formulas` hold while no formula of `unless` holds in full?
-
-        `wishes` are honoured when they can be (the answer's model then satisfies them);
-        they never change whether the answer is sat.
-        """
+    def _core(self, formulas: tuple[ClauseFormula, ...]) -> tuple[Atom, ...]:
+        """The atoms that cannot hold together (z3's minimised unsat core)."""
         solver = self.solver
         solver.push()
         try:
             atoms: dict[int, tuple[z3.BoolRef, Atom]] = {}
-            sides = {}
-            for formula in formulas + unless:
-                for side in formula.sides:
-                    sides[side.get_id()] = side
-            solver.add(*sides.values())
             for formula in formulas:
                 for index, (atom, expr) in enumerate(zip(formula.atoms, formula.exprs)):
                     literal = self._literal(formula.clause, index)
                     solver.add(z3.Implies(literal, expr))
                     atoms[literal.get_id()] = (literal, atom)
-            for formula in unless:
-                solver.add(z3.Not(z3.And(*formula.exprs)))
-            wish_literals = []
-            for name, wish in wishes:
-                literal = z3.Bool(f"wish:{name}")
-                solver.add(z3.Implies(literal, wish))
-                wish_literals.append(literal)
-            return self._check(atoms, wish_literals)
+            self.checks += 1
+            if solver.check(*[literal for literal, _ in atoms.values()]) != z3.unsat:
+                return ()
+            core = {c.get_id() for c in solver.unsat_core()}
+            return tuple(atom for key, (_, atom) in atoms.items() if key in core)
         finally:
             solver.pop()
-
-    def _check(self, atoms: dict[int, tuple[z3.BoolRef, Atom]], wish_literals: list[z3.BoolRef]) -> Outcome:
-        literals = [literal for literal, _ in atoms.values()]
-        keep = len(wish_literals)
-        while True:
-            self.checks += 1
-            answer = self.solver.check(*literals, *wish_literals[:keep])
-            if answer == z3.sat:
-                return Outcome(True, self.solver.model())
-            if answer == z3.unknown:
-                return Outcome(None)
-            core = {c.get_id() for c in self.solver.unsat_core()}
-            # Wishes are dropped, the last first, until they no longer take part in the core.
-            if keep == 0 or not core & {w.get_id() for w in wish_literals[:keep]}:
-                return Outcome(False, core=tuple(atom for key, (_, atom) in atoms.items() if key in core))
-            keep -= 1

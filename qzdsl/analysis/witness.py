@@ -49,17 +49,16 @@ def witness_from_model(translator: Translator, model: z3.ModelRef, name: str, ki
     """Read the values of `facts` (and as_of) from a model; facts the model left free get
     a valid value of their type (z3's model completion, within their domain)."""
     values = tuple((fact, _value(translator, model, translator.policy.facts[fact])) for fact in sorted(facts))
-    as_of = dt.date.fromordinal(model.eval(translator.as_of, model_completion=True).as_long())
-    return Witness(name, kind, as_of, values)
+    return Witness(name, kind, translator.as_of.value(model), values)
 
 
 def _value(translator: Translator, model: z3.ModelRef, fact: m.Fact) -> FactValue:
+    if fact.type is m.Type.DATE:
+        return translator.vars[fact.name].value(model)
     raw = model.eval(translator.vars[fact.name], model_completion=True)
     match fact.type:
         case m.Type.BOOL:
             return z3.is_true(raw)
-        case m.Type.DATE:
-            return dt.date.fromordinal(raw.as_long())
         case m.Type.ENUM:
             return fact.members[raw.as_long()].name
     return raw.as_long()

@@ -26,19 +26,17 @@ def _render_one(report: AuditReport, lang: str, console: Console) -> None:
         imported = ("、" if lang == "zh" else ", ").join(i.doc_number for i in report.imports)
         console.print(f"{words.text('imports', lang)}: {imported}")
 
-    table = Table(show_lines=False, expand=True)
-    table.add_column(words.text("severity", lang), no_wrap=True)
-    table.add_column(words.text("rule", lang), no_wrap=True)
-    table.add_column(words.text("location", lang), overflow="fold", max_width=34)
-    table.add_column(words.text("message", lang), overflow="fold", ratio=1)
     for group in words.by_section(report, lang):
-        table.add_row("", Text(group.heading, style="bold"), "", "", end_section=False)
+        table = Table(title=group.heading, title_justify="left", title_style="bold", expand=True)
+        table.add_column(words.text("severity", lang), no_wrap=True)
+        table.add_column(words.text("rule", lang), no_wrap=True)
+        table.add_column(words.text("location", lang), no_wrap=True)
+        table.add_column(words.text("message", lang), overflow="fold", ratio=1)
         for finding in group.findings:
             table.add_row(Text(words.severity(finding.severity, lang), style=_STYLE[finding.severity]),
                           finding.rule, words.location(finding.spans[0] if finding.spans else None),
                           words.message(finding, lang))
-        table.add_section()
-    console.print(table)
+        console.print(table)
 
     counts = words.counts(report.findings)
     totals = "  ".join(f"{words.text(f'count.{s.value}', lang)} {n}" for s, n in counts.items())

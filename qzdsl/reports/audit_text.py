@@ -75,7 +75,9 @@ def message(finding: Finding, lang: str = "zh") -> str:
     if finding.rule.startswith("QZA"):
         args["witness"] = finding.witness.filename if finding.witness else "—"
         args["tie"] = text("tie", lang) if finding.arg.get("tie") else ""
-        return text(f"msg.{finding.rule}", lang).format(**args)
+        variant = finding.arg.get("variant")
+        key = f"msg.{finding.rule}.{variant}" if variant else f"msg.{finding.rule}"
+        return text(key, lang).format(**args)
     sentence = text("msg.diagnostic", lang).format(**args)
     return f"{sentence} ({args['hint']})" if "hint" in args else sentence
 

@@ -39,7 +39,5 @@ def render_record(record: dict) -> str:
     return env.get_template("eval.html.j2").render(
         **record,
         t=t,
-        sep="、" if lang == "zh" else ", ",
-        titles={c["id"]: c["title"] for c in record["clauses"]},
         summary=sorted(record["clauses"], key=lambda c: _ORDER.index(c["status"])),
     )

@@ -185,21 +185,22 @@ class _Phrasing:
 
     def totals(self, decision: Decision) -> dict:
         totals = decision.totals
-        if not totals.granted:
-            text = self.t("eval.none")
-        elif totals.high is not None and totals.high == totals.low:
-            text = yuan(totals.low, self.lang)
-        elif totals.high is None and not totals.low:
-            text = self.t("eval.open_ended")
-        else:
-            text = self.rate(totals.low or None, totals.high)
+        parts = []
+        if totals.monetary and totals.open_ended:  # the open-ended ones have no total: a floor
+            parts.append(self.t("eval.amount.at_least", amount=yuan(totals.low, self.lang)))
+        elif totals.monetary:
+            parts.append(yuan(totals.low, self.lang) if totals.high == totals.low
+                         else self.rate(totals.low or None, totals.high))
+        if totals.open_ended:
+            parts.append(self.t("eval.total_open_ended", count=totals.open_ended))
         return {
             "granted": totals.granted,
+            "monetary": totals.monetary,
             "low": _money(totals.low),
             "high": _money(totals.high),
             "value": _money(totals.value),
             "open_ended": totals.open_ended,
-            "text": text,
+            "text": ("，" if self.lang == "zh" else ", ").join(parts) or yuan(Decimal(0), self.lang),
         }
 
     # ---- windows and reasons --------------------------------------------------------
@@ -330,13 +331,16 @@ class _Phrasing:
 
     def question(self, name: str, decision: Decision) -> dict:
         fact = self.policy.facts[name]
+        clauses = [r.clause for r in decision.results if name in r.missing_facts]
+        sep = "、" if self.lang == "zh" else ", "
         return {
             "fact": name,
             "label": fact.label,
             "question": fact.question or fact.label,
             "type": fact.type.value,
             "members": [{"name": x.name, "label": x.label} for x in fact.members],
-            "clauses": [r.clause.id for r in decision.results if name in r.missing_facts],
+            "clauses": [c.id for c in clauses],
+            "decides_text": self.t("eval.asked_by", clauses=sep.join(c.title for c in clauses)),
         }
 
 

@@ -59,11 +59,8 @@ def render_record(record: dict) -> str:
     out += [f"## {t('eval.questions')}", ""]
     if not record["questions"]:
         out.append(t("eval.questions_none"))
-    titles = {c["id"]: c["title"] for c in record["clauses"]}
-    sep = "、" if lang == "zh" else ", "
     for number, q in enumerate(record["questions"], start=1):
-        decides = t("eval.asked_by", clauses=sep.join(titles[c] for c in q["clauses"]))
-        out.append(f"{number}. {_inline(q['question'])} (`{q['fact']}`; {_inline(decides)})")
+        out.append(f"{number}. {_inline(q['question'])} (`{q['fact']}`; {_inline(q['decides_text'])})")
     out.append("")
 
     out += [f"## {t('eval.facts')}", "", f"| {t('eval.fact')} | {t('eval.value')} |", "|---|---|"]

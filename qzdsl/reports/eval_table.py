@@ -48,11 +48,9 @@ def render(record: dict, console: Console) -> None:
     console.print(Text(t("eval.questions"), style="bold"))
     if not record["questions"]:
         console.print(f"  {t('eval.questions_none')}")
-    titles = {c["id"]: c["title"] for c in record["clauses"]}
-    sep = "、" if lang == "zh" else ", "
     for number, question in enumerate(record["questions"], start=1):
-        decides = t("eval.asked_by", clauses=sep.join(titles[c] for c in question["clauses"]))
-        console.print(f"  {number}. {question['question']}  [{question['fact']}; {decides}]", markup=False)
+        console.print(f"  {number}. {question['question']}  [{question['fact']}; {question['decides_text']}]",
+                      markup=False)
 
 
 def _amount(clause: dict, t) -> str:

@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from . import model as m
 from .results import Status, TraceNode
-from .test_runner import PolicyTestRun
+from .policy_test_runner import PolicyTestRun
 
 DENIED = (Status.INELIGIBLE, Status.EXCLUDED, Status.NOT_IN_FORCE)
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from ..test_runner import PolicyTestRun
-from .test_text import failure_text
+from ..policy_test_runner import PolicyTestRun
+from .policy_test_text import failure_text, mismatch_fields
 
 
 def render_junit(run: PolicyTestRun) -> str:
@@ -25,9 +25,7 @@ def render_junit(run: PolicyTestRun) -> str:
         case = ET.SubElement(suite, "testcase", classname=file, name=result.test.name)
         if not result.passed:
             suite.set("failures", str(int(suite.get("failures")) + 1))
-            fields = ", ".join(dict.fromkeys(f"{x.clause}.{x.field}" if x.clause else x.field
-                                             for x in result.mismatches))
-            failure = ET.SubElement(case, "failure", message=f"expectations not met: {fields}",
+            failure = ET.SubElement(case, "failure", message=f"expectations not met: {mismatch_fields(result)}",
                                     type="PolicyTestFailure")
             failure.text = failure_text(result)
     ET.indent(root)

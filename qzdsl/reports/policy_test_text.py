@@ -11,8 +11,8 @@ from decimal import Decimal
 from ..amount_text import describe_amount
 from ..diagnostics import display_width
 from ..results import ClauseResult, ExcludedBy, OutOfWindow, TraceNode
-from ..test_coverage import Coverage
-from ..test_runner import Mismatch, PolicyTestResult, PolicyTestRun
+from ..policy_test_coverage import Coverage
+from ..policy_test_runner import PolicyTestResult, PolicyTestRun
 
 WIDTH = 80
 FIELD_NAMES = {
@@ -40,8 +40,7 @@ def render_run(run: PolicyTestRun, cov: Coverage | None = None) -> str:
             lines += [_rule(result.test.id, "_"), failure_text(result), ""]
         lines.append(_rule("short test summary info", "="))
         for result in failures:
-            fields = ", ".join(dict.fromkeys(_where(x) for x in result.mismatches))
-            lines.append(f"FAILED {result.test.id} - {fields}")
+            lines.append(f"FAILED {result.test.id} - {mismatch_fields(result)}")
     if cov is not None:
         lines += ["", render_coverage(cov)]
     lines.append(f"{run.passed} passed, {run.failed} failed")
@@ -54,8 +53,9 @@ def _rule(title: str, fill: str) -> str:
     return f"{fill * side}{text}{fill * side}"
 
 
-def _where(mismatch: Mismatch) -> str:
-    return f"{mismatch.clause}.{mismatch.field}" if mismatch.clause else mismatch.field
+def mismatch_fields(result: PolicyTestResult) -> str:
+    """What failed, in one line: `clause.field, …` (`totals.low` for the decision's)."""
+    return ", ".join(dict.fromkeys(f"{x.clause}.{x.field}" if x.clause else x.field for x in result.mismatches))
 
 
 # ---- one failure ---------------------------------------------------------------------------
@@ -154,7 +154,7 @@ def render_coverage(cov: Coverage) -> str:
     covered = sum(1 for c in cov.clauses if c.covered)
     lines = [_rule("coverage", "="),
              f"clause coverage: {covered}/{len(cov.clauses)} clauses granted and denied ({cov.clause_percent}%)"]
-    header = ("clause", "granted", "excluded", "ineligible", "undetermined", "not_in_force", "")
+    header = ("clause", "granted", "excluded", "ineligible", "undetermined", "not_in_force", "verdict")
     rows = [header] + [
         (c.clause.id, str(c.granted), str(c.excluded), str(c.ineligible), str(c.undetermined), str(c.not_in_force),
          "ok" if c.covered else ("NOT TOUCHED" if not c.touched else "never granted" if not c.granted
@@ -170,8 +170,9 @@ def render_coverage(cov: Coverage) -> str:
     if cov.groups:
         lines.append("exclusion groups:")
         for g in cov.groups:
+            note = "" if g.contested else " — never contested: no test has two members pass at once"
             lines.append(f"  {g.group} ({', '.join(g.members)}): granted in {g.granted} test(s), "
-                         f"contested in {g.contested}, excluded a member in {g.excluded}")
+                         f"contested in {g.contested}, excluded a member in {g.excluded}{note}")
     atoms_covered = sum(1 for a in cov.atoms if a.covered)
     lines.append(f"condition coverage: {atoms_covered}/{len(cov.atoms)} atoms seen true and false "
                  f"({cov.atom_percent}%)")

@@ -7,8 +7,8 @@ import datetime as dt
 from decimal import Decimal
 
 from ..policy_tests import Amount
-from ..test_coverage import Coverage
-from ..test_runner import PolicyTestRun
+from ..policy_test_coverage import Coverage
+from ..policy_test_runner import PolicyTestRun
 
 
 def run_json(run: PolicyTestRun, cov: Coverage | None = None) -> dict:

@@ -1,0 +1,80 @@
+"""How long `qzdsl audit` takes: the bundled policy, then synthetic policies of growing size.
+
+    /work/venv/bin/python benchmarks/bench_audit.py [--sizes 250 500 1000 2000]
+
+Each line is the wall time of one full audit (read, parse, check, compile, decide every
+candidate pair, resolve with the evaluator) plus the phases that matter, so growth is
+visible. Budgets: the bundled policy under 2 s, 2,000 clauses under 30 s; the script exits
+1 when a budget is exceeded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from synthetic_policy import generate  # noqa: E402
+
+from qzdsl.analysis.audit import audit  # noqa: E402
+from qzdsl.compiler import compile_program  # noqa: E402
+from qzdsl.loader import check  # noqa: E402
+
+BUDGETS = {"bundled": 2.0, 2000: 30.0}
+
+
+def timed_audit(path: Path | None) -> dict[str, float]:
+    started = time.perf_counter()
+    result = check(path)
+    checked = time.perf_counter()
+    policy = compile_program(result.program)
+    compiled = time.perf_counter()
+    report = audit(policy, result.diagnostics)
+    done = time.perf_counter()
+    return {
+        "total": done - started,
+        "check": checked - started,
+        "compile": compiled - checked,
+        "audit": done - compiled,
+        "clauses": report.coverage.clauses,
+        "pairs": report.coverage.candidate_pairs,
+        "checks": report.coverage.solver_checks,
+        "findings": len(report.findings),
+    }
+
+
+def line(name: str, t: dict[str, float]) -> str:
+    return (f"{name:>9}  {t['clauses']:>5} clauses  {t['pairs']:>6} pairs  {t['checks']:>6} solver checks  "
+            f"total {t['total']:6.2f} s  (check {t['check']:5.2f}, compile {t['compile']:5.2f}, "
+            f"audit {t['audit']:5.2f})")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[250, 500, 1000, 2000])
+    args = parser.parse_args()
+    over = []
+    bundled = timed_audit(None)
+    print(line("bundled", bundled), flush=True)
+    if bundled["total"] > BUDGETS["bundled"]:
+        over.append("bundled")
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in args.sizes:
+            path = Path(tmp) / f"synthetic_{size}.qz"
+            path.write_text(generate(size), encoding="utf-8")
+            times = timed_audit(path)
+            print(line(str(size), times), flush=True)
+            if size in BUDGETS and times["total"] > BUDGETS[size]:
+                over.append(str(size))
+    if over:
+        print(f"over budget: {', '.join(over)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,149 @@
+"""The eval reports: the JSON record (schema qzdsl.eval.v1), Markdown, the HTML clause-trace
+report and the counter's table — pinned by snapshots, deterministic, and the HTML
+self-contained and escaped."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+import qzdsl
+from qzdsl.cases import case_from_dict, load_case
+from qzdsl.evaluator import evaluate
+from qzdsl.reports import eval_html, eval_json, eval_markdown, eval_table
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = Path("tests/fixtures/eval/cases")
+
+
+@pytest.fixture(autouse=True)
+def _at_root(monkeypatch):
+    monkeypatch.chdir(ROOT)  # the case path in the reports is relative to the root
+
+
+@pytest.fixture(scope="module")
+def policy():
+    return qzdsl.load(ROOT / "tests/fixtures/eval/policy.qz")
+
+
+def decide(policy, name: str):
+    return evaluate(policy, load_case(CASES / name, policy))
+
+
+def table(decision, lang: str) -> str:
+    buffer = io.StringIO()
+    eval_table.render(eval_json.record(decision, lang), Console(file=buffer, width=120, color_system=None))
+    return buffer.getvalue()
+
+
+# ---- snapshots ---------------------------------------------------------------------------
+
+SNAPSHOT_CASES = ["homebuyer.yaml", "graduate-renter.yaml", "missing-facts.yaml", "after-trial.yaml"]
+
+
+@pytest.mark.parametrize("name", SNAPSHOT_CASES)
+def test_json_report(name, policy, snapshot):
+    assert eval_json.render(decide(policy, name)) == snapshot
+
+
+@pytest.mark.parametrize("name", SNAPSHOT_CASES)
+def test_markdown_report(name, policy, snapshot):
+    assert eval_markdown.render(decide(policy, name)) == snapshot
+
+
+@pytest.mark.parametrize("name", SNAPSHOT_CASES)
+def test_table_report(name, policy, snapshot):
+    assert table(decide(policy, name), "zh") == snapshot
+
+
+def test_html_report(policy, snapshot):
+    assert eval_html.render(decide(policy, "homebuyer.yaml")) == snapshot
+
+
+@pytest.mark.parametrize("render", [eval_markdown.render, eval_html.render, eval_json.render],
+                         ids=["md", "html", "json"])
+def test_english_report(render, policy, snapshot):
+    assert render(decide(policy, "graduate-renter.yaml"), "en") == snapshot
+
+
+def test_english_table(policy, snapshot):
+    assert table(decide(policy, "mentor.yaml"), "en") == snapshot
+
+
+# ---- the JSON record -------------------------------------------------------------------------
+
+CLAUSE_FIELDS = {"id", "title", "status", "amount", "clause", "excluded_by", "missing_facts", "reasons", "trace"}
+
+
+def test_json_record_carries_the_documented_fields(policy):
+    record = json.loads(eval_json.render(decide(policy, "homebuyer.yaml")))
+    assert record["schema"] == "qzdsl.eval.v1"
+    assert re.fullmatch(r"[0-9a-f]{16}", record["decision_id"])
+    assert record["policy"]["sha256"] == policy.sha256
+    assert record["as_of"] == "2024-08-01"
+    assert {f["name"]: f["value"] for f in record["case"]["facts"]}["salary"] == "8500.50"
+    for clause in record["clauses"]:
+        assert CLAUSE_FIELDS <= set(clause)
+        assert {"ref", "quote"} <= set(clause["clause"])
+    rent = next(c for c in record["clauses"] if c["id"] == "rent_subsidy")
+    assert rent["excluded_by"] == "home_grant"
+    assert rent["clause"] == {
+        "ref": "二（二）", "section_title": "保障租住", "policy": "测试〔2023〕1号",
+        "quote": "对在本市无房的员工，每月给予500元租房补贴，最长12个月",
+        "citations": [{"section": "二（二）", "quote": "对在本市无房的员工，每月给予500元租房补贴，最长12个月",
+                       "source_line": 11}],
+    }
+    assert record["totals"] | {"text": None} == {"granted": 3, "monetary": 3, "low": 26000, "high": 32000,
+                                                 "value": 32000, "open_ended": 0, "text": None}
+
+
+def test_json_money_is_exact(policy):
+    record = eval_json.record(decide(policy, "homebuyer.yaml"))
+    amounts = [c["amount"] for c in record["clauses"] if c["amount"]]
+    values = [a["per_period"]["low"] for a in amounts] + [a["value"] for a in amounts]
+    assert all(v is None or isinstance(v, (int, str)) for v in values)
+
+
+@pytest.mark.parametrize("render", [eval_json.render, eval_markdown.render, eval_html.render],
+                         ids=["json", "md", "html"])
+def test_reports_are_deterministic(render, policy):
+    first = render(decide(policy, "graduate-renter.yaml"))
+    assert render(decide(policy, "graduate-renter.yaml")) == first
+
+
+# ---- the HTML report -------------------------------------------------------------------------
+
+EXTERNAL = re.compile(r"https?:|//[a-z]|\bsrc\s*=|<link|<script|@import|url\(", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("name", ["homebuyer.yaml", "missing-facts.yaml", "mentor.yaml"])
+def test_html_has_no_external_resources(name, policy):
+    html = eval_html.render(decide(policy, name))
+    assert html.startswith("<!DOCTYPE html>")
+    assert EXTERNAL.search(html) is None
+
+
+def test_html_escapes_every_value_from_the_case(policy):
+    case = case_from_dict({"name": '<script>alert("x")</script>&', "kind": "person",
+                           "facts": {"works_here": True}}, policy, path="<evil>.yaml")
+    html = eval_html.render(evaluate(policy, case))
+    assert "<script>" not in html and "<evil>" not in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&amp;" in html
+
+
+def test_html_is_chinese_by_default_and_english_on_request(policy):
+    decision = decide(policy, "homebuyer.yaml")
+    assert '<html lang="zh-CN">' in eval_html.render(decision) and "可享受" in eval_html.render(decision)
+    english = eval_html.render(decision, "en")
+    assert '<html lang="en">' in english and "granted" in english
+
+
+def test_html_cites_the_provision_of_a_clause_not_in_force(policy):
+    html = eval_html.render(decide(policy, "after-trial.yaml"))
+    assert "其中安居补贴政策试行2年" in html
+    assert "期满后停止发放" in html
