@@ -35,6 +35,7 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _INT = re.compile(r"[-+]?\d+")
 _DECIMAL = re.compile(r"[-+]?\d+(\.\d+)?")
 _MONEY = re.compile(r"\d+(\.\d{1,2})?")
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -278,25 +279,38 @@ def _kind(item: _Item, policy: m.Policy, found: list[Diagnostic]) -> str | None:
         by_label = {k.label: k.name for k in policy.kinds.values()}
         if value in by_label:
             return by_label[value]
-    shown = _shown(value)
-    found.append(error("QZ405", f"unknown applicant kind {shown}", item.value_span,
-                       did_you_mean(str(value), policy.kinds)
-                       or "the policy's kinds are: " + ", ".join(f"{k.name} ({k.label})" for k in policy.kinds.values())))
+    kinds = ", ".join(f"{k.name} ({k.label})" for k in policy.kinds.values())
+    found.append(error("QZ405", f"unknown applicant kind {_shown(value)}", item.value_span,
+                       did_you_mean(str(value), policy.kinds) or f"the policy's kinds are: {kinds}"))
     return None
 
 
 def _date_field(item: _Item, found: list[Diagnostic]) -> dt.date | None:
     value = item.value
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
+    date = value if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else None
     if isinstance(value, str) and _DATE.fullmatch(value):
         try:
-            return dt.date.fromisoformat(value)
+            date = dt.date.fromisoformat(value)
         except ValueError:
             pass
-    found.append(error("QZ404", f"'{item.key}' is not a calendar date: {_shown(value)}", item.value_span,
-                       "write the date as YYYY-MM-DD, e.g. 2024-06-01"))
-    return None
+    if date is None:
+        found.append(error("QZ404", f"'{item.key}' is not a calendar date: {_shown(value)}", item.value_span,
+                           "write the date as YYYY-MM-DD, e.g. 2024-06-01"))
+    elif not in_range(date):
+        found.append(_out_of_range(f"'{item.key}'", date, item))
+        return None
+    return date
+
+
+def in_range(date: dt.date) -> bool:
+    """Whether a date is one qzdsl computes with: periods and shifts of a date near the
+    end of the calendar would run past year 9999."""
+    return EARLIEST <= date <= LATEST
+
+
+def _out_of_range(what: str, date: dt.date, item: _Item) -> Diagnostic:
+    return error("QZ404", f"{what} is out of range: {date.isoformat()}", item.value_span,
+                 f"dates run from {EARLIEST.isoformat()} to {LATEST.isoformat()}")
 
 
 def _facts(items: tuple[_Item, ...], policy: m.Policy, kind: str | None, found: list[Diagnostic]) \
@@ -345,16 +359,20 @@ def _typed(fact: m.Fact, item: _Item, found: list[Diagnostic]) -> FactValue | No
         case m.Type.MONEY:
             return _money(value, fact, item, found)
         case m.Type.DATE:
-            if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-                return value
+            date = value if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else None
             if isinstance(value, str) and _DATE.fullmatch(value):
                 try:
-                    return dt.date.fromisoformat(value)
+                    date = dt.date.fromisoformat(value)
                 except ValueError:
                     found.append(error("QZ404", f"'{value}' is not a calendar date ({fact.name}, {fact.label})",
                                        item.value_span, "check the month and the day"))
                     return None
-            return _wrong(fact, item, found)
+            if date is None:
+                return _wrong(fact, item, found)
+            if not in_range(date):
+                found.append(_out_of_range(f"'{fact.name}' ({fact.label})", date, item))
+                return None
+            return date
         case m.Type.ENUM:
             return _member(value, fact, item, found)
     return _wrong(fact, item, found)

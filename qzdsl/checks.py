@@ -315,7 +315,13 @@ def check_amounts(program: Program) -> list[Diagnostic]:
                 found.append(error("QZ203", f"the range {amount.low.text} to {amount.high.text} runs backwards",
                                    amount.span, f"write {amount.high.text} to {amount.low.text}"))
             cadence = amount.cadence or "once"
-            if cap and cap.scope != "total" and cap.scope != cadence:
+            # The grammar reads 'per day', but payouts are scheduled once, yearly or monthly.
+            if cadence == "days":
+                found.append(error("QZ203", "an amount is paid once, per year or per month, not per day",
+                                   amount.span))
+            if cap and cap.scope == "days":
+                found.append(error("QZ203", "a cap is per year, per month or total, not per day", cap.span))
+            elif cap and cap.scope != "total" and cap.scope != cadence and cadence != "days":
                 per = {"years": "per year", "months": "per month", "once": "once"}
                 found.append(error("QZ202", f"the amount is paid {per[cadence]} but the cap is {per[cap.scope]}",
                                    cap.span, f"write the cap {per[cadence]}, or 'total'"))
@@ -326,6 +332,9 @@ def check_amounts(program: Program) -> list[Diagnostic]:
                 found.append(warning("QZ202", "a one-off amount has no duration; 'max' has no effect", max_prop.span))
             if max_prop and cadence == "years" and max_prop.unit != "years":
                 found.append(error("QZ202", "a yearly amount needs its maximum duration in years", max_prop.span))
+            if max_prop and cadence == "months" and max_prop.unit == "days":
+                found.append(error("QZ202", "a monthly amount needs its maximum duration in months or years",
+                                   max_prop.span))
         elif cap:
             found.append(error("QZ203", "'cap' limits an amount, but this clause has none", cap.span))
     return found

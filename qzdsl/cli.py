@@ -24,8 +24,11 @@ app = typer.Typer(
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
-class UsageError(Exception):
-    """A problem with how the command was called (missing file, bad option): exit 2."""
+class UsageError(typer.BadParameter):
+    """A problem with how the command was called (missing file, bad option).
+
+    A click usage error, so that Typer reports it and exits 2 in every runner, the test
+    runner included."""
 
 
 def _require_file(path: Path) -> Path:
@@ -154,23 +157,34 @@ def _one_policy(policy: Optional[list[Path]]) -> Path | None:
 def _date_option(text: Optional[str], option: str):
     import datetime as dt
 
+    from .cases import in_range
+
     if text is None:
         return None
     try:
-        return dt.date.fromisoformat(text)
+        date = dt.date.fromisoformat(text)
     except ValueError:
         raise UsageError(f"{option} takes a date YYYY-MM-DD, not '{text}'") from None
+    if not in_range(date):
+        raise UsageError(f"{option} is out of range: {text}")
+    return date
 
 
 @app.command("eval")
 def eval_case(
-    case: Path = typer.Argument(..., help="Case file (YAML or JSON): the applicant's kind and facts."),
-    policy: Optional[list[Path]] = typer.Option(None, "--policy", "-p", help="Policy file (default: bundled)."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Evaluation date YYYY-MM-DD (default: the "
-                                        "case's as_of, else today)."),
+    case: Optional[Path] = typer.Argument(None, metavar="CASE",
+                                          help="Case file (YAML or JSON): the applicant's kind and facts."),
+    policy: Optional[list[Path]] = typer.Option(None, "--policy", "-p", metavar="FILE",
+                                                help="Policy file (default: bundled)."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="DATE", help="Evaluation date YYYY-MM-DD "
+                                        "(default: the case's as_of, else today)."),
     format: EvalFormat = typer.Option(EvalFormat.table, "--format", "-f"),
     lang: Lang = typer.Option(Lang.zh, "--lang", help="Report language."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the report to this file."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", metavar="FILE", help="Write the report to this file."),
+    batch: Optional[Path] = typer.Option(None, "--batch", metavar="FILE", help="Evaluate every row of a population "
+                                         "file (.csv, .parquet, .jsonl) into --out RESULT.parquet|csv, on DuckDB."),
+    errors: Optional[Path] = typer.Option(None, "--errors", metavar="FILE", help="With --batch: where the rejected "
+                                          "rows go (default: RESULT.errors.csv beside --out)."),
 ) -> None:
     """Evaluate a case: every clause the applicant can receive, its amount, reasons and trace."""
     from .cases import load_case
@@ -178,6 +192,10 @@ def eval_case(
     from .policy_cache import load
 
     when = _date_option(as_of, "--as-of")
+    if batch is not None:
+        _eval_batch(policy, batch, out, errors, when, format, lang)
+    if case is None:
+        raise UsageError("give a CASE file, or --batch FILE --out RESULT")
     compiled = load(_one_policy(policy))
     decision = evaluate(compiled, load_case(_require_file(case), compiled), as_of=when)
     if format is EvalFormat.table:
@@ -207,7 +225,8 @@ def eval_case(
 
 @app.command()
 def schema(
-    policy: Optional[list[Path]] = typer.Option(None, "--policy", "-p", help="Policy file (default: bundled)."),
+    policy: Optional[list[Path]] = typer.Option(None, "--policy", "-p", metavar="FILE",
+                                                help="Policy file (default: bundled)."),
 ) -> None:
     """Print the JSON Schema of case files, generated from the policy's fact declarations."""
     from .cases import case_schema
@@ -348,6 +367,82 @@ def run_policy_tests(
 # ---- batch, simulate and compile commands ----
 
 
+def _eval_batch(policy: Optional[list[Path]], batch: Path, out: Optional[Path], errors: Optional[Path], when,
+                format: "EvalFormat", lang: "Lang") -> None:
+    """`qzdsl eval --batch FILE --out RESULT`: exit 0 when every row was evaluated, 1 when
+    rows were rejected (see the errors file) or the counts do not reconcile."""
+    from .batch import BatchInputError, run_batch
+    from .reports.batch_summary import render
+
+    if out is None:
+        raise UsageError("--batch needs --out RESULT.parquet (or RESULT.csv)")
+    if format.value not in ("table", "json"):
+        raise UsageError("with --batch the summary is printed as table or json")
+    try:
+        summary = run_batch(_policy_paths(policy), _require_file(batch), out, errors, lang.value,
+                            progress=sys.stderr.isatty(), as_of=when)
+    except BatchInputError as exc:
+        raise UsageError(str(exc)) from None
+    sys.stdout.write(render(summary, format.value, lang.value))
+    clean = summary.reconciled and summary.rows_rejected == 0
+    raise typer.Exit(EXIT_OK if clean else EXIT_FINDINGS)
+
+
+@app.command()
+def simulate(
+    file: Path = typer.Argument(..., metavar="FILE", help="Population file (.csv, .parquet, .jsonl), one case a row."),
+    policy: Optional[list[Path]] = typer.Option(None, "--policy", "-p", metavar="FILE",
+                                                help="Policy file (default: bundled)."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="DATE", help="Evaluation date YYYY-MM-DD for rows "
+                                        "without one (default: today)."),
+    format: ShowFormat = typer.Option(ShowFormat.table, "--format", "-f"),
+    lang: Lang = typer.Option(Lang.zh, "--lang", help="Report language."),
+) -> None:
+    """The fiscal exposure of the policy over a population: per clause and per section, the
+    applicants granted and the first-year and lifetime amounts."""
+    from .batch import BatchInputError
+    from .policy_cache import load
+    from .reports.batch_simulate import render
+    from .simulate import simulate as run
+
+    compiled = load(_one_policy(policy))
+    try:
+        result = run(compiled, _require_file(file), _date_option(as_of, "--as-of"), lang.value,
+                     progress=sys.stderr.isatty())
+    except BatchInputError as exc:
+        raise UsageError(str(exc)) from None
+    sys.stdout.write(render(result, format.value, lang.value))
+
+
+class CompileTarget(str, Enum):
+    sql = "sql"
+
+
+class SqlDialect(str, Enum):
+    duckdb = "duckdb"
+    spark = "spark"
+    trino = "trino"
+
+
+@app.command("compile")
+def compile_policy(
+    target: CompileTarget = typer.Option(CompileTarget.sql, "--target", help="What to compile the policy to."),
+    dialect: SqlDialect = typer.Option(SqlDialect.duckdb, "--dialect", help="SQL dialect of --target sql."),
+    policy: Optional[list[Path]] = typer.Option(None, "--policy", "-p", metavar="FILE",
+                                                help="Policy file (default: bundled)."),
+    table: str = typer.Option("cases", "--table", metavar="NAME", help="The table of cases the query reads."),
+    carry: Optional[list[str]] = typer.Option(None, "--carry", metavar="COLUMN", help="An input column to pass "
+                                              "through to the result, e.g. a partition column (repeatable)."),
+) -> None:
+    """Print the policy as one SQL query: every clause's status and amounts for each row of
+    a table of cases (docs/scale.md)."""
+    from .policy_cache import load
+    from .sqlgen import to_sql
+
+    sql = to_sql(load(_one_policy(policy)), dialect.value, table, carry=tuple(carry or ()))
+    sys.stdout.write(sql + "\n")
+
+
 def main() -> None:
     """Entry point: the one place where exceptions become exit codes.
 
@@ -359,9 +454,6 @@ def main() -> None:
     except QzError as exc:
         _emit_diagnostics(exc.diagnostics, _sources_of(exc))
         sys.exit(EXIT_FINDINGS)
-    except UsageError as exc:
-        sys.stderr.write(f"error: {exc}\n")
-        sys.exit(EXIT_USAGE)
 
 
 def _sources_of(exc: QzError) -> dict[str, str]:

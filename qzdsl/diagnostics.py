@@ -12,6 +12,7 @@ with a stable code. `render` prints it the way compilers do::
 from __future__ import annotations
 
 import difflib
+import functools
 import unicodedata
 from dataclasses import dataclass, field
 from enum import Enum
@@ -140,6 +141,9 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+# Memoised: lowering asks for the lines of the same file once per expression node, and
+# re-splitting made checking quadratic in the file's size. Callers only read the list.
+@functools.lru_cache(maxsize=16)
 def lines_of(text: str) -> list[str]:
     """The lines of a source text as spans count them: split at '\\n' only (the parser
     takes a form feed for white space, not for a line break), without the '\\r' of CRLF."""

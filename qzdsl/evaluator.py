@@ -7,12 +7,14 @@
 
 For every clause whose beneficiary is the case's kind, in declaration order:
 
-1. In force? A section whose window ended with the reading "stop" is not in force after
+1. The requirement, in three-valued logic (a missing fact is unknown; `false and unknown`
+   is false, `true or unknown` is true; anything else touching unknown is unknown). A
+   false requirement makes the clause ineligible, whatever the dates.
+2. In force? A section whose window ended with the reading "stop" is not in force after
    its end. Otherwise the entitlement date (the anchor date, else the as-of date) must
    fall inside the window; a missing anchor date leaves the clause undetermined.
-2. The requirement, in three-valued logic (a missing fact is unknown; `false and unknown`
-   is false, `true or unknown` is true; anything else touching unknown is unknown).
-3. A met requirement still needs the per-head count to compute the amount.
+3. An unknown requirement leaves the clause undetermined; a met one still needs the
+   per-head count to compute the amount.
 4. Among the granted clauses, 从优、从高、不重复 (`resolution.resolve`).
 
 The evaluator builds the trace as it evaluates, and derives everything else — the
@@ -22,12 +24,10 @@ verdict, the facts still missing, the conditions that failed — from that trace
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import operator
 
 from . import model as m
-from .cases import Case, canonical_facts
+from .cases import Case
 from .dates import shift
 from .diagnostics import QzError, did_you_mean, error
 from .resolution import resolve
@@ -59,14 +59,7 @@ def evaluate(policy: m.Policy, case: Case, as_of: dt.date | None = None) -> Deci
     when = as_of or case.as_of or dt.date.today()
     tracer = _Tracer(policy, case.facts, when, case.kind)
     results = [_decide(clause, tracer) for clause in policy.clauses_for(case.kind)]
-    return Decision(decision_id(policy, case, when), policy, case, when, tuple(resolve(policy, results)))
-
-
-def decision_id(policy: m.Policy, case: Case, as_of: dt.date) -> str:
-    """Deterministic: the same policy, date, kind and facts give the same id."""
-    facts = json.dumps({"kind": case.kind, "facts": canonical_facts(case)}, ensure_ascii=False, sort_keys=True)
-    text = f"{policy.sha256}\n{as_of.isoformat()}\n{facts}"
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return Decision(policy, case, when, tuple(resolve(policy, results)))
 
 
 # ---- one clause ----------------------------------------------------------------------
@@ -82,30 +75,32 @@ def _verdict(clause: m.Clause, trace: TraceNode, tracer: "_Tracer") -> tuple:
     """(status, reasons, missing facts, payout, entitlement date) of one clause."""
     spec, window, as_of = clause.amount, clause.window, tracer.as_of
 
-    # 1. In force: decided before the requirement.
-    if window.end is not None and window.after_end == "stop" and as_of > window.end:
-        return Status.NOT_IN_FORCE, (OutOfWindow("stopped", as_of, window),), (), None, None
     anchor = tracer.named(spec.anchor) if spec.anchor else None
     heads = tracer.named(spec.per_head) if spec.per_head else None
-    if anchor is not None and anchor.value is None:
+    date = as_of if anchor is None else anchor.value
+
+    # 1. A requirement that fails decides, whatever the dates: the caseworker is told why
+    #    the applicant does not qualify, not asked for a date that cannot matter.
+    if trace.value is False:
+        return Status.INELIGIBLE, tuple(failures(trace)), (), None, date
+
+    # 2. In force.
+    if window.end is not None and window.after_end == "stop" and as_of > window.end:
+        return Status.NOT_IN_FORCE, (OutOfWindow("stopped", as_of, window),), (), None, None
+    if date is None:
         reasons, missing = _unknowns(trace, anchor, heads, spec)
-        if trace.value is False:  # undetermined all the same, but say it would not be granted
-            reasons += tuple(failures(trace))
         return Status.UNDETERMINED, reasons, missing, None, None
-    date = anchor.value if anchor is not None else as_of
     if date < window.start:
         return Status.NOT_IN_FORCE, (OutOfWindow("before", date, window),), (), None, date
     if window.end is not None and date > window.end:
         return Status.NOT_IN_FORCE, (OutOfWindow("after", date, window),), (), None, date
 
-    # 2. The requirement, then the head count the amount needs.
-    if trace.value is False:
-        return Status.INELIGIBLE, tuple(failures(trace)), (), None, date
+    # 3. An unknown requirement, or the head count the amount needs.
     if trace.value is None or (heads is not None and heads.value is None):
         reasons, missing = _unknowns(trace, None, heads, spec)
         return Status.UNDETERMINED, reasons, missing, None, date
 
-    # 3. The amount.
+    # 4. The amount.
     count = int(heads.value) if heads is not None else None
     paid = payout(spec, window, count, anchor.value if anchor is not None else None)
     reasons = (RequirementMet(trace),)
@@ -160,21 +155,7 @@ def failures(node: TraceNode, within: tuple[str, ...] = ()) -> list[Reason]:
         within += (node.name,)
     if node.op in ("and", "def", "via"):
         return [reason for child in node.decisive() for reason in failures(child, within)]
-    return [ConditionFailed(node, decisive_facts(node), within)]
-
-
-def decisive_facts(node: TraceNode) -> tuple[str, ...]:
-    """The facts behind a node's value: those under its deciding children."""
-    found: list[str] = []
-
-    def walk(n: TraceNode) -> None:
-        if n.op == "fact":
-            found.append(n.name)
-        for child in n.decisive():
-            walk(child)
-
-    walk(node)
-    return tuple(dict.fromkeys(found))
+    return [ConditionFailed(node, within)]
 
 
 # ---- expressions ---------------------------------------------------------------------
@@ -195,9 +176,16 @@ class _Tracer:
     def named(self, name: str) -> TraceNode:
         """A fact or a definition by name (the per-head count, the anchor date)."""
         if name in self.policy.facts:
-            return self._fact(m.FactRef(name, self.policy.facts[name].type, name))
+            return self.fact(name)
         inner = self.definition(name)
         return TraceNode("def", name, inner.value, (inner,), name, self.policy.definitions[name].label)
+
+    def fact(self, name: str) -> TraceNode:
+        node = self.fact_nodes.get(name)
+        if node is None:  # a fact's node is the same wherever it is read: build it once
+            node = self.fact_nodes[name] = TraceNode("fact", name, self.facts.get(name), (), name,
+                                                     self.policy.facts[name].label)
+        return node
 
     def definition(self, name: str) -> TraceNode:
         node = self.definitions.get(name)
@@ -222,11 +210,7 @@ class _Tracer:
         return TraceNode("or", text, _any(kids), kids)
 
     def _fact(self, e: m.FactRef) -> TraceNode:
-        node = self.fact_nodes.get(e.name)
-        if node is None:  # a fact's node is the same wherever it is read: build it once
-            node = self.fact_nodes[e.name] = TraceNode("fact", e.name, self.facts.get(e.name), (), e.name,
-                                                       self.policy.facts[e.name].label)
-        return node
+        return self.fact_nodes.get(e.name) or self.fact(e.name)
 
     def _def(self, e: m.DefRef) -> TraceNode:
         inner = self.definition(e.name)

@@ -6,8 +6,9 @@ import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark.visitors import Transformer_NonRecursive
 
 from . import ast
 from .diagnostics import Diagnostic, QzError, Span, did_you_mean, error, lines_of
@@ -48,8 +49,9 @@ def _unquote(token: Token) -> str:
     return re.sub(r"\\(.)", r"\1", str(token)[1:-1])
 
 
-class _ToAst(Transformer):
-    """Builds `ast` nodes; every node gets the span of the text it came from."""
+class _ToAst(Transformer_NonRecursive):
+    """Builds `ast` nodes; every node gets the span of the text it came from. It walks the
+    tree without recursion: `a and b and …` parses to a tree as deep as it is long."""
 
     def __init__(self, file: str):
         super().__init__()
@@ -510,6 +512,9 @@ def parse(text: str, file: str = "<input>") -> ast.PolicyFile:
     """Parse policy text into an `ast.PolicyFile`; raise `QzError` with every syntax error."""
     try:
         decls = _parse_tree(text, file)
+        too_deep = _too_deep(decls)
+        if too_deep:
+            raise QzError(too_deep)
         return ast.PolicyFile(file, text, tuple(decls), _tokens_comments(text))
     except UnexpectedInput as exc:
         first_error = _syntax_diagnostic(exc, file, text)
@@ -529,6 +534,42 @@ def parse(text: str, file: str = "<input>") -> ast.PolicyFile:
         diagnostics = [first_error]
     unique = {(d.span, d.message): d for d in diagnostics}
     raise QzError(sorted(unique.values(), key=Diagnostic.sort_key))
+
+
+# No policy nests an expression this deep, and every later stage walks expressions
+# recursively: deeper ones are refused here rather than overflow the stack there.
+MAX_NESTING = 100
+
+
+def _too_deep(decls: list[ast.Decl]) -> list[Diagnostic]:
+    found = []
+    for decl in decls:
+        exprs = [decl.expr] if isinstance(decl, ast.DefineDecl) else []
+        exprs += [p.expr for p in ast.props_of(decl) if isinstance(p, ast.Requires)]
+        for expr in exprs:
+            if _depth(expr) > MAX_NESTING:
+                found.append(error("QZ001", f"this expression nests more than {MAX_NESTING} levels deep",
+                                   expr.span, "split it into definitions"))
+    return found
+
+
+def _depth(expr: ast.Expr) -> int:
+    deepest, stack = 0, [(expr, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack += [(operand, depth + 1) for operand in _operands(node)]
+    return deepest
+
+
+def _operands(node: ast.Expr) -> tuple[ast.Expr, ...]:
+    if isinstance(node, ast.BoolOp):
+        return node.operands
+    if isinstance(node, (ast.Not, ast.Member)):
+        return (node.operand,)
+    if isinstance(node, (ast.Compare, ast.Arith)):
+        return (node.left, node.right)
+    return ()
 
 
 def _visit_error(exc: VisitError, file: str) -> Diagnostic:

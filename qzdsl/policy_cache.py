@@ -80,7 +80,7 @@ def _read(entry: Path) -> m.Policy | None:
     try:
         with entry.open("rb") as handle:
             version, code, sources, policy = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError):
+    except Exception:  # a missing, truncated or foreign entry: whatever went wrong, recompile
         return None
     if version != _FORMAT or code != _code_fingerprint():
         return None

@@ -98,9 +98,20 @@ def _display(path: Path) -> str:
         return str(path)
 
 
+def _reason(exc: OSError | ValueError) -> str:
+    """Why a file cannot be read, in a few words."""
+    if isinstance(exc, UnicodeDecodeError):
+        return "not valid UTF-8"
+    return getattr(exc, "strerror", None) or str(exc)  # a ValueError: a NUL in the file name
+
+
 def _load(path: Path, program: Program, stack: list[Path], text: str | None, importer: ast.Import | None) -> None:
-    resolved = path.resolve()
     where = importer.span if importer else None
+    try:
+        resolved = path.resolve()
+    except (OSError, ValueError) as exc:
+        program.diagnostics.append(error("QZ010", f"cannot read {path}: {_reason(exc)}", where))
+        return
     if resolved in stack:
         cycle = " -> ".join(p.name for p in stack + [resolved])
         program.diagnostics.append(error("QZ011", f"import cycle: {cycle}", where))
@@ -111,9 +122,8 @@ def _load(path: Path, program: Program, stack: list[Path], text: str | None, imp
     if text is None:
         try:
             text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = "not valid UTF-8" if isinstance(exc, UnicodeDecodeError) else (exc.strerror or str(exc))
-            program.diagnostics.append(error("QZ010", f"cannot read {display}: {reason}", where))
+        except (OSError, ValueError) as exc:
+            program.diagnostics.append(error("QZ010", f"cannot read {display}: {_reason(exc)}", where))
             return
     program.texts[display] = text
     try:
@@ -136,10 +146,9 @@ def _official_text(policy_file: ast.PolicyFile, path: Path, program: Program) ->
     source_path = path.parent / source.path
     try:
         text = source_path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = "not valid UTF-8" if isinstance(exc, UnicodeDecodeError) else (exc.strerror or str(exc))
+    except (OSError, ValueError) as exc:
         program.diagnostics.append(
-            error("QZ307", f"cannot read the source text {source.path}: {reason}", source.span)
+            error("QZ307", f"cannot read the source text {source.path}: {_reason(exc)}", source.span)
         )
         return None
     return SourceText(text, str(source_path))

@@ -32,7 +32,7 @@ def resolve(policy: m.Policy, results: list[ClauseResult]) -> list[ClauseResult]
     kept: list[ClauseResult] = []
     changed: dict[str, ClauseResult] = {}
     for result in ranked:
-        winner = next((k for k in kept if policy.conflicts(k.clause, result.clause)), None)
+        winner = next((k for k in kept if _conflict(policy, k.clause, result.clause)), None)
         if winner is None:
             kept.append(result)
             continue
@@ -42,12 +42,23 @@ def resolve(policy: m.Policy, results: list[ClauseResult]) -> list[ClauseResult]
             result, status=Status.EXCLUDED, excluded_by=winner.clause.id, reasons=result.reasons + (reason,))
     kept.sort(key=lambda k: k.clause.order)
     for result in kept:
-        beside = tuple(k.clause.id for k in kept if k is not result and _related(k.clause, result.clause))
+        # Two related clauses are both kept only through a `stackable`, on either side.
+        beside = tuple(k.clause.id for k in kept
+                       if (k.clause.id in result.clause.stackable or result.clause.id in k.clause.stackable)
+                       and _related(k.clause, result.clause))
         if beside:
             changed[result.clause.id] = dataclasses.replace(result, reasons=result.reasons + (KeptAlongside(beside),))
     return [changed.get(r.clause.id, r) for r in results]
 
 
+def _conflict(policy: m.Policy, a: m.Clause, b: m.Clause) -> bool:
+    """`Policy.conflicts`, skipping the pairs that cannot conflict (no shared group
+    possible, no `excludes`) without building its sets: most granted pairs."""
+    if not (a.groups and b.groups) and not a.excludes and not b.excludes:
+        return False
+    return policy.conflicts(a, b)
+
+
 def _related(a: m.Clause, b: m.Clause) -> bool:
     """Whether a and b would conflict but for a `stackable` declaration."""
-    return bool(set(a.groups) & set(b.groups)) or b.id in a.excludes or a.id in b.excludes
+    return any(g in b.groups for g in a.groups) or b.id in a.excludes or a.id in b.excludes

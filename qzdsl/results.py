@@ -8,12 +8,15 @@ them. A value in a trace is three-valued for conditions: `True`, `False`, or `No
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
+from functools import cached_property
 
 from . import model as m
-from .cases import Case
+from .cases import Case, canonical_facts
 from .schedule import Payout
 
 # A fact's or an expression's value; None means unknown.
@@ -48,13 +51,20 @@ class TraceNode:
     name: str | None = None
     label: str | None = None
 
-    @property
-    def known(self) -> bool:
-        return self.value is not None
-
     def facts(self) -> tuple[str, ...]:
         """Every fact this node reads, through definitions, in order of first use."""
         return tuple(dict.fromkeys(_facts(self)))
+
+    def decisive_facts(self) -> tuple[str, ...]:
+        """The facts behind this node's value: those under its deciding children."""
+        found: dict[str, None] = {}
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            if node.op == "fact":
+                found[node.name] = None
+            stack.extend(reversed(node.decisive()))
+        return tuple(found)
 
     def decisive(self) -> tuple["TraceNode", ...]:
         """The children that decide this node's value (the others are masked).
@@ -86,12 +96,16 @@ class RequirementMet:
 
 @dataclass(frozen=True)
 class ConditionFailed:
-    """A condition of the requirement that is false; `facts` are the facts behind it and
-    `within` the definitions (outermost first) the condition belongs to."""
+    """A condition of the requirement that is false, and the definitions (outermost
+    first) it belongs to."""
 
     node: TraceNode
-    facts: tuple[str, ...]
     within: tuple[str, ...] = ()
+
+    @property
+    def facts(self) -> tuple[str, ...]:
+        """The facts behind the failure."""
+        return self.node.decisive_facts()
 
 
 @dataclass(frozen=True)
@@ -195,11 +209,19 @@ class Totals:
 class Decision:
     """The evaluation of one case against one policy at one date."""
 
-    id: str
     policy: m.Policy = field(repr=False, compare=False)
     case: Case = field(repr=False)
     as_of: dt.date
     results: tuple[ClauseResult, ...]
+
+    @cached_property
+    def id(self) -> str:
+        """Deterministic: sha256 of the policy's sha256, the as-of date, the applicant's kind
+        and its facts (canonical JSON), truncated to 16 hex digits."""
+        facts = json.dumps({"kind": self.case.kind, "facts": canonical_facts(self.case)}, ensure_ascii=False,
+                           sort_keys=True)
+        text = f"{self.policy.sha256}\n{self.as_of.isoformat()}\n{facts}"
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
     def by_status(self, status: Status) -> tuple[ClauseResult, ...]:
         return tuple(r for r in self.results if r.status is status)

@@ -64,9 +64,12 @@ class ClauseColumns:
     total_high: str | None = None
 
     @property
+    def amounts(self) -> tuple[str, ...]:
+        return tuple(n for n in (self.low, self.high, self.periods, self.total_low, self.total_high) if n is not None)
+
+    @property
     def names(self) -> tuple[str, ...]:
-        return tuple(n for n in (self.status, self.excluded_by, self.low, self.high, self.periods,
-                                 self.total_low, self.total_high) if n is not None)
+        return (self.status, self.excluded_by, *self.amounts)
 
     @property
     def monetary(self) -> bool:
@@ -92,6 +95,31 @@ def clause_columns(policy: m.Policy) -> tuple[ClauseColumns, ...]:
         else:
             result.append(ClauseColumns(clause, f"{c}__status", f"{c}__excluded_by"))
     return tuple(result)
+
+
+@dataclass(frozen=True)
+class Literals:
+    """SQL types for the status and clause-id values the query produces (None: text).
+    DuckDB's batch runner gives ENUM types: a value is then one byte, not a string, in
+    every buffer between the query and the Parquet writer."""
+
+    status: str | None = None
+    clause: str | None = None
+
+    def status_value(self, status: Status) -> exp.Expression:
+        return _typed_text(status.value, self.status)
+
+    def clause_value(self, clause_id: str) -> exp.Expression:
+        return _typed_text(clause_id, self.clause)
+
+
+def _typed_null(type_: str | None) -> exp.Expression:
+    return _null("VARCHAR") if type_ is None else exp.Cast(this=exp.Null(), to=exp.DataType.build(type_, udt=True))
+
+
+def _typed_text(text: str, type_: str | None) -> exp.Expression:
+    literal = exp.Literal.string(text)
+    return literal if type_ is None else exp.Cast(this=literal, to=exp.DataType.build(type_, udt=True))
 
 
 # ---- small builders ------------------------------------------------------------------
@@ -178,11 +206,14 @@ def _shift(date: exp.Expression, amount: exp.Expression, unit: str) -> exp.Expre
 
 
 class ExprCompiler:
-    """Model expressions -> SQL expressions over the input table's columns."""
+    """Model expressions -> SQL expressions over the input table's columns, and over the
+    columns of the definitions in `defined` (computed once per row by an earlier CTE);
+    other definitions are inlined."""
 
-    def __init__(self, policy: m.Policy, as_of: exp.Expression):
+    def __init__(self, policy: m.Policy, as_of: exp.Expression, defined: frozenset[str] = frozenset()):
         self.policy = policy
         self.as_of = as_of
+        self.defined = defined
 
     def expr(self, node: m.Expr) -> exp.Expression:
         return getattr(self, "_" + type(node).__name__.lower())(node)
@@ -191,7 +222,9 @@ class ExprCompiler:
         """A fact or a definition by name (amount anchors and head counts may be either)."""
         if name in self.policy.facts:
             return col(name)
-        return self.expr(self.policy.definitions[name].expr)
+        if name in self.defined:
+            return col(definition_column(name))
+        return _p(self.expr(self.policy.definitions[name].expr))
 
     def _const(self, node: m.Const) -> exp.Expression:
         match node.type:
@@ -209,7 +242,7 @@ class ExprCompiler:
         return col(node.name)
 
     def _defref(self, node: m.DefRef) -> exp.Expression:
-        return _p(self.expr(self.policy.definitions[node.name].expr))
+        return self.value(node.name)
 
     def _asofref(self, node: m.AsOfRef) -> exp.Expression:
         return self.as_of
@@ -256,8 +289,9 @@ class ClauseCompiler:
     step of `evaluator._decide` and `schedule.payout`: the status, the amount per period,
     the number of periods, the lifetime totals."""
 
-    def __init__(self, clause: m.Clause, exprs: ExprCompiler):
+    def __init__(self, clause: m.Clause, exprs: ExprCompiler, literals: Literals = Literals()):
         self.clause = clause
+        self.literals = literals
         self.spec = clause.amount
         self.window = clause.window
         self.exprs = exprs
@@ -267,26 +301,27 @@ class ClauseCompiler:
 
     # ---- the status ----
     def status(self) -> exp.Expression:
-        """In force first (a window that stops, a missing anchor date, the entitlement date
-        outside the window), then the requirement, then the head count."""
+        """As `evaluator._verdict`: a failing requirement first (whatever the dates), then
+        in force (a window that stopped, a missing anchor date, the entitlement date
+        outside the window), then an unknown requirement or head count."""
         window = self.window
-        whens = []
+        requires = _col(self.clause, "requires")
+        whens = [(_not(requires), self.literals.status_value(Status.INELIGIBLE))]
         if window.end is not None and window.after_end == "stop":
-            whens.append((_bin(exp.GT, self.as_of, _date(window.end)), _str(Status.NOT_IN_FORCE.value)))
+            stopped = _bin(exp.GT, self.as_of, _date(window.end))
+            whens.append((stopped, self.literals.status_value(Status.NOT_IN_FORCE)))
         if self.anchor is not None:
-            whens.append((_is_null(self.anchor), _str(Status.UNDETERMINED.value)))
+            whens.append((_is_null(self.anchor), self.literals.status_value(Status.UNDETERMINED)))
         date = self.anchor if self.anchor is not None else self.as_of
         outside = [_bin(exp.LT, date, _date(window.start))]
         if window.end is not None:
             outside.append(_bin(exp.GT, date, _date(window.end)))
-        whens.append((_or(*outside), _str(Status.NOT_IN_FORCE.value)))
-        requires = self.exprs.expr(self.clause.requires)
-        whens.append((_not(requires), _str(Status.INELIGIBLE.value)))
+        whens.append((_or(*outside), self.literals.status_value(Status.NOT_IN_FORCE)))
         unknown = [_is_null(requires)]
         if self.heads is not None:
             unknown.append(_is_null(self.heads))
-        whens.append((_or(*unknown), _str(Status.UNDETERMINED.value)))
-        return _case(whens, _str(Status.GRANTED.value))
+        whens.append((_or(*unknown), self.literals.status_value(Status.UNDETERMINED)))
+        return _case(whens, self.literals.status_value(Status.GRANTED))
 
     # ---- the amount per period ----
     def rates(self) -> tuple[Decimal | None, Decimal | None]:
@@ -487,7 +522,7 @@ def _exclusion_rounds(groups: tuple[ConflictGroup, ...], source: str) -> list[tu
     return ctes
 
 
-def _winner(clause: m.Clause, group: ConflictGroup) -> exp.Expression:
+def _winner(clause: m.Clause, group: ConflictGroup, literals: Literals) -> exp.Expression:
     """The clause that excluded `clause`: of the kept conflicting clauses ranked before
     it, the best-ranked one (the first `resolution.resolve` finds in its kept list)."""
     rivals = [d for d in group.clauses if group.conflicts(d, clause)]
@@ -498,7 +533,7 @@ def _winner(clause: m.Clause, group: ConflictGroup) -> exp.Expression:
     whens = []
     for d in rivals:
         better = [_and(candidate(e), _beats(e, d)) for e in rivals if e is not d]
-        whens.append((_and(candidate(d), _not(_or(*better))) if better else candidate(d), _str(d.id)))
+        whens.append((_and(candidate(d), _not(_or(*better))) if better else candidate(d), literals.clause_value(d.id)))
     return _case(whens)
 
 
@@ -513,21 +548,52 @@ def _col(clause: m.Clause, what: str) -> exp.Column:
     return col(_name(clause, what))
 
 
-def query(policy: m.Policy, table: str = "cases") -> exp.Select:
-    """The policy as one SELECT over `table` (see the module docstring for its columns).
+def definition_column(name: str) -> str:
+    return f"{name}__def"
 
-    Common table expressions in order: `evaluated` decides each clause on its own (status,
-    per-period amounts, periods); `valued` adds lifetime totals and favourability values;
-    `exclusion_<r>` apply 从优、从高、不重复; the final SELECT names the result columns.
+
+def _definitions_used(policy: m.Policy) -> list[str]:
+    """The definitions the clauses read (requirements, anchors, head counts), directly or
+    through other definitions, in the policy's order."""
+    seen: set[str] = set()
+    todo = [c.requires for c in evaluated_clauses(policy)]
+    todo += [m.DefRef(n, m.Type.BOOL) for c in evaluated_clauses(policy)
+             for n in (c.amount.anchor, c.amount.per_head) if n in policy.definitions]
+    while todo:
+        for node in m.walk(todo.pop()):
+            if isinstance(node, m.DefRef) and node.name not in seen:
+                seen.add(node.name)
+                todo.append(policy.definitions[node.name].expr)
+    return [name for name in policy.definitions if name in seen]
+
+
+def query(policy: m.Policy, table: str = "cases", literals: Literals = Literals(),
+          carry: tuple[str, ...] = ()) -> exp.Select:
+    """The policy as one SELECT over `table` (see the module docstring for its columns).
+    `carry` names input columns passed through to the result after `as_of` (a partition
+    column, say).
+
+    Common table expressions in order: `defined` computes each definition once per row,
+    `required` each clause's requirement; `evaluated` decides each clause on its own
+    (status, per-period amounts, periods); `valued` adds lifetime totals and
+    favourability values; `exclusion_<r>` apply 从优、从高、不重复; the final SELECT
+    names the result columns.
     """
-    exprs = ExprCompiler(policy, col("as_of"))
+    as_of = col("as_of")
+    inline = ExprCompiler(policy, as_of)
+    used = _definitions_used(policy)
+    exprs = ExprCompiler(policy, as_of, frozenset(used))
+    clauses = evaluated_clauses(policy)
     groups = conflict_groups(policy)
     ranked = {c.id for g in groups for c in g.clauses}
-    keys = [col("row_id"), col("kind"), col("as_of")]
+    keys = [col("row_id"), col("kind"), as_of, *(col(c) for c in carry)]
 
+    defined = [exp.alias_(inline.expr(policy.definitions[name].expr), definition_column(name), quoted=True)
+               for name in used]
+    required = [exp.alias_(exprs.expr(c.requires), _name(c, "requires"), quoted=True) for c in clauses]
     evaluated, valued = [], []
-    for clause in evaluated_clauses(policy):
-        compiler = ClauseCompiler(clause, exprs)
+    for clause in clauses:
+        compiler = ClauseCompiler(clause, exprs, literals)
         of_kind = _bin(exp.EQ, col("kind"), _str(clause.beneficiary))
         evaluated.append(exp.alias_(_case([(of_kind, compiler.status())]), _name(clause, "pre"), quoted=True))
         if pays_amount(clause):
@@ -544,17 +610,19 @@ def query(policy: m.Policy, table: str = "cases") -> exp.Select:
                      if pays_amount(clause) else _money(Decimal(0)))
             valued.append(exp.alias_(value, _name(clause, "value"), quoted=True))
 
-    ctes = [("evaluated", exp.select(*keys, *evaluated).from_(exp.to_table(table, quoted=True)))]
+    ctes = [("defined", exp.select(exp.Star(), *defined).from_(exp.to_table(table, quoted=True))),
+            ("required", exp.select(exp.Star(), *required).from_("defined")),
+            ("evaluated", exp.select(*keys, *evaluated).from_("required"))]
     if valued:
         ctes.append(("valued", exp.select(exp.Star(), *valued).from_("evaluated")))
     ctes += _exclusion_rounds(groups, ctes[-1][0])
-    final = exp.select(*keys, *_result_columns(policy, groups)).from_(ctes[-1][0])
+    final = exp.select(*keys, *_result_columns(policy, groups, literals)).from_(ctes[-1][0])
     for name, body in ctes:
         final = final.with_(name, as_=body, copy=False)
     return final
 
 
-def _result_columns(policy: m.Policy, groups: tuple[ConflictGroup, ...]) -> list[exp.Expression]:
+def _result_columns(policy: m.Policy, groups: tuple[ConflictGroup, ...], literals: Literals) -> list[exp.Expression]:
     """Each clause's final status, the clause that excluded it, and its amounts where its
     requirement grants it (granted or excluded), as in `results.ClauseResult`."""
     group_of = {c.id: g for g in groups for c in g.clauses}
@@ -563,11 +631,12 @@ def _result_columns(policy: m.Policy, groups: tuple[ConflictGroup, ...]) -> list
         clause = names.clause
         group = group_of.get(clause.id)
         if group is None:
-            status, excluded_by = _col(clause, "pre"), exp.cast(exp.Null(), "VARCHAR")
+            status = _col(clause, "pre")
+            excluded_by = _typed_null(literals.clause)
         else:
             excluded = _and(_granted(clause), _not(_accepted(clause, group.rounds)))
-            status = _case([(excluded, _str(Status.EXCLUDED.value))], _col(clause, "pre"))
-            excluded_by = _case([(excluded, _winner(clause, group))])
+            status = _case([(excluded, literals.status_value(Status.EXCLUDED))], _col(clause, "pre"))
+            excluded_by = _case([(excluded, _winner(clause, group, literals))])
         columns += [exp.alias_(status, names.status, quoted=True),
                     exp.alias_(excluded_by, names.excluded_by, quoted=True)]
         if names.monetary:
@@ -577,8 +646,9 @@ def _result_columns(policy: m.Policy, groups: tuple[ConflictGroup, ...]) -> list
     return columns
 
 
-def to_sql(policy: m.Policy, dialect: str = "duckdb", table: str = "cases", pretty: bool = True) -> str:
+def to_sql(policy: m.Policy, dialect: str = "duckdb", table: str = "cases", pretty: bool = True,
+           literals: Literals = Literals(), carry: tuple[str, ...] = ()) -> str:
     """The query as text in `dialect` (one of `DIALECTS`)."""
     if dialect not in DIALECTS:
         raise ValueError(f"unknown SQL dialect '{dialect}'; choose one of {', '.join(DIALECTS)}")
-    return query(policy, table).sql(dialect=dialect, pretty=pretty)
+    return query(policy, table, literals, carry).sql(dialect=dialect, pretty=pretty)

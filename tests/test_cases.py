@@ -176,3 +176,10 @@ def test_schema_is_generated_from_the_fact_declarations(policy):
 
 def test_schema_is_deterministic(policy):
     assert case_schema(policy) == case_schema(qzdsl.load(ROOT / EVAL / "policy.qz"))
+
+
+def test_dates_outside_the_computable_range_are_refused(policy):
+    with pytest.raises(QzError) as caught:
+        case_from_dict({"kind": "person", "as_of": "1899-12-31",
+                        "facts": {"purchase_date": dt.date(9999, 6, 1)}}, policy)
+    assert [(d.code, "out of range" in d.message) for d in caught.value.diagnostics] == [("QZ404", True)] * 2

@@ -59,13 +59,10 @@ def test_one_bad_file_among_several_exits_1(monkeypatch):
     assert "missing_to.qz: 1 error(s)" in result.stderr
 
 
-def test_missing_file_exits_2(monkeypatch, capsys):
-    # `main` is where a UsageError becomes exit code 2, so it is called as the console script would be.
-    monkeypatch.setattr(sys, "argv", ["qzdsl", "check", "no-such-policy.qz"])
-    with pytest.raises(SystemExit) as exit_info:
-        cli.main()
-    assert exit_info.value.code == 2
-    assert capsys.readouterr().err == "error: no such file: no-such-policy.qz\n"
+def test_missing_file_exits_2():
+    result = runner.invoke(cli.app, ["check", "no-such-policy.qz"])
+    assert result.exit_code == 2
+    assert "no such file: no-such-policy.qz" in result.stderr
 
 
 def test_unknown_option_exits_2():

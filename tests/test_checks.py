@@ -16,7 +16,7 @@ from qzdsl.diagnostics import CODES, render_all
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BROKEN = sorted((FIXTURES / "broken").glob("*.qz"))
-OK = sorted((FIXTURES / "ok").glob("*.qz"))
+OK = sorted((FIXTURES / "ok").glob("*.qz"))  # ok/layout/ holds formatter inputs: they need only parse
 # "# expect: QZ101 12:14", or with the file the diagnostic is in: "# expect: QZ011 imports/a.qz:2:1"
 EXPECT = re.compile(r"^# expect: (QZ\d{3}) (?:(\S+):)?(\d+):(\d+)$", re.MULTILINE)
 
@@ -144,6 +144,12 @@ def test_one_off_amount_with_a_maximum_duration_is_a_warning(check_text):
     assert result.ok
 
 
+def test_a_cap_per_day_is_not_a_period_of_payment(check_text):
+    result = check_text(BASE + _rent("4500 per year, cap 4500 per day, to person, requires low_income_family"))
+    assert [(d.code, d.message) for d in result.diagnostics] == [
+        ("QZ203", "a cap is per year, per month or total, not per day")]
+
+
 def test_extends_needs_a_definition(check_text):
     text = BASE + f'equivalence same "同等享受": extends eligble, grants "同等享受", to person,\n  cite "{RENT_QUOTE}"\n'
     result = check_text(text + 'define eligible "符合条件": low_income_family\n')
@@ -220,6 +226,15 @@ def test_syntax_errors_in_an_import_do_not_stop_the_main_file(tmp_path):
     result = qzdsl.check(tmp_path / "main.qz", text='import "shared.qz"\n'
                          'policy "主": title "t", applies_from 2023-01-01\nfact x "x": bool, of nobody\n')
     assert sorted(_codes(result)) == ["QZ002", "QZ104"]
+
+
+@pytest.mark.parametrize("text, code", [
+    ('import "a\x00.qz"\npolicy "主": title "t", applies_from 2023-01-01\n', "QZ010"),
+    ('policy "主": title "t", source "a\x00.txt", applies_from 2023-01-01\n', "QZ307"),
+    ('import "."\npolicy "主": title "t", applies_from 2023-01-01\n', "QZ010"),
+])
+def test_paths_no_file_can_have_are_diagnostics(tmp_path, text, code):
+    assert _codes(qzdsl.check(tmp_path / "main.qz", text=text)) == [code]
 
 
 def test_a_fact_repeated_word_for_word_in_an_import_is_not_a_duplicate(tmp_path):

@@ -121,40 +121,49 @@ def test_a_decided_sibling_masks_unknown_facts(policy):
     assert evaluate(policy, case).result("graduate_grant").missing_facts == ("partner_school",)
 
 
-PERSON_FACTS = {
-    "works_here": st.booleans(), "is_graduate": st.booleans(), "partner_school": st.booleans(),
-    "is_veteran": st.booleans(), "no_home": st.booleans(), "bought_home": st.booleans(),
-    "employer": st.sampled_from(["private", "public"]), "family_members": st.integers(0, 6),
-    "graduation_date": st.dates(dt.date(2019, 1, 1), dt.date(2025, 12, 31)),
-    "move_in_date": st.dates(dt.date(2022, 6, 1), dt.date(2025, 12, 31)),
-    "purchase_date": st.dates(dt.date(2022, 6, 1), dt.date(2025, 12, 31)),
-}
+def _strategy(fact: m.Fact):
+    match fact.type:
+        case m.Type.BOOL:
+            return st.booleans()
+        case m.Type.COUNT:
+            return st.integers(0, 12)
+        case m.Type.MONEY:
+            return st.integers(0, 50_000).map(Decimal)
+        case m.Type.DATE:
+            return st.dates(dt.date(2019, 1, 1), dt.date(2027, 12, 31))
+    return st.sampled_from([x.name for x in fact.members])
 
 
 @st.composite
-def partial_and_complete(draw):
-    """A full set of person facts, and the subset of it a case knows."""
-    complete = {name: draw(strategy) for name, strategy in PERSON_FACTS.items()}
-    known = draw(st.sets(st.sampled_from(sorted(PERSON_FACTS))))
+def partial_and_complete(draw, policy: m.Policy, kind: str):
+    """A full set of facts of `kind`, and the subset of it a case knows."""
+    facts = {name: f for name, f in policy.facts.items() if kind in f.kinds}
+    complete = {name: draw(_strategy(f)) for name, f in facts.items()}
+    known = draw(st.sets(st.sampled_from(sorted(facts))))
     return {k: v for k, v in complete.items() if k in known}, complete
 
 
-@settings(max_examples=150, deadline=None)
-@given(partial_and_complete(), st.dates(dt.date(2023, 1, 1), dt.date(2026, 6, 30)))
-def test_knowing_more_never_changes_a_known_value(policy, facts, as_of):
-    """Kleene logic is monotone: a requirement decided on part of the facts keeps its value
-    whatever the unknown facts turn out to be; and filling in facts that are not listed as
-    missing cannot decide an undecided requirement."""
+def _check_monotone(policy: m.Policy, kind: str, facts, as_of: dt.date) -> None:
     partial, complete = facts
-    before = evaluate(policy, Case("person", partial), as_of)
-    after = evaluate(policy, Case("person", complete), as_of)
+    before = evaluate(policy, Case(kind, partial), as_of)
+    after = evaluate(policy, Case(kind, complete), as_of)
     for early, late in zip(before.results, after.results):
         if early.trace.value is not None:
             assert late.trace.value == early.trace.value, early.clause.id
         else:
             unasked = {k: v for k, v in complete.items() if k in partial or k not in missing_facts(early.trace)}
-            still = evaluate(policy, Case("person", unasked), as_of).result(early.clause.id)
+            still = evaluate(policy, Case(kind, unasked), as_of).result(early.clause.id)
             assert still.trace.value is None, early.clause.id
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data(), as_of=st.dates(dt.date(2023, 1, 1), dt.date(2026, 6, 30)))
+def test_knowing_more_never_changes_a_known_value(policy, bundled, data, as_of):
+    """Kleene logic is monotone: a requirement decided on part of the facts keeps its value
+    whatever the unknown facts turn out to be; and filling in facts that are not listed as
+    missing cannot decide an undecided requirement. On both policies, for persons."""
+    for subject in (policy, bundled):
+        _check_monotone(subject, "person", data.draw(partial_and_complete(subject, "person")), as_of)
 
 
 # ---- windows -------------------------------------------------------------------------------
@@ -177,13 +186,21 @@ def test_an_entitlement_date_before_the_policy_applies_is_not_in_force(policy):
     assert result.reasons == (OutOfWindow("before", dt.date(2022, 12, 1), result.clause.window),)
 
 
-def test_a_missing_anchor_date_leaves_the_clause_undetermined_and_says_what_fails(policy):
+def test_a_failed_requirement_is_ineligible_even_when_the_anchor_date_is_missing(policy):
     case = case_from_dict({"kind": "person", "as_of": "2024-03-01",
                            "facts": {"works_here": True, "no_home": False}}, policy)
     result = evaluate(policy, case).result("rent_subsidy")
-    assert result.status is Status.UNDETERMINED
-    assert result.missing_facts == ("move_in_date",)
+    assert result.status is Status.INELIGIBLE
+    assert result.missing_facts == ()
     assert any(isinstance(r, ConditionFailed) and r.node.text == "no_home" for r in result.reasons)
+
+
+def test_a_missing_anchor_date_leaves_a_possible_clause_undetermined(policy):
+    case = case_from_dict({"kind": "person", "as_of": "2024-03-01",
+                           "facts": {"works_here": True, "no_home": True}}, policy)
+    result = evaluate(policy, case).result("rent_subsidy")
+    assert result.status is Status.UNDETERMINED
+    assert "move_in_date" in result.missing_facts
 
 
 def _policy_reading(after_trial: str) -> m.Policy:

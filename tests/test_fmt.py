@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from typer.testing import CliRunner
 from qzdsl import ast, cli
 from qzdsl.diagnostics import QzError
 from qzdsl.formatter import format_policy, format_text
-from qzdsl.parser import parse
+from qzdsl.parser import parse, parse_number
 from qzdsl.resources import bundled_policy_path
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -97,17 +96,12 @@ def test_several_end_of_line_comments_on_one_property_are_kept_in_order():
 
 _names = st.sampled_from(["a", "b", "employment", "就业状态", "as_of_date"]).map(ast.Name)
 _numbers = st.sampled_from(["0", "3", "8000", "2万", "1.5万元", "10亿"]).map(
-    lambda text: ast.Number(_value(text), text))
+    lambda text: ast.Number(parse_number(text), text))
 _atoms = st.one_of(
     _names, _numbers, st.builds(ast.Bool, st.booleans()), st.just(ast.AsOf()),
     st.sampled_from(["2023-01-01", "2024-02-29"]).map(lambda t: ast.DateLit(ast.DateText(t))),
     st.builds(ast.Duration, st.integers(1, 12), st.sampled_from(["years", "months", "days"])),
 )
-
-
-def _value(text: str) -> Decimal:
-    from qzdsl.parser import parse_number
-    return parse_number(text)
 
 
 def _bool_op(op: str, children):
@@ -198,11 +192,9 @@ def test_fmt_reports_a_file_that_is_not_utf8(tmp_path):
 
 
 @pytest.mark.parametrize("args", [["fmt", "no-such.qz"], ["fmt", "--check", "--stdout", "x.qz"]])
-def test_fmt_usage_errors_exit_2(args, monkeypatch, capsys, tmp_path):
+def test_fmt_usage_errors_exit_2(args, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "x.qz").write_text(TIDY, encoding="utf-8")
-    monkeypatch.setattr(sys, "argv", ["qzdsl", *args])
-    with pytest.raises(SystemExit) as exit_info:
-        cli.main()
-    assert exit_info.value.code == 2
-    assert capsys.readouterr().err.startswith("error: ")
+    result = runner.invoke(cli.app, args)
+    assert result.exit_code == 2
+    assert "Error: Invalid value: " in result.stderr

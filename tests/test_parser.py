@@ -158,3 +158,16 @@ def test_end_of_a_declaration_before_the_next_one():
     code, line, _, message, hint = _errors("fact a: bool, of\nkind b")[0]
     assert (code, line, message) == ("QZ003", 1, "unexpected end of declaration; expected '[', a name")
     assert hint == "the declaration is incomplete before the next one starts"
+
+
+def test_long_chains_parse_without_deep_recursion():
+    # `a and b and …` is a left-deep tree as long as the chain before it is flattened.
+    expr = parse("define d: " + " and ".join(["a"] * 5000)).decls[0].expr
+    assert expr == ast.BoolOp("and", (ast.Name("a"),) * 5000)
+
+
+@pytest.mark.parametrize("expr", ["not " * 100 + "a", " + ".join(["a"] * 100) + " > 1"])  # 101 levels
+def test_expressions_nested_too_deep_are_refused(expr):
+    assert _errors("define d: " + expr) == [
+        ("QZ001", 1, 11, "this expression nests more than 100 levels deep", "split it into definitions")]
+    parse("define d: " + expr.replace("not ", "", 1).replace("a + ", "", 1))  # one level less is fine

@@ -14,6 +14,8 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
+import networkx as nx
+
 from .. import model as m
 from ..compiler import compile_program
 from ..dates import last_day_of_period, shift
@@ -157,8 +159,6 @@ class _Audit:
         """Clause -> the policy restricted to the clauses linked to it by rivalry, directly
         or not. 从优 weighs no clause outside it against the clause, so the evaluator gives
         the same verdict on this part as on the whole policy, at a fraction of the cost."""
-        import networkx as nx
-
         rivalry = nx.Graph()
         rivalry.add_nodes_from(self.clauses)
         rivalry.add_edges_from((a, b) for a, others in self.rivals.items() for b in others)
@@ -225,13 +225,14 @@ class _Audit:
             if clause.id in never:
                 return replace(result, reason=never[clause.id])
         formulas = (self.formula(a.id), self.formula(b.id))
-        wishes = self.translator.plausible(formulas, (a, b), _witness_date(a, b))
-        needed = self._needed_facts(a, b)
-        outcome = self.decider.decide(formulas, wishes=wishes, facts=needed)
+        rivals = self._rival_formulas(a, b)
+        wishes = self.translator.wishes(formulas, _witness_date(a, b))
+        outcome = self.decider.decide(formulas, wishes=wishes, also=rivals)
         if outcome.sat is None:
             return replace(result, overlap=None)
         if not outcome.sat:
             return replace(result, reason=outcome.core)
+        needed = tuple(dict.fromkeys(name for formula in formulas + rivals for name in formula.facts))
         witness = witness_from_model(self.translator, outcome.model, f"{a.id}--{b.id}", a.beneficiary, needed)
         result = replace(result, overlap=True, witness=witness)
         if relation == "conflict":
@@ -239,14 +240,12 @@ class _Audit:
                              dominated=self._dominated(a, b))
         return result
 
-    def _needed_facts(self, a: m.Clause, b: m.Clause) -> tuple[str, ...]:
-        """The facts of both clauses and of their rivals, so that the evaluator decides
-        every clause that 从优 weighs them against."""
-        names = list(self.formula(a.id).facts) + list(self.formula(b.id).facts)
-        for rival in sorted(self.rivals[a.id] | self.rivals[b.id], key=lambda c: self.clauses[c].order):
-            if self.clauses[rival].beneficiary == a.beneficiary:
-                names += self.formula(rival).facts
-        return tuple(dict.fromkeys(names))
+    def _rival_formulas(self, a: m.Clause, b: m.Clause) -> tuple[ClauseFormula, ...]:
+        """The formulas of the clauses 从优 weighs the pair against: a witness gives their
+        facts values too, so that the evaluator decides every one of them."""
+        rivals = sorted(self.rivals[a.id] | self.rivals[b.id], key=lambda c: self.clauses[c].order)
+        return tuple(self.formula(c) for c in rivals
+                     if c not in (a.id, b.id) and self.clauses[c].beneficiary == a.beneficiary)
 
     def _dominated(self, a: m.Clause, b: m.Clause) -> str | None:
         """The clause of a conflicting pair that is never paid: whenever it applies the

@@ -20,6 +20,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from itertools import combinations
 
+import networkx as nx
+
 from .. import model as m
 from ..diagnostics import Span
 
@@ -157,11 +159,9 @@ def candidates(policy: m.Policy) -> tuple[Candidate, ...]:
     )
 
 
-def to_networkx(nodes: tuple[ClauseNode, ...], edges: tuple[Edge, ...], describe) -> "nx.MultiDiGraph":
+def to_networkx(nodes: tuple[ClauseNode, ...], edges: tuple[Edge, ...], describe) -> nx.MultiDiGraph:
     """The graph with scalar attributes only (GraphML takes nothing else). `describe`
     renders an amount in the report's language."""
-    import networkx as nx
-
     graph = nx.MultiDiGraph()
     for node in nodes:
         graph.add_node(

@@ -55,19 +55,26 @@ class Atom:
 
 @dataclass(frozen=True)
 class ClauseFormula:
-    """When one clause applies: conjuncts (`atoms`, parallel to `exprs`), the definitional
-    constraints of the auxiliary variables they use (`sides`), and the facts a case needs
-    to decide the clause (requirement, anchor date, head count)."""
+    """When one clause applies: its conjuncts (`atoms`, parallel to `exprs`) and their
+    conjunction (`body`); the `facts` a case needs to decide it (requirement, anchor date,
+    head count) and their `domains`; its `support`: those domains and the definitional
+    constraints of the auxiliary variables it uses; and two wishes for its witnesses:
+    `recent` (its dates lie shortly before as-of) and `counted` (its head counts are
+    positive). Whole conjunctions are kept because z3py's cost is per expression added."""
 
     clause: str
     atoms: tuple[Atom, ...]
     exprs: tuple[z3.BoolRef, ...]
-    sides: tuple[z3.BoolRef, ...]
+    body: z3.BoolRef
+    support: z3.BoolRef
     facts: tuple[str, ...]
+    domains: z3.BoolRef
+    recent: z3.BoolRef
+    counted: z3.BoolRef
 
 
-def _number(value: Decimal) -> z3.ArithRef:
-    return z3.IntVal(int(value)) if value == value.to_integral_value() else z3.RealVal(str(value))
+def _number(value: Decimal, ctx: z3.Context) -> z3.ArithRef:
+    return z3.IntVal(int(value), ctx) if value == value.to_integral_value() else z3.RealVal(str(value), ctx)
 
 
 def date_key(date: dt.date) -> int:
@@ -88,13 +95,13 @@ class Date:
     day: z3.ArithRef
 
     @staticmethod
-    def variable(name: str) -> "Date":
-        return Date(z3.Int(f"{name}.q"), z3.Int(f"{name}.r"), z3.Int(f"{name}.m"), z3.Int(f"{name}.d"))
+    def variable(name: str, ctx: z3.Context) -> "Date":
+        return Date(*(z3.Int(f"{name}.{part}", ctx) for part in "qrmd"))
 
     @staticmethod
-    def constant(date: dt.date) -> "Date":
+    def constant(date: dt.date, ctx: z3.Context) -> "Date":
         quarter, rest = divmod(date.year, 4)
-        return Date(z3.IntVal(quarter), z3.IntVal(rest), z3.IntVal(date.month), z3.IntVal(date.day))
+        return Date(*(z3.IntVal(v, ctx) for v in (quarter, rest, date.month, date.day)))
 
     # Terms are built once per date: building z3 terms in Python costs more than solving.
     @cached_property
@@ -110,13 +117,14 @@ class Date:
         """Orders dates like the calendar: the day is below 32, the month below 16."""
         return 512 * self.year + 32 * self.month + self.day
 
+    @cached_property
     def month_length(self) -> z3.ArithRef:
         short = z3.Or(self.month == 4, self.month == 6, self.month == 9, self.month == 11)
         return z3.If(self.month == 2, z3.If(self.leap, 29, 28), z3.If(short, 30, 31))
 
     def day_number(self) -> z3.ArithRef:
         """Days since 1901-01-01."""
-        before_month = z3.IntVal(_BEFORE_MONTH[11])
+        before_month = z3.IntVal(_BEFORE_MONTH[11], self.month.ctx)
         for month in range(11, 0, -1):
             before_month = z3.If(self.month == month, _BEFORE_MONTH[month - 1], before_month)
         leap_days = self.quarter - 475 - z3.If(self.leap, 1, 0)  # leap years in 1901 .. year - 1
@@ -128,52 +136,57 @@ class Date:
 
     def valid(self) -> z3.BoolRef:
         return z3.And(self.in_range(), self.month >= 1, self.month <= 12, self.day >= 1,
-                      self.day <= self.month_length())
+                      self.day <= self.month_length)
 
     def value(self, model: z3.ModelRef) -> dt.date:
-        quarter, rest, month, day = (model.eval(t, model_completion=True).as_long()
-                                     for t in (self.quarter, self.rest, self.month, self.day))
-        return dt.date(4 * quarter + rest, month, day)
+        # One evaluation, of the key, decodes the whole date (day < 32, month < 16).
+        key = model.eval(self.key, model_completion=True).as_long()
+        return dt.date(key // 512, key % 512 // 32, key % 32)
 
 
 Term = z3.ExprRef | Date
+Wishes = tuple[tuple[z3.BoolRef, ...], ...]  # groups of wishes, the last dropped first
 
 
 class Translator:
-    """Translates clauses of one policy; remembers every translation (per clause and per
-    definition) so that a clause met in many pairs is translated once."""
+    """Translates clauses of one policy; remembers every translation (per clause, per
+    definition, per shifted date) so that a clause met in many pairs is translated once."""
 
     def __init__(self, policy: m.Policy):
         self.policy = policy
-        self.as_of = Date.variable("as_of")
+        # An audit's own z3 context: in the shared global one, terms left by an earlier
+        # audit change which model z3 finds, and the report would depend on history.
+        self.ctx = z3.Context()
+        self.as_of = Date.variable("as_of", self.ctx)
         self.vars: dict[str, Term] = {}
         # fact -> its domain: asserted only in questions that mention the fact, so that a
         # question costs the same in a policy of 40 clauses and in one of 2,000.
         self.domain: dict[str, z3.BoolRef] = {}
         for index, fact in enumerate(policy.facts.values()):
-            self.vars[fact.name], self.domain[fact.name] = self._declare(f"f{index}", fact)
+            self.vars[fact.name], self.domain[fact.name] = self._declare(f"f{index}", fact, self.ctx)
         self._sides: list[z3.BoolRef] = []
         self._fresh = 0
         self._definitions: dict[str, tuple[Term, frozenset[int]]] = {}
         self._definition_facts: dict[str, tuple[str, ...]] = {}
         self._clauses: dict[str, ClauseFormula] = {}
-        self._wishes: dict[tuple, z3.BoolRef] = {}
+        self._as_of_wishes: dict[dt.date, z3.BoolRef] = {}
+        self._shifts: dict[tuple, tuple] = {}
         self._using: set[int] = set()  # side constraints used by the translation in progress
 
     # ---- facts ------------------------------------------------------------------------
     @staticmethod
-    def _declare(name: str, fact: m.Fact) -> tuple[Term, z3.BoolRef]:
+    def _declare(name: str, fact: m.Fact, ctx: z3.Context) -> tuple[Term, z3.BoolRef]:
         """A fact's variable and its domain."""
         match fact.type:
             case m.Type.BOOL:
-                return z3.Bool(name), z3.BoolVal(True)
+                return z3.Bool(name, ctx), z3.BoolVal(True, ctx)
             case m.Type.DATE:
-                date = Date.variable(name)
+                date = Date.variable(name, ctx)
                 return date, date.valid()
             case m.Type.ENUM:
-                var = z3.Int(name)
+                var = z3.Int(name, ctx)
                 return var, z3.And(var >= 0, var < len(fact.members))
-        var = z3.Int(name)
+        var = z3.Int(name, ctx)
         return var, var >= 0
 
     # ---- clauses ----------------------------------------------------------------------
@@ -190,10 +203,18 @@ class Translator:
             atoms.append(atom)
             exprs.append(expr)
         facts = self._facts_of_clause(clause)
-        formula = ClauseFormula(clause.id, tuple(atoms), tuple(exprs),
-                                tuple(self._sides[i] for i in sorted(self._using)), facts)
+        domains = [self.domain[name] for name in facts]
+        sides = [self._sides[i] for i in sorted(self._using)]
+        recent = [self._recent(name) for name in facts if self.policy.facts[name].type is m.Type.DATE]
+        counted = [self.vars[name] >= 1 for name in self._head_counts(clause)]
+        formula = ClauseFormula(clause.id, tuple(atoms), tuple(exprs), body=self._all(exprs),
+                                support=self._all(sides + domains), facts=facts, domains=self._all(domains),
+                                recent=self._all(recent), counted=self._all(counted))
         self._clauses[clause.id] = formula
         return formula
+
+    def _all(self, exprs: list[z3.BoolRef]) -> z3.BoolRef:
+        return z3.And(*exprs) if exprs else z3.BoolVal(True, self.ctx)
 
     def _conjuncts(self, node: m.Expr) -> list[m.Expr]:
         """The top-level conjuncts of a requirement, through definitions that are
@@ -215,7 +236,7 @@ class Translator:
                 return name
         return type(node).__name__.lower()
 
-    def entitlement_date(self, clause: m.Clause) -> Date:
+    def _entitlement_date(self, clause: m.Clause) -> Date:
         """The date a clause's window is checked against: its anchor, else as_of."""
         anchor = clause.amount.anchor
         return self.as_of if anchor is None else self._name(anchor)
@@ -224,7 +245,7 @@ class Translator:
         window = clause.window
         anchor = clause.amount.anchor or "as_of"
         where = f"{clause.section} window"
-        date = self.entitlement_date(clause).key
+        date = self._entitlement_date(clause).key
         found = [(Atom(clause.id, f"{anchor} >= {window.start.isoformat()} ({where})", clause.span),
                   date >= date_key(window.start))]
         if window.end is not None:
@@ -256,11 +277,11 @@ class Translator:
     def _term(self, node: m.Expr) -> Term:
         match node:
             case m.Const(value=value, type=m.Type.BOOL):
-                return z3.BoolVal(bool(value))
+                return z3.BoolVal(bool(value), self.ctx)
             case m.Const(value=dt.date() as day):
-                return Date.constant(day)
+                return Date.constant(day, self.ctx)
             case m.Const(value=Decimal() as number):
-                return _number(number)
+                return _number(number, self.ctx)
             case m.FactRef(name=name):
                 return self.vars[name]
             case m.DefRef(name=name):
@@ -295,6 +316,18 @@ class Translator:
 
     # ---- calendar ---------------------------------------------------------------------
     def _shift(self, date: Date, amount: int, unit: str) -> Date:
+        # z3 hash-conses terms: the same date shifted the same way has the same key id.
+        memo = (date.key.get_id(), amount, unit)
+        if memo not in self._shifts:
+            start = len(self._sides)
+            shifted = self._new_shift(date, amount, unit)
+            # The date is kept with its entry: z3 may reuse the id of a freed term.
+            self._shifts[memo] = (shifted, range(start, len(self._sides)), date)
+        shifted, sides, _ = self._shifts[memo]
+        self._using.update(sides)
+        return shifted
+
+    def _new_shift(self, date: Date, amount: int, unit: str) -> Date:
         if unit == "days":
             shifted = self._fresh_date()
             self._add_side(z3.And(shifted.valid(), shifted.day_number() == date.day_number() + amount))
@@ -306,14 +339,14 @@ class Translator:
         total = date.rest + years % 4 + carry
         over = z3.If(total >= 4, 1, 0)
         moved = Date(date.quarter + years // 4 + over, total - 4 * over, date.month + within - 12 * carry, date.day)
-        length = moved.month_length()
+        length = moved.month_length
         shifted = Date(moved.quarter, moved.rest, moved.month, z3.If(date.day <= length, date.day, length))
         self._add_side(shifted.in_range())
         return shifted
 
     def _fresh_date(self) -> Date:
         self._fresh += 1
-        return Date.variable(f"t{self._fresh}")
+        return Date.variable(f"t{self._fresh}", self.ctx)
 
     def _add_side(self, constraint: z3.BoolRef) -> None:
         self._sides.append(constraint)
@@ -345,35 +378,27 @@ class Translator:
         return self._definition_facts[name]
 
     # ---- witness preferences --------------------------------------------------------
-    def plausible(self, formulas: tuple[ClauseFormula, ...], clauses: tuple[m.Clause, ...],
-                  as_of: dt.date) -> tuple[tuple[str, z3.BoolRef], ...]:
+    def wishes(self, formulas: tuple[ClauseFormula, ...], as_of: dt.date) -> Wishes:
         """Soft wishes for a readable witness, dropped last first when they cannot all
         hold: dates within some years before as-of, head counts of at least one, and a
         given as-of date."""
-        dates = [self._recent(name) for formula in formulas for name in formula.facts
-                 if self.policy.facts[name].type is m.Type.DATE]
-        heads = [self._counted(name) for clause in clauses if clause.amount.per_head
-                 for name in self._facts_of_name(clause.amount.per_head)
-                 if self.policy.facts[name].type is m.Type.COUNT]
+        if as_of not in self._as_of_wishes:
+            self._as_of_wishes[as_of] = self.as_of.key == date_key(as_of)
         return (
-            ("dates", z3.And(*dates) if dates else z3.BoolVal(True)),
-            ("heads", z3.And(*heads) if heads else z3.BoolVal(True)),
-            ("as_of", self._wish("as_of", as_of, lambda: self.as_of.key == date_key(as_of))),
+            tuple(f.recent for f in formulas),
+            tuple(f.counted for f in formulas),
+            (self._as_of_wishes[as_of],),
         )
-
-    def _wish(self, kind: str, subject, build) -> z3.BoolRef:
-        key = (kind, subject)
-        if key not in self._wishes:
-            self._wishes[key] = build()
-        return self._wishes[key]
 
     def _recent(self, fact: str) -> z3.BoolRef:
         key = self.vars[fact].key
-        return self._wish("recent", fact, lambda: z3.And(key <= self.as_of.key,
-                                                         key >= self.as_of.key - 512 * PLAUSIBLE_YEARS))
+        return z3.And(key <= self.as_of.key, key >= self.as_of.key - 512 * PLAUSIBLE_YEARS)
 
-    def _counted(self, fact: str) -> z3.BoolRef:
-        return self._wish("counted", fact, lambda: self.vars[fact] >= 1)
+    def _head_counts(self, clause: m.Clause) -> list[str]:
+        per_head = clause.amount.per_head
+        if per_head is None:
+            return []
+        return [name for name in self._facts_of_name(per_head) if self.policy.facts[name].type is m.Type.COUNT]
 
 
 def _compare(op: str, left: Term, right: Term) -> z3.BoolRef:
@@ -409,87 +434,84 @@ class Outcome:
 
 
 class Decider:
-    """One z3 solver reused for every question of an audit: the fact domains are asserted
-    once, each question between push and pop. Atoms are asserted as they are; only when
-    the answer is unsat is the question asked again with each atom behind an assumption
-    literal, for the core — that costs twice as much, and most answers are sat."""
+    """One z3 solver reused for every question of an audit, each question between push
+    and pop. The body of every formula is asserted whole; only when the answer is unsat
+    is the question asked again with each atom behind an assumption literal, for the
+    core — that costs twice as much, and most answers are sat."""
 
     def __init__(self, translator: Translator, timeout_ms: int = 10_000):
         self.translator = translator
-        self.solver = z3.Solver()
+        self.solver = z3.Solver(ctx=translator.ctx)
         self.solver.set("timeout", timeout_ms)
         self.solver.set("core.minimize", True)
         self.solver.add(translator.as_of.valid())
         self.checks = 0
-        self._literals: dict[tuple[str, int], z3.BoolRef] = {}
+        self._literals: dict[str, list[tuple[z3.BoolRef, z3.BoolRef]]] = {}
 
     def decide(self, formulas: tuple[ClauseFormula, ...], *, unless: tuple[ClauseFormula, ...] = (),
-               wishes: tuple[tuple[str, z3.BoolRef], ...] = (), facts: tuple[str, ...] = ()) -> Outcome:
+               wishes: Wishes = (), also: tuple[ClauseFormula, ...] = ()) -> Outcome:
         """Can every formula of `formulas` hold while no formula of `unless` holds in full?
 
-        `wishes` are honoured when they can be (the model then satisfies as many of them
-        as possible, dropping the last first); they never change whether it is sat.
-        `facts` are further facts the model must give valid values (a witness's).
+        `wishes` are honoured when they can be (the model then keeps as many groups of
+        them as possible, dropping the last first); they never change whether it is sat.
+        The facts of the formulas in `also` get valid values in the model too (a witness
+        needs them), without those formulas having to hold. An unsat answer names its
+        core, except with `unless` (then it would mean little).
         """
+        support = ([f.support for f in formulas + unless] + [f.domains for f in also]
+                   + [z3.Not(f.body) for f in unless])
+        asserted = support + [f.body for f in formulas]
+        outcome = self._attempt(asserted + [w for group in wishes for w in group])  # usually the answer
+        if outcome.sat is False and wishes:
+            outcome = self._attempt(asserted)  # without wishes: decides the question
+            for keep in range(len(wishes) - 1, 0, -1):  # then keep as many wishes as can be kept
+                if not outcome.sat:
+                    break
+                kept = self._attempt(asserted + [w for group in wishes[:keep] for w in group])
+                if kept.sat:
+                    return kept
+        if outcome.sat is False and not unless:
+            return Outcome(False, core=self._core(support, formulas))
+        return outcome
+
+    def _assert(self, exprs) -> None:
+        # Through the C API: z3py's `add` re-casts every (already Boolean) term, which
+        # cost more than the solving.
+        context, solver = self.translator.ctx.ref(), self.solver.solver
+        for expr in exprs:
+            z3.Z3_solver_assert(context, solver, expr.as_ast())
+
+    def _attempt(self, asserted: list[z3.BoolRef]) -> Outcome:
         solver = self.solver
         solver.push()
         try:
-            sides = {side.get_id(): side for f in formulas + unless for side in f.sides}
-            solver.add(*sides.values())
-            used = dict.fromkeys([name for f in formulas + unless for name in f.facts] + list(facts))
-            solver.add(*[self.translator.domain[name] for name in used])
-            for formula in unless:
-                solver.add(z3.Not(z3.And(*formula.exprs)))
-            outcome = self._model(formulas, [wish for _, wish in wishes])
-            if outcome.sat is False:
-                return Outcome(False, core=self._core(formulas))
-            return outcome
+            self._assert(asserted)
+            self.checks += 1
+            answer = solver.check()
+            if answer == z3.sat:
+                return Outcome(True, solver.model())
+            return Outcome(None if answer == z3.unknown else False)
         finally:
             solver.pop()
 
-    def _check(self) -> z3.CheckSatResult:
-        self.checks += 1
-        return self.solver.check()
+    def _guarded(self, formula: ClauseFormula) -> list[tuple[z3.BoolRef, z3.BoolRef]]:
+        """(literal, literal → atom) for each atom of a formula, made once per clause."""
+        if formula.clause not in self._literals:
+            ctx = self.translator.ctx
+            literals = [z3.Bool(f"{formula.clause}#{i}", ctx) for i in range(len(formula.exprs))]
+            self._literals[formula.clause] = [(lit, z3.Implies(lit, expr)) for lit, expr in zip(literals, formula.exprs)]
+        return self._literals[formula.clause]
 
-    def _model(self, formulas: tuple[ClauseFormula, ...], wishes: list[z3.BoolRef]) -> Outcome:
-        solver = self.solver
-        solver.push()
-        try:
-            solver.add(*[expr for formula in formulas for expr in formula.exprs])
-            # All wishes first (the usual answer in one check), then none (deciding the
-            # question), then as many wishes as can be kept.
-            for keep in dict.fromkeys([len(wishes), 0, *range(len(wishes) - 1, 0, -1)]):
-                solver.push()
-                solver.add(*wishes[:keep])
-                answer = self._check()
-                model = solver.model() if answer == z3.sat else None
-                solver.pop()
-                if answer == z3.unknown:
-                    return Outcome(None)
-                if model is not None:
-                    return Outcome(True, model)
-                if keep == 0:
-                    return Outcome(False)
-            return Outcome(False)
-        finally:
-            solver.pop()
-
-    def _literal(self, clause: str, index: int) -> z3.BoolRef:
-        key = (clause, index)
-        if key not in self._literals:
-            self._literals[key] = z3.Bool(f"a{len(self._literals)}")
-        return self._literals[key]
-
-    def _core(self, formulas: tuple[ClauseFormula, ...]) -> tuple[Atom, ...]:
+    def _core(self, support: list[z3.BoolRef], formulas: tuple[ClauseFormula, ...]) -> tuple[Atom, ...]:
         """The atoms that cannot hold together (z3's minimised unsat core)."""
         solver = self.solver
         solver.push()
         try:
+            self._assert(support)
             atoms: dict[int, tuple[z3.BoolRef, Atom]] = {}
             for formula in formulas:
-                for index, (atom, expr) in enumerate(zip(formula.atoms, formula.exprs)):
-                    literal = self._literal(formula.clause, index)
-                    solver.add(z3.Implies(literal, expr))
+                for (literal, guarded), atom in zip(self._guarded(formula), formula.atoms):
+                    self._assert([guarded])
                     atoms[literal.get_id()] = (literal, atom)
             self.checks += 1
             if solver.check(*[literal for literal, _ in atoms.values()]) != z3.unsat:

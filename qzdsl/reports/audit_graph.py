@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import networkx as nx
+
 from ..amount_text import describe_amount
 from ..analysis.audit import AuditReport
 from ..analysis.graph import to_networkx
@@ -61,8 +63,6 @@ def write_graph(report: AuditReport, path: Path, lang: str = "zh") -> None:
     if suffix == ".dot":
         path.write_text(dot(report, lang), encoding="utf-8")
     elif suffix == ".graphml":
-        import networkx as nx
-
         nx.write_graphml(to_networkx(report.nodes, report.edges, lambda a: describe_amount(a, lang)), path)
     elif suffix == ".json":
         text = json.dumps(audit_json.graph(report, lang), ensure_ascii=False, indent=2)

@@ -8,6 +8,8 @@ import datetime as dt
 import json
 from decimal import Decimal
 
+import networkx as nx
+
 from .. import export
 from .. import model as m
 from ..analysis.audit import AuditReport, PairResult
@@ -72,8 +74,6 @@ def pair(p: PairResult) -> dict:
 
 def graph(report: AuditReport, lang: str) -> dict:
     """The conflict graph in networkx's node-link form (what `--graph x.json` writes)."""
-    import networkx as nx
-
     g = to_networkx(report.nodes, report.edges, lambda a: describe_amount(a, lang))
     return nx.node_link_data(g, edges="edges")
 

@@ -30,8 +30,8 @@ def _render_one(report: AuditReport, lang: str, console: Console) -> None:
         table = Table(title=group.heading, title_justify="left", title_style="bold", expand=True)
         table.add_column(words.text("severity", lang), no_wrap=True)
         table.add_column(words.text("rule", lang), no_wrap=True)
-        table.add_column(words.text("location", lang), no_wrap=True)
-        table.add_column(words.text("message", lang), overflow="fold", ratio=1)
+        table.add_column(words.text("location", lang), overflow="fold", max_width=38)
+        table.add_column(words.text("message", lang), overflow="fold", ratio=1, min_width=30)
         for finding in group.findings:
             table.add_row(Text(words.severity(finding.severity, lang), style=_STYLE[finding.severity]),
                           finding.rule, words.location(finding.spans[0] if finding.spans else None),

@@ -142,8 +142,3 @@ def target_value(target: m.Target) -> str:
     value = target.value
     shown = f"{value:f}".rstrip("0").rstrip(".") if "." in f"{value:f}" else f"{value:f}"
     return f"{target.op} {shown}{' ' + target.unit if target.unit else ''}"
-
-
-def clause_label(report: AuditReport, clause: str) -> str:
-    node = next((n for n in report.nodes if n.id == clause), None)
-    return f"{node.title}（{clause}）" if node else clause

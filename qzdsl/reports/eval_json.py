@@ -106,8 +106,9 @@ class _Phrasing:
             return value.isoformat()
         return str(value)
 
-    def facts_text(self, names: tuple[str, ...], node: TraceNode | None = None) -> str:
-        values = _fact_values(node) if node is not None else {}
+    def facts_text(self, names: tuple[str, ...], node: TraceNode) -> str:
+        """`label = value` of each of `names`, with the values `node` read."""
+        values = _fact_values(node)
         parts = []
         for name in names:
             fact = self.policy.facts[name]
@@ -211,12 +212,14 @@ class _Phrasing:
 
     def window(self, w: m.Window) -> dict:
         provision = w.provision
+        text = self.window_text(w)
+        if w.end is not None:
+            text += ("，" if self.lang == "zh" else "; ") + self.t(f"eval.after_end.{w.after_end}")
         return {
             "start": w.start.isoformat(),
             "end": w.end.isoformat() if w.end else None,
             "after_end": w.after_end,
-            "text": self.window_text(w) + ("" if w.end is None else
-                                           ("，" if self.lang == "zh" else "; ") + self.t(f"eval.after_end.{w.after_end}")),
+            "text": text,
             "provision": {"section": provision.section, "quote": provision.quote} if provision else None,
         }
 

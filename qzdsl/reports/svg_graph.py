@@ -1,11 +1,11 @@
 """The conflict graph as an inline SVG picture: no scripts, no fonts to fetch, no network.
 
 Layout: the clauses sit on a circle in declaration order, so the clauses of one section
-are neighbours and the relations inside a section are short chords. (networkx's own
-layouts need numpy, which qzdsl does not depend on; a circle needs only `math`.) Edges
-are quadratic curves bent towards the centre, each relation of a pair bent a little
-differently so that none hides another. Every coordinate is rounded: the same graph
-gives the same bytes.
+are neighbours and the relations inside a section are short chords; labels point outward
+along their radius, so that neighbours' labels never cross. (networkx's own layouts need
+numpy, which qzdsl does not depend on; a circle needs only `math`.) Edges are quadratic
+curves bent towards the centre, each relation of a pair bent a little differently so that
+none hides another. Every coordinate is rounded: the same graph gives the same bytes.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def svg(nodes: tuple[ClauseNode, ...], edges: tuple[Edge, ...], lang: str = "zh"
         flagged: frozenset[str] = frozenset()) -> str:
     """The picture; `flagged` clauses (those with an error) are ringed in red."""
     count = max(len(nodes), 1)
-    radius = max(140.0, 11.0 * count)
+    radius = max(120.0, 6.0 * count)
     size = 2 * (radius + _MARGIN)
     cx = cy = size / 2
     position = {}
@@ -79,13 +79,16 @@ def svg(nodes: tuple[ClauseNode, ...], edges: tuple[Edge, ...], lang: str = "zh"
         x, y, angle = position[node.id]
         ring = ' stroke="#d62728" stroke-width="3"' if node.id in flagged else ' stroke="#333" stroke-width="1"'
         right = math.cos(angle) >= 0
+        # Left of the circle the text is turned half round, so that it never reads upside down.
+        turn = math.degrees(angle) + (0 if right else 180)
         lx = x + (12 if right else -12)
         anchor = "start" if right else "end"
         tip = f"{node.title} ({node.id}) · {node.section} · {describe_amount(node.amount, lang)}"
         shown = _short(node.title) if lang == "zh" else node.id
         out.append(f'<g><title>{escape(tip)}</title>'
                    f'<circle cx="{_num(x)}" cy="{_num(y)}" r="8" fill="{colour[node.section]}"{ring}/>'
-                   f'<text x="{_num(lx)}" y="{_num(y + 4)}" text-anchor="{anchor}">{escape(shown)}</text></g>')
+                   f'<text x="{_num(lx)}" y="{_num(y + 4)}" text-anchor="{anchor}" '
+                   f'transform="rotate({_num(turn)} {_num(x)} {_num(y)})">{escape(shown)}</text></g>')
 
     top = size + 4
     for i, relation in enumerate(RELATIONS):

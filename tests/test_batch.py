@@ -1,0 +1,249 @@
+"""Population files on DuckDB: `qzdsl eval --batch` and `qzdsl simulate`.
+
+Rows are validated by the rules of a case file and rejected with their row numbers and
+reasons; counts reconcile; CSV, Parquet and JSON lines give the same results; results
+agree with the Python evaluator; `simulate` totals are the sums of single evaluations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import qzdsl
+from qzdsl import batch, cli, sqlgen
+from qzdsl.cases import case_from_dict
+from qzdsl.evaluator import evaluate
+from qzdsl.results import Status
+from qzdsl.simulate import simulate
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures" / "sql"
+POPULATION = FIXTURES / "population.csv"
+AS_OF = dt.date(2024, 1, 1)
+
+
+@pytest.fixture(scope="module")
+def housing():
+    return qzdsl.load(FIXTURES / "housing.qz")
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch, tmp_path):
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("QZDSL_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def rows_of(path: Path) -> list[dict]:
+    result = duckdb.connect().execute(f"SELECT * FROM '{path}'")
+    names = [d[0] for d in result.description]
+    return [dict(zip(names, row)) for row in result.fetchall()]
+
+
+# ---- validation and the errors file ------------------------------------------------------
+
+
+def test_rejected_rows_are_listed_with_row_numbers_and_every_reason(housing, tmp_path):
+    out = tmp_path / "result.parquet"
+    summary = batch.evaluate_file(housing, POPULATION, out, as_of=AS_OF, lang="en")
+    assert (summary.rows_in, summary.rows_out, summary.rows_rejected) == (11, 6, 5)
+    assert summary.reconciled
+    assert summary.errors == str(tmp_path / "result.errors.csv")
+    expected = (FIXTURES / "population.errors.en.csv").read_text(encoding="utf-8")
+    assert (tmp_path / "result.errors.csv").read_text(encoding="utf-8") == expected
+    assert summary.unused_columns == ("note",)
+
+
+def test_results_keep_the_input_order_and_ids(housing, tmp_path):
+    out = tmp_path / "result.parquet"
+    batch.evaluate_file(housing, POPULATION, out, as_of=AS_OF)
+    rows = rows_of(out)
+    assert [r["row_id"] for r in rows] == ["p01", "p04", "p06", "p07", "p08", "p10"]
+    assert [r["as_of"] for r in rows][1:3] == [AS_OF, AS_OF]  # no as_of in the file: the command's date
+    first = rows[0]
+    assert first["purchase_annual__status"] == "granted"
+    assert (first["purchase_annual__periods"], first["purchase_annual__total_high"]) == (10, Decimal("80000"))
+    assert first["rent_advance_purchase__status"] == "excluded"
+    assert first["rent_advance_purchase__excluded_by"] == "purchase_annual"
+
+
+def test_kind_and_members_may_be_written_as_labels(housing, tmp_path):
+    out = tmp_path / "result.csv"
+    batch.evaluate_file(housing, POPULATION, out, as_of=AS_OF)
+    p04 = next(r for r in rows_of(out) if r["row_id"] == "p04")
+    assert p04["kind"] == "person"
+    assert p04["purchase_once__status"] == "ineligible"  # no_home is false: the labels were understood
+
+
+def test_a_fact_of_another_kind_rejects_the_row(tmp_path):
+    policy = qzdsl.load(FIXTURES / "employment.qz")
+    source = tmp_path / "mixed.csv"
+    source.write_text("row_id,kind,hires,provides_service\n1,enterprise,3,\n2,mentor,,true\n3,mentor,2,true\n",
+                      encoding="utf-8")
+    summary = batch.evaluate_file(policy, source, tmp_path / "out.parquet", as_of=AS_OF, lang="en")
+    assert (summary.rows_out, summary.rows_rejected) == (2, 1)
+    errors = (tmp_path / "out.errors.csv").read_text(encoding="utf-8").splitlines()
+    assert errors[1] == "3,3,hires (吸纳就业人数) is not asked of this kind of applicant (only of: enterprise)"
+
+
+def test_a_file_without_a_kind_column_or_of_an_unknown_format_is_refused(housing, tmp_path):
+    no_kind = tmp_path / "no_kind.csv"
+    no_kind.write_text("row_id,no_home\n1,true\n", encoding="utf-8")
+    with pytest.raises(batch.BatchInputError, match="no 'kind' column"):
+        batch.evaluate_file(housing, no_kind, tmp_path / "out.parquet")
+    with pytest.raises(batch.BatchInputError, match="must end in"):
+        batch.evaluate_file(housing, tmp_path / "cases.xlsx", tmp_path / "out.parquet")
+    with pytest.raises(batch.BatchInputError, match="result file must end in"):
+        batch.evaluate_file(housing, POPULATION, tmp_path / "out.json")
+
+
+# ---- the three input formats agree --------------------------------------------------------
+
+
+def _as_typed_parquet(source: Path, target: Path) -> None:
+    """The valid rows of the CSV, written with the SQL types a data team would use."""
+    duckdb.connect().execute(f"""
+        COPY (SELECT row_id, 'person' AS kind, TRY_CAST(as_of AS DATE) AS as_of,
+                     TRY_CAST(trim(no_home) AS BOOLEAN) AS no_home,
+                     CASE trim(employer) WHEN '非公企业' THEN 'non_public' ELSE trim(employer) END AS employer,
+                     TRY_CAST(purchase_date AS DATE) AS purchase_date,
+                     TRY_CAST(fund_employer_monthly AS DECIMAL(18, 2)) AS fund_employer_monthly,
+                     TRY_CAST(rent_advance AS DECIMAL(18, 2)) AS rent_advance,
+                     TRY_CAST(quzhou_graduate AS BOOLEAN) AS quzhou_graduate,
+                     TRY_CAST(graduation_date AS DATE) AS graduation_date,
+                     TRY_CAST(first_job_date AS DATE) AS first_job_date,
+                     CASE household WHEN '低保' THEN 'dibao' ELSE household END AS household
+              FROM read_csv('{source}', all_varchar = true)
+              WHERE row_id IN ('p01', 'p04', 'p06', 'p07', 'p08', 'p10'))
+        TO '{target}' (FORMAT parquet)""")
+
+
+def test_csv_parquet_and_json_lines_give_the_same_results(housing, tmp_path):
+    parquet, jsonl = tmp_path / "population.parquet", tmp_path / "population.jsonl"
+    _as_typed_parquet(POPULATION, parquet)
+    duckdb.connect().execute(f"COPY (SELECT * FROM read_csv('{POPULATION}', all_varchar = true)) "
+                             f"TO '{jsonl}' (FORMAT json)")
+    results = {}
+    for source in (POPULATION, parquet, jsonl):
+        out = tmp_path / f"{source.suffix[1:]}.parquet"
+        batch.evaluate_file(housing, source, out, as_of=AS_OF)
+        results[source.suffix] = [{k: v for k, v in r.items() if k != "row_id"} for r in rows_of(out)]
+    assert results[".csv"] == results[".parquet"] == results[".jsonl"]
+
+
+# ---- agreement with the evaluator ------------------------------------------------------------
+
+
+def _typed_cases(policy, source: Path) -> list[dict]:
+    """The valid rows as the batch runner typed them, as case dicts for the evaluator."""
+    connection = batch.connect()
+    batch.stage(connection, policy, source, AS_OF)
+    result = connection.execute("SELECT * FROM cases")
+    names = [d[0] for d in result.description]
+    cases = []
+    for row in result.fetchall():
+        values = dict(zip(names, row))
+        facts = {f: values[f] for f in policy.facts if values[f] is not None}
+        cases.append({"kind": values["kind"], "as_of": values["as_of"], "facts": facts})
+    connection.close()
+    return cases
+
+
+def test_batch_results_agree_with_the_evaluator(housing, tmp_path):
+    out = tmp_path / "result.parquet"
+    batch.evaluate_file(housing, POPULATION, out, as_of=AS_OF)
+    for row, case in zip(rows_of(out), _typed_cases(housing, POPULATION), strict=True):
+        decision = evaluate(housing, case_from_dict(case, housing))
+        for result in decision.results:
+            names = next(c for c in sqlgen.clause_columns(housing) if c.clause.id == result.clause.id)
+            assert row[names.status] == result.status.value, (row["row_id"], result.clause.id)
+            assert row[names.excluded_by] == result.excluded_by
+            if result.amount is not None:
+                assert row[names.total_high] == result.amount.total_high
+
+
+def test_simulate_totals_are_the_sums_of_single_evaluations(housing):
+    simulation = simulate(housing, POPULATION, AS_OF)
+    assert (simulation.rows_in, simulation.rows_evaluated, simulation.rows_rejected) == (11, 6, 5)
+    decisions = [evaluate(housing, case_from_dict(c, housing)) for c in _typed_cases(housing, POPULATION)]
+    for item in simulation.clauses:
+        granted = [d.result(item.clause.id) for d in decisions
+                   if d.result(item.clause.id).status is Status.GRANTED]
+        assert item.exposure.granted == len(granted), item.clause.id
+        assert item.exposure.lifetime == sum((r.amount.value for r in granted), Decimal(0))
+    purchase_annual = next(c for c in simulation.clauses if c.clause.id == "purchase_annual").exposure
+    assert purchase_annual.first_year == 8000 * purchase_annual.granted  # one year of a yearly amount
+    fund = next(c for c in simulation.clauses if c.clause.id == "fund_monthly").exposure
+    assert fund.first_year == 1200 * fund.granted  # twelve months
+    section = next(s for s in simulation.sections if s.ref == "二（十）").exposure
+    anyone = [d for d in decisions if d.by_status(Status.GRANTED)]
+    assert section.granted == simulation.total.granted == len(anyone)
+
+
+# ---- the commands ------------------------------------------------------------------------
+
+
+def run(capsys, monkeypatch, *args: str) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "argv", ["qzdsl", *args])
+    try:
+        cli.main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code or 0
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_eval_batch_reports_the_reconciled_counts_and_exits_1_on_rejections(capsys, monkeypatch, tmp_path):
+    out = tmp_path / "result.parquet"
+    code, stdout, _ = run(capsys, monkeypatch, "eval", "--batch", str(POPULATION), "--out", str(out), "--policy",
+                          str(FIXTURES / "housing.qz"), "--as-of", "2024-01-01", "--format", "json")
+    assert code == 1
+    summary = json.loads(stdout)
+    assert (summary["rows_in"], summary["rows_out"], summary["rows_rejected"]) == (11, 6, 5)
+    assert summary["reconciled"] is True
+    assert summary["errors"] == str(tmp_path / "result.errors.csv")
+    assert out.is_file()
+
+
+def test_eval_batch_of_valid_rows_exits_0_with_a_table(capsys, monkeypatch, tmp_path):
+    source = tmp_path / "valid.csv"
+    source.write_text("kind,no_home,employer,purchase_date\nperson,true,non_public,2023-07-15\n", encoding="utf-8")
+    errors = tmp_path / "rejected.csv"
+    code, stdout, _ = run(capsys, monkeypatch, "eval", "--batch", str(source), "--out", str(tmp_path / "r.csv"),
+                          "--errors", str(errors), "--policy", str(FIXTURES / "housing.qz"), "--lang", "en")
+    assert code == 0
+    assert "reconciled: 1 read = 1 written + 0 rejected" in stdout
+    assert errors.read_text(encoding="utf-8") == "row_number,row_id,reasons\n"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["eval"], "give a CASE file, or --batch FILE --out RESULT"),
+    (["eval", "--batch", str(POPULATION)], "--batch needs --out"),
+    (["eval", "--batch", str(POPULATION), "--out", "r.parquet", "--format", "html"], "table or json"),
+    (["eval", "--batch", "missing.csv", "--out", "r.parquet"], "no such file"),
+])
+def test_eval_batch_usage_errors_exit_2(capsys, monkeypatch, args, message):
+    code, _, err = run(capsys, monkeypatch, *args)
+    assert code == 2
+    assert message in err
+
+
+def test_simulate_command_prints_the_exposure(capsys, monkeypatch):
+    code, stdout, _ = run(capsys, monkeypatch, "simulate", str(POPULATION), "--policy", str(FIXTURES / "housing.qz"),
+                          "--as-of", "2024-01-01", "--format", "json")
+    assert code == 0
+    data = json.loads(stdout)
+    assert data["rows_evaluated"] == 6
+    annual = next(c for c in data["clauses"] if c["id"] == "purchase_annual")
+    assert annual["first_year"] == f"{8000 * annual['granted']}.00"
+    code, stdout, _ = run(capsys, monkeypatch, "simulate", str(POPULATION), "--policy", str(FIXTURES / "housing.qz"),
+                          "--as-of", "2024-01-01", "--lang", "en")
+    assert code == 0
+    assert "Fiscal exposure" in stdout and "purchase_annual" in stdout
