@@ -57,8 +57,8 @@ class BatchSummary:
     policy: str
     sha256: str
     source: str
-    out: str | None
-    errors: str | None
+    out: str
+    errors: str
     as_of: dt.date
     rows_in: int
     rows_out: int
@@ -95,11 +95,10 @@ def _path_literal(path: Path) -> str:
 # ---- step 1: read ------------------------------------------------------------------------
 
 
-def _read(connection, policy: m.Policy, source: Path) -> str:
-    """Expose the file as the relation `raw_cases` with a 1-based `__row_number`; return
-    the file's format. Text formats are read as text so that validation sees what was
-    written; CSV and JSON are materialised once because only a table keeps their order
-    as a row number."""
+def _read(connection, policy: m.Policy, source: Path) -> None:
+    """Expose the file as the relation `raw_cases` with a 1-based `__row_number`. Text
+    formats are read as text so that validation sees what was written; CSV and JSON are
+    materialised once, because only a table keeps their order as a row number."""
     fmt = INPUT_FORMATS.get(source.suffix.lower())
     if fmt is None:
         raise BatchInputError(f"cannot read {source}: the batch file must end in "
@@ -111,7 +110,7 @@ def _read(connection, policy: m.Policy, source: Path) -> str:
         if fmt == "parquet":
             connection.execute(f"CREATE VIEW raw_cases AS SELECT file_row_number + 1 AS __row_number, * "
                                f"EXCLUDE (file_row_number) FROM read_parquet({path}, file_row_number = true)")
-            return fmt
+            return
         if fmt == "csv":
             scan = f"read_csv({path}, header = true, all_varchar = true)"
         else:
@@ -122,7 +121,6 @@ def _read(connection, policy: m.Policy, source: Path) -> str:
         connection.execute("CREATE VIEW raw_cases AS SELECT rowid + 1 AS __row_number, * FROM raw_table")
     except duckdb.Error as exc:
         raise BatchInputError(f"cannot read {source}: {exc}") from None
-    return fmt
 
 
 def _columns(connection, relation: str) -> dict[str, str]:
@@ -187,14 +185,14 @@ class _Validator:
             names = sorted({kind.name, kind.label})
             whens.append((exp.In(this=text.copy(), expressions=[exp.Literal.string(n) for n in names]),
                           exp.Literal.string(kind.name)))
-        value = sqlgen._case(whens)
+        value = sqlgen.case_when(whens)
         missing = exp.Is(this=text.copy(), expression=exp.Null())
         return _Checked(value, ((self._invalid(text, value), self.reason("kind", text.copy())),
                                 (missing, self.reason("kind_missing"))))
 
     def as_of(self) -> _Checked:
         if "as_of" not in self.types:
-            return _Checked(sqlgen._null("DATE"), ())
+            return _Checked(sqlgen.null("DATE"), ())
         return self._date(sqlgen.col("as_of"), "as_of")
 
     def fact(self, fact: m.Fact, kind: exp.Expression) -> _Checked:
@@ -231,7 +229,7 @@ class _Validator:
         if self.types[column.name] == "BOOLEAN":
             return _Checked(column, ())
         text = exp.Lower(this=self._text_of(column))
-        value = sqlgen._case([
+        value = sqlgen.case_when([
             (exp.In(this=text, expressions=[exp.Literal.string(x) for x in _YES]), exp.true()),
             (exp.In(this=text.copy(), expressions=[exp.Literal.string(x) for x in _NO]), exp.false()),
         ])
@@ -243,7 +241,7 @@ class _Validator:
             shown = exp.cast(column.copy(), "VARCHAR")
             return _Checked(exp.cast(column, "BIGINT"), ((negative, self.reason("count_negative", shown, name=name)),))
         text = self._text_of(column)
-        value = sqlgen._case([(_matches(text, r"\+?[0-9]+"),
+        value = sqlgen.case_when([(_matches(text, r"\+?[0-9]+"),
                                exp.TryCast(this=text.copy(), to=exp.DataType.build("BIGINT")))])
         negative = _matches(text.copy(), r"-[0-9]+")
         invalid = exp.and_(self._invalid(text, value), exp.Not(this=negative.copy()))
@@ -260,7 +258,7 @@ class _Validator:
             return _Checked(value, ((negative, self.reason("money_negative", shown, name=name)),
                                     (self._invalid(column, value), self.reason("money", shown.copy(), name=name))))
         text = self._text_of(column)
-        value = sqlgen._case([(_matches(text, r"[0-9]+(\.[0-9]{1,2})?"), exp.TryCast(this=text.copy(), to=money))])
+        value = sqlgen.case_when([(_matches(text, r"[0-9]+(\.[0-9]{1,2})?"), exp.TryCast(this=text.copy(), to=money))])
         negative = _matches(text.copy(), r"-[0-9]+(\.[0-9]+)?")
         fen = _matches(text.copy(), r"[0-9]+\.[0-9]{3,}")
         invalid = exp.and_(self._invalid(text, value), exp.Not(this=negative.copy()), exp.Not(this=fen.copy()))
@@ -273,12 +271,12 @@ class _Validator:
             value, problems = column, ()
         else:
             text = self._text_of(column)
-            value = sqlgen._case([(_matches(text, r"[0-9]{4}-[0-9]{2}-[0-9]{2}"),
+            value = sqlgen.case_when([(_matches(text, r"[0-9]{4}-[0-9]{2}-[0-9]{2}"),
                                    exp.TryCast(this=text.copy(), to=exp.DataType.build("DATE")))])
             problems = ((self._invalid(text, value), self.reason("date", text.copy(), name=name)),)
         # The evaluator's calendar (`cases.in_range`): shifts must not run past year 9999.
-        outside = exp.or_(exp.LT(this=value.copy(), expression=sqlgen._date(EARLIEST)),
-                          exp.GT(this=value.copy(), expression=sqlgen._date(LATEST)))
+        outside = exp.or_(exp.LT(this=value.copy(), expression=sqlgen.date_literal(EARLIEST)),
+                          exp.GT(this=value.copy(), expression=sqlgen.date_literal(LATEST)))
         shown = exp.cast(value.copy(), "VARCHAR")
         return _Checked(value, problems + ((outside, self.reason("date_range", shown, name=name,
                                                                    earliest=EARLIEST.isoformat(),
@@ -293,7 +291,7 @@ class _Validator:
             spellings = sorted({member.name, member.label})
             whens.append((exp.In(this=text.copy(), expressions=[exp.Literal.string(s) for s in spellings]),
                           exp.Literal.string(member.name)))
-        value = sqlgen._case(whens)
+        value = sqlgen.case_when(whens)
         members = ", ".join(f"{x.name} ({x.label})" for x in fact.members)
         return _Checked(value, ((self._invalid(text, value), self.reason("enum", text.copy(), name=name,
                                                                              members=members)),))
@@ -320,7 +318,8 @@ def _clean_columns(connection, policy: m.Policy, types: dict[str, str]) -> set[s
     return {c for c, clean in zip(candidates, row) if clean is not False}
 
 
-def _stage_validation(connection, policy: m.Policy, as_of: dt.date, lang: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _stage_validation(connection, policy: m.Policy, as_of: dt.date,
+                      lang: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Create `checked_cases` (every row: its number, id, typed values, whether it is valid
     and why not) and `cases` (the valid rows, typed as `sqlgen` expects). Returns the
     file's unused columns and the facts it has no column for."""
@@ -337,22 +336,22 @@ def _stage_validation(connection, policy: m.Policy, as_of: dt.date, lang: str) -
              exp.alias_(sqlgen.col("row_id") if "row_id" in types else sqlgen.col("__row_number"), "row_id",
                         quoted=True),
              exp.alias_(kind.value, "kind", quoted=True),
-             exp.alias_(exp.Coalesce(this=as_of_checked.value, expressions=[sqlgen._date(as_of)]), "as_of",
+             exp.alias_(exp.Coalesce(this=as_of_checked.value, expressions=[sqlgen.date_literal(as_of)]), "as_of",
                         quoted=True)]
     problems = list(kind.problems) + list(as_of_checked.problems)
     for fact in policy.facts.values():
         if fact.name not in types:
-            typed.append(exp.alias_(sqlgen._null(sqlgen.COLUMN_TYPES[fact.type]), fact.name, quoted=True))
+            typed.append(exp.alias_(sqlgen.null(sqlgen.COLUMN_TYPES[fact.type]), fact.name, quoted=True))
             continue
         checked = validator.fact(fact, kind.value)
         typed.append(exp.alias_(exp.cast(checked.value, sqlgen.COLUMN_TYPES[fact.type]), fact.name, quoted=True))
         problems += checked.problems
 
     # A row is valid when no problem holds (a NULL problem does not hold, as in CASE).
-    invalid = sqlgen._case([(c.copy(), exp.true()) for c, _ in problems], exp.false())
+    invalid = sqlgen.case_when([(c.copy(), exp.true()) for c, _ in problems], exp.false())
     # DuckDB's own concat_ws skips NULLs (sqlglot's ConcatWs would make any NULL win).
     reasons = exp.Anonymous(this="concat_ws",
-                            expressions=[exp.Literal.string("; ")] + [sqlgen._case([(c, r)]) for c, r in problems])
+                            expressions=[exp.Literal.string("; ")] + [sqlgen.case_when([(c, r)]) for c, r in problems])
     checked_sql = exp.select(*typed, exp.alias_(exp.Not(this=exp.Paren(this=invalid)), "__valid", quoted=True),
                              exp.alias_(reasons, "__reasons", quoted=True)).from_("raw_cases").sql("duckdb")
     if validator.parsed:

@@ -432,7 +432,8 @@ def compile_policy(
                                                 help="Policy file (default: bundled)."),
     table: str = typer.Option("cases", "--table", metavar="NAME", help="The table of cases the query reads."),
     carry: Optional[list[str]] = typer.Option(None, "--carry", metavar="COLUMN", help="An input column to pass "
-                                              "through to the result, e.g. a partition column (repeatable)."),
+                                              "through to the end of the result, e.g. a partition column "
+                                              "(repeatable)."),
 ) -> None:
     """Print the policy as one SQL query: every clause's status and amounts for each row of
     a table of cases (docs/scale.md)."""

@@ -90,20 +90,21 @@ def _count_if(condition: exp.Expression) -> exp.Expression:
 
 def _sum_if(value: exp.Expression, condition: exp.Expression) -> exp.Expression:
     """The sum of `value` where `condition` holds, 0 (exact) when nowhere."""
-    total = exp.Sum(this=sqlgen._case([(condition, value)]))
-    return exp.Coalesce(this=total, expressions=[sqlgen._money(CENTS)])
+    total = exp.Sum(this=sqlgen.case_when([(condition, value)]))
+    return exp.Coalesce(this=total, expressions=[sqlgen.money(CENTS)])
 
 
 def _first_year(names: sqlgen.ClauseColumns) -> exp.Expression:
     """What one grant pays in its first twelve months (see the module docstring)."""
-    spec = names.clause.amount
-    k = sqlgen._int(_FIRST_YEAR_PERIODS[spec.cadence])
+    per_year = sqlgen.integer(_FIRST_YEAR_PERIODS[names.clause.amount.cadence])
     top = exp.Coalesce(this=sqlgen.col(names.high), expressions=[sqlgen.col(names.low)])
     periods = sqlgen.col(names.periods)
-    paid = exp.Mul(this=top, expression=exp.Paren(this=exp.Least(this=k, expressions=[periods])))
-    lifetime = exp.Coalesce(this=sqlgen.col(names.total_high), expressions=[sqlgen.col(names.total_low), paid.copy()])
-    return sqlgen._case([(exp.Is(this=periods.copy(), expression=exp.Null()), exp.Mul(this=top.copy(), expression=k.copy()))],
-                        exp.Least(this=paid, expressions=[lifetime]))
+    paid = exp.Mul(this=top, expression=exp.Paren(this=exp.Least(this=per_year, expressions=[periods])))
+    lifetime = exp.Coalesce(this=sqlgen.col(names.total_high),
+                            expressions=[sqlgen.col(names.total_low), paid.copy()])
+    open_ended = exp.Is(this=periods.copy(), expression=exp.Null())
+    return sqlgen.case_when([(open_ended, exp.Mul(this=top.copy(), expression=per_year.copy()))],
+                            exp.Least(this=paid, expressions=[lifetime]))
 
 
 def _lifetime(names: sqlgen.ClauseColumns) -> exp.Expression:

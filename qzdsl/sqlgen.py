@@ -7,8 +7,8 @@ embedded batch runner), Spark SQL or Trino. It reads a table with the columns
     row_id, kind, as_of DATE, and one column per fact:
     BOOLEAN (bool), BIGINT (count), DECIMAL(18,2) (money), DATE, VARCHAR (enum member name)
 
-and returns `row_id`, `kind`, `as_of` and, per clause, the columns named by
-`clause_columns`. A NULL fact is an unknown fact: SQL's AND, OR and NOT on NULL are
+and returns `row_id`, `kind`, `as_of`, per clause the columns named by `clause_columns`,
+and any input columns it is asked to carry through. A NULL fact is an unknown fact: SQL's AND, OR and NOT on NULL are
 Kleene's three-valued logic, which is what the evaluator uses, so a requirement that is
 NULL is undetermined and one that is FALSE is ineligible.
 
@@ -97,31 +97,6 @@ def clause_columns(policy: m.Policy) -> tuple[ClauseColumns, ...]:
     return tuple(result)
 
 
-@dataclass(frozen=True)
-class Literals:
-    """SQL types for the status and clause-id values the query produces (None: text).
-    DuckDB's batch runner gives ENUM types: a value is then one byte, not a string, in
-    every buffer between the query and the Parquet writer."""
-
-    status: str | None = None
-    clause: str | None = None
-
-    def status_value(self, status: Status) -> exp.Expression:
-        return _typed_text(status.value, self.status)
-
-    def clause_value(self, clause_id: str) -> exp.Expression:
-        return _typed_text(clause_id, self.clause)
-
-
-def _typed_null(type_: str | None) -> exp.Expression:
-    return _null("VARCHAR") if type_ is None else exp.Cast(this=exp.Null(), to=exp.DataType.build(type_, udt=True))
-
-
-def _typed_text(text: str, type_: str | None) -> exp.Expression:
-    literal = exp.Literal.string(text)
-    return literal if type_ is None else exp.Cast(this=literal, to=exp.DataType.build(type_, udt=True))
-
-
 # ---- small builders ------------------------------------------------------------------
 
 
@@ -163,20 +138,20 @@ def _str(text: str) -> exp.Literal:
     return exp.Literal.string(text)
 
 
-def _int(value: int) -> exp.Expression:
+def integer(value: int) -> exp.Expression:
     literal = exp.Literal.number(abs(value))
     return literal if value >= 0 else exp.Neg(this=literal)
 
 
-def _money(value: Decimal) -> exp.Expression:
+def money(value: Decimal) -> exp.Expression:
     return exp.cast(exp.Literal.number(str(value)), MONEY_TYPE)
 
 
-def _date(value: dt.date) -> exp.Expression:
+def date_literal(value: dt.date) -> exp.Expression:
     return exp.cast(_str(value.isoformat()), "DATE")
 
 
-def _null(type_: str) -> exp.Expression:
+def null(type_: str) -> exp.Expression:
     return exp.cast(exp.Null(), type_)
 
 
@@ -184,7 +159,7 @@ def _is_null(operand: exp.Expression) -> exp.Expression:
     return exp.Is(this=_p(operand), expression=exp.Null())
 
 
-def _case(whens: list[tuple[exp.Expression, exp.Expression]], default: exp.Expression | None = None) -> exp.Case:
+def case_when(whens: list[tuple[exp.Expression, exp.Expression]], default: exp.Expression | None = None) -> exp.Case:
     case = exp.Case()
     for condition, value in whens:
         case = case.when(condition, value, copy=False)
@@ -195,11 +170,36 @@ def _least(*values: exp.Expression) -> exp.Expression:
     return values[0] if len(values) == 1 else exp.Least(this=values[0], expressions=list(values[1:]))
 
 
-def _shift(date: exp.Expression, amount: exp.Expression, unit: str) -> exp.Expression:
+def shift_date(date: exp.Expression, amount: exp.Expression, unit: str) -> exp.Expression:
     """`date` moved by `amount` calendar units. DuckDB's date + INTERVAL, Spark's
     ADD_MONTHS and Trino's DATE_ADD all clamp to the end of a shorter month, as
     `dates.shift` does; the cast keeps DuckDB's result a DATE, not a TIMESTAMP."""
     return exp.cast(exp.DateAdd(this=date, expression=amount, unit=exp.var(_SQL_UNIT[unit])), "DATE")
+
+
+@dataclass(frozen=True)
+class Literals:
+    """SQL types for the status and clause-id values the query produces (None: text).
+    DuckDB's batch runner gives ENUM types: a value is then one byte, not a string, in
+    every buffer between the query and the Parquet writer."""
+
+    status: str | None = None
+    clause: str | None = None
+
+    def status_value(self, status: Status) -> exp.Expression:
+        return _typed_text(status.value, self.status)
+
+    def clause_value(self, clause_id: str) -> exp.Expression:
+        return _typed_text(clause_id, self.clause)
+
+
+def _typed_null(type_: str | None) -> exp.Expression:
+    return null("VARCHAR") if type_ is None else exp.Cast(this=exp.Null(), to=exp.DataType.build(type_, udt=True))
+
+
+def _typed_text(text: str, type_: str | None) -> exp.Expression:
+    literal = exp.Literal.string(text)
+    return literal if type_ is None else exp.Cast(this=literal, to=exp.DataType.build(type_, udt=True))
 
 
 # ---- expressions of the policy -------------------------------------------------------
@@ -231,11 +231,11 @@ class ExprCompiler:
             case m.Type.BOOL:
                 return exp.true() if node.value else exp.false()
             case m.Type.DATE:
-                return _date(node.value)
+                return date_literal(node.value)
             case m.Type.ENUM:
                 return _str(node.value)
             case m.Type.MONEY:
-                return _money(node.value)
+                return money(node.value)
         return exp.Literal.number(str(node.value))
 
     def _factref(self, node: m.FactRef) -> exp.Expression:
@@ -266,7 +266,7 @@ class ExprCompiler:
         return _not(test) if node.negated else test
 
     def _shift(self, node: m.Shift) -> exp.Expression:
-        return _shift(self.expr(node.date), _int(node.sign * node.amount), node.unit)
+        return shift_date(self.expr(node.date), integer(node.sign * node.amount), node.unit)
 
     def _arith(self, node: m.Arith) -> exp.Expression:
         return _bin(exp.Add if node.op == "+" else exp.Sub, self.expr(node.left), self.expr(node.right))
@@ -308,20 +308,20 @@ class ClauseCompiler:
         requires = _col(self.clause, "requires")
         whens = [(_not(requires), self.literals.status_value(Status.INELIGIBLE))]
         if window.end is not None and window.after_end == "stop":
-            stopped = _bin(exp.GT, self.as_of, _date(window.end))
+            stopped = _bin(exp.GT, self.as_of, date_literal(window.end))
             whens.append((stopped, self.literals.status_value(Status.NOT_IN_FORCE)))
         if self.anchor is not None:
             whens.append((_is_null(self.anchor), self.literals.status_value(Status.UNDETERMINED)))
         date = self.anchor if self.anchor is not None else self.as_of
-        outside = [_bin(exp.LT, date, _date(window.start))]
+        outside = [_bin(exp.LT, date, date_literal(window.start))]
         if window.end is not None:
-            outside.append(_bin(exp.GT, date, _date(window.end)))
+            outside.append(_bin(exp.GT, date, date_literal(window.end)))
         whens.append((_or(*outside), self.literals.status_value(Status.NOT_IN_FORCE)))
         unknown = [_is_null(requires)]
         if self.heads is not None:
             unknown.append(_is_null(self.heads))
         whens.append((_or(*unknown), self.literals.status_value(Status.UNDETERMINED)))
-        return _case(whens, self.literals.status_value(Status.GRANTED))
+        return case_when(whens, self.literals.status_value(Status.GRANTED))
 
     # ---- the amount per period ----
     def rates(self) -> tuple[Decimal | None, Decimal | None]:
@@ -357,15 +357,15 @@ class ClauseCompiler:
         result = []
         for rate in self.rates():
             if rate is None:
-                result.append(_null(MONEY_TYPE))
+                result.append(null(MONEY_TYPE))
                 continue
-            amount = _money(rate)
+            amount = money(rate)
             if self.heads is not None:
                 amount = exp.cast(_bin(exp.Mul, amount, self.heads), MONEY_TYPE)
-            result.append(_least(amount, _money(cap)) if cap is not None else amount)
+            result.append(_least(amount, money(cap)) if cap is not None else amount)
         low, high = result
         if self.rates()[1] is None and cap is not None:
-            high = _money(cap)
+            high = money(cap)
         return low, high
 
     # ---- how many periods ----
@@ -385,9 +385,9 @@ class ClauseCompiler:
         spec = self.spec
         maximum = 1 if spec.cadence == "once" else spec.max_periods
         if not self._cut_by_window:
-            return _int(maximum) if maximum is not None else _null("BIGINT")
+            return integer(maximum) if maximum is not None else null("BIGINT")
         within = self._periods_until_end()
-        return _least(_int(maximum), within) if maximum is not None else within
+        return _least(integer(maximum), within) if maximum is not None else within
 
     def _periods_until_end(self) -> exp.Expression:
         """The number of periods starting on or before the window's end E, for a schedule
@@ -400,18 +400,18 @@ class ClauseCompiler:
         end = self.window.end
         year = exp.Year(this=self.anchor)
         if self.spec.calendar_year:
-            month, day = _int(1), _int(1)
+            month, day = integer(1), integer(1)
         else:
             month, day = exp.Month(this=self.anchor), exp.Day(this=self.anchor)
-        months = _bin(exp.Sub, _int(end.year * 12 + end.month), _bin(exp.Add, _bin(exp.Mul, year, _int(12)), month))
+        months = _bin(exp.Sub, integer(end.year * 12 + end.month), _bin(exp.Add, _bin(exp.Mul, year, integer(12)), month))
         day_fits = (exp.true() if end.day == _last_day(end.year, end.month)
-                    else _bin(exp.LTE, day, _int(end.day)))
+                    else _bin(exp.LTE, day, integer(end.day)))
         if self.spec.cadence == "years":
-            whole = _bin(exp.Sub, _int(end.year), year)
-            fits = _or(_bin(exp.LT, month, _int(end.month)), _and(_bin(exp.EQ, month, _int(end.month)), day_fits))
+            whole = _bin(exp.Sub, integer(end.year), year)
+            fits = _or(_bin(exp.LT, month, integer(end.month)), _and(_bin(exp.EQ, month, integer(end.month)), day_fits))
         else:
             whole, fits = months, day_fits
-        return _bin(exp.Add, whole, _case([(fits, _int(1))], _int(0)))
+        return _bin(exp.Add, whole, case_when([(fits, integer(1))], integer(0)))
 
     # ---- the lifetime ----
     def totals(self, low: exp.Expression, high: exp.Expression,
@@ -420,14 +420,14 @@ class ClauseCompiler:
         per period, the total cap is the ceiling."""
         cap = self._total_cap
         if self.open_ended:
-            return _null(MONEY_TYPE), _null(MONEY_TYPE)
+            return null(MONEY_TYPE), null(MONEY_TYPE)
         result = []
         for per_period, known in zip((low, high), self._known()):
             if not known:
-                result.append(_money(cap) if cap is not None and per_period is high else _null(MONEY_TYPE))
+                result.append(money(cap) if cap is not None and per_period is high else null(MONEY_TYPE))
                 continue
             total = exp.cast(_bin(exp.Mul, per_period, periods), MONEY_TYPE)
-            result.append(_least(total, _money(cap)) if cap is not None else total)
+            result.append(_least(total, money(cap)) if cap is not None else total)
         return result[0], result[1]
 
     def value(self, low: exp.Expression, high: exp.Expression, total_low: exp.Expression,
@@ -435,10 +435,10 @@ class ClauseCompiler:
         """The favourability value `results.Payout.value`: the lifetime at its high end
         (else its low end), one period when open-ended; zero without an amount."""
         if not pays_amount(self.clause):
-            return _money(Decimal(0))
+            return money(Decimal(0))
         if self.open_ended:
-            return exp.Coalesce(this=high, expressions=[low, _money(Decimal(0))])
-        return exp.Coalesce(this=total_high, expressions=[total_low, _money(Decimal(0))])
+            return exp.Coalesce(this=high, expressions=[low, money(Decimal(0))])
+        return exp.Coalesce(this=total_high, expressions=[total_low, money(Decimal(0))])
 
 
 
@@ -534,7 +534,7 @@ def _winner(clause: m.Clause, group: ConflictGroup, literals: Literals) -> exp.E
     for d in rivals:
         better = [_and(candidate(e), _beats(e, d)) for e in rivals if e is not d]
         whens.append((_and(candidate(d), _not(_or(*better))) if better else candidate(d), literals.clause_value(d.id)))
-    return _case(whens)
+    return case_when(whens)
 
 
 # ---- the query -----------------------------------------------------------------------
@@ -570,8 +570,8 @@ def _definitions_used(policy: m.Policy) -> list[str]:
 def query(policy: m.Policy, table: str = "cases", literals: Literals = Literals(),
           carry: tuple[str, ...] = ()) -> exp.Select:
     """The policy as one SELECT over `table` (see the module docstring for its columns).
-    `carry` names input columns passed through to the result after `as_of` (a partition
-    column, say).
+    `carry` names input columns passed through to the end of the result — where Trino
+    wants the partition columns of a table it creates.
 
     Common table expressions in order: `defined` computes each definition once per row,
     `required` each clause's requirement; `evaluated` decides each clause on its own
@@ -586,7 +586,8 @@ def query(policy: m.Policy, table: str = "cases", literals: Literals = Literals(
     clauses = evaluated_clauses(policy)
     groups = conflict_groups(policy)
     ranked = {c.id for g in groups for c in g.clauses}
-    keys = [col("row_id"), col("kind"), as_of, *(col(c) for c in carry)]
+    keys = [col("row_id"), col("kind"), as_of]
+    carried = [col(c) for c in carry]
 
     defined = [exp.alias_(inline.expr(policy.definitions[name].expr), definition_column(name), quoted=True)
                for name in used]
@@ -595,7 +596,7 @@ def query(policy: m.Policy, table: str = "cases", literals: Literals = Literals(
     for clause in clauses:
         compiler = ClauseCompiler(clause, exprs, literals)
         of_kind = _bin(exp.EQ, col("kind"), _str(clause.beneficiary))
-        evaluated.append(exp.alias_(_case([(of_kind, compiler.status())]), _name(clause, "pre"), quoted=True))
+        evaluated.append(exp.alias_(case_when([(of_kind, compiler.status())]), _name(clause, "pre"), quoted=True))
         if pays_amount(clause):
             low, high = compiler.per_period()
             evaluated += [exp.alias_(low, _name(clause, "low"), quoted=True),
@@ -607,16 +608,16 @@ def query(policy: m.Policy, table: str = "cases", literals: Literals = Literals(
                        exp.alias_(total_high, _name(clause, "total_high"), quoted=True)]
         if clause.id in ranked:
             value = (compiler.value(_col(clause, "low"), _col(clause, "high"), total_low, total_high)
-                     if pays_amount(clause) else _money(Decimal(0)))
+                     if pays_amount(clause) else money(Decimal(0)))
             valued.append(exp.alias_(value, _name(clause, "value"), quoted=True))
 
     ctes = [("defined", exp.select(exp.Star(), *defined).from_(exp.to_table(table, quoted=True))),
             ("required", exp.select(exp.Star(), *required).from_("defined")),
-            ("evaluated", exp.select(*keys, *evaluated).from_("required"))]
+            ("evaluated", exp.select(*keys, *carried, *evaluated).from_("required"))]
     if valued:
         ctes.append(("valued", exp.select(exp.Star(), *valued).from_("evaluated")))
     ctes += _exclusion_rounds(groups, ctes[-1][0])
-    final = exp.select(*keys, *_result_columns(policy, groups, literals)).from_(ctes[-1][0])
+    final = exp.select(*keys, *_result_columns(policy, groups, literals), *carried).from_(ctes[-1][0])
     for name, body in ctes:
         final = final.with_(name, as_=body, copy=False)
     return final
@@ -635,13 +636,13 @@ def _result_columns(policy: m.Policy, groups: tuple[ConflictGroup, ...], literal
             excluded_by = _typed_null(literals.clause)
         else:
             excluded = _and(_granted(clause), _not(_accepted(clause, group.rounds)))
-            status = _case([(excluded, literals.status_value(Status.EXCLUDED))], _col(clause, "pre"))
-            excluded_by = _case([(excluded, _winner(clause, group, literals))])
+            status = case_when([(excluded, literals.status_value(Status.EXCLUDED))], _col(clause, "pre"))
+            excluded_by = case_when([(excluded, _winner(clause, group, literals))])
         columns += [exp.alias_(status, names.status, quoted=True),
                     exp.alias_(excluded_by, names.excluded_by, quoted=True)]
         if names.monetary:
             for what in ("low", "high", "periods", "total_low", "total_high"):
-                value = _case([(_granted(clause), _col(clause, what))])
+                value = case_when([(_granted(clause), _col(clause, what))])
                 columns.append(exp.alias_(value, getattr(names, what), quoted=True))
     return columns
 
