@@ -384,8 +384,12 @@ class By:
 
 @dataclass(frozen=True)
 class Within:
+    """A deadline `amount unit` after `anchor` (applies_from, in_force or an ISO date;
+    None: in_force)."""
+
     amount: int
     unit: str
+    anchor: str | None = None
     span: Span = _span()
     KEYWORD = "within"
 

@@ -381,8 +381,8 @@ class Staged:
     unused_columns: tuple[str, ...]
     missing_facts: tuple[str, ...]
 
-    def count(self, relation: str, where: str = "") -> int:
-        return self.connection.execute(f"SELECT count(*) FROM {relation} {where}").fetchone()[0]
+    def count(self, relation: str) -> int:
+        return self.connection.execute(f"SELECT count(*) FROM {relation}").fetchone()[0]
 
 
 def stage(connection, policy: m.Policy, source: Path, as_of: dt.date | None = None, lang: str = "zh") -> Staged:
@@ -424,7 +424,7 @@ def default_errors_path(out: Path) -> Path:
 
 
 def _copy(relation_sql: str, target: Path, fmt: str) -> str:
-    options = "FORMAT parquet, COMPRESSION zstd" if fmt == "parquet" else "FORMAT csv, HEADER true"
+    options = "FORMAT parquet" if fmt == "parquet" else "FORMAT csv, HEADER true"
     return f"COPY ({relation_sql}) TO {_path_literal(target)} ({options})"
 
 

@@ -164,9 +164,10 @@ def check_keywords(program: Program) -> list[Diagnostic]:
             elif isinstance(prop, ast.AfterTrial) and prop.mode not in AFTER_TRIAL_MODES:
                 found.append(error("QZ109", f"unknown after_trial reading '{prop.mode}'", prop.span,
                                    did_you_mean(prop.mode, AFTER_TRIAL_MODES) or "use 'stop' or 'continue'"))
-            elif isinstance(prop, ast.Trial) and prop.anchor not in TRIAL_ANCHORS:
+            elif isinstance(prop, (ast.Trial, ast.Within)) and prop.anchor and prop.anchor not in TRIAL_ANCHORS:
                 if ast.DateText(prop.anchor).value is None:
-                    found.append(error("QZ109", f"a trial runs from applies_from, in_force or a date, not "
+                    what = "a trial runs" if isinstance(prop, ast.Trial) else "a deadline counts"
+                    found.append(error("QZ109", f"{what} from applies_from, in_force or a date, not "
                                        f"'{prop.anchor}'", prop.span, did_you_mean(prop.anchor, TRIAL_ANCHORS)))
                 elif date_problem(ast.DateText(prop.anchor)):
                     found.append(error("QZ204", date_problem(ast.DateText(prop.anchor)), prop.span))

@@ -279,9 +279,11 @@ def _target(entry: Entry, program: Program, infos) -> m.Target:
     elif by is not None:
         deadline, text = dt.date(by.year, 12, 31), str(by.year)
     elif within is not None:
-        start = info.in_force or info.applies_from
+        anchors = {"applies_from": info.applies_from, "in_force": info.in_force or info.applies_from}
+        anchor = within.anchor or "in_force"
+        start = anchors[anchor] if anchor in anchors else dt.date.fromisoformat(anchor)
         deadline = last_day_of_period(start, within.amount, within.unit)
-        text = f"within {within.amount} {within.unit}"
+        text = f"within {within.amount} {within.unit} from {anchor}"
     section = entry.section
     lead = ast.first(props, ast.Lead) or (ast.first(section.props, ast.Lead) if section else None)
     units = ast.first(props, ast.Units) or (ast.first(section.props, ast.Units) if section else None)

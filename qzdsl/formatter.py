@@ -305,7 +305,7 @@ _PROPS = {
     ast.Ambiguity: lambda p: f"ambiguity {_quote(p.question)} reading {_quote(p.reading)}",
     ast.Goal: _goal,
     ast.By: _by,
-    ast.Within: lambda p: f"within {_period(p.amount, p.unit)}",
+    ast.Within: lambda p: f"within {_period(p.amount, p.unit)}" + (f" from {p.anchor}" if p.anchor else ""),
     ast.Reason: lambda p: f"reason {_quote(p.text)}",
 }
 

@@ -307,7 +307,8 @@ class _ToAst(Transformer_NonRecursive):
 
     @v_args(meta=True)
     def within_prop(self, meta, c):
-        return ast.Within(int(c[0]), _UNIT[str(c[1])], self._span(meta))
+        anchor = None if c[2] is None else str(c[2])
+        return ast.Within(int(c[0]), _UNIT[str(c[1])], anchor, self._span(meta))
 
     @v_args(meta=True)
     def reason_prop(self, meta, c):

@@ -555,15 +555,21 @@ def definition_column(name: str) -> str:
 def _definitions_used(policy: m.Policy) -> list[str]:
     """The definitions the clauses read (requirements, anchors, head counts), directly or
     through other definitions, in the policy's order."""
+    clauses = evaluated_clauses(policy)
     seen: set[str] = set()
-    todo = [c.requires for c in evaluated_clauses(policy)]
-    todo += [m.DefRef(n, m.Type.BOOL) for c in evaluated_clauses(policy)
-             for n in (c.amount.anchor, c.amount.per_head) if n in policy.definitions]
+    todo: list[m.Expr] = [c.requires for c in clauses]
+
+    def use(name: str) -> None:
+        if name not in seen:
+            seen.add(name)
+            todo.append(policy.definitions[name].expr)
+
+    for name in (n for c in clauses for n in (c.amount.anchor, c.amount.per_head) if n in policy.definitions):
+        use(name)
     while todo:
         for node in m.walk(todo.pop()):
-            if isinstance(node, m.DefRef) and node.name not in seen:
-                seen.add(node.name)
-                todo.append(policy.definitions[node.name].expr)
+            if isinstance(node, m.DefRef):
+                use(node.name)
     return [name for name in policy.definitions if name in seen]
 
 

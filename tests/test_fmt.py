@@ -59,10 +59,20 @@ def test_fixture_round_trips(path):
 
 
 def test_bundled_policy_round_trips():
+    _assert_round_trip(bundled_policy_path().read_text(encoding="utf-8"))
+
+
+def test_bundled_policy_is_in_canonical_layout():
     path = bundled_policy_path()
-    if not path.is_file():
-        pytest.skip("the bundled policy is not written yet")
-    _assert_round_trip(path.read_text(encoding="utf-8"))
+    text = path.read_text(encoding="utf-8")
+    assert format_text(text, str(path)) == text, "run: qzdsl fmt policies/qzf-2023-12/policy.qz"
+
+
+def test_within_keeps_its_start():
+    text = 'target t "x": goal >= 5 个, within 5 years from applies_from, cite "新建省级及以上创业孵化平台5个"\n'
+    formatted = format_text(text)
+    assert "within 5 years from applies_from" in formatted
+    assert parse(formatted).decls == parse(text).decls
 
 
 def test_enough_fixtures_take_part_in_the_round_trip():
