@@ -101,3 +101,17 @@ def test_unknown_facts_are_free(translator):
     assert outcome.sat is True
     rent = outcome.model.eval(translator.vars["employer_prepaid_rent"], model_completion=True).as_long()
     assert rent > 20000
+
+
+def test_an_equivalence_extends_a_definition_for_its_own_beneficiaries_only():
+    # 创业成长型园区 (park) 同等享受 the incubation subsidy: for an incubator the park's
+    # equivalence is false, so its facts never enter an incubator's formula or witness.
+    policy = qzdsl.load()
+    translator = Translator(policy)
+    incubator = translator.clause(policy.clause("incubation_subsidies"))
+    park = translator.clause(policy.clause("growth_park_incubation_equal"))
+    assert incubator.facts == ("recognised_incubator",)
+    assert park.facts == ("growth_park_with_results",)
+    solver = z3.Solver(ctx=translator.ctx)
+    solver.add(incubator.body, incubator.support, z3.Not(translator.vars["recognised_incubator"]))
+    assert solver.check() == z3.unsat

@@ -14,7 +14,8 @@ The encoding (docs/audit.md, "How overlap is decided"):
   (days since 1901-01-01: 365 a year, q - 475 - [r == 0] leap days before the year, a
   12-way case split for the days before the month) and back. A shifted date must stay
   within the range too.
-* Definitions are inlined; `Via` (同等待遇) is transparent.
+* Definitions are inlined; `Via` (同等待遇) holds through its operand for the equivalence's
+  own beneficiaries and is false for every other applicant kind (as in the evaluator).
 * A clause applies when its requirement holds and its entitlement date (the `from` anchor,
   else `as_of`) lies within its section's window; with the reading `after_trial stop`
   `as_of` must not pass the window's end either (the evaluator's "in force" rule).
@@ -166,8 +167,11 @@ class Translator:
             self.vars[fact.name], self.domain[fact.name] = self._declare(f"f{index}", fact, self.ctx)
         self._sides: list[z3.BoolRef] = []
         self._fresh = 0
-        self._definitions: dict[str, tuple[Term, frozenset[int]]] = {}
-        self._definition_facts: dict[str, tuple[str, ...]] = {}
+        # Keyed by (definition, applicant kind): an equivalence extends a definition for
+        # its own beneficiaries only.
+        self._definitions: dict[tuple[str, str | None], tuple[Term, frozenset[int]]] = {}
+        self._definition_facts: dict[tuple[str, str | None], tuple[str, ...]] = {}
+        self._kind: str | None = None  # the applicant kind of the clause being translated
         self._clauses: dict[str, ClauseFormula] = {}
         self._as_of_wishes: dict[dt.date, z3.BoolRef] = {}
         self._shifts: dict[tuple, tuple] = {}
@@ -195,6 +199,7 @@ class Translator:
         if cached is not None:
             return cached
         self._using = set()
+        self._kind = clause.beneficiary
         atoms, exprs = [], []
         for node in self._conjuncts(clause.requires):
             atoms.append(Atom(clause.id, self._text(node), node.span))
@@ -263,13 +268,13 @@ class Translator:
         return self._definition(name)
 
     def _definition(self, name: str) -> Term:
-        cached = self._definitions.get(name)
+        cached = self._definitions.get((name, self._kind))
         if cached is None:
             outer = self._using
             self._using = set()
             term = self._term(self.policy.definitions[name].expr)
             cached = (term, frozenset(self._using))
-            self._definitions[name] = cached
+            self._definitions[(name, self._kind)] = cached
             self._using = outer
         self._using |= cached[1]
         return cached[0]
@@ -288,7 +293,9 @@ class Translator:
                 return self._definition(name)
             case m.AsOfRef():
                 return self.as_of
-            case m.Via(operand=operand):
+            case m.Via(clause=equivalence, operand=operand):
+                if self.policy.clause(equivalence).beneficiary != self._kind:
+                    return z3.BoolVal(False, self.ctx)
                 return self._term(operand)
             case m.Not(operand=operand):
                 return z3.Not(self._term(operand))
@@ -354,6 +361,7 @@ class Translator:
 
     # ---- facts a case needs ---------------------------------------------------------
     def _facts_of_clause(self, clause: m.Clause) -> tuple[str, ...]:
+        self._kind = clause.beneficiary
         names = list(self.facts_of(clause.requires))
         for extra in (clause.amount.anchor, clause.amount.per_head):
             if extra is not None:
@@ -363,7 +371,7 @@ class Translator:
     def facts_of(self, expr: m.Expr) -> tuple[str, ...]:
         """Every fact an expression reads, through definitions, in order of first use."""
         names: list[str] = []
-        for node in m.walk(expr):
+        for node in _walk_for_kind(expr, self.policy, self._kind):
             if isinstance(node, m.FactRef):
                 names.append(node.name)
             elif isinstance(node, m.DefRef):
@@ -373,9 +381,10 @@ class Translator:
     def _facts_of_name(self, name: str) -> tuple[str, ...]:
         if name in self.policy.facts:
             return (name,)
-        if name not in self._definition_facts:
-            self._definition_facts[name] = self.facts_of(self.policy.definitions[name].expr)
-        return self._definition_facts[name]
+        key = (name, self._kind)
+        if key not in self._definition_facts:
+            self._definition_facts[key] = self.facts_of(self.policy.definitions[name].expr)
+        return self._definition_facts[key]
 
     # ---- witness preferences --------------------------------------------------------
     def wishes(self, formulas: tuple[ClauseFormula, ...], as_of: dt.date) -> Wishes:
@@ -520,3 +529,12 @@ class Decider:
             return tuple(atom for key, (_, atom) in atoms.items() if key in core)
         finally:
             solver.pop()
+
+
+def _walk_for_kind(expr: m.Expr, policy: m.Policy, kind: str | None):
+    """`model.walk`, skipping equivalences (`Via`) that do not apply to `kind`."""
+    if isinstance(expr, m.Via) and policy.clause(expr.clause).beneficiary != kind:
+        return
+    yield expr
+    for child in m.children(expr):
+        yield from _walk_for_kind(child, policy, kind)
