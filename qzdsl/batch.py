@@ -443,7 +443,7 @@ def evaluate_file(policy: m.Policy, source: Path, out: Path, errors: Path | None
     try:
         staged = stage(connection, policy, Path(source), as_of, lang)
         rows_in = staged.count("checked_cases")
-        description = label("batch.progress", lang).format(rows=rows_in)
+        description = label("batch.progress", lang).format(rows=f"{rows_in:,}")
         rows_out = run_with_progress(connection, _copy("SELECT * FROM results", out, fmt), description,
                                      progress)[0][0]
         # The rejected rows are those the results left out; when there are none (the usual
@@ -473,6 +473,7 @@ def run_with_progress(connection, sql: str, description: str, enabled: bool) -> 
     on stderr (the statement runs in a worker thread while this one polls)."""
     if not enabled:
         return connection.execute(sql).fetchall()
+    from rich.console import Console
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
     outcome: dict[str, object] = {}
@@ -485,7 +486,7 @@ def run_with_progress(connection, sql: str, description: str, enabled: bool) -> 
 
     worker = threading.Thread(target=work, daemon=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
-                  transient=True) as bar:
+                  console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task(description, total=100)
         worker.start()
         while worker.is_alive():

@@ -156,7 +156,7 @@ def simulate(policy: m.Policy, source: Path, as_of: dt.date | None = None, lang:
         rows_evaluated = staged.count("cases")
         columns, names = _aggregates(policy)
         sql = exp.select(*columns).from_("results").sql("duckdb")
-        description = label("batch.progress", lang).format(rows=rows_evaluated)
+        description = label("batch.progress", lang).format(rows=f"{rows_evaluated:,}")
         values = dict(zip(names, run_with_progress(connection, sql, description, progress)[0]))
     finally:
         connection.close()

@@ -73,6 +73,15 @@ def test_results_keep_the_input_order_and_ids(housing, tmp_path):
     assert first["rent_advance_purchase__excluded_by"] == "purchase_annual"
 
 
+def test_the_progress_bar_run_writes_the_same_results(housing, tmp_path, capsys):
+    quiet, shown = tmp_path / "quiet.parquet", tmp_path / "shown.parquet"
+    batch.evaluate_file(housing, POPULATION, quiet, as_of=AS_OF)
+    summary = batch.evaluate_file(housing, POPULATION, shown, as_of=AS_OF, progress=True)
+    assert summary.reconciled
+    assert rows_of(quiet) == rows_of(shown)
+    assert capsys.readouterr().out == ""  # the bar goes to stderr, never into the data
+
+
 def test_kind_and_members_may_be_written_as_labels(housing, tmp_path):
     out = tmp_path / "result.csv"
     batch.evaluate_file(housing, POPULATION, out, as_of=AS_OF)

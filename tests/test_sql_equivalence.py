@@ -228,17 +228,21 @@ def _person(as_of: str, **facts) -> dict:
     _person("2025-03-01", hire_date=dt.date(2024, 2, 29), region="local", veteran=True, dependants=0),
     # 60th birthday on a leap day: birth_date + 60 years clamps to 28 February
     _person("2024-02-28", birth_date=dt.date(1964, 2, 29), salary=Decimal(5000), deductions=Decimal("0.01")),
-    # exactly on the money threshold and a tie in favourability (earlier declaration wins)
+    # just under the money threshold: a net salary of 2999.99
     _person("2024-01-15", hire_date=dt.date(2023, 6, 1), birth_date=dt.date(1995, 1, 1), salary=Decimal(3000),
             deductions=Decimal("0.01"), region="local", leave_start=dt.date(2023, 5, 1),
             leave_end=dt.date(2023, 8, 7), dependants=20),
     # a failing requirement decides even when the anchor date is unknown
     _person("2024-01-15", region="abroad", veteran=False, disabled=False),
+    # a tie: trial_yearly pays 4000 × 2 years, trial_capped 800 × 10 months; the one declared
+    # first wins
+    _person("2024-06-01", veteran=True, dependants=1, hire_date=dt.date(2024, 3, 1),
+            leave_start=dt.date(2024, 5, 1), leave_end=dt.date(2024, 7, 1)),
     # a chain: standing_floor beats standing_upto, which excludes trial_range; standing_floor
     # does not conflict with trial_range, so trial_range is kept
     _person("2024-06-01", birth_date=dt.date(1960, 1, 1), hire_date=dt.date(2023, 6, 1), salary=Decimal(5000),
             deductions=Decimal(0)),
-], ids=["month-end", "leap-day-cut", "stopped", "leap-birthday", "threshold-tie", "false-before-dates", "chain"])
+], ids=["month-end", "leap-day-cut", "stopped", "leap-birthday", "threshold", "false-before-dates", "tie", "chain"])
 def test_corner_cases_agree(case, connection):
     policy = qzdsl.load(POLICIES["trial_stop"])
     assert_agree(connection, policy, sqlgen.to_sql(policy, pretty=False), [case])
