@@ -137,7 +137,10 @@ class Arith:
 
 @dataclass(frozen=True)
 class Via:
-    """`expr` holds because of an equivalence clause (同等待遇); transparent to backends."""
+    """`expr` holds because of an equivalence clause (同等待遇).
+
+    It extends a definition for the equivalence's own beneficiaries only: for any other
+    applicant kind every back end treats it as false."""
 
     clause: str
     operand: "Expr"
@@ -300,6 +303,20 @@ class AmountSpec:
     @property
     def monetary(self) -> bool:
         return self.kind not in (AmountKind.NONE,)
+
+    @property
+    def rate_bounds(self) -> tuple[Decimal | None, Decimal | None]:
+        """Per period and head: (the least it pays, the most it can pay); None = no bound.
+
+        A ceiling (最高) guarantees nothing; a floor (不低于) caps nothing."""
+        match self.kind:
+            case AmountKind.FIXED:
+                return self.low, self.low
+            case AmountKind.UP_TO:
+                return None, self.high
+            case AmountKind.AT_LEAST:
+                return self.low, None
+        return self.low, self.high
 
     @property
     def ceiling(self) -> Decimal | None:

@@ -113,7 +113,7 @@ def payout(spec: m.AmountSpec, window: m.Window, heads: int | None, anchor: dt.d
     and `anchor` the value of the anchor date (None: no anchor, undated periods)."""
     if spec.kind in (m.AmountKind.NONE, m.AmountKind.RULE):
         return None
-    low, high = _rate(spec)
+    low, high = spec.rate_bounds
     if heads is not None:
         low = None if low is None else low * heads
         high = None if high is None else high * heads
@@ -137,17 +137,6 @@ def payout(spec: m.AmountSpec, window: m.Window, heads: int | None, anchor: dt.d
     total_low = None if low is None else _capped(low * count, cap)
     total_high = cap if high is None else _capped(high * count, cap)
     return Payout(spec.kind, spec.cadence, heads, low, high, count, first, total_low, total_high, cap, dropped, cut_at)
-
-
-def _rate(spec: m.AmountSpec) -> tuple[Decimal | None, Decimal | None]:
-    match spec.kind:
-        case m.AmountKind.FIXED:
-            return spec.low, spec.low
-        case m.AmountKind.UP_TO:
-            return None, spec.high
-        case m.AmountKind.AT_LEAST:
-            return spec.low, None
-    return spec.low, spec.high
 
 
 def _periods_until(first: dt.date, cadence: str, stop: dt.date) -> int:

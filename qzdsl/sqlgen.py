@@ -326,15 +326,7 @@ class ClauseCompiler:
     # ---- the amount per period ----
     def rates(self) -> tuple[Decimal | None, Decimal | None]:
         """The per-head rate's guaranteed and highest amounts per period (None: none)."""
-        spec = self.spec
-        match spec.kind:
-            case m.AmountKind.FIXED:
-                return spec.low, spec.low
-            case m.AmountKind.UP_TO:
-                return None, spec.high
-            case m.AmountKind.AT_LEAST:
-                return spec.low, None
-        return spec.low, spec.high
+        return self.spec.rate_bounds
 
     @property
     def _per_period_cap(self) -> Decimal | None:

@@ -11,6 +11,8 @@ import pytest
 
 from qzdsl import cli
 
+from cli_runner import run_main
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = "tests/fixtures/audit/policy.qz"
 NO_ERRORS = "tests/fixtures/audit/no_errors.qz"
@@ -24,15 +26,7 @@ def _at_root(monkeypatch, tmp_path):
 
 
 def run(capsys, monkeypatch, *args: str) -> tuple[int, str, str]:
-    """Run the `qzdsl` entry point as the shell does: (exit code, stdout, stderr)."""
-    monkeypatch.setattr(sys, "argv", ["qzdsl", "audit", *args])
-    try:
-        cli.main()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code or 0
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_main(capsys, monkeypatch, "audit", *args)
 
 
 # ---- exit codes ------------------------------------------------------------------------------

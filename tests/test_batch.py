@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,11 +16,13 @@ import duckdb
 import pytest
 
 import qzdsl
-from qzdsl import batch, cli, sqlgen
+from qzdsl import batch, sqlgen
 from qzdsl.cases import case_from_dict
 from qzdsl.evaluator import evaluate
 from qzdsl.results import Status
 from qzdsl.simulate import simulate
+
+from cli_runner import run_main
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "sql"
@@ -198,20 +199,9 @@ def test_simulate_totals_are_the_sums_of_single_evaluations(housing):
 # ---- the commands ------------------------------------------------------------------------
 
 
-def run(capsys, monkeypatch, *args: str) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["qzdsl", *args])
-    try:
-        cli.main()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code or 0
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def test_eval_batch_reports_the_reconciled_counts_and_exits_1_on_rejections(capsys, monkeypatch, tmp_path):
     out = tmp_path / "result.parquet"
-    code, stdout, _ = run(capsys, monkeypatch, "eval", "--batch", str(POPULATION), "--out", str(out), "--policy",
+    code, stdout, _ = run_main(capsys, monkeypatch, "eval", "--batch", str(POPULATION), "--out", str(out), "--policy",
                           str(FIXTURES / "housing.qz"), "--as-of", "2024-01-01", "--format", "json")
     assert code == 1
     summary = json.loads(stdout)
@@ -225,7 +215,7 @@ def test_eval_batch_of_valid_rows_exits_0_with_a_table(capsys, monkeypatch, tmp_
     source = tmp_path / "valid.csv"
     source.write_text("kind,no_home,employer,purchase_date\nperson,true,non_public,2023-07-15\n", encoding="utf-8")
     errors = tmp_path / "rejected.csv"
-    code, stdout, _ = run(capsys, monkeypatch, "eval", "--batch", str(source), "--out", str(tmp_path / "r.csv"),
+    code, stdout, _ = run_main(capsys, monkeypatch, "eval", "--batch", str(source), "--out", str(tmp_path / "r.csv"),
                           "--errors", str(errors), "--policy", str(FIXTURES / "housing.qz"), "--lang", "en")
     assert code == 0
     assert "reconciled: 1 read = 1 written + 0 rejected" in stdout
@@ -239,20 +229,20 @@ def test_eval_batch_of_valid_rows_exits_0_with_a_table(capsys, monkeypatch, tmp_
     (["eval", "--batch", "missing.csv", "--out", "r.parquet"], "no such file"),
 ])
 def test_eval_batch_usage_errors_exit_2(capsys, monkeypatch, args, message):
-    code, _, err = run(capsys, monkeypatch, *args)
+    code, _, err = run_main(capsys, monkeypatch, *args)
     assert code == 2
     assert message in err
 
 
 def test_simulate_command_prints_the_exposure(capsys, monkeypatch):
-    code, stdout, _ = run(capsys, monkeypatch, "simulate", str(POPULATION), "--policy", str(FIXTURES / "housing.qz"),
+    code, stdout, _ = run_main(capsys, monkeypatch, "simulate", str(POPULATION), "--policy", str(FIXTURES / "housing.qz"),
                           "--as-of", "2024-01-01", "--format", "json")
     assert code == 0
     data = json.loads(stdout)
     assert data["rows_evaluated"] == 6
     annual = next(c for c in data["clauses"] if c["id"] == "purchase_annual")
     assert annual["first_year"] == f"{8000 * annual['granted']}.00"
-    code, stdout, _ = run(capsys, monkeypatch, "simulate", str(POPULATION), "--policy", str(FIXTURES / "housing.qz"),
+    code, stdout, _ = run_main(capsys, monkeypatch, "simulate", str(POPULATION), "--policy", str(FIXTURES / "housing.qz"),
                           "--as-of", "2024-01-01", "--lang", "en")
     assert code == 0
     assert "Fiscal exposure" in stdout and "purchase_annual" in stdout

@@ -3,10 +3,8 @@ output goes (diagnostics on stderr, nothing on stdout)."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from qzdsl import cli

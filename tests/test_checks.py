@@ -59,13 +59,13 @@ def test_ok_fixture_checks_clean(path, monkeypatch):
 
 HEADER = 'policy "衢政发〔2023〕12号": title "测试摘录", source "source.txt", applies_from 2023-01-01\n'
 RENT_QUOTE = "首次到衢非公企业就业的低保、低保边缘户家庭成员可享受每年4500元最长2年的租房补贴"
-BASE = HEADER + f"""kind person "个人"
+BASE = HEADER + """kind person "个人"
 kind enterprise "企业"
 section "二（十）" "实施就业创业安居保障行动"
 fact low_income_family "低保家庭成员": bool, of person
 fact family_size "在衢家庭人口": count, of person
 fact first_job_date "首次就业日期": date, of person
-fact employer "单位": enum {{non_public "非公企业", public "机关事业单位"}}, of person
+fact employer "单位": enum {non_public "非公企业", public "机关事业单位"}, of person
 """
 
 

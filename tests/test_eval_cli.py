@@ -5,13 +5,14 @@ on-disk cache of compiled policies behind them."""
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
 import qzdsl
-from qzdsl import cli, policy_cache
+from qzdsl import policy_cache
+
+from cli_runner import run_main
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = "tests/fixtures/eval/policy.qz"
@@ -24,47 +25,35 @@ def _isolated(monkeypatch, tmp_path):
     monkeypatch.setenv("QZDSL_CACHE_DIR", str(tmp_path / "cache"))
 
 
-def run(capsys, monkeypatch, *args: str) -> tuple[int, str, str]:
-    """Run the `qzdsl` entry point as the shell does: (exit code, stdout, stderr)."""
-    monkeypatch.setattr(sys, "argv", ["qzdsl", *args])
-    try:
-        cli.main()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code or 0
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def test_table_for_the_counter(capsys, monkeypatch):
     monkeypatch.setenv("COLUMNS", "160")  # wide enough that no amount wraps
-    code, out, err = run(capsys, monkeypatch, "eval", f"{CASES}/homebuyer.yaml", "--policy", POLICY)
+    code, out, err = run_main(capsys, monkeypatch, "eval", f"{CASES}/homebuyer.yaml", "--policy", POLICY)
     assert code == 0 and err == ""
     assert "购房一次性补贴" in out and "26,000元—32,000元" in out and "从优不重复" in out
 
 
 def test_json_on_stdout(capsys, monkeypatch):
-    code, out, _ = run(capsys, monkeypatch, "eval", f"{CASES}/homebuyer.yaml", "-p", POLICY, "-f", "json")
+    code, out, _ = run_main(capsys, monkeypatch, "eval", f"{CASES}/homebuyer.yaml", "-p", POLICY, "-f", "json")
     record = json.loads(out)
     assert code == 0 and record["schema"] == "qzdsl.eval.v1" and record["as_of"] == "2024-08-01"
 
 
 def test_as_of_option_overrides_the_case(capsys, monkeypatch):
-    code, out, _ = run(capsys, monkeypatch, "eval", f"{CASES}/homebuyer.yaml", "-p", POLICY, "-f", "json",
+    code, out, _ = run_main(capsys, monkeypatch, "eval", f"{CASES}/homebuyer.yaml", "-p", POLICY, "-f", "json",
                        "--as-of", "2025-01-02")
     statuses = {c["id"]: c["status"] for c in json.loads(out)["clauses"]}
     assert code == 0 and statuses["home_grant"] == "not_in_force"
 
 
 def test_english_markdown(capsys, monkeypatch):
-    code, out, _ = run(capsys, monkeypatch, "eval", f"{CASES}/graduate-renter.yaml", "-p", POLICY, "-f", "md",
+    code, out, _ = run_main(capsys, monkeypatch, "eval", f"{CASES}/graduate-renter.yaml", "-p", POLICY, "-f", "md",
                        "--lang", "en")
     assert code == 0 and out.startswith("# Eligibility decision — 测试〔2023〕1号\n")
 
 
 def test_html_to_a_file(capsys, monkeypatch, tmp_path):
     target = tmp_path / "report.html"
-    code, out, _ = run(capsys, monkeypatch, "eval", f"{CASES}/homebuyer.yaml", "-p", POLICY, "-f", "html",
+    code, out, _ = run_main(capsys, monkeypatch, "eval", f"{CASES}/homebuyer.yaml", "-p", POLICY, "-f", "html",
                        "--out", str(target))
     assert code == 0 and out == ""
     assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
@@ -72,13 +61,13 @@ def test_html_to_a_file(capsys, monkeypatch, tmp_path):
 
 def test_table_to_a_file_has_no_colour_codes(capsys, monkeypatch, tmp_path):
     target = tmp_path / "table.txt"
-    code, _, _ = run(capsys, monkeypatch, "eval", f"{CASES}/mentor.yaml", "-p", POLICY, "--out", str(target))
+    code, _, _ = run_main(capsys, monkeypatch, "eval", f"{CASES}/mentor.yaml", "-p", POLICY, "--out", str(target))
     text = target.read_text(encoding="utf-8")
     assert code == 0 and "创业导师补贴" in text and "\x1b[" not in text
 
 
 def test_invalid_case_exits_1_with_positioned_diagnostics(capsys, monkeypatch):
-    code, out, err = run(capsys, monkeypatch, "eval", "tests/fixtures/eval/broken/unknown-fact.yaml", "-p", POLICY)
+    code, out, err = run_main(capsys, monkeypatch, "eval", "tests/fixtures/eval/broken/unknown-fact.yaml", "-p", POLICY)
     assert code == 1 and out == ""
     assert err.splitlines()[:4] == [
         "tests/fixtures/eval/broken/unknown-fact.yaml:4:3: error[QZ402]: unknown fact 'no_hom'",
@@ -90,34 +79,34 @@ def test_invalid_case_exits_1_with_positioned_diagnostics(capsys, monkeypatch):
 
 
 def test_missing_case_file_is_a_usage_error(capsys, monkeypatch):
-    code, out, err = run(capsys, monkeypatch, "eval", "no-such-case.yaml", "-p", POLICY)
+    code, out, err = run_main(capsys, monkeypatch, "eval", "no-such-case.yaml", "-p", POLICY)
     assert (code, out) == (2, "") and "no such file: no-such-case.yaml" in err
 
 
 def test_bad_as_of_is_a_usage_error(capsys, monkeypatch):
-    code, _, err = run(capsys, monkeypatch, "eval", f"{CASES}/homebuyer.yaml", "-p", POLICY, "--as-of",
+    code, _, err = run_main(capsys, monkeypatch, "eval", f"{CASES}/homebuyer.yaml", "-p", POLICY, "--as-of",
                        "2024-02-30")
     assert code == 2 and "--as-of takes a date YYYY-MM-DD" in err
 
 
 def test_unknown_format_is_a_usage_error(capsys, monkeypatch):
-    code, _, _ = run(capsys, monkeypatch, "eval", f"{CASES}/homebuyer.yaml", "-p", POLICY, "-f", "pdf")
+    code, _, _ = run_main(capsys, monkeypatch, "eval", f"{CASES}/homebuyer.yaml", "-p", POLICY, "-f", "pdf")
     assert code == 2
 
 
 def test_one_policy_at_a_time(capsys, monkeypatch):
-    code, _, err = run(capsys, monkeypatch, "eval", f"{CASES}/homebuyer.yaml", "-p", POLICY, "-p", POLICY)
+    code, _, err = run_main(capsys, monkeypatch, "eval", f"{CASES}/homebuyer.yaml", "-p", POLICY, "-p", POLICY)
     assert code == 2 and "give one --policy" in err
 
 
 def test_default_policy_is_the_bundled_one(capsys, monkeypatch):
-    code, out, _ = run(capsys, monkeypatch, "eval", "policies/qzf-2023-12/cases/graduate-homebuyer.yaml",
+    code, out, _ = run_main(capsys, monkeypatch, "eval", "policies/qzf-2023-12/cases/graduate-homebuyer.yaml",
                        "-f", "json")
     assert code == 0 and json.loads(out)["policy"]["doc_number"] == "衢政发〔2023〕12号"
 
 
 def test_schema_command_prints_the_case_schema(capsys, monkeypatch):
-    code, out, _ = run(capsys, monkeypatch, "schema", "-p", POLICY)
+    code, out, _ = run_main(capsys, monkeypatch, "schema", "-p", POLICY)
     schema = json.loads(out)
     assert code == 0 and schema["properties"]["facts"]["properties"]["employer"]["enum"][:2] == ["private", "public"]
 
@@ -159,6 +148,6 @@ def test_cache_can_be_turned_off(monkeypatch):
 
 
 def test_as_of_out_of_range_is_a_usage_error(capsys, monkeypatch):
-    code, _, err = run(capsys, monkeypatch, "eval", f"{CASES}/homebuyer.yaml", "-p", POLICY, "--as-of",
+    code, _, err = run_main(capsys, monkeypatch, "eval", f"{CASES}/homebuyer.yaml", "-p", POLICY, "--as-of",
                        "9999-12-31")
     assert code == 2 and "out of range" in err

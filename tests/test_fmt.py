@@ -4,7 +4,6 @@ The layout itself is data: fixtures/ok/layout/NAME.in.qz formats to NAME.out.qz.
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 from pathlib import Path
 

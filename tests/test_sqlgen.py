@@ -6,7 +6,6 @@ tests/test_sql_equivalence.py.)"""
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from pathlib import Path
 
 import duckdb
@@ -15,10 +14,12 @@ import sqlglot
 from sqlglot import exp
 
 import qzdsl
-from qzdsl import cli, sqlgen
+from qzdsl import sqlgen
 from qzdsl import model as m
 from qzdsl.dates import shift
 from qzdsl.schedule import _periods_until
+
+from cli_runner import run_main
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "sql"
@@ -112,21 +113,10 @@ def test_result_columns_per_clause(trial_stop):
     assert not columns["existing_loans"].monetary  # a rule amount has nothing to compute
 
 
-def run(capsys, monkeypatch, *args: str) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["qzdsl", *args])
-    try:
-        cli.main()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code or 0
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 @pytest.mark.parametrize("dialect", sqlgen.DIALECTS)
 def test_compile_prints_the_query(capsys, monkeypatch, tmp_path, dialect):
     monkeypatch.setenv("QZDSL_CACHE_DIR", str(tmp_path))
-    code, out, _ = run(capsys, monkeypatch, "compile", "--target", "sql", "--dialect", dialect,
+    code, out, _ = run_main(capsys, monkeypatch, "compile", "--target", "sql", "--dialect", dialect,
                        "--policy", str(FIXTURES / "housing.qz"), "--table", "population_2024")
     assert code == 0
     assert out == sqlgen.to_sql(qzdsl.load(FIXTURES / "housing.qz"), dialect, "population_2024") + "\n"
@@ -134,7 +124,7 @@ def test_compile_prints_the_query(capsys, monkeypatch, tmp_path, dialect):
 
 
 def test_compile_refuses_an_unknown_dialect(capsys, monkeypatch):
-    code, _, err = run(capsys, monkeypatch, "compile", "--target", "sql", "--dialect", "oracle")
+    code, _, err = run_main(capsys, monkeypatch, "compile", "--target", "sql", "--dialect", "oracle")
     assert code == 2
     assert "oracle" in err
 
