@@ -460,12 +460,12 @@ def evaluate_file(policy: m.Policy, source: Path, out: Path, errors: Path | None
 
 def run_batch(policy_paths: Sequence[Path | None], batch_file: Path, out_file: Path, errors_file: Path | None,
               lang: str = "zh", progress: bool = False, as_of: dt.date | None = None) -> BatchSummary:
-    """`qzdsl eval --batch`: load the one policy (None: the bundled one) and evaluate the file."""
+    """`qzdsl eval --batch`: load the policy (the first path, None: the bundled one; the
+    others as if it imported them) and evaluate the file."""
     from .policy_cache import load
 
-    if len(policy_paths) != 1:
-        raise BatchInputError("give one policy; a policy that builds on others imports them")
-    return evaluate_file(load(policy_paths[0]), batch_file, out_file, errors_file, as_of, lang, progress)
+    return evaluate_file(load(policy_paths[0], tuple(policy_paths[1:])), batch_file, out_file, errors_file, as_of,
+                         lang, progress)
 
 
 def run_with_progress(connection, sql: str, description: str, enabled: bool) -> list[tuple]:

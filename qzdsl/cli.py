@@ -147,11 +147,11 @@ class Lang(str, Enum):
     en = "en"
 
 
-def _one_policy(policy: Optional[list[Path]]) -> Path | None:
+def _policy_set(policy: Optional[list[Path]]) -> tuple[Path | None, tuple[Path, ...]]:
+    """The main policy (the first --policy; default: bundled) and the further ones, which
+    are loaded as if it imported them."""
     paths = _policy_paths(policy)
-    if len(paths) > 1:
-        raise UsageError("give one --policy; a policy that builds on others imports them (import \"…\")")
-    return paths[0]
+    return paths[0], tuple(paths[1:])
 
 
 def _date_option(text: Optional[str], option: str):
@@ -196,7 +196,7 @@ def eval_case(
         _eval_batch(policy, batch, out, errors, when, format, lang)
     if case is None:
         raise UsageError("give a CASE file, or --batch FILE --out RESULT")
-    compiled = load(_one_policy(policy))
+    compiled = load(*_policy_set(policy))
     decision = evaluate(compiled, load_case(_require_file(case), compiled), as_of=when)
     if format is EvalFormat.table:
         from rich.console import Console
@@ -232,7 +232,7 @@ def schema(
     from .cases import case_schema
     from .policy_cache import load
 
-    compiled = load(_one_policy(policy))
+    compiled = load(*_policy_set(policy))
     sys.stdout.write(json.dumps(case_schema(compiled), ensure_ascii=False, indent=2) + "\n")
 
 
@@ -405,7 +405,7 @@ def simulate(
     from .reports.batch_simulate import render
     from .simulate import simulate as run
 
-    compiled = load(_one_policy(policy))
+    compiled = load(*_policy_set(policy))
     try:
         result = run(compiled, _require_file(file), _date_option(as_of, "--as-of"), lang.value,
                      progress=sys.stderr.isatty())
@@ -440,7 +440,7 @@ def compile_policy(
     from .policy_cache import load
     from .sqlgen import to_sql
 
-    sql = to_sql(load(_one_policy(policy)), dialect.value, table, carry=tuple(carry or ()))
+    sql = to_sql(load(*_policy_set(policy)), dialect.value, table, carry=tuple(carry or ()))
     sys.stdout.write(sql + "\n")
 
 

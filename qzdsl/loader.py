@@ -31,18 +31,21 @@ class CheckResult:
         return self.program.texts
 
 
-def check(path: str | Path | None = None, text: str | None = None) -> CheckResult:
-    """Parse and check a policy file (default: the bundled policy) without compiling it."""
-    program = load_program(path or bundled_policy_path(), text)
+def check(path: str | Path | None = None, text: str | None = None, also: tuple[str | Path, ...] = ()) \
+        -> CheckResult:
+    """Parse and check a policy file (default: the bundled policy) without compiling it;
+    `also`: further policy files, loaded as if it imported them."""
+    program = load_program(path or bundled_policy_path(), text, also)
     return CheckResult(program, tuple(run_checks(program)))
 
 
-def load(path: str | Path | None = None) -> Policy:
-    """The compiled policy of `path` (default: the bundled 衢政发〔2023〕12号).
+def load(path: str | Path | None = None, also: tuple[str | Path, ...] = ()) -> Policy:
+    """The compiled policy of `path` (default: the bundled 衢政发〔2023〕12号), with the
+    policy files `also` loaded as if it imported them (existing policies to weigh it against).
 
     Raises `QzError` carrying every error diagnostic when the policy does not check.
     """
-    result = check(path)
+    result = check(path, also=also)
     if not result.ok:
         raise QzError(result.errors)
     return compile_program(result.program)

@@ -24,26 +24,27 @@ _FORMAT = 1
 _PACKAGE = Path(__file__).resolve().parent
 
 
-def load(path: str | Path | None = None) -> m.Policy:
-    """`loader.load(path)`, from the cache when the policy and qzdsl are unchanged."""
+def load(path: str | Path | None = None, also: tuple[str | Path, ...] = ()) -> m.Policy:
+    """`loader.load(path, also)`, from the cache when the policies and qzdsl are unchanged."""
     directory = _directory()
-    target = Path(path) if path is not None else bundled_policy_path()
     if directory is None:
-        return _compile(path)
+        return _compile(path, also)
+    targets = [Path(path) if path is not None else bundled_policy_path(), *map(Path, also)]
     # Spans in the compiled policy name files relative to the working directory.
-    key = hashlib.sha256(f"{_FORMAT}\0{Path.cwd()}\0{target.resolve()}".encode()).hexdigest()
+    named = "\0".join(str(t.resolve()) for t in targets)
+    key = hashlib.sha256(f"{_FORMAT}\0{Path.cwd()}\0{named}".encode()).hexdigest()
     entry = directory / f"{key}.pickle"
     policy = _read(entry)
     if policy is None:
-        policy = _compile(path)
+        policy = _compile(path, also)
         _write(entry, policy)
     return policy
 
 
-def _compile(path: str | Path | None) -> m.Policy:
+def _compile(path: str | Path | None, also: tuple[str | Path, ...]) -> m.Policy:
     from .loader import load as compile_policy
 
-    return compile_policy(path)
+    return compile_policy(path, also)
 
 
 def _directory() -> Path | None:

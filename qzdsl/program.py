@@ -71,13 +71,16 @@ class Program:
         return next((d for d in file.decls if isinstance(d, ast.PolicyDecl)), None)
 
 
-def load_program(path: str | Path, text: str | None = None) -> Program:
-    """Read a policy file and, depth first, everything it imports.
+def load_program(path: str | Path, text: str | None = None, also: tuple[str | Path, ...] = ()) -> Program:
+    """Read a policy file and, depth first, everything it imports; `also` names further
+    policy files loaded as if the main file imported them (`--policy A --policy B`).
 
     Syntax errors and unreadable files are collected in `program.diagnostics`; the
     files that could be parsed are still returned so that later checks can run on them.
     """
     program = Program()
+    for extra in also:  # as if the main file imported them: loaded first, the main file last
+        _load(Path(extra), program, stack=[], text=None, importer=None)
     _load(Path(path), program, stack=[], text=text, importer=None)
     order = 0
     for file in program.files:

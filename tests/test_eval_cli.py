@@ -94,9 +94,18 @@ def test_unknown_format_is_a_usage_error(capsys, monkeypatch):
     assert code == 2
 
 
-def test_one_policy_at_a_time(capsys, monkeypatch):
-    code, _, err = run_main(capsys, monkeypatch, "eval", f"{CASES}/homebuyer.yaml", "-p", POLICY, "-p", POLICY)
-    assert code == 2 and "give one --policy" in err
+def test_further_policies_are_weighed_as_if_imported(capsys, monkeypatch):
+    # An existing policy's bigger rent subsidy shares the exclusion group `housing`: under
+    # 从优、从高、不重复 it wins over the living subsidy of the policy being evaluated.
+    code, out, _ = run_main(capsys, monkeypatch, "eval", f"{CASES}/homebuyer.yaml", "-p", POLICY,
+                            "-p", "tests/fixtures/eval/existing.qz", "-f", "json")
+    assert code == 0
+    record = json.loads(out)
+    clauses = {c["id"]: c for c in record["clauses"]}
+    assert record["policy"]["doc_number"] == "测试〔2023〕1号"
+    assert clauses["talent_rent_subsidy"]["status"] == "granted"
+    assert clauses["living_subsidy"]["status"] == "excluded"
+    assert clauses["living_subsidy"]["excluded_by"] == "talent_rent_subsidy"
 
 
 def test_default_policy_is_the_bundled_one(capsys, monkeypatch):
