@@ -81,8 +81,22 @@ _NAMESPACES = {
 }
 
 
+# Words an expression reads as built-ins: a fact or definition of that name could never be read.
+RESERVED_NAMES = ("true", "false", "as_of")
+
+
 def check_duplicates(program: Program) -> list[Diagnostic]:
     found = []
+    for entry in program.entries:
+        decl = entry.decl
+        if isinstance(decl, (ast.FactDecl, ast.DefineDecl)) and decl.name in RESERVED_NAMES:
+            found.append(error("QZ102", f"'{decl.name}' is a built-in word of expressions; a {decl.KEYWORD} "
+                               "cannot take its name", decl.name_span, "choose another name"))
+        for prop in ast.props_of(decl):
+            if isinstance(prop, ast.FactType):
+                found += _repeated([(m.name, m.span) for m in prop.members], "value")
+            elif isinstance(prop, ast.Of):
+                found += _repeated([(k.name, k.span) for k in prop.kinds], "applicant kind")
     for classes in _NAMESPACES.values():
         seen: dict[str, Entry] = {}
         for entry in program.entries:
@@ -106,6 +120,17 @@ def check_duplicates(program: Program) -> list[Diagnostic]:
                     found.append(error("QZ102", f"section '{decl.ref}' is already declared at {refs[decl.ref].span}",
                                        decl.name_span))
                 refs.setdefault(decl.ref, decl)
+    return found
+
+
+def _repeated(names: list[tuple[str, object]], what: str) -> list[Diagnostic]:
+    """A diagnostic for every name of a list that repeats an earlier one."""
+    seen: set[str] = set()
+    found = []
+    for name, span in names:
+        if name in seen:
+            found.append(error("QZ102", f"the {what} '{name}' is listed twice", span, "remove one of them"))
+        seen.add(name)
     return found
 
 
@@ -348,11 +373,11 @@ def check_citations(program: Program) -> list[Diagnostic]:
         source = program.official.get(file.path)
         entries = [e for e in program.entries if e.file is file]
         cites = [(e, c) for e in entries for c in ast.all_of(ast.props_of(e.decl), ast.Cite)]
+        policy = program.policy_of(file)
+        named = policy is not None and ast.first(policy.props, ast.SourceFile) is not None
         if source is None:
-            if cites:
-                policy = program.policy_of(file)
-                found.append(warning("QZ307", "quotes cannot be verified: the policy names no readable source "
-                                     "text", policy.span if policy else None,
+            if cites and not named:  # a named but unreadable source is reported where it is read
+                found.append(warning("QZ307", "quotes cannot be verified: the policy names no source text", policy.span if policy else None,
                                      'add source "source.txt" to the policy header'))
             continue
         sections = program.sections_of(file)

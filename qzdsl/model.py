@@ -363,6 +363,13 @@ class Clause:
         return self.section
 
     @property
+    def pays_money(self) -> bool:
+        """Whether the clause's amount is cash paid out. An entitlement's amount (a loan
+        guarantee of 10—30万元) sizes what is granted but is not paid, so it counts in no
+        total or fiscal exposure."""
+        return self.kind == "benefit" and self.amount.kind not in (AmountKind.RULE, AmountKind.NONE)
+
+    @property
     def quote(self) -> str:
         return "……".join(c.quote for c in self.citations)
 

@@ -466,6 +466,8 @@ def _syntax_diagnostic(exc: UnexpectedInput, file: str, text: str, last_chunk: b
         hint = "write amounts in digits: 4500, 2万, 10亿 (元 may follow)"
     if token.type == "NAME" and str(token) in _RESERVED_HINT_WORDS:
         hint = f"'{token}' is a keyword here"
+    if str(token) == "-" and ({"NUMBER", "INT"} & expected) and text[token.end_pos:token.end_pos + 1].isdigit():
+        return error("QZ203", "an amount cannot be negative", span, "write the amount as a positive number")
     message = f"unexpected {_token_text(token)}; expected {_expected_words(expected)}"
     return error("QZ001", message, span, hint)
 

@@ -124,7 +124,7 @@ def _load(path: Path, program: Program, stack: list[Path], text: str | None, imp
     display = _display(path)
     if text is None:
         try:
-            text = path.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8-sig")  # tolerate the BOM some editors write
         except (OSError, ValueError) as exc:
             program.diagnostics.append(error("QZ010", f"cannot read {display}: {_reason(exc)}", where))
             return

@@ -241,7 +241,7 @@ class Decision:
         granted = self.by_status(Status.GRANTED)
         for result in granted:
             payout = result.amount
-            if payout is None:
+            if payout is None or not result.clause.pays_money:
                 continue
             value += payout.value
             if payout.open_ended:

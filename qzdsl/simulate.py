@@ -127,7 +127,7 @@ def _aggregates(policy: m.Policy) -> tuple[list[exp.Expression], list[str]]:
         add(f"{c}.granted", _count_if(granted))
         add(f"{c}.excluded", _count_if(_status(names.status, Status.EXCLUDED)))
         add(f"{c}.undetermined", _count_if(_status(names.status, Status.UNDETERMINED)))
-        if names.monetary:
+        if names.monetary and names.clause.pays_money:
             add(f"{c}.first_year", _sum_if(_first_year(names), granted.copy()))
             add(f"{c}.lifetime", _sum_if(_lifetime(names), granted.copy()))
             open_ended = exp.and_(granted.copy(), exp.Is(this=sqlgen.col(names.periods), expression=exp.Null()))
@@ -164,7 +164,7 @@ def simulate(policy: m.Policy, source: Path, as_of: dt.date | None = None, lang:
     clauses = []
     for names in sqlgen.clause_columns(policy):
         c = names.clause.id
-        money = names.monetary
+        money = names.monetary and names.clause.pays_money
         clauses.append(ClauseExposure(names.clause, Exposure(
             granted=values[f"{c}.granted"],
             first_year=values[f"{c}.first_year"] if money else None,

@@ -15,10 +15,15 @@ _SPACE = re.compile(r"\s+")
 _SENTENCE_END = "。；！？"
 # Sentences that mention money or a grant must be encoded (or explicitly set aside).
 PAYOUT_WORDS = ("元", "补贴", "奖励", "补助", "享受", "给予")
-# "8000元", "2万元", "10—30万元", "10亿元"
-_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)(?:\s*[—–\-~～至]\s*(\d+(?:\.\d+)?))?\s*(万|亿)?元")
+# A number as written: "8000", "8,000", "1.5".
+_NUM = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+# A range's first end may carry its own magnitude ("10万—30万元") or share the last one
+# ("10—30万元").
+_RANGE = _NUM + r"(万|亿)?(?:\s*[—–\-~～至]\s*" + _NUM + r")?\s*(万|亿)?"
+# "8000元", "8,000元", "2万元", "10—30万元", "10万—30万元", "10亿元"
+_AMOUNT = re.compile(_RANGE + "元")
 # Figures of targets: "10万人", "25万人次", "35万家", "37%", "97分"
-_FIGURE = re.compile(r"(\d+(?:\.\d+)?)(?:\s*[—–\-~～至]\s*(\d+(?:\.\d+)?))?\s*(万|亿)?(?=人次|人|家|个|套|名|分|%|元)")
+_FIGURE = re.compile(_RANGE + "(?=人次|人|家|个|套|名|分|%|元)")
 _MAGNITUDE = {None: Decimal(1), "万": Decimal(10_000), "亿": Decimal(100_000_000)}
 
 
@@ -30,11 +35,11 @@ def squash(text: str) -> str:
 def _values(pattern: re.Pattern, text: str) -> list[Decimal]:
     found = []
     for match in pattern.finditer(text):
-        factor = _MAGNITUDE[match.group(3)]
-        for group in (match.group(1), match.group(2)):
-            if group is not None:
-                value = Decimal(group) * factor
-                found.append(value.quantize(Decimal(1)) if value == value.to_integral_value() else value)
+        first, first_magnitude, last, magnitude = match.groups()
+        ends = [(first, first_magnitude or magnitude)] + ([(last, magnitude)] if last is not None else [])
+        for digits, unit in ends:
+            value = Decimal(digits.replace(",", "")) * _MAGNITUDE[unit]
+            found.append(value.quantize(Decimal(1)) if value == value.to_integral_value() else value)
     return found
 
 

@@ -419,3 +419,15 @@ def test_bundled_homebuyer_with_missing_facts_is_asked_about_them(bundled):
     assert result.status is Status.UNDETERMINED
     assert "no_home_in_quzhou" in result.missing_facts
     assert "employment" not in result.missing_facts  # known: 在非公企业就业
+
+
+def test_an_entitlement_amount_is_not_cash_in_the_totals():
+    # 二（七）: a loan guarantee of 10—30万元 is granted, not paid: it sizes the entitlement
+    # but counts in no total.
+    bundled = qzdsl.load()
+    case = qzdsl.load_case(BUNDLED_CASES / "rural-entrepreneur.yaml", bundled)
+    decision = qzdsl.evaluate(bundled, case)
+    guarantee = decision.result("startup_guarantee")
+    assert guarantee.status is Status.GRANTED
+    assert (guarantee.amount.low, guarantee.amount.high) == (100000, 300000)
+    assert decision.totals.low == 0 and decision.totals.high == 0

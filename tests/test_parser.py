@@ -35,6 +35,9 @@ def test_parse_number_gives_whole_yuan_as_integers():
     ("给予每人每月100元补贴，两项补贴最长享受10年", [100]),
     ("支持各县（市、区）打造1—2个乡村创业品牌", []),
     ("可按规定申请住房公积金贷款", []),
+    ("给予10万—30万元担保", [100000, 300000]),
+    ("每人每年8,000元补贴", [8000]),
+    ("补助12,345.50元", ["12345.50"]),
 ])
 def test_amounts_in(text, amounts):
     assert amounts_in(text) == [Decimal(a) for a in amounts]
@@ -171,3 +174,11 @@ def test_expressions_nested_too_deep_are_refused(expr):
     assert _errors("define d: " + expr) == [
         ("QZ001", 1, 11, "this expression nests more than 100 levels deep", "split it into definitions")]
     parse("define d: " + expr.replace("not ", "", 1).replace("a + ", "", 1))  # one level less is fine
+
+
+def test_a_byte_order_mark_is_not_an_error(tmp_path):
+    from qzdsl.loader import check
+
+    path = tmp_path / "bom.qz"
+    path.write_bytes('\ufeffpolicy "测试": title "带BOM的文件", applies_from 2023-01-01\n'.encode("utf-8"))
+    assert check(path).ok
