@@ -32,6 +32,8 @@ class UsageError(typer.BadParameter):
 
 
 def _require_file(path: Path) -> Path:
+    if path.is_dir():
+        raise UsageError(f"{path} is a directory; give a file")
     if not path.is_file():
         raise UsageError(f"no such file: {path}")
     return path

@@ -127,16 +127,28 @@ def default_test_dir(policy_path: Path | None = None) -> Path:
     return folder.relative_to(cwd) if folder.is_relative_to(cwd) else folder
 
 
+_TESTS_KEY = re.compile(r"^tests\s*:", re.MULTILINE)
+
+
 def find_test_files(paths: list[Path]) -> list[Path]:
-    """The test files named by `paths`: files as given, directories searched for YAML
-    files, recursively and in sorted order."""
+    """The test files named by `paths`: files as given; directories searched recursively,
+    in sorted order, for YAML files with a top-level `tests:` key — so that a policy's
+    folder can be named whole without its case files being taken for tests."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.suffix in TEST_SUFFIXES and p.is_file()))
+            found.extend(sorted(p for p in path.rglob("*")
+                                if p.suffix in TEST_SUFFIXES and p.is_file() and _declares_tests(p)))
         else:
             found.append(path)
     return found
+
+
+def _declares_tests(path: Path) -> bool:
+    try:
+        return _TESTS_KEY.search(path.read_text(encoding="utf-8-sig")) is not None
+    except (OSError, UnicodeDecodeError):
+        return True  # let loading report why it cannot be read
 
 
 def load_tests(paths: list[Path], policy: m.Policy) -> tuple[PolicyTest, ...]:

@@ -13,7 +13,8 @@ def render_policy(policy: m.Policy, console: Console | None = None) -> None:
     console = console or Console()
     info = policy.info
     console.print(f"[bold]{info.doc_number}[/bold] {info.title}")
-    console.print(f"施行 {info.in_force}  执行 {info.applies_from}  原则 {info.principle or '—'}  sha256 {policy.sha256[:12]}")
+    console.print(f"施行 {info.in_force or '—'}  执行 {info.applies_from}  原则 {info.principle or '—'}  "
+                  f"sha256 {policy.sha256[:12]}")
 
     facts = Table(title="事实 Facts", show_lines=False)
     for col in ("id", "标签", "类型", "主体"):

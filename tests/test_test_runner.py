@@ -231,3 +231,11 @@ def test_missing_path_is_a_usage_error(monkeypatch, capsys):
         cli.main()
     assert exit_info.value.code == 2
     assert "no such file or directory: no-such-tests" in capsys.readouterr().err
+
+
+def test_a_policy_folder_runs_its_tests_and_skips_its_case_files():
+    from qzdsl.policy_tests import find_test_files
+
+    folder = Path(__file__).resolve().parent.parent / "policies/qzf-2023-12"
+    found = find_test_files([folder])
+    assert found and all(p.parent.name == "tests" for p in found)
