@@ -28,7 +28,7 @@ from sqlglot import exp
 
 from . import model as m
 from . import sqlgen
-from .cases import EARLIEST, LATEST
+from .cases import EARLIEST, LATEST, MAX_COUNT, MAX_MONEY
 from .reports.labels import label
 from .results import Status
 
@@ -236,16 +236,24 @@ class _Validator:
         return _Checked(value, ((self._invalid(text, value), self.reason("bool", _text(column), name=name)),))
 
     def _count(self, column, name: str) -> _Checked:
+        limit = exp.Literal.number(MAX_COUNT)
         if self.types[column.name] in _INTEGER_TYPES:
             negative = exp.LT(this=column.copy(), expression=exp.Literal.number(0))
+            large = exp.GT(this=column.copy(), expression=limit)
             shown = exp.cast(column.copy(), "VARCHAR")
-            return _Checked(exp.cast(column, "BIGINT"), ((negative, self.reason("count_negative", shown, name=name)),))
+            return _Checked(exp.TryCast(this=column, to=exp.DataType.build("BIGINT")),
+                            ((negative, self.reason("count_negative", shown, name=name)),
+                             (large, self.reason("count_large", shown.copy(), name=name, limit=f"{MAX_COUNT:,}"))))
         text = self._text_of(column)
         value = sqlgen.case_when([(_matches(text, r"\+?[0-9]+"),
                                exp.TryCast(this=text.copy(), to=exp.DataType.build("BIGINT")))])
         negative = _matches(text.copy(), r"-[0-9]+")
-        invalid = exp.and_(self._invalid(text, value), exp.Not(this=negative.copy()))
+        digits = _matches(text.copy(), r"\+?[0-9]+")
+        large = exp.and_(digits, exp.or_(exp.GT(this=value.copy(), expression=limit.copy()),
+                                         exp.Is(this=value.copy(), expression=exp.Null())))
+        invalid = exp.and_(self._invalid(text, value), exp.Not(this=negative.copy()), exp.Not(this=digits.copy()))
         return _Checked(value, ((negative, self.reason("count_negative", text.copy(), name=name)),
+                                (large, self.reason("count_large", text.copy(), name=name, limit=f"{MAX_COUNT:,}")),
                                 (invalid, self.reason("count", text.copy(), name=name))))
 
     def _money(self, column, name: str) -> _Checked:
@@ -254,16 +262,25 @@ class _Validator:
         if type_ in _INTEGER_TYPES or (type_.startswith("DECIMAL") and _scale(type_) <= 2):
             value = exp.TryCast(this=column, to=money)
             negative = exp.LT(this=column.copy(), expression=exp.Literal.number(0))
+            large = exp.GT(this=column.copy(), expression=exp.Literal.number(MAX_MONEY))
             shown = exp.cast(column.copy(), "VARCHAR")
             return _Checked(value, ((negative, self.reason("money_negative", shown, name=name)),
-                                    (self._invalid(column, value), self.reason("money", shown.copy(), name=name))))
+                                    (large, self.reason("money_large", shown.copy(), name=name,
+                                                        limit=f"{MAX_MONEY:,}")),
+                                    (exp.and_(self._invalid(column, value), exp.Not(this=large.copy())),
+                                     self.reason("money", shown.copy(), name=name))))
         text = self._text_of(column)
         value = sqlgen.case_when([(_matches(text, r"[0-9]+(\.[0-9]{1,2})?"), exp.TryCast(this=text.copy(), to=money))])
         negative = _matches(text.copy(), r"-[0-9]+(\.[0-9]+)?")
         fen = _matches(text.copy(), r"[0-9]+\.[0-9]{3,}")
-        invalid = exp.and_(self._invalid(text, value), exp.Not(this=negative.copy()), exp.Not(this=fen.copy()))
+        well_formed = _matches(text.copy(), r"[0-9]+(\.[0-9]{1,2})?")
+        large = exp.and_(well_formed, exp.or_(exp.GT(this=value.copy(), expression=exp.Literal.number(MAX_MONEY)),
+                                              exp.Is(this=value.copy(), expression=exp.Null())))
+        invalid = exp.and_(self._invalid(text, value), exp.Not(this=negative.copy()), exp.Not(this=fen.copy()),
+                           exp.Not(this=well_formed.copy()))
         return _Checked(value, ((negative, self.reason("money_negative", text.copy(), name=name)),
                                 (fen, self.reason("money_fen", text.copy(), name=name)),
+                                (large, self.reason("money_large", text.copy(), name=name, limit=f"{MAX_MONEY:,}")),
                                 (invalid, self.reason("money", text.copy(), name=name))))
 
     def _date(self, column, name: str) -> _Checked:

@@ -126,7 +126,7 @@ def case_from_node(node, policy: m.Policy, file: str) -> Case:
 
     if not isinstance(node, yaml.MappingNode):
         raise QzError([error("QZ401", "a case is a mapping of name, kind, as_of and facts", _span(file, node))])
-    diagnostics: list[Diagnostic] = []
+    diagnostics = _unencodable(node, file)
     items = _mapping(node, file, diagnostics)
     if diagnostics:
         raise QzError(diagnostics)
@@ -148,11 +148,16 @@ def _read(text: str, file: str, json_syntax: bool) -> tuple[_Item, ...]:
     if json_syntax:
         try:
             json.loads(text)
+        except RecursionError:
+            raise QzError([error("QZ401", "the case file nests too deeply to read", Span.point(file, 1, 1))]) \
+                from None
         except json.JSONDecodeError as exc:
             raise QzError([error("QZ401", f"malformed JSON: {exc.msg}", Span.point(file, exc.lineno, exc.colno))]) \
                 from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        raise QzError([error("QZ401", "the case file nests too deeply to read", Span.point(file, 1, 1))]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         span = Span.point(file, mark.line + 1, mark.column + 1) if mark else None
@@ -170,7 +175,7 @@ def _read(text: str, file: str, json_syntax: bool) -> tuple[_Item, ...]:
                              "write at least: kind: person")])
     if not isinstance(node, yaml.MappingNode):
         raise QzError([error("QZ401", "a case file is a mapping of name, kind, as_of and facts", _span(file, node))])
-    diagnostics: list[Diagnostic] = []
+    diagnostics = _unencodable(node, file)
     items = _mapping(node, file, diagnostics)
     if diagnostics:
         raise QzError(diagnostics)
@@ -336,6 +341,11 @@ def _facts(items: tuple[_Item, ...], policy: m.Policy, kind: str | None, found: 
     return facts
 
 
+# The largest count and amount a case may state: far above any real applicant, and low
+# enough that every amount the policy computes from them stays exact in SQL's DECIMAL.
+MAX_COUNT = 10**6
+MAX_MONEY = Decimal(10**9)
+
 _TYPE_WORDS = {
     m.Type.BOOL: "yes/no: write true or false",
     m.Type.COUNT: "a count: a whole number, 0 or more",
@@ -353,6 +363,10 @@ def _typed(fact: m.Fact, item: _Item, found: list[Diagnostic]) -> FactValue | No
         case m.Type.BOOL:
             return value if isinstance(value, bool) else _wrong(fact, item, found)
         case m.Type.COUNT:
+            if isinstance(value, int) and not isinstance(value, bool) and value > MAX_COUNT:
+                found.append(error("QZ403", f"'{fact.name}' ({fact.label}) is more than {MAX_COUNT:,}: {value}",
+                                   item.value_span, "check the number"))
+                return None
             if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
                 return value
             return _wrong(fact, item, found)
@@ -396,6 +410,10 @@ def _money(value, fact: m.Fact, item: _Item, found: list[Diagnostic]) -> Decimal
                                item.value_span, "money is counted to the fen (0.01 yuan)"))
             return None
         return _wrong(fact, item, found)
+    if Decimal(text) > MAX_MONEY:
+        found.append(error("QZ403", f"'{fact.name}' ({fact.label}) is more than {MAX_MONEY:,}元: {text}",
+                           item.value_span, "check the amount"))
+        return None
     return Decimal(text)
 
 
@@ -495,3 +513,37 @@ def _fact_schema(fact: m.Fact) -> dict:
             schema["x-qzdsl-members"] = {x.name: x.label for x in fact.members}
     schema["x-qzdsl-kinds"] = list(fact.kinds)
     return schema
+
+
+def _unencodable(node, file: str) -> list[Diagnostic]:
+    """Text that cannot be written out (a lone surrogate from an escape like \\ud800)."""
+    return [error("QZ401", "this text is not valid Unicode (a lone surrogate, e.g. \\ud800)", _span(file, scalar),
+                  "remove the escape or write the character itself")
+            for scalar in _scalars(node) if not _encodable(scalar.value)]
+
+
+def _scalars(node):
+    """Every scalar node under `node`, each once: iteratively (nesting depth is the file's
+    to choose) and through an alias only the first time (aliases may multiply a node)."""
+    import yaml
+
+    stack, seen = [node], set()
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, yaml.ScalarNode):
+            yield current
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+        elif isinstance(current, yaml.MappingNode):
+            stack.extend(part for pair in current.value for part in pair)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -39,6 +39,16 @@ def _require_file(path: Path) -> Path:
     return path
 
 
+def _output_path(path: Optional[Path]) -> Optional[Path]:
+    """An output FILE option: checked before any work is done, so that a long run never
+    ends in a file that cannot be written."""
+    if path is not None and path.is_dir():
+        raise UsageError(f"{path} is a directory; give a file")
+    if path is not None and not path.parent.is_dir():
+        raise UsageError(f"cannot write {path}: no folder {path.parent}")
+    return path
+
+
 def _emit_diagnostics(diagnostics, sources: dict[str, str]) -> None:
     if diagnostics:
         sys.stderr.write(render_all(diagnostics, sources) + "\n")
@@ -164,6 +174,8 @@ def _date_option(text: Optional[str], option: str):
     if text is None:
         return None
     try:
+        if len(text) != 10 or text[4] != "-" or text[7] != "-":  # fromisoformat also takes 20230101, 2023-W01-1
+            raise ValueError(text)
         date = dt.date.fromisoformat(text)
     except ValueError:
         raise UsageError(f"{option} takes a date YYYY-MM-DD, not '{text}'") from None
@@ -182,10 +194,10 @@ def eval_case(
                                         "(default: the case's as_of, else today)."),
     format: EvalFormat = typer.Option(EvalFormat.table, "--format", "-f"),
     lang: Lang = typer.Option(Lang.zh, "--lang", help="Report language."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", metavar="FILE", help="Write the report to this file."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", callback=_output_path, metavar="FILE", help="Write the report to this file."),
     batch: Optional[Path] = typer.Option(None, "--batch", metavar="FILE", help="Evaluate every row of a population "
                                          "file (.csv, .parquet, .jsonl) into --out RESULT.parquet|csv, on DuckDB."),
-    errors: Optional[Path] = typer.Option(None, "--errors", metavar="FILE", help="With --batch: where the rejected "
+    errors: Optional[Path] = typer.Option(None, "--errors", callback=_output_path, metavar="FILE", help="With --batch: where the rejected "
                                           "rows go (default: RESULT.errors.csv beside --out)."),
 ) -> None:
     """Evaluate a case: every clause the applicant can receive, its amount, reasons and trace."""
@@ -261,8 +273,8 @@ def audit(
                                                 "bundled); repeat to audit several."),
     format: AuditFormat = typer.Option(AuditFormat.table, "--format", "-f"),
     lang: Lang = typer.Option(Lang.zh, "--lang", help="Report language."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the report to this file."),
-    graph: Optional[Path] = typer.Option(None, "--graph", help="Write the conflict graph: .dot, .graphml or .json."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", callback=_output_path, help="Write the report to this file."),
+    graph: Optional[Path] = typer.Option(None, "--graph", callback=_output_path, help="Write the conflict graph: .dot, .graphml or .json."),
     witness_dir: Optional[Path] = typer.Option(None, "--witness-dir", help="Write each witness case file here."),
     fail_on: FailOn = typer.Option(FailOn.error, "--fail-on", help="Exit 1 when a finding is at least this "
                                    "severe."),
@@ -311,7 +323,7 @@ def run_policy_tests(
         None, "--min-coverage", min=0, max=100, metavar="PCT",
         help="Fail when fewer than PCT% of the clauses are both granted and denied by some test."),
     format: PolicyTestFormat = typer.Option(PolicyTestFormat.text, "--format", "-f"),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the report to this file, not stdout."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", callback=_output_path, help="Write the report to this file, not stdout."),
 ) -> None:
     """Run the policy tests beside a policy: each case's expected verdicts, amounts and reasons."""
     from decimal import Decimal
@@ -378,6 +390,8 @@ def _eval_batch(policy: Optional[list[Path]], batch: Path, out: Optional[Path], 
 
     if out is None:
         raise UsageError("--batch needs --out RESULT.parquet (or RESULT.csv)")
+    if out.resolve() == batch.resolve() or (errors is not None and errors.resolve() in (out.resolve(), batch.resolve())):
+        raise UsageError("--out, --errors and the --batch file must be three different files")
     if format.value not in ("table", "json"):
         raise UsageError("with --batch the summary is printed as table or json")
     try:

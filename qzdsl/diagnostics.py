@@ -150,6 +150,9 @@ def lines_of(text: str) -> list[str]:
     return [line.removesuffix("\r") for line in text.split("\n")]
 
 
+_WIDEST = 160  # characters of a source line shown under a diagnostic
+
+
 def render(diagnostic: Diagnostic, sources: dict[str, str]) -> str:
     """The headline, the source line with a caret under the span, then hint and notes."""
     lines = [diagnostic.headline()]
@@ -164,6 +167,12 @@ def render(diagnostic: Diagnostic, sources: dict[str, str]) -> str:
             start = max(span.column - 1, 0)
             end = span.end_column - 1 if span.end_line == span.line else len(line)
             end = max(min(end, len(line)), start + 1)
+            if len(line) > _WIDEST:  # a machine-written line: show a window around the span
+                left = max(0, start - _WIDEST // 4)
+                end = min(end, left + _WIDEST - 1)
+                line = ("…" if left else "") + line[left:left + _WIDEST] + "…"
+                shift = left - (1 if left else 0)
+                start, end = start - shift, end - shift
             lines.append(f" {gutter} | {line}")
             caret = " " * display_width(line[:start]) + "^" * max(display_width(line[start:end]), 1)
             lines.append(f" {pad} | {caret}")

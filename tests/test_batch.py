@@ -102,6 +102,23 @@ def test_a_fact_of_another_kind_rejects_the_row(tmp_path):
     assert errors[1] == "3,3,hires (吸纳就业人数) is not asked of this kind of applicant (only of: enterprise)"
 
 
+def test_counts_too_large_for_exact_amounts_reject_their_row_not_the_run(tmp_path):
+    # A per-head count of 10^14 would overflow the amount columns: the row is rejected,
+    # whether the count arrives as text (CSV) or as an unsigned 64-bit integer (Parquet).
+    policy = qzdsl.load(FIXTURES / "employment.qz")
+    source = tmp_path / "big.csv"
+    source.write_text("row_id,kind,hires\n1,enterprise,100000000000000\n2,enterprise,3\n", encoding="utf-8")
+    summary = batch.evaluate_file(policy, source, tmp_path / "out.parquet", as_of=AS_OF, lang="en")
+    assert (summary.rows_in, summary.rows_out, summary.rows_rejected) == (2, 1, 1)
+    errors = (tmp_path / "out.errors.csv").read_text(encoding="utf-8").splitlines()
+    assert errors[1] == "1,1,\"hires (吸纳就业人数) is more than 1,000,000: 100000000000000\""
+    parquet = tmp_path / "big.parquet"
+    duckdb.sql(f"COPY (SELECT 1 AS row_id, 'enterprise' AS kind, 18446744073709551615::UBIGINT AS hires) "
+               f"TO '{parquet}'")
+    summary = batch.evaluate_file(policy, parquet, tmp_path / "out2.parquet", as_of=AS_OF, lang="en")
+    assert (summary.rows_out, summary.rows_rejected) == (0, 1)
+
+
 def test_a_file_without_a_kind_column_or_of_an_unknown_format_is_refused(housing, tmp_path):
     no_kind = tmp_path / "no_kind.csv"
     no_kind.write_text("row_id,no_home\n1,true\n", encoding="utf-8")

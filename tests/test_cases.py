@@ -183,3 +183,19 @@ def test_dates_outside_the_computable_range_are_refused(policy):
         case_from_dict({"kind": "person", "as_of": "1899-12-31",
                         "facts": {"purchase_date": dt.date(9999, 6, 1)}}, policy)
     assert [(d.code, "out of range" in d.message) for d in caught.value.diagnostics] == [("QZ404", True)] * 2
+
+
+@pytest.mark.parametrize("name, text, code", [
+    ("surrogate.json", '{"kind": "person", "name": "\\ud800"}', "QZ401"),
+    ("surrogate.yaml", 'kind: person\nname: "\\ud800"\n', "QZ401"),
+    ("deep.yaml", "kind: person\nname: " + "[" * 3000 + "]" * 3000 + "\n", "QZ401"),
+    ("deep.json", '{"kind": "person", "name": ' + "[" * 100000 + "]" * 100000 + "}", "QZ401"),
+    ("huge-count.yaml", "kind: person\nfacts:\n  family_members: 100000000000000\n", "QZ403"),
+    ("huge-money.yaml", "kind: person\nfacts:\n  salary: 99999999999999\n", "QZ403"),
+])
+def test_hostile_case_files_are_diagnosed_not_crashed(name, text, code, policy, tmp_path):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    with pytest.raises(QzError) as caught:
+        load_case(path, policy)
+    assert [d.code for d in caught.value.diagnostics] == [code]

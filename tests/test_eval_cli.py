@@ -160,3 +160,22 @@ def test_as_of_out_of_range_is_a_usage_error(capsys, monkeypatch):
     code, _, err = run_main(capsys, monkeypatch, "eval", f"{CASES}/homebuyer.yaml", "-p", POLICY, "--as-of",
                        "9999-12-31")
     assert code == 2 and "out of range" in err
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--out", "no-such-folder/x.json"], "no folder no-such-folder"),
+    (["--out", "tests"], "tests is a directory"),
+    (["--as-of", "20240101"], "--as-of takes a date YYYY-MM-DD"),
+    (["--as-of", "2024-W01-1"], "--as-of takes a date YYYY-MM-DD"),
+])
+def test_bad_output_or_date_options_are_usage_errors(args, message, capsys, monkeypatch):
+    code, out, err = run_main(capsys, monkeypatch, "eval", f"{CASES}/homebuyer.yaml", "-p", POLICY, *args)
+    assert (code, out) == (2, "") and message in err
+
+
+def test_batch_refuses_to_overwrite_its_input(capsys, monkeypatch, tmp_path):
+    source = tmp_path / "people.csv"
+    source.write_text("kind\nperson\n", encoding="utf-8")
+    code, _, err = run_main(capsys, monkeypatch, "eval", "--batch", str(source), "--out", str(source), "-p", POLICY)
+    assert code == 2 and "three different files" in err
+    assert source.read_text(encoding="utf-8") == "kind\nperson\n"
