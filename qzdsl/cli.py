@@ -5,6 +5,7 @@ exit codes in `main` alone (0 ok, 1 findings/errors, 2 usage)."""
 from __future__ import annotations
 
 import json
+import re
 import sys
 from enum import Enum
 from pathlib import Path
@@ -456,6 +457,8 @@ def compile_policy(
     from .policy_cache import load
     from .sqlgen import to_sql
 
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*", table):
+        raise UsageError(f"--table takes a table name such as cases or db.schema.cases, not '{table}'")
     sql = to_sql(load(*_policy_set(policy)), dialect.value, table, carry=tuple(carry or ()))
     sys.stdout.write(sql + "\n")
 

@@ -147,3 +147,10 @@ def test_html_cites_the_provision_of_a_clause_not_in_force(policy):
     html = eval_html.render(decide(policy, "after-trial.yaml"))
     assert "其中安居补贴政策试行2年" in html
     assert "期满后停止发放" in html
+
+
+def test_markdown_carries_no_raw_html_from_the_case(policy, tmp_path):
+    path = tmp_path / "hostile.yaml"
+    path.write_text('name: "<script>alert(1)</script>"\nkind: person\n', encoding="utf-8")
+    text = eval_markdown.render(evaluate(policy, load_case(path, policy)), "zh")
+    assert "<script>" not in text and "&lt;script&gt;" in text

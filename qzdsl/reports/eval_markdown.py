@@ -14,8 +14,10 @@ def render(decision, lang: str = "zh") -> str:
 
 
 def _cell(text: str | None) -> str:
-    """Text safe inside a Markdown table cell."""
-    return (text or "").replace("\\", "\\\\").replace("|", "\\|").replace("\n", "<br>")
+    """Text safe inside a Markdown table cell: no column breaks, and no raw HTML (a case's
+    name is the applicant's to choose, and Markdown viewers render HTML)."""
+    text = (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", "<br>")
 
 
 def _inline(text: str | None) -> str:

@@ -5,10 +5,19 @@ got, and the clause trace). No timestamps or durations, so the same run gives th
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 from ..policy_test_runner import PolicyTestRun
 from .policy_test_text import failure_text, mismatch_fields
+
+
+# Characters XML 1.0 cannot carry at all, not even escaped.
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
 
 
 def render_junit(run: PolicyTestRun) -> str:
@@ -18,15 +27,15 @@ def render_junit(run: PolicyTestRun) -> str:
     for result in run.results:
         file = result.test.file
         if file not in suites:
-            suites[file] = ET.SubElement(root, "testsuite", name=file, tests="0", failures="0", errors="0",
+            suites[file] = ET.SubElement(root, "testsuite", name=_xml(file), tests="0", failures="0", errors="0",
                                          skipped="0")
         suite = suites[file]
         suite.set("tests", str(int(suite.get("tests")) + 1))
-        case = ET.SubElement(suite, "testcase", classname=file, name=result.test.name)
+        case = ET.SubElement(suite, "testcase", classname=_xml(file), name=_xml(result.test.name))
         if not result.passed:
             suite.set("failures", str(int(suite.get("failures")) + 1))
-            failure = ET.SubElement(case, "failure", message=f"expectations not met: {mismatch_fields(result)}",
+            failure = ET.SubElement(case, "failure", message=_xml(f"expectations not met: {mismatch_fields(result)}"),
                                     type="PolicyTestFailure")
-            failure.text = failure_text(result)
+            failure.text = _xml(failure_text(result))
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
