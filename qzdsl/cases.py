@@ -482,8 +482,9 @@ def case_schema(policy: m.Policy) -> dict:
                 "description": "the kind of applicant (name or Chinese label)",
                 "enum": kinds + [k.label for k in policy.kinds.values()],
             },
-            "as_of": {"type": "string", "format": "date", "description": "evaluation date (default: today)"},
-            "facts": {"type": "object", "additionalProperties": False, "properties": facts},
+            "as_of": {"type": ["string", "null"], "format": "date",
+                      "description": "evaluation date (default: today)"},
+            "facts": {"type": ["object", "null"], "additionalProperties": False, "properties": facts},
         },
         "allOf": per_kind,
     }
@@ -499,9 +500,11 @@ def _fact_schema(fact: m.Fact) -> dict:
         case m.Type.COUNT:
             schema["type"] = ["integer", "null"]
             schema["minimum"] = 0
+            schema["maximum"] = MAX_COUNT
         case m.Type.MONEY:
+            # A number is read from its text, never through a float: 350.5 is exact too.
             schema["anyOf"] = [
-                {"type": "integer", "minimum": 0},
+                {"type": "number", "minimum": 0, "maximum": int(MAX_MONEY), "multipleOf": 0.01},
                 {"type": "string", "pattern": r"^\d+(\.\d{1,2})?$"},
                 {"type": "null"},
             ]
