@@ -114,9 +114,9 @@ def _read(connection, policy: m.Policy, source: Path) -> None:
         if fmt == "csv":
             scan = f"read_csv({path}, header = true, all_varchar = true)"
         else:
-            columns = {name: "VARCHAR" for name in (*KEY_COLUMNS, *policy.facts)}
-            spec = ", ".join(f"{exp.Literal.string(k).sql('duckdb')}: 'VARCHAR'" for k in columns)
-            scan = f"read_json({path}, format = 'newline_delimited', columns = {{{spec}}})"
+            # Every key the file has becomes a column (so row_id defaults to the row number
+            # when absent, and unknown keys are reported), read back as text for validation.
+            scan = f"(SELECT COLUMNS(*)::VARCHAR FROM read_json({path}, format = 'newline_delimited'))"
         connection.execute(f"CREATE TEMP TABLE raw_table AS SELECT * FROM {scan}")
         connection.execute("CREATE VIEW raw_cases AS SELECT rowid + 1 AS __row_number, * FROM raw_table")
     except duckdb.Error as exc:

@@ -263,3 +263,14 @@ def test_simulate_command_prints_the_exposure(capsys, monkeypatch):
                           "--as-of", "2024-01-01", "--lang", "en")
     assert code == 0
     assert "Fiscal exposure" in stdout and "purchase_annual" in stdout
+
+
+def test_jsonl_rows_are_numbered_and_unknown_keys_reported(tmp_path):
+    policy = qzdsl.load(FIXTURES / "employment.qz")
+    source = tmp_path / "cases.jsonl"
+    source.write_text('{"kind": "enterprise", "hires": 3, "zz": 1}\n{"kind": "enterprise"}\n', encoding="utf-8")
+    summary = batch.evaluate_file(policy, source, tmp_path / "out.csv", as_of=AS_OF, lang="en")
+    assert (summary.rows_in, summary.rows_out) == (2, 2)
+    assert "zz" in summary.unused_columns
+    rows = (tmp_path / "out.csv").read_text(encoding="utf-8").splitlines()
+    assert [row.split(",")[0] for row in rows[1:]] == ["1", "2"]
