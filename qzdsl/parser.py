@@ -25,13 +25,39 @@ _MAGNITUDE = {"万": Decimal(10_000), "亿": Decimal(100_000_000)}
 @lru_cache(maxsize=1)
 def _lark() -> Lark:
     # cache=True stores the analysed LALR tables in the temp dir: start-up stays fast.
+    grammar = grammar_path().read_text(encoding="utf-8")
+    keywords = {word.upper() for word in re.findall(r'"([a-z_]+)"', grammar)}
     return Lark(
-        grammar_path().read_text(encoding="utf-8"),
+        grammar,
         parser="lalr",
         propagate_positions=True,
         maybe_placeholders=True,
         cache=True,
+        lexer_callbacks={name: _keyword_ends_a_word for name in keywords},
     )
+
+
+class GluedKeyword(UnexpectedInput):
+    """A keyword run into the word after it (`toperson`, `a orx`).
+
+    Where no name may stand, Lark's contextual lexer would take the keyword's letters and
+    leave the rest for the next token, silently reading `toperson` as `to person`."""
+
+    def __init__(self, token: Token, word: str):
+        self.token, self.word = token, word
+        self.line, self.column, self.pos_in_stream = token.line, token.column, token.start_pos
+        super().__init__()
+
+
+_text_being_lexed = ""
+
+
+def _keyword_ends_a_word(token: Token) -> Token:
+    text, end = _text_being_lexed, token.end_pos
+    if end is not None and end < len(text) and (text[end].isalnum() or text[end] == "_"):
+        word = re.match(r"\w+", text[token.start_pos:]).group()
+        raise GluedKeyword(token, word)
+    return token
 
 
 def parse_number(text: str) -> Decimal:
@@ -431,6 +457,11 @@ def _token_text(token: Token) -> str:
 
 
 def _syntax_diagnostic(exc: UnexpectedInput, file: str, text: str, last_chunk: bool = True) -> Diagnostic:
+    if isinstance(exc, GluedKeyword):
+        keyword, rest = str(exc.token), exc.word[len(str(exc.token)):]
+        span = Span(file, exc.line, exc.column, exc.line, exc.column + len(exc.word))
+        return error("QZ001", f"unexpected '{exc.word}': the keyword '{keyword}' runs into the word after it",
+                     span, f"put a space after it: '{keyword} {rest}'")
     if isinstance(exc, UnexpectedCharacters):
         char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
         span = Span.point(file, exc.line, exc.column)
@@ -485,6 +516,8 @@ _RESERVED_HINT_WORDS = frozenset({"requires", "cite", "group"})
 
 
 def _parse_tree(text: str, file: str):
+    global _text_being_lexed
+    _text_being_lexed = text
     return _ToAst(file).transform(_lark().parse(text))
 
 
