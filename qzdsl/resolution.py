@@ -19,7 +19,10 @@ from .results import ClauseResult, ExcludedBy, KeptAlongside, Status
 
 
 def favourability(result: ClauseResult) -> Decimal:
-    return result.amount.value if result.amount is not None else Decimal(0)
+    """Cash only: an entitlement's amount (a guarantee's size) is not money paid."""
+    if result.amount is None or not result.clause.pays_money:
+        return Decimal(0)
+    return result.amount.value
 
 
 def resolve(policy: m.Policy, results: list[ClauseResult]) -> list[ClauseResult]:

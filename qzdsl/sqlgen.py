@@ -425,8 +425,9 @@ class ClauseCompiler:
     def value(self, low: exp.Expression, high: exp.Expression, total_low: exp.Expression,
               total_high: exp.Expression) -> exp.Expression:
         """The favourability value `results.Payout.value`: the lifetime at its high end
-        (else its low end), one period when open-ended; zero without an amount."""
-        if not pays_amount(self.clause):
+        (else its low end), one period when open-ended; zero without an amount or when the
+        amount is not cash (`Clause.pays_money`)."""
+        if not self.clause.pays_money:
             return money(Decimal(0))
         if self.open_ended:
             return exp.Coalesce(this=high, expressions=[low, money(Decimal(0))])
