@@ -25,6 +25,31 @@ _AMOUNT = re.compile(_RANGE + "元")
 # Figures of targets: "10万人", "25万人次", "35万家", "37%", "97分"
 _FIGURE = re.compile(_RANGE + "(?=人次|人|家|个|套|名|分|%|元)")
 _MAGNITUDE = {None: Decimal(1), "万": Decimal(10_000), "亿": Decimal(100_000_000)}
+# Amounts in Chinese numerals: "两万元", "五千元", "一万五千元", "三百元".
+# (万 and 亿 after digits belong to the digit form: "2万元".)
+_CHINESE_AMOUNT = re.compile(r"(?<![\d.])([〇一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*)元")
+_CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+                   "八": 8, "九": 9}
+_CHINESE_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+
+def chinese_number(text: str) -> int:
+    """A whole number written in Chinese numerals: 十五 = 15, 一百零五 = 105,
+    两万五千 = 25000, 一亿五千万 = 150000000."""
+    total = section = digit = 0
+    for ch in text:
+        if ch in _CHINESE_DIGITS:
+            digit = _CHINESE_DIGITS[ch]
+        elif ch in _CHINESE_UNITS:
+            section += (digit or 1) * _CHINESE_UNITS[ch]  # 十五: an implicit 一 before 十
+            digit = 0
+        elif ch == "万":
+            total += (section + digit) * 10_000
+            section = digit = 0
+        elif ch == "亿":
+            total = (total + section + digit) * 100_000_000
+            section = digit = 0
+    return total + section + digit
 
 
 def squash(text: str) -> str:
@@ -32,20 +57,26 @@ def squash(text: str) -> str:
     return _SPACE.sub("", text)
 
 
-def _values(pattern: re.Pattern, text: str) -> list[Decimal]:
-    found = []
+def _matches_with_values(pattern: re.Pattern, text: str):
+    """(match, value) for every number the pattern finds; a range gives both its ends."""
     for match in pattern.finditer(text):
         first, first_magnitude, last, magnitude = match.groups()
         ends = [(first, first_magnitude or magnitude)] + ([(last, magnitude)] if last is not None else [])
         for digits, unit in ends:
             value = Decimal(digits.replace(",", "")) * _MAGNITUDE[unit]
-            found.append(value.quantize(Decimal(1)) if value == value.to_integral_value() else value)
-    return found
+            yield match, value.quantize(Decimal(1)) if value == value.to_integral_value() else value
+
+
+def _values(pattern: re.Pattern, text: str) -> list[Decimal]:
+    return [value for _, value in _matches_with_values(pattern, text)]
 
 
 def amounts_in(text: str) -> list[Decimal]:
-    """Every amount of money (…元) written in `text`, in yuan, in order of appearance."""
-    return _values(_AMOUNT, text)
+    """Every amount of money (…元) written in `text`, in yuan, in order of appearance —
+    in digits (8000元, 2万元, 10—30万元) or in Chinese numerals (两万元)."""
+    found = [(m.start(), v) for m, v in _matches_with_values(_AMOUNT, text)]
+    found += [(m.start(), Decimal(chinese_number(m.group(1)))) for m in _CHINESE_AMOUNT.finditer(text)]
+    return [value for _, value in sorted(found, key=lambda pair: pair[0])]
 
 
 def figures_in(text: str) -> list[Decimal]:
