@@ -113,6 +113,7 @@ def test_sarif_structure(report):
         (location,) = result["locations"]
         physical = location["physicalLocation"]
         assert physical["artifactLocation"]["uri"].endswith(".qz")
+        assert physical["artifactLocation"]["uriBaseId"] in run["originalUriBaseIds"]
         assert physical["region"]["startLine"] >= 1 and physical["region"]["startColumn"] >= 1
 
 

@@ -22,10 +22,19 @@ _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "
 _INDEX = {rule.id: i for i, rule in enumerate(RULES)}
 
 
+def _artifact(file: str) -> dict:
+    """A file the findings point into. Relative paths are relative to the directory the
+    audit ran in, named SRCROOT, so code-scanning tools can map them onto the repository."""
+    path = PurePath(file)
+    if path.is_absolute():
+        return {"uri": path.as_uri()}
+    return {"uri": quote(path.as_posix()), "uriBaseId": "SRCROOT"}
+
+
 def _location(span: Span) -> dict:
     return {
         "physicalLocation": {
-            "artifactLocation": {"uri": quote(PurePath(span.file).as_posix())},
+            "artifactLocation": _artifact(span.file),
             "region": {"startLine": span.line, "startColumn": span.column, "endLine": span.end_line,
                        "endColumn": span.end_column},
         }
@@ -74,6 +83,7 @@ def sarif(reports: list[AuditReport], lang: str = "zh") -> dict:
         {
             "tool": {"driver": {"name": "qzdsl", "version": __version__, "rules": _rules(lang)}},
             "columnKind": "unicodeCodePoints",
+            "originalUriBaseIds": {"SRCROOT": {"description": {"text": "the directory qzdsl audit ran in"}}},
             "properties": {"policy": report.info.doc_number, "sha256": report.sha256},
             "results": [_result(f, lang) for f in report.findings],
         }
