@@ -126,11 +126,7 @@ def case_from_node(node, policy: m.Policy, file: str) -> Case:
 
     if not isinstance(node, yaml.MappingNode):
         raise QzError([error("QZ401", "a case is a mapping of name, kind, as_of and facts", _span(file, node))])
-    diagnostics = _unencodable(node, file)
-    items = _mapping(node, file, diagnostics)
-    if diagnostics:
-        raise QzError(diagnostics)
-    return _validate(items, policy, file, _span(file, node))
+    return _validate(_items(node, file), policy, file, _span(file, node))
 
 
 def _items_of(data: dict, depth: int = 0) -> tuple[_Item, ...]:
@@ -175,11 +171,7 @@ def _read(text: str, file: str, json_syntax: bool) -> tuple[_Item, ...]:
                              "write at least: kind: person")])
     if not isinstance(node, yaml.MappingNode):
         raise QzError([error("QZ401", "a case file is a mapping of name, kind, as_of and facts", _span(file, node))])
-    diagnostics = _unencodable(node, file)
-    items = _mapping(node, file, diagnostics)
-    if diagnostics:
-        raise QzError(diagnostics)
-    return items
+    return _items(node, file)
 
 
 def _span(file: str, node) -> Span:
@@ -516,6 +508,15 @@ def _fact_schema(fact: m.Fact) -> dict:
             schema["x-qzdsl-members"] = {x.name: x.label for x in fact.members}
     schema["x-qzdsl-kinds"] = list(fact.kinds)
     return schema
+
+
+def _items(node, file: str) -> tuple["_Item", ...]:
+    """The entries of a case's mapping node; raises with every problem of its text."""
+    diagnostics = _unencodable(node, file)
+    items = _mapping(node, file, diagnostics)
+    if diagnostics:
+        raise QzError(diagnostics)
+    return items
 
 
 def _unencodable(node, file: str) -> list[Diagnostic]:

@@ -263,23 +263,21 @@ class _Tracer:
     }
 
 
-def _all(kids: tuple[TraceNode, ...]) -> bool | None:
-    """Three-valued `and`: false if any operand is false, else unknown if any is unknown."""
-    result: bool | None = True
+def _kleene(kids: tuple[TraceNode, ...], decisive: bool) -> bool | None:
+    """Three-valued `and` (decisive False) or `or` (decisive True): the decisive value if
+    any operand has it, else unknown if any operand is unknown, else the other value."""
+    result: bool | None = not decisive
     for kid in kids:
-        if kid.value is False:
-            return False
+        if kid.value is decisive:
+            return decisive
         if kid.value is None:
             result = None
     return result
+
+
+def _all(kids: tuple[TraceNode, ...]) -> bool | None:
+    return _kleene(kids, decisive=False)
 
 
 def _any(kids: tuple[TraceNode, ...]) -> bool | None:
-    """Three-valued `or`: true if any operand is true, else unknown if any is unknown."""
-    result: bool | None = False
-    for kid in kids:
-        if kid.value is True:
-            return True
-        if kid.value is None:
-            result = None
-    return result
+    return _kleene(kids, decisive=True)

@@ -29,20 +29,32 @@ class Program:
     official: dict[str, SourceText | None] = field(default_factory=dict)  # policy file -> its source text
     entries: list[Entry] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # Symbol tables, built once per state of `entries`: every check pass reads them, many
+    # of them once per declaration.
+    _tables: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def _memo(self, key, build):
+        key = (key, len(self.entries))
+        if key not in self._tables:
+            self._tables[key] = build()
+        return self._tables[key]
 
     @property
     def main(self) -> ast.PolicyFile:
         return self.files[-1]
 
     def of_type(self, cls: type) -> list[Entry]:
-        return [e for e in self.entries if isinstance(e.decl, cls)]
+        return self._memo(("of_type", cls), lambda: [e for e in self.entries if isinstance(e.decl, cls)])
 
     def table(self, cls: type) -> dict[str, Entry]:
         """The first declaration of each name of one declaration class."""
-        result: dict[str, Entry] = {}
-        for entry in self.of_type(cls):
-            result.setdefault(entry.decl.name, entry)
-        return result
+        def build() -> dict[str, Entry]:
+            result: dict[str, Entry] = {}
+            for entry in self.of_type(cls):
+                result.setdefault(entry.decl.name, entry)
+            return result
+
+        return self._memo(("table", cls), build)
 
     @property
     def kinds(self) -> dict[str, Entry]:
@@ -61,11 +73,14 @@ class Program:
         return self.table(ast.ClauseDecl)
 
     def sections_of(self, file: ast.PolicyFile) -> dict[str, ast.SectionDecl]:
-        result: dict[str, ast.SectionDecl] = {}
-        for entry in self.of_type(ast.SectionDecl):
-            if entry.file is file:
-                result.setdefault(entry.decl.ref, entry.decl)
-        return result
+        def build() -> dict[str, ast.SectionDecl]:
+            result: dict[str, ast.SectionDecl] = {}
+            for entry in self.of_type(ast.SectionDecl):
+                if entry.file is file:
+                    result.setdefault(entry.decl.ref, entry.decl)
+            return result
+
+        return self._memo(("sections_of", id(file)), build)
 
     def policy_of(self, file: ast.PolicyFile) -> ast.PolicyDecl | None:
         return next((d for d in file.decls if isinstance(d, ast.PolicyDecl)), None)
