@@ -21,9 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic_policy import generate  # noqa: E402
 
-from qzdsl.analysis.audit import audit  # noqa: E402
-from qzdsl.compiler import compile_program  # noqa: E402
-from qzdsl.loader import check  # noqa: E402
+from qzdsl.backends.audit.audit import audit  # noqa: E402
+from qzdsl.language.compiler import compile_program  # noqa: E402
+from qzdsl.language.loader import check  # noqa: E402
 
 BUDGETS = {"bundled": 2.0, 2000: 30.0}
 

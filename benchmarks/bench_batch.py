@@ -35,8 +35,8 @@ MEMORY_TARGET_MB = 2048
 
 def child(source: Path, out: Path, threads: int, memory_limit: str | None) -> None:
     """One measured run, in this process: prints its figures as JSON."""
-    from qzdsl import batch
-    from qzdsl.policy_cache import load
+    from qzdsl.backends.sql import batch
+    from qzdsl.cache import load
 
     started = time.perf_counter()
     policy = load()

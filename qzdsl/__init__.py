@@ -15,14 +15,14 @@ from importlib import import_module
 # `import qzdsl` (and every CLI command) stays fast: the parser, Lark and the checks load
 # only when a policy is actually compiled.
 _EXPORTS = {
-    "Case": "cases",
-    "case_from_dict": "cases",
-    "load_case": "cases",
+    "Case": "cases.case",
+    "case_from_dict": "cases.case",
+    "load_case": "cases.case",
     "Diagnostic": "diagnostics",
     "QzError": "diagnostics",
-    "evaluate": "evaluator",
-    "check": "loader",
-    "load": "loader",
+    "evaluate": "backends.evaluator.evaluator",
+    "check": "language.loader",
+    "load": "language.loader",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -1,3 +1,3 @@
-from .cli import main
+from qzdsl.cli import main
 
 main()

@@ -13,7 +13,7 @@ from typing import Optional
 
 import typer
 
-from .diagnostics import QzError, render_all
+from qzdsl.diagnostics import QzError, render_all
 
 app = typer.Typer(
     add_completion=False,
@@ -69,7 +69,7 @@ def check(
     files: Optional[list[Path]] = typer.Argument(None, help="Policy files (default: the bundled policy)."),
 ) -> None:
     """Parse and check policy files; print every problem with its location."""
-    from .loader import check as check_policy
+    from qzdsl.language.loader import check as check_policy
 
     failed = False
     for path in _policy_paths(files):
@@ -89,14 +89,14 @@ def show(
     format: ShowFormat = typer.Option(ShowFormat.table, "--format", "-f"),
 ) -> None:
     """Show the compiled policy: facts, clauses, citations, groups."""
-    from . import export
-    from .loader import load
+    from qzdsl.model import export
+    from qzdsl.language.loader import load
 
     compiled = load(_require_file(policy) if policy else None)
     if format is ShowFormat.json:
         sys.stdout.write(json.dumps(export.policy(compiled), ensure_ascii=False, indent=2) + "\n")
         return
-    from .show_table import render_policy
+    from qzdsl.reports.show.table import render_policy
 
     render_policy(compiled)
 
@@ -115,8 +115,8 @@ def fmt(
     A file with syntax errors is left untouched and its errors are printed. Exit 1 when a
     file has errors or, with --check, when a file would change.
     """
-    from .diagnostics import error
-    from .formatter import format_text
+    from qzdsl.diagnostics import error
+    from qzdsl.language.formatter import format_text
 
     if check_only and to_stdout:
         raise UsageError("--check and --stdout cannot be used together")
@@ -170,7 +170,7 @@ def _policy_set(policy: Optional[list[Path]]) -> tuple[Path | None, tuple[Path, 
 def _date_option(text: Optional[str], option: str):
     import datetime as dt
 
-    from .cases import in_range
+    from qzdsl.cases.case import in_range
 
     if text is None:
         return None
@@ -202,9 +202,9 @@ def eval_case(
                                           "rows go (default: RESULT.errors.csv beside --out)."),
 ) -> None:
     """Evaluate a case: every clause the applicant can receive, its amount, reasons and trace."""
-    from .cases import load_case
-    from .evaluator import evaluate
-    from .policy_cache import load
+    from qzdsl.cases.case import load_case
+    from qzdsl.backends.evaluator.evaluator import evaluate
+    from qzdsl.cache import load
 
     when = _date_option(as_of, "--as-of")
     if batch is not None:
@@ -216,8 +216,8 @@ def eval_case(
     if format is EvalFormat.table:
         from rich.console import Console
 
-        from .reports.eval_json import record
-        from .reports.eval_table import render as render_table
+        from qzdsl.reports.eval.json import record
+        from qzdsl.reports.eval.table import render as render_table
 
         if out is None:
             render_table(record(decision, lang.value), Console())
@@ -226,11 +226,11 @@ def eval_case(
             render_table(record(decision, lang.value), Console(file=handle, width=120, color_system=None))
         return
     if format is EvalFormat.json:
-        from .reports.eval_json import render
+        from qzdsl.reports.eval.json import render
     elif format is EvalFormat.md:
-        from .reports.eval_markdown import render
+        from qzdsl.reports.eval.markdown import render
     else:
-        from .reports.eval_html import render
+        from qzdsl.reports.eval.html import render
     text = render(decision, lang.value)
     if out is None:
         sys.stdout.write(text)
@@ -244,8 +244,8 @@ def schema(
                                                 help="Policy file (default: bundled)."),
 ) -> None:
     """Print the JSON Schema of case files, generated from the policy's fact declarations."""
-    from .cases import case_schema
-    from .policy_cache import load
+    from qzdsl.cases.case import case_schema
+    from qzdsl.cache import load
 
     compiled = load(*_policy_set(policy))
     sys.stdout.write(json.dumps(case_schema(compiled), ensure_ascii=False, indent=2) + "\n")
@@ -282,10 +282,10 @@ def audit(
 ) -> None:
     """Audit overlaps: clauses that can pay one applicant for the same need, each with a
     witness case, and how 从优、从高、不重复 resolves them. Exit 1 gates CI."""
-    from .analysis.audit import audit_file
-    from .analysis.findings import at_or_above
-    from .diagnostics import Severity
-    from .reports import audit_output
+    from qzdsl.backends.audit.audit import audit_file
+    from qzdsl.backends.audit.findings import at_or_above
+    from qzdsl.diagnostics import Severity
+    from qzdsl.reports.audit import output as audit_output
 
     paths = _policy_paths(policy)
     if graph is not None and graph.suffix.lower() not in audit_output.GRAPH_FORMATS:
@@ -329,10 +329,10 @@ def run_policy_tests(
     """Run the policy tests beside a policy: each case's expected verdicts, amounts and reasons."""
     from decimal import Decimal
 
-    from .loader import load
-    from .policy_tests import default_test_dir
-    from .policy_test_coverage import coverage as measure
-    from .policy_test_runner import run_paths
+    from qzdsl.language.loader import load
+    from qzdsl.testing.spec import default_test_dir
+    from qzdsl.testing.coverage import coverage as measure
+    from qzdsl.testing.runner import run_paths
 
     compiled = load(_require_file(policy) if policy else None)
     targets = paths or [default_test_dir(policy)]
@@ -350,15 +350,15 @@ def run_policy_tests(
     cov = measure(run) if coverage or min_coverage is not None else None
 
     if format is PolicyTestFormat.json:
-        from .reports.policy_test_json import run_json
+        from qzdsl.reports.testing.json import run_json
 
         report = json.dumps(run_json(run, cov if coverage else None), ensure_ascii=False, indent=2) + "\n"
     elif format is PolicyTestFormat.junit:
-        from .reports.policy_test_junit import render_junit
+        from qzdsl.reports.testing.junit import render_junit
 
         report = render_junit(run)
     else:
-        from .reports.policy_test_text import render_run
+        from qzdsl.reports.testing.text import render_run
 
         report = render_run(run, cov if coverage else None)
     if out is not None:
@@ -367,7 +367,7 @@ def run_policy_tests(
         sys.stdout.write(report)
     if out is not None or format is not PolicyTestFormat.text:
         if coverage and format is PolicyTestFormat.junit:
-            from .reports.policy_test_text import render_coverage
+            from qzdsl.reports.testing.text import render_coverage
 
             sys.stderr.write(render_coverage(cov) + "\n")
         sys.stderr.write(f"{run.passed} passed, {run.failed} failed\n")
@@ -386,8 +386,8 @@ def _eval_batch(policy: Optional[list[Path]], batch: Path, out: Optional[Path], 
                 format: "EvalFormat", lang: "Lang") -> None:
     """`qzdsl eval --batch FILE --out RESULT`: exit 0 when every row was evaluated, 1 when
     rows were rejected (see the errors file) or the counts do not reconcile."""
-    from .batch import BatchInputError, run_batch
-    from .reports.batch_summary import render
+    from qzdsl.backends.sql.batch import BatchInputError, run_batch
+    from qzdsl.reports.batch.summary import render
 
     if out is None:
         raise UsageError("--batch needs --out RESULT.parquet (or RESULT.csv)")
@@ -417,10 +417,10 @@ def simulate(
 ) -> None:
     """The fiscal exposure of the policy over a population: per clause and per section, the
     applicants granted and the first-year and lifetime amounts."""
-    from .batch import BatchInputError
-    from .policy_cache import load
-    from .reports.batch_simulate import render
-    from .simulate import simulate as run
+    from qzdsl.backends.sql.batch import BatchInputError
+    from qzdsl.cache import load
+    from qzdsl.reports.batch.simulate import render
+    from qzdsl.backends.sql.simulate import simulate as run
 
     compiled = load(*_policy_set(policy))
     try:
@@ -454,8 +454,8 @@ def compile_policy(
 ) -> None:
     """Print the policy as one SQL query: every clause's status and amounts for each row of
     a table of cases (docs/scale.md)."""
-    from .policy_cache import load
-    from .sqlgen import to_sql
+    from qzdsl.cache import load
+    from qzdsl.backends.sql.query import to_sql
 
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*", table):
         raise UsageError(f"--table takes a table name such as cases or db.schema.cases, not '{table}'")

@@ -11,13 +11,13 @@ import pytest
 import yaml
 
 import qzdsl
-from qzdsl.analysis import graph
-from qzdsl.analysis.audit import audit_file
-from qzdsl.analysis.findings import RULE_BY_ID
-from qzdsl.cases import case_from_dict, load_case
+from qzdsl.backends.audit import graph
+from qzdsl.backends.audit.audit import audit_file
+from qzdsl.backends.audit.findings import RULE_BY_ID
+from qzdsl.cases.case import case_from_dict, load_case
 from qzdsl.diagnostics import Severity
-from qzdsl.evaluator import evaluate
-from qzdsl.results import Status
+from qzdsl.backends.evaluator.evaluator import evaluate
+from qzdsl.backends.evaluator.results import Status
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = "tests/fixtures/audit/policy.qz"

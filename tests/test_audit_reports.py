@@ -14,11 +14,15 @@ import networkx as nx
 import pytest
 from rich.console import Console
 
-from qzdsl.analysis.audit import audit_file
-from qzdsl.analysis.findings import RULES
-from qzdsl.reports import audit_html, audit_json, audit_markdown, audit_sarif, audit_table
-from qzdsl.reports.audit_graph import dot, write_graph
-from qzdsl.reports.svg_graph import svg
+from qzdsl.backends.audit.audit import audit_file
+from qzdsl.backends.audit.findings import RULES
+from qzdsl.reports.audit import html as audit_html
+from qzdsl.reports.audit import json as audit_json
+from qzdsl.reports.audit import markdown as audit_markdown
+from qzdsl.reports.audit import sarif as audit_sarif
+from qzdsl.reports.audit import table as audit_table
+from qzdsl.reports.audit.graph import dot, write_graph
+from qzdsl.reports.audit.svg import svg
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = "tests/fixtures/audit/policy.qz"

@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import qzdsl
-from qzdsl.analysis.smt import FIRST_DAY, LAST_DAY, Date, Decider, Translator
-from qzdsl.dates import shift
+from qzdsl.backends.audit.smt import FIRST_DAY, LAST_DAY, Date, Decider, Translator
+from qzdsl.model.dates import shift
 
 ROOT = Path(__file__).resolve().parent.parent
 DATES = st.dates(min_value=dt.date(1905, 1, 1), max_value=dt.date(2095, 12, 31))

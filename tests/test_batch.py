@@ -16,11 +16,12 @@ import duckdb
 import pytest
 
 import qzdsl
-from qzdsl import batch, sqlgen
-from qzdsl.cases import case_from_dict
-from qzdsl.evaluator import evaluate
-from qzdsl.results import Status
-from qzdsl.simulate import simulate
+from qzdsl.backends.sql import batch
+from qzdsl.backends.sql import query as sqlgen
+from qzdsl.cases.case import case_from_dict
+from qzdsl.backends.evaluator.evaluator import evaluate
+from qzdsl.backends.evaluator.results import Status
+from qzdsl.backends.sql.simulate import simulate
 
 from cli_runner import run_main
 

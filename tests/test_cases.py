@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import qzdsl
-from qzdsl.cases import Case, case_from_dict, case_schema, load_case
+from qzdsl.cases.case import Case, case_from_dict, case_schema, load_case
 from qzdsl.diagnostics import QzError, render_all
 
 ROOT = Path(__file__).resolve().parent.parent

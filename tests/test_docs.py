@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from qzdsl import ast
-from qzdsl.checks import ALLOWED
+from qzdsl.language import ast
+from qzdsl.language.checks import ALLOWED
 from qzdsl.diagnostics import CODES
-from qzdsl.parser import parse
+from qzdsl.language.parser import parse
 
 DOC = (Path(__file__).parent.parent / "docs" / "language.md").read_text(encoding="utf-8")
 EXAMPLES = re.findall(r"```qz\n(.*?)```", DOC, re.DOTALL)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import qzdsl
-from qzdsl import policy_cache
+from qzdsl import cache as policy_cache
 
 from cli_runner import run_main
 

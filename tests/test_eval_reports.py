@@ -13,9 +13,12 @@ import pytest
 from rich.console import Console
 
 import qzdsl
-from qzdsl.cases import case_from_dict, load_case
-from qzdsl.evaluator import evaluate
-from qzdsl.reports import eval_html, eval_json, eval_markdown, eval_table
+from qzdsl.cases.case import case_from_dict, load_case
+from qzdsl.backends.evaluator.evaluator import evaluate
+from qzdsl.reports.eval import html as eval_html
+from qzdsl.reports.eval import json as eval_json
+from qzdsl.reports.eval import markdown as eval_markdown
+from qzdsl.reports.eval import table as eval_table
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = Path("tests/fixtures/eval/cases")

@@ -14,13 +14,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import qzdsl
-from qzdsl import model as m
-from qzdsl.cases import Case, case_from_dict, load_case
-from qzdsl.compiler import compile_program
+from qzdsl.model import policy as m
+from qzdsl.cases.case import Case, case_from_dict, load_case
+from qzdsl.language.compiler import compile_program
 from qzdsl.diagnostics import QzError
-from qzdsl.evaluator import evaluate, missing_facts
-from qzdsl.loader import check
-from qzdsl.results import (
+from qzdsl.backends.evaluator.evaluator import evaluate, missing_facts
+from qzdsl.language.loader import check
+from qzdsl.backends.evaluator.results import (
     ConditionFailed,
     ExcludedBy,
     KeptAlongside,
@@ -28,7 +28,7 @@ from qzdsl.results import (
     ScheduleCut,
     Status,
 )
-from qzdsl.schedule import payout
+from qzdsl.backends.evaluator.schedule import payout
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT / "tests/fixtures/eval"

@@ -12,11 +12,12 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from qzdsl import ast, cli
+from qzdsl.language import ast
+from qzdsl import cli
 from qzdsl.diagnostics import QzError
-from qzdsl.formatter import format_policy, format_text
-from qzdsl.parser import parse, parse_number
-from qzdsl.resources import bundled_policy_path
+from qzdsl.language.formatter import format_policy, format_text
+from qzdsl.language.parser import parse, parse_number
+from qzdsl.language.resources import bundled_policy_path
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LAYOUTS = sorted((FIXTURES / "ok" / "layout").glob("*.in.qz"))

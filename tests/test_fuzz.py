@@ -13,11 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import qzdsl
-from qzdsl.compiler import compile_program
+from qzdsl.language.compiler import compile_program
 from qzdsl.diagnostics import QzError, render_all
-from qzdsl.formatter import format_policy
-from qzdsl.parser import parse
-from qzdsl.resources import bundled_policy_path
+from qzdsl.language.formatter import format_policy
+from qzdsl.language.parser import parse
+from qzdsl.language.resources import bundled_policy_path
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from qzdsl import ast
+from qzdsl.language import ast
 from qzdsl.diagnostics import QzError, render
-from qzdsl.parser import parse, parse_number
-from qzdsl.source_text import SourceText, amounts_in, chinese_number, figures_in
+from qzdsl.language.parser import parse, parse_number
+from qzdsl.language.source_text import SourceText, amounts_in, chinese_number, figures_in
 
 
 @pytest.mark.parametrize("text, value", [
@@ -180,7 +180,7 @@ def test_expressions_nested_too_deep_are_refused(expr):
 
 
 def test_a_byte_order_mark_is_not_an_error(tmp_path):
-    from qzdsl.loader import check
+    from qzdsl.language.loader import check
 
     path = tmp_path / "bom.qz"
     path.write_bytes('\ufeffpolicy "测试": title "带BOM的文件", applies_from 2023-01-01\n'.encode("utf-8"))

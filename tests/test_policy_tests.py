@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 import qzdsl
-from qzdsl.policy_tests import default_test_dir
-from qzdsl.reports.policy_test_text import failure_text
-from qzdsl.resources import bundled_policy_path
-from qzdsl.policy_test_coverage import coverage
-from qzdsl.policy_test_runner import run_paths
+from qzdsl.testing.spec import default_test_dir
+from qzdsl.reports.testing.text import failure_text
+from qzdsl.language.resources import bundled_policy_path
+from qzdsl.testing.coverage import coverage
+from qzdsl.testing.runner import run_paths
 
 POLICY_DIR = bundled_policy_path().parent
 

@@ -20,11 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import qzdsl
-from qzdsl import model as m
-from qzdsl import sqlgen
-from qzdsl.cases import case_from_dict
-from qzdsl.dates import shift
-from qzdsl.evaluator import evaluate
+from qzdsl.model import policy as m
+from qzdsl.backends.sql import query as sqlgen
+from qzdsl.cases.case import case_from_dict
+from qzdsl.model.dates import shift
+from qzdsl.backends.evaluator.evaluator import evaluate
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sql"
 POLICIES = {

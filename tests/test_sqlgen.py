@@ -14,10 +14,10 @@ import sqlglot
 from sqlglot import exp
 
 import qzdsl
-from qzdsl import sqlgen
-from qzdsl import model as m
-from qzdsl.dates import shift
-from qzdsl.schedule import _periods_until
+from qzdsl.backends.sql import query as sqlgen
+from qzdsl.model import policy as m
+from qzdsl.model.dates import shift
+from qzdsl.backends.evaluator.schedule import _periods_until
 
 from cli_runner import run_main
 

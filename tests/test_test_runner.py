@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from qzdsl import cli, load
+from qzdsl import load
+from qzdsl import cli
 from qzdsl.diagnostics import QzError
-from qzdsl.policy_tests import load_tests
-from qzdsl.policy_test_coverage import condition_atoms, coverage
-from qzdsl.policy_test_runner import run_paths
+from qzdsl.testing.spec import load_tests
+from qzdsl.testing.coverage import condition_atoms, coverage
+from qzdsl.testing.runner import run_paths
 
 FIXTURES = Path(__file__).parent / "fixtures" / "policy_tests"
 POLICY = ["--policy", "policy.qz"]
@@ -234,7 +235,7 @@ def test_missing_path_is_a_usage_error(monkeypatch, capsys):
 
 
 def test_a_policy_folder_runs_its_tests_and_skips_its_case_files():
-    from qzdsl.policy_tests import find_test_files
+    from qzdsl.testing.spec import find_test_files
 
     folder = Path(__file__).resolve().parent.parent / "policies/qzf-2023-12"
     found = find_test_files([folder])

@@ -1,0 +1,186 @@
+"""The conflict graph of a compiled policy, and which pairs of clauses the solver is asked about.
+
+Nodes are clauses. Edges are relations: `same_group`, `excludes`, `stackable` (declared),
+`equivalence` (an equivalence clause extends a definition another clause's requirement
+uses — a `Via` node in it), and the decided ones the audit adds: `overlap` (both can be
+granted to one applicant in one period) and `dominates`.
+
+Candidate pairs (docs/audit.md): two clauses go to the solver when they share a group, or
+one declares `excludes` or `stackable` of the other, or both pay the same kind of applicant
+amounts the policies set (not a rule, not in kind) for the same need. Within one policy
+the need is the section (one measure). Between this text and an imported existing policy,
+whose drafters did not coordinate sections with it, the need is the event that triggers
+both payments: the same anchor date (e.g. a purchase) — the 重复、交叉 the principle is
+about. Related pairs for different kinds of applicant are disjoint without asking.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from itertools import combinations
+
+import networkx as nx
+
+from qzdsl.model import policy as m
+from qzdsl.diagnostics import Span
+
+DECLARED = ("same_group", "excludes", "stackable", "equivalence")
+DECIDED = ("overlap", "dominates")
+RELATIONS = DECLARED + DECIDED
+DIRECTED = frozenset({"excludes", "stackable", "equivalence", "dominates"})
+_SET_AMOUNTS = frozenset({m.AmountKind.FIXED, m.AmountKind.UP_TO, m.AmountKind.AT_LEAST, m.AmountKind.RANGE})
+
+
+def section_key(policy: m.Policy, clause_policy: str, ref: str) -> str:
+    """The key of a section in `Policy.sections`: imported sections carry their document."""
+    return ref if clause_policy == policy.info.doc_number else f"{clause_policy} {ref}"
+
+
+@dataclass(frozen=True)
+class ClauseNode:
+    id: str
+    title: str
+    kind: str
+    policy: str
+    section: str  # the section's key in Policy.sections
+    groups: tuple[str, ...]
+    beneficiary: str | None
+    amount: m.AmountSpec
+    window: m.Window
+    discretionary: bool
+    order: int
+    span: Span | None
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A relation between two clauses; undirected ones run from the earlier-declared."""
+
+    source: str
+    target: str
+    relation: str
+    label: str = ""
+
+    @property
+    def directed(self) -> bool:
+        return self.relation in DIRECTED
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A pair of clauses the solver decides, with why it was chosen (e.g. "group:x",
+    "excludes", "stackable", "section:二（十）", "anchor:purchase_date")."""
+
+    a: str
+    b: str
+    why: tuple[str, ...]
+
+
+def clause_nodes(policy: m.Policy) -> tuple[ClauseNode, ...]:
+    return tuple(
+        ClauseNode(c.id, c.title, c.kind, c.policy, section_key(policy, c.policy, c.section), c.groups,
+                   c.beneficiary, c.amount, c.window, c.discretionary or c.amount.kind is m.AmountKind.UP_TO,
+                   c.order, c.span)
+        for c in sorted(policy.clauses, key=lambda c: c.order)
+    )
+
+
+def _ordered(policy: m.Policy, a: str, b: str) -> tuple[str, str]:
+    order = {c.id: c.order for c in policy.clauses}
+    return (a, b) if order[a] <= order[b] else (b, a)
+
+
+def declared_edges(policy: m.Policy) -> tuple[Edge, ...]:
+    """Every declared relation; group edges once per pair and group."""
+    edges: list[Edge] = []
+    clauses = sorted(policy.clauses, key=lambda c: c.order)
+    for group, members in sorted(groups(policy).items()):
+        edges += [Edge(a, b, "same_group", group) for a, b in combinations(members, 2)]
+    for clause in clauses:
+        edges += [Edge(clause.id, other, "excludes") for other in clause.excludes]
+        edges += [Edge(clause.id, other, "stackable") for other in clause.stackable]
+    for clause in clauses:
+        for equivalence, definition in _vias(policy, clause.requires):
+            if equivalence != clause.id:
+                edges.append(Edge(equivalence, clause.id, "equivalence", definition))
+    return tuple(dict.fromkeys(edges))
+
+
+def groups(policy: m.Policy) -> dict[str, list[str]]:
+    """Exclusion group -> its clauses, in declaration order."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for clause in sorted(policy.clauses, key=lambda c: c.order):
+        for group in clause.groups:
+            found[group].append(clause.id)
+    return dict(found)
+
+
+def _vias(policy: m.Policy, expr: m.Expr, seen: frozenset[str] = frozenset()):
+    """(equivalence clause, extended definition) for every Via reachable from `expr`."""
+    for node in m.walk(expr):
+        if isinstance(node, m.DefRef) and node.name not in seen:
+            definition = policy.definitions[node.name]
+            for inner in m.walk(definition.expr):
+                if isinstance(inner, m.Via):
+                    yield inner.clause, node.name
+            yield from _vias(policy, definition.expr, seen | {node.name})
+
+
+def candidates(policy: m.Policy) -> tuple[Candidate, ...]:
+    """The pairs the solver is asked about (see the module docstring), earlier clause
+    first, in declaration order."""
+    why: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for group, members in groups(policy).items():
+        for a, b in combinations(members, 2):
+            why[(a, b)].append(f"group:{group}")
+    for clause in policy.clauses:
+        for relation, others in (("excludes", clause.excludes), ("stackable", clause.stackable)):
+            for other in others:
+                why[_ordered(policy, clause.id, other)].append(relation)
+    sections: dict[tuple[str, str | None], list[m.Clause]] = defaultdict(list)
+    anchors: dict[tuple[str, str | None], list[m.Clause]] = defaultdict(list)
+    for clause in sorted(policy.clauses, key=lambda c: c.order):
+        if clause.amount.kind in _SET_AMOUNTS:
+            sections[(section_key(policy, clause.policy, clause.section), clause.beneficiary)].append(clause)
+            if clause.amount.anchor is not None:
+                anchors[(clause.amount.anchor, clause.beneficiary)].append(clause)
+    for (section, _), members in sections.items():
+        for a, b in combinations(members, 2):
+            why[(a.id, b.id)].append(f"section:{section}")
+    for (anchor, _), members in anchors.items():
+        for a, b in combinations(members, 2):
+            if a.policy != b.policy:
+                why[(a.id, b.id)].append(f"anchor:{anchor}")
+    order = {c.id: c.order for c in policy.clauses}
+    return tuple(
+        Candidate(a, b, tuple(dict.fromkeys(reasons)))
+        for (a, b), reasons in sorted(why.items(), key=lambda item: (order[item[0][0]], order[item[0][1]]))
+    )
+
+
+def to_networkx(nodes: tuple[ClauseNode, ...], edges: tuple[Edge, ...], describe) -> nx.MultiDiGraph:
+    """The graph with scalar attributes only (GraphML takes nothing else). `describe`
+    renders an amount in the report's language."""
+    graph = nx.MultiDiGraph()
+    for node in nodes:
+        graph.add_node(
+            node.id,
+            label=node.title,
+            kind=node.kind,
+            policy=node.policy,
+            section=node.section,
+            groups=", ".join(node.groups),
+            beneficiary=node.beneficiary or "",
+            amount=describe(node.amount),
+            discretionary=node.discretionary,
+            window_start=node.window.start.isoformat(),
+            window_end=node.window.end.isoformat() if node.window.end else "",
+            after_end=node.window.after_end,
+            file=node.span.file if node.span else "",
+            line=node.span.line if node.span else 0,
+        )
+    for edge in edges:
+        graph.add_edge(edge.source, edge.target, key=f"{edge.relation}:{edge.label}", relation=edge.relation,
+                       label=edge.label, directed=edge.directed)
+    return graph

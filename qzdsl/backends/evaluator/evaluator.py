@@ -1,0 +1,283 @@
+"""Evaluate a case against a compiled policy: one verdict per clause, with its trace.
+
+    >>> import qzdsl
+    >>> policy = qzdsl.load()
+    >>> case = qzdsl.load_case("case.yaml", policy)       # doctest: +SKIP
+    >>> decision = qzdsl.evaluate(policy, case)          # doctest: +SKIP
+
+For every clause whose beneficiary is the case's kind, in declaration order:
+
+1. The requirement, in three-valued logic (a missing fact is unknown; `false and unknown`
+   is false, `true or unknown` is true; anything else touching unknown is unknown). A
+   false requirement makes the clause ineligible, whatever the dates.
+2. In force? A section whose window ended with the reading "stop" is not in force after
+   its end. Otherwise the entitlement date (the anchor date, else the as-of date) must
+   fall inside the window; a missing anchor date leaves the clause undetermined.
+3. An unknown requirement leaves the clause undetermined; a met one still needs the
+   per-head count to compute the amount.
+4. Among the granted clauses, 从优、从高、不重复 (`resolution.resolve`).
+
+The evaluator builds the trace as it evaluates, and derives everything else — the
+verdict, the facts still missing, the conditions that failed — from that trace.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+
+from qzdsl.model import policy as m
+from qzdsl.cases.case import Case
+from qzdsl.model.dates import shift
+from qzdsl.diagnostics import QzError, did_you_mean, error
+from qzdsl.backends.evaluator.resolution import resolve
+from qzdsl.backends.evaluator.results import (
+    AmountFactMissing,
+    ClauseResult,
+    ConditionFailed,
+    ConditionUnknown,
+    Decision,
+    OutOfWindow,
+    Reason,
+    RequirementMet,
+    ScheduleCut,
+    Status,
+    TraceNode,
+)
+from qzdsl.backends.evaluator.schedule import payout
+
+_CMP = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
+        ">=": operator.ge}
+
+
+def evaluate(policy: m.Policy, case: Case, as_of: dt.date | None = None) -> Decision:
+    """Every clause the case's kind can receive, decided at `as_of` (default: the case's
+    own `as_of`, else today)."""
+    if case.kind not in policy.kinds:
+        raise QzError([error("QZ405", f"unknown applicant kind '{case.kind}'", None,
+                             did_you_mean(case.kind, policy.kinds))])
+    when = as_of or case.as_of or dt.date.today()
+    tracer = _Tracer(policy, case.facts, when, case.kind)
+    results = [_decide(clause, tracer) for clause in policy.clauses_for(case.kind)]
+    return Decision(policy, case, when, tuple(resolve(policy, results)))
+
+
+# ---- one clause ----------------------------------------------------------------------
+
+
+def _decide(clause: m.Clause, tracer: "_Tracer") -> ClauseResult:
+    trace = tracer.trace(clause.requires)
+    status, reasons, missing, amount, date = _verdict(clause, trace, tracer)
+    return ClauseResult(clause, status, amount, None, missing, reasons, trace, date)
+
+
+def _verdict(clause: m.Clause, trace: TraceNode, tracer: "_Tracer") -> tuple:
+    """(status, reasons, missing facts, payout, entitlement date) of one clause."""
+    spec, window, as_of = clause.amount, clause.window, tracer.as_of
+
+    anchor = tracer.named(spec.anchor) if spec.anchor else None
+    heads = tracer.named(spec.per_head) if spec.per_head else None
+    date = as_of if anchor is None else anchor.value
+
+    # 1. A requirement that fails decides, whatever the dates: the caseworker is told why
+    #    the applicant does not qualify, not asked for a date that cannot matter.
+    if trace.value is False:
+        return Status.INELIGIBLE, tuple(failures(trace)), (), None, date
+
+    # 2. In force.
+    if window.end is not None and window.after_end == "stop" and as_of > window.end:
+        return Status.NOT_IN_FORCE, (OutOfWindow("stopped", as_of, window),), (), None, None
+    if date is None:
+        reasons, missing = _unknowns(trace, anchor, heads, spec)
+        return Status.UNDETERMINED, reasons, missing, None, None
+    if date < window.start:
+        return Status.NOT_IN_FORCE, (OutOfWindow("before", date, window),), (), None, date
+    if window.end is not None and date > window.end:
+        return Status.NOT_IN_FORCE, (OutOfWindow("after", date, window),), (), None, date
+
+    # 3. An unknown requirement, or the head count the amount needs.
+    if trace.value is None or (heads is not None and heads.value is None):
+        reasons, missing = _unknowns(trace, None, heads, spec)
+        return Status.UNDETERMINED, reasons, missing, None, date
+
+    # 4. The amount.
+    count = int(heads.value) if heads is not None else None
+    paid = payout(spec, window, count, anchor.value if anchor is not None else None)
+    reasons = (RequirementMet(trace),)
+    if paid is not None and paid.cut_at is not None:
+        reasons += (ScheduleCut(paid.dropped, window),)
+    return Status.GRANTED, reasons, (), paid, date
+
+
+def _unknowns(trace: TraceNode, anchor: TraceNode | None, heads: TraceNode | None, spec: m.AmountSpec) \
+        -> tuple[tuple[Reason, ...], tuple[str, ...]]:
+    """The reasons and the missing facts of an undetermined clause, in the order they are
+    decided: the anchor date, the requirement, then (unless the requirement already
+    fails) the head count."""
+    reasons: tuple[Reason, ...] = ()
+    missing: tuple[str, ...] = ()
+    if anchor is not None and anchor.value is None:
+        missing = missing_facts(anchor)
+        reasons += (AmountFactMissing("anchor", spec.anchor, missing),)
+    if trace.value is None:
+        unknown = missing_facts(trace)
+        reasons += (ConditionUnknown(trace, unknown),)
+        missing += unknown
+    if heads is not None and heads.value is None and trace.value is not False:
+        unknown = missing_facts(heads)
+        reasons += (AmountFactMissing("per_head", spec.per_head, unknown),)
+        missing += unknown
+    return reasons, tuple(dict.fromkeys(missing))
+
+
+def missing_facts(node: TraceNode) -> tuple[str, ...]:
+    """The unknown facts that could still decide `node`: those under its unknown children.
+
+    A known child (say the true operand of an unknown `and`) decides nothing more, and a
+    node decided despite unknown children (`false and unknown`) needs nothing at all.
+    """
+    found: dict[str, None] = {}
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.value is None:
+            if n.op == "fact":
+                found[n.name] = None
+            stack.extend(reversed(n.children))
+    return tuple(found)
+
+
+def failures(node: TraceNode, within: tuple[str, ...] = ()) -> list[Reason]:
+    """The false conditions that make a false requirement false, looking through `and`,
+    definitions and equivalences down to the condition that failed; `within` names the
+    definitions it sits in."""
+    if node.op == "def":
+        within += (node.name,)
+    if node.op in ("and", "def", "via"):
+        return [reason for child in node.decisive() for reason in failures(child, within)]
+    return [ConditionFailed(node, within)]
+
+
+# ---- expressions ---------------------------------------------------------------------
+
+
+class _Tracer:
+    """Evaluates expressions for one case, building their trace; definitions are
+    evaluated once per case and shared by every clause that uses them."""
+
+    def __init__(self, policy: m.Policy, facts: dict, as_of: dt.date, kind: str):
+        self.policy = policy
+        self.facts = facts
+        self.as_of = as_of
+        self.kind = kind
+        self.definitions: dict[str, TraceNode] = {}
+        self.fact_nodes: dict[str, TraceNode] = {}
+
+    def named(self, name: str) -> TraceNode:
+        """A fact or a definition by name (the per-head count, the anchor date)."""
+        if name in self.policy.facts:
+            return self.fact(name)
+        inner = self.definition(name)
+        return TraceNode("def", name, inner.value, (inner,), name, self.policy.definitions[name].label)
+
+    def fact(self, name: str) -> TraceNode:
+        node = self.fact_nodes.get(name)
+        if node is None:  # a fact's node is the same wherever it is read: build it once
+            node = self.fact_nodes[name] = TraceNode("fact", name, self.facts.get(name), (), name,
+                                                     self.policy.facts[name].label)
+        return node
+
+    def definition(self, name: str) -> TraceNode:
+        node = self.definitions.get(name)
+        if node is None:
+            node = self.definitions[name] = self.trace(self.policy.definitions[name].expr)
+        return node
+
+    def trace(self, e: m.Expr) -> TraceNode:
+        return self._DISPATCH[type(e)](self, e)
+
+    def _and(self, e: m.And) -> TraceNode:
+        kids = tuple([self.trace(o) for o in e.operands])
+        return TraceNode("and", e.text, _all(kids), kids)
+
+    def _or(self, e: m.Or) -> TraceNode:
+        kids = tuple([self.trace(o) for o in e.operands])
+        text = e.text
+        if isinstance(e.operands[-1], m.Via):
+            # The compiler adds equivalences to a definition as `or` operands, keeping the
+            # definition's own text: say that the alternative is there.
+            text = f"({e.operands[0].text}) or via {e.operands[-1].clause}"
+        return TraceNode("or", text, _any(kids), kids)
+
+    def _fact(self, e: m.FactRef) -> TraceNode:
+        return self.fact_nodes.get(e.name) or self.fact(e.name)
+
+    def _def(self, e: m.DefRef) -> TraceNode:
+        inner = self.definition(e.name)
+        return TraceNode("def", e.text or e.name, inner.value, (inner,), e.name,
+                         self.policy.definitions[e.name].label)
+
+    def _in(self, e: m.In) -> TraceNode:
+        kid = self.trace(e.operand)
+        value = None if kid.value is None else (kid.value in e.members) != e.negated
+        return TraceNode("in", e.text, value, (kid,))
+
+    def _cmp(self, e: m.Cmp) -> TraceNode:
+        left, right = self.trace(e.left), self.trace(e.right)
+        known = left.value is not None and right.value is not None
+        return TraceNode("cmp", e.text, _CMP[e.op](left.value, right.value) if known else None, (left, right))
+
+    def _not(self, e: m.Not) -> TraceNode:
+        kid = self.trace(e.operand)
+        return TraceNode("not", e.text, None if kid.value is None else not kid.value, (kid,))
+
+    def _const(self, e: m.Const) -> TraceNode:
+        return TraceNode("const", e.text or str(e.value), e.value)
+
+    def _as_of(self, e: m.AsOfRef) -> TraceNode:
+        return TraceNode("as_of", "as_of", self.as_of)
+
+    def _shift(self, e: m.Shift) -> TraceNode:
+        kid = self.trace(e.date)
+        value = None if kid.value is None else shift(kid.value, e.amount, e.unit, e.sign)
+        return TraceNode("shift", e.text, value, (kid,))
+
+    def _arith(self, e: m.Arith) -> TraceNode:
+        left, right = self.trace(e.left), self.trace(e.right)
+        value = None
+        if left.value is not None and right.value is not None:
+            value = left.value + right.value if e.op == "+" else left.value - right.value
+        return TraceNode("arith", e.text, value, (left, right))
+
+    def _via(self, e: m.Via) -> TraceNode:
+        # An equivalence extends a definition for its own beneficiaries only: a park's
+        # 同等享受 does not make an incubator's eligibility wait on a park's facts.
+        if self.policy.clause(e.clause).beneficiary != self.kind:
+            return TraceNode("via", e.text, False, (), e.clause, self.policy.label(e.clause))
+        kid = self.trace(e.operand)
+        return TraceNode("via", e.text, kid.value, (kid,), e.clause, self.policy.label(e.clause))
+
+    _DISPATCH = {
+        m.And: _and, m.Or: _or, m.FactRef: _fact, m.DefRef: _def, m.In: _in, m.Cmp: _cmp, m.Not: _not,
+        m.Const: _const, m.AsOfRef: _as_of, m.Shift: _shift, m.Arith: _arith, m.Via: _via,
+    }
+
+
+def _kleene(kids: tuple[TraceNode, ...], decisive: bool) -> bool | None:
+    """Three-valued `and` (decisive False) or `or` (decisive True): the decisive value if
+    any operand has it, else unknown if any operand is unknown, else the other value."""
+    result: bool | None = not decisive
+    for kid in kids:
+        if kid.value is decisive:
+            return decisive
+        if kid.value is None:
+            result = None
+    return result
+
+
+def _all(kids: tuple[TraceNode, ...]) -> bool | None:
+    return _kleene(kids, decisive=False)
+
+
+def _any(kids: tuple[TraceNode, ...]) -> bool | None:
+    return _kleene(kids, decisive=True)

@@ -1,0 +1,654 @@
+"""The compiled policy as one SQL query: for every row of a table of cases, each clause's
+status and amounts, 从优、从高、不重复 included.
+
+The query is a sqlglot expression tree, so one compilation is emitted for DuckDB (the
+embedded batch runner), Spark SQL or Trino. It reads a table with the columns
+
+    row_id, kind, as_of DATE, and one column per fact:
+    BOOLEAN (bool), BIGINT (count), DECIMAL(18,2) (money), DATE, VARCHAR (enum member name)
+
+and returns `row_id`, `kind`, `as_of`, per clause the columns named by `clause_columns`,
+and any input columns it is asked to carry through. A NULL fact is an unknown fact: SQL's AND, OR and NOT on NULL are
+Kleene's three-valued logic, which is what the evaluator uses, so a requirement that is
+NULL is undetermined and one that is FALSE is ineligible.
+
+The semantics are those of `qzdsl.evaluator`, clause by clause; the property test
+`tests/test_sql_equivalence.py` holds the two back ends together.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+import networkx as nx
+from sqlglot import exp
+
+from qzdsl.model import policy as m
+from qzdsl.backends.evaluator.results import Status
+
+DIALECTS = ("duckdb", "spark", "trino")
+
+# SQL column type of each fact type; money is exact to the fen.
+MONEY_TYPE = "DECIMAL(18, 2)"
+COLUMN_TYPES = {
+    m.Type.BOOL: "BOOLEAN",
+    m.Type.COUNT: "BIGINT",
+    m.Type.MONEY: MONEY_TYPE,
+    m.Type.DATE: "DATE",
+    m.Type.ENUM: "VARCHAR",
+}
+
+_SQL_UNIT = {"years": "YEAR", "months": "MONTH", "days": "DAY"}
+
+
+# ---- the output columns --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClauseColumns:
+    """The result columns of one clause. Amount columns exist only for clauses that pay
+    a computable amount; they are per head multiplied by the head count and capped, like
+    `results.Payout`. `periods`, `total_low` and `total_high` are NULL for an
+    open-ended schedule."""
+
+    clause: m.Clause
+    status: str
+    excluded_by: str
+    low: str | None = None
+    high: str | None = None
+    periods: str | None = None
+    total_low: str | None = None
+    total_high: str | None = None
+
+    @property
+    def amounts(self) -> tuple[str, ...]:
+        return tuple(n for n in (self.low, self.high, self.periods, self.total_low, self.total_high) if n is not None)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.status, self.excluded_by, *self.amounts)
+
+    @property
+    def monetary(self) -> bool:
+        return self.low is not None
+
+
+def pays_amount(clause: m.Clause) -> bool:
+    return clause.amount.kind not in (m.AmountKind.RULE, m.AmountKind.NONE)
+
+
+def evaluated_clauses(policy: m.Policy) -> tuple[m.Clause, ...]:
+    """The clauses a case can be evaluated against: those granted to a declared kind."""
+    return tuple(c for c in policy.clauses if c.beneficiary in policy.kinds)
+
+
+def clause_columns(policy: m.Policy) -> tuple[ClauseColumns, ...]:
+    result = []
+    for clause in evaluated_clauses(policy):
+        c = clause.id
+        if pays_amount(clause):
+            result.append(ClauseColumns(clause, f"{c}__status", f"{c}__excluded_by", f"{c}__low", f"{c}__high",
+                                        f"{c}__periods", f"{c}__total_low", f"{c}__total_high"))
+        else:
+            result.append(ClauseColumns(clause, f"{c}__status", f"{c}__excluded_by"))
+    return tuple(result)
+
+
+# ---- small builders ------------------------------------------------------------------
+
+
+def col(name: str) -> exp.Column:
+    return exp.column(name, quoted=True)
+
+
+def _p(node: exp.Expression) -> exp.Expression:
+    """Parenthesise an operator operand: sqlglot prints the tree as built, without the
+    parentheses that precedence would need."""
+    if isinstance(node, (exp.Binary, exp.Unary, exp.Predicate)) and not isinstance(node, exp.Paren):
+        return exp.Paren(this=node)
+    return node
+
+
+def _bin(cls: type, left: exp.Expression, right: exp.Expression) -> exp.Expression:
+    return cls(this=_p(left), expression=_p(right))
+
+
+def _and(*operands: exp.Expression) -> exp.Expression:
+    result = _p(operands[0])
+    for operand in operands[1:]:
+        result = exp.And(this=result, expression=_p(operand))
+    return result
+
+
+def _or(*operands: exp.Expression) -> exp.Expression:
+    result = _p(operands[0])
+    for operand in operands[1:]:
+        result = exp.Or(this=result, expression=_p(operand))
+    return result
+
+
+def _not(operand: exp.Expression) -> exp.Expression:
+    return exp.Not(this=_p(operand))
+
+
+def _str(text: str) -> exp.Literal:
+    return exp.Literal.string(text)
+
+
+def integer(value: int) -> exp.Expression:
+    literal = exp.Literal.number(abs(value))
+    return literal if value >= 0 else exp.Neg(this=literal)
+
+
+def money(value: Decimal) -> exp.Expression:
+    return exp.cast(exp.Literal.number(str(value)), MONEY_TYPE)
+
+
+def date_literal(value: dt.date) -> exp.Expression:
+    return exp.cast(_str(value.isoformat()), "DATE")
+
+
+def null(type_: str) -> exp.Expression:
+    return exp.cast(exp.Null(), type_)
+
+
+def _is_null(operand: exp.Expression) -> exp.Expression:
+    return exp.Is(this=_p(operand), expression=exp.Null())
+
+
+def case_when(whens: list[tuple[exp.Expression, exp.Expression]], default: exp.Expression | None = None) -> exp.Case:
+    case = exp.Case()
+    for condition, value in whens:
+        case = case.when(condition, value, copy=False)
+    return case.else_(default, copy=False) if default is not None else case
+
+
+def _least(*values: exp.Expression) -> exp.Expression:
+    return values[0] if len(values) == 1 else exp.Least(this=values[0], expressions=list(values[1:]))
+
+
+def shift_date(date: exp.Expression, amount: exp.Expression, unit: str) -> exp.Expression:
+    """`date` moved by `amount` calendar units. DuckDB's date + INTERVAL, Spark's
+    ADD_MONTHS and Trino's DATE_ADD all clamp to the end of a shorter month, as
+    `dates.shift` does; the cast keeps DuckDB's result a DATE, not a TIMESTAMP."""
+    return exp.cast(exp.DateAdd(this=date, expression=amount, unit=exp.var(_SQL_UNIT[unit])), "DATE")
+
+
+@dataclass(frozen=True)
+class Literals:
+    """SQL types for the status and clause-id values the query produces (None: text).
+    DuckDB's batch runner gives ENUM types: a value is then one byte, not a string, in
+    every buffer between the query and the Parquet writer."""
+
+    status: str | None = None
+    clause: str | None = None
+
+    def status_value(self, status: Status) -> exp.Expression:
+        return _typed_text(status.value, self.status)
+
+    def clause_value(self, clause_id: str) -> exp.Expression:
+        return _typed_text(clause_id, self.clause)
+
+
+def _typed_null(type_: str | None) -> exp.Expression:
+    return null("VARCHAR") if type_ is None else exp.Cast(this=exp.Null(), to=exp.DataType.build(type_, udt=True))
+
+
+def _typed_text(text: str, type_: str | None) -> exp.Expression:
+    literal = exp.Literal.string(text)
+    return literal if type_ is None else exp.Cast(this=literal, to=exp.DataType.build(type_, udt=True))
+
+
+# ---- expressions of the policy -------------------------------------------------------
+
+
+class ExprCompiler:
+    """Model expressions -> SQL expressions over the input table's columns, and over the
+    columns of the definitions in `defined` (computed once per row by an earlier CTE);
+    other definitions are inlined."""
+
+    def __init__(self, policy: m.Policy, as_of: exp.Expression, defined: frozenset[str] = frozenset()):
+        self.policy = policy
+        self.as_of = as_of
+        self.defined = defined
+
+    def expr(self, node: m.Expr) -> exp.Expression:
+        return getattr(self, "_" + type(node).__name__.lower())(node)
+
+    def value(self, name: str) -> exp.Expression:
+        """A fact or a definition by name (amount anchors and head counts may be either)."""
+        if name in self.policy.facts:
+            return col(name)
+        if name in self.defined:
+            return col(definition_column(name))
+        return _p(self.expr(self.policy.definitions[name].expr))
+
+    def _const(self, node: m.Const) -> exp.Expression:
+        match node.type:
+            case m.Type.BOOL:
+                return exp.true() if node.value else exp.false()
+            case m.Type.DATE:
+                return date_literal(node.value)
+            case m.Type.ENUM:
+                return _str(node.value)
+            case m.Type.MONEY:
+                return money(node.value)
+        return exp.Literal.number(str(node.value))
+
+    def _factref(self, node: m.FactRef) -> exp.Expression:
+        return col(node.name)
+
+    def _defref(self, node: m.DefRef) -> exp.Expression:
+        return self.value(node.name)
+
+    def _asofref(self, node: m.AsOfRef) -> exp.Expression:
+        return self.as_of
+
+    def _not(self, node: m.Not) -> exp.Expression:
+        return _not(self.expr(node.operand))
+
+    def _and(self, node: m.And) -> exp.Expression:
+        return _and(*(self.expr(o) for o in node.operands))
+
+    def _or(self, node: m.Or) -> exp.Expression:
+        return _or(*(self.expr(o) for o in node.operands))
+
+    _CMP = {"==": exp.EQ, "!=": exp.NEQ, "<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE}
+
+    def _cmp(self, node: m.Cmp) -> exp.Expression:
+        return _bin(self._CMP[node.op], self.expr(node.left), self.expr(node.right))
+
+    def _in(self, node: m.In) -> exp.Expression:
+        test = exp.In(this=_p(self.expr(node.operand)), expressions=[_str(x) for x in node.members])
+        return _not(test) if node.negated else test
+
+    def _shift(self, node: m.Shift) -> exp.Expression:
+        return shift_date(self.expr(node.date), integer(node.sign * node.amount), node.unit)
+
+    def _arith(self, node: m.Arith) -> exp.Expression:
+        return _bin(exp.Add if node.op == "+" else exp.Sub, self.expr(node.left), self.expr(node.right))
+
+    def _via(self, node: m.Via) -> exp.Expression:
+        # As in the evaluator: an equivalence extends a definition for its own beneficiaries only.
+        beneficiary = self.policy.clause(node.clause).beneficiary
+        return _and(_bin(exp.EQ, col("kind"), _str(beneficiary)), self.expr(node.operand))
+
+
+# ---- one clause ----------------------------------------------------------------------
+
+
+def _last_day(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
+
+
+class ClauseCompiler:
+    """The per-row expressions of one clause before 从优、从高、不重复, each mirroring one
+    step of `evaluator._decide` and `schedule.payout`: the status, the amount per period,
+    the number of periods, the lifetime totals."""
+
+    def __init__(self, clause: m.Clause, exprs: ExprCompiler, literals: Literals = Literals()):
+        self.clause = clause
+        self.literals = literals
+        self.spec = clause.amount
+        self.window = clause.window
+        self.exprs = exprs
+        self.as_of = exprs.as_of
+        self.anchor = exprs.value(self.spec.anchor) if self.spec.anchor else None
+        self.heads = exprs.value(self.spec.per_head) if self.spec.per_head else None
+
+    # ---- the status ----
+    def status(self) -> exp.Expression:
+        """As `evaluator._verdict`: a failing requirement first (whatever the dates), then
+        in force (a window that stopped, a missing anchor date, the entitlement date
+        outside the window), then an unknown requirement or head count."""
+        window = self.window
+        requires = _col(self.clause, "requires")
+        whens = [(_not(requires), self.literals.status_value(Status.INELIGIBLE))]
+        if window.end is not None and window.after_end == "stop":
+            stopped = _bin(exp.GT, self.as_of, date_literal(window.end))
+            whens.append((stopped, self.literals.status_value(Status.NOT_IN_FORCE)))
+        if self.anchor is not None:
+            whens.append((_is_null(self.anchor), self.literals.status_value(Status.UNDETERMINED)))
+        date = self.anchor if self.anchor is not None else self.as_of
+        outside = [_bin(exp.LT, date, date_literal(window.start))]
+        if window.end is not None:
+            outside.append(_bin(exp.GT, date, date_literal(window.end)))
+        whens.append((_or(*outside), self.literals.status_value(Status.NOT_IN_FORCE)))
+        unknown = [_is_null(requires)]
+        if self.heads is not None:
+            unknown.append(_is_null(self.heads))
+        whens.append((_or(*unknown), self.literals.status_value(Status.UNDETERMINED)))
+        return case_when(whens, self.literals.status_value(Status.GRANTED))
+
+    # ---- the amount per period ----
+    def rates(self) -> tuple[Decimal | None, Decimal | None]:
+        """The per-head rate's guaranteed and highest amounts per period (None: none)."""
+        return self.spec.rate_bounds
+
+    @property
+    def _per_period_cap(self) -> Decimal | None:
+        spec = self.spec
+        return spec.cap if spec.cap is not None and spec.cap_scope == spec.cadence else None
+
+    @property
+    def _total_cap(self) -> Decimal | None:
+        return self.spec.cap if self.spec.cap_scope == "total" else None
+
+    def _known(self) -> tuple[bool, bool]:
+        """Whether a period has a guaranteed amount and a ceiling; a per-period cap is
+        also the ceiling of a floor ("at least")."""
+        low_rate, high_rate = self.rates()
+        return low_rate is not None, high_rate is not None or self._per_period_cap is not None
+
+    def per_period(self) -> tuple[exp.Expression, exp.Expression]:
+        """(low, high) of one period: the rate times the head count, capped per period."""
+        cap = self._per_period_cap
+        result = []
+        for rate in self.rates():
+            if rate is None:
+                result.append(null(MONEY_TYPE))
+                continue
+            amount = money(rate)
+            if self.heads is not None:
+                amount = exp.cast(_bin(exp.Mul, amount, self.heads), MONEY_TYPE)
+            result.append(_least(amount, money(cap)) if cap is not None else amount)
+        low, high = result
+        if self.rates()[1] is None and cap is not None:
+            high = money(cap)
+        return low, high
+
+    # ---- how many periods ----
+    @property
+    def open_ended(self) -> bool:
+        """Recurring with no maximum duration and not ended by a window: no lifetime total."""
+        return self.spec.cadence != "once" and self.spec.max_periods is None and not self._cut_by_window
+
+    @property
+    def _cut_by_window(self) -> bool:
+        window = self.window
+        return (window.end is not None and window.after_end == "stop" and self.anchor is not None
+                and self.spec.cadence != "once")
+
+    def periods(self) -> exp.Expression:
+        """How many periods are paid (NULL: open-ended)."""
+        spec = self.spec
+        maximum = 1 if spec.cadence == "once" else spec.max_periods
+        if not self._cut_by_window:
+            return integer(maximum) if maximum is not None else null("BIGINT")
+        within = self._periods_until_end()
+        return _least(integer(maximum), within) if maximum is not None else within
+
+    def _periods_until_end(self) -> exp.Expression:
+        """The number of periods starting on or before the window's end E, for a schedule
+        whose first period starts at F (the anchor, or 1 January of its year).
+
+        Period i starts at `dates.shift(F, i, cadence)`. The count is the number of whole
+        cadences from F's month to E's month, plus one when F moved by that many (its day
+        clamped to the month's end) still falls on or before E.
+        """
+        end = self.window.end
+        year = exp.Year(this=self.anchor)
+        if self.spec.calendar_year:
+            month, day = integer(1), integer(1)
+        else:
+            month, day = exp.Month(this=self.anchor), exp.Day(this=self.anchor)
+        months = _bin(exp.Sub, integer(end.year * 12 + end.month), _bin(exp.Add, _bin(exp.Mul, year, integer(12)), month))
+        day_fits = (exp.true() if end.day == _last_day(end.year, end.month)
+                    else _bin(exp.LTE, day, integer(end.day)))
+        if self.spec.cadence == "years":
+            whole = _bin(exp.Sub, integer(end.year), year)
+            fits = _or(_bin(exp.LT, month, integer(end.month)), _and(_bin(exp.EQ, month, integer(end.month)), day_fits))
+        else:
+            whole, fits = months, day_fits
+        return _bin(exp.Add, whole, case_when([(fits, integer(1))], integer(0)))
+
+    # ---- the lifetime ----
+    def totals(self, low: exp.Expression, high: exp.Expression,
+               periods: exp.Expression) -> tuple[exp.Expression, exp.Expression]:
+        """(low, high) over the lifetime: every period, capped in total; with no ceiling
+        per period, the total cap is the ceiling."""
+        cap = self._total_cap
+        if self.open_ended:
+            return null(MONEY_TYPE), null(MONEY_TYPE)
+        result = []
+        for per_period, known in zip((low, high), self._known()):
+            if not known:
+                result.append(money(cap) if cap is not None and per_period is high else null(MONEY_TYPE))
+                continue
+            total = exp.cast(_bin(exp.Mul, per_period, periods), MONEY_TYPE)
+            result.append(_least(total, money(cap)) if cap is not None else total)
+        return result[0], result[1]
+
+    def value(self, low: exp.Expression, high: exp.Expression, total_low: exp.Expression,
+              total_high: exp.Expression) -> exp.Expression:
+        """The favourability value `results.Payout.value`: the lifetime at its high end
+        (else its low end), one period when open-ended; zero without an amount or when the
+        amount is not cash (`Clause.pays_money`)."""
+        if not self.clause.pays_money:
+            return money(Decimal(0))
+        if self.open_ended:
+            return exp.Coalesce(this=high, expressions=[low, money(Decimal(0))])
+        return exp.Coalesce(this=total_high, expressions=[total_low, money(Decimal(0))])
+
+
+
+# ---- 从优、从高、不重复 ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConflictGroup:
+    """Clauses of one kind linked by conflicts (`Policy.conflicts`), in declaration order."""
+
+    clauses: tuple[m.Clause, ...]
+    pairs: frozenset[frozenset[str]]
+
+    def conflicts(self, a: m.Clause, b: m.Clause) -> bool:
+        return frozenset((a.id, b.id)) in self.pairs
+
+    @property
+    def rounds(self) -> int:
+        return len(self.clauses) - 1
+
+
+def conflict_groups(policy: m.Policy) -> tuple[ConflictGroup, ...]:
+    """The groups of conflicting clauses; a clause that conflicts with nothing is in none.
+    Clauses for different kinds never meet in one row, so they never share a group."""
+    clauses = evaluated_clauses(policy)
+    graph = nx.Graph()
+    for i, a in enumerate(clauses):
+        for b in clauses[i + 1:]:
+            if a.beneficiary == b.beneficiary and policy.conflicts(a, b):
+                graph.add_edge(a.id, b.id)
+    by_id = {c.id: c for c in clauses}
+    groups = []
+    for part in nx.connected_components(graph):
+        members = tuple(sorted((by_id[i] for i in part), key=lambda c: c.order))
+        pairs = frozenset(frozenset(edge) for edge in graph.subgraph(part).edges)
+        groups.append(ConflictGroup(members, pairs))
+    return tuple(sorted(groups, key=lambda g: g.clauses[0].order))
+
+
+def _granted(clause: m.Clause) -> exp.Expression:
+    """Granted by its own requirement (before exclusion); FALSE, never NULL."""
+    return exp.Coalesce(this=_bin(exp.EQ, _col(clause, "pre"), _str(Status.GRANTED.value)),
+                        expressions=[exp.false()])
+
+
+def _beats(winner: m.Clause, loser: m.Clause) -> exp.Expression:
+    """Whether `winner` ranks before `loser`: a higher favourability value, and on a tie
+    the earlier declaration."""
+    op = exp.GTE if winner.order < loser.order else exp.GT
+    return _bin(op, _col(winner, "value"), _col(loser, "value"))
+
+
+def _accepted(clause: m.Clause, round_: int) -> exp.Expression:
+    """Whether `clause` is kept after `round_` rounds (round 0: whether it is granted)."""
+    return _granted(clause) if round_ == 0 else _col(clause, f"kept_{round_}")
+
+
+def _exclusion_rounds(groups: tuple[ConflictGroup, ...], source: str) -> list[tuple[str, exp.Select]]:
+    """从优、从高、不重复 as rounds of common table expressions.
+
+    `resolution.resolve` walks the granted clauses from the most favourable down and keeps
+    each one that conflicts with no clause kept before it. The rank order differs from row
+    to row, so SQL cannot walk it; instead round r recomputes, for every clause, "granted
+    and not beaten by a conflicting clause kept after round r-1". The best-ranked clause is
+    right from round 0 and each round settles the next rank, so a group of n clauses is
+    exact after n-1 rounds, and the query grows with n squared, not with the n! orders
+    that unrolling the walk would spell out.
+    """
+    ctes: list[tuple[str, exp.Select]] = []
+    for r in range(1, max((g.rounds for g in groups), default=0) + 1):
+        columns = []
+        for group in (g for g in groups if g.rounds >= r):
+            for clause in group.clauses:
+                beaten = [_and(_accepted(d, r - 1), _beats(d, clause)) for d in group.clauses
+                          if group.conflicts(d, clause)]
+                kept = _and(_granted(clause), _not(_or(*beaten)))
+                columns.append(exp.alias_(kept, _name(clause, f"kept_{r}"), quoted=True))
+        name = f"exclusion_{r}"
+        ctes.append((name, exp.select(exp.Star(), *columns).from_(source)))
+        source = name
+    return ctes
+
+
+def _winner(clause: m.Clause, group: ConflictGroup, literals: Literals) -> exp.Expression:
+    """The clause that excluded `clause`: of the kept conflicting clauses ranked before
+    it, the best-ranked one (the first `resolution.resolve` finds in its kept list)."""
+    rivals = [d for d in group.clauses if group.conflicts(d, clause)]
+
+    def candidate(d: m.Clause) -> exp.Expression:
+        return _and(_accepted(d, group.rounds), _beats(d, clause))
+
+    whens = []
+    for d in rivals:
+        better = [_and(candidate(e), _beats(e, d)) for e in rivals if e is not d]
+        whens.append((_and(candidate(d), _not(_or(*better))) if better else candidate(d), literals.clause_value(d.id)))
+    return case_when(whens)
+
+
+# ---- the query -----------------------------------------------------------------------
+
+
+def _name(clause: m.Clause, what: str) -> str:
+    return f"{clause.id}__{what}"
+
+
+def _col(clause: m.Clause, what: str) -> exp.Column:
+    return col(_name(clause, what))
+
+
+def definition_column(name: str) -> str:
+    return f"{name}__def"
+
+
+def _definitions_used(policy: m.Policy) -> list[str]:
+    """The definitions the clauses read (requirements, anchors, head counts), directly or
+    through other definitions, in the policy's order."""
+    clauses = evaluated_clauses(policy)
+    seen: set[str] = set()
+    todo: list[m.Expr] = [c.requires for c in clauses]
+
+    def use(name: str) -> None:
+        if name not in seen:
+            seen.add(name)
+            todo.append(policy.definitions[name].expr)
+
+    for name in (n for c in clauses for n in (c.amount.anchor, c.amount.per_head) if n in policy.definitions):
+        use(name)
+    while todo:
+        for node in m.walk(todo.pop()):
+            if isinstance(node, m.DefRef):
+                use(node.name)
+    return [name for name in policy.definitions if name in seen]
+
+
+def query(policy: m.Policy, table: str = "cases", literals: Literals = Literals(),
+          carry: tuple[str, ...] = ()) -> exp.Select:
+    """The policy as one SELECT over `table` (see the module docstring for its columns).
+    `carry` names input columns passed through to the end of the result — where Trino
+    wants the partition columns of a table it creates.
+
+    Common table expressions in order: `defined` computes each definition once per row,
+    `required` each clause's requirement; `evaluated` decides each clause on its own
+    (status, per-period amounts, periods); `valued` adds lifetime totals and
+    favourability values; `exclusion_<r>` apply 从优、从高、不重复; the final SELECT
+    names the result columns.
+    """
+    as_of = col("as_of")
+    inline = ExprCompiler(policy, as_of)
+    used = _definitions_used(policy)
+    exprs = ExprCompiler(policy, as_of, frozenset(used))
+    clauses = evaluated_clauses(policy)
+    groups = conflict_groups(policy)
+    ranked = {c.id for g in groups for c in g.clauses}
+    keys = [col("row_id"), col("kind"), as_of]
+    carried = [col(c) for c in carry]
+
+    defined = [exp.alias_(inline.expr(policy.definitions[name].expr), definition_column(name), quoted=True)
+               for name in used]
+    required = [exp.alias_(exprs.expr(c.requires), _name(c, "requires"), quoted=True) for c in clauses]
+    evaluated, valued = [], []
+    for clause in clauses:
+        compiler = ClauseCompiler(clause, exprs, literals)
+        of_kind = _bin(exp.EQ, col("kind"), _str(clause.beneficiary))
+        evaluated.append(exp.alias_(case_when([(of_kind, compiler.status())]), _name(clause, "pre"), quoted=True))
+        if pays_amount(clause):
+            low, high = compiler.per_period()
+            evaluated += [exp.alias_(low, _name(clause, "low"), quoted=True),
+                          exp.alias_(high, _name(clause, "high"), quoted=True),
+                          exp.alias_(compiler.periods(), _name(clause, "periods"), quoted=True)]
+            low, high, periods = _col(clause, "low"), _col(clause, "high"), _col(clause, "periods")
+            total_low, total_high = compiler.totals(low, high, periods)
+            valued += [exp.alias_(total_low, _name(clause, "total_low"), quoted=True),
+                       exp.alias_(total_high, _name(clause, "total_high"), quoted=True)]
+        if clause.id in ranked:
+            value = (compiler.value(_col(clause, "low"), _col(clause, "high"), total_low, total_high)
+                     if pays_amount(clause) else money(Decimal(0)))
+            valued.append(exp.alias_(value, _name(clause, "value"), quoted=True))
+
+    ctes = [("defined", exp.select(exp.Star(), *defined).from_(exp.to_table(table, quoted=True))),
+            ("required", exp.select(exp.Star(), *required).from_("defined")),
+            ("evaluated", exp.select(*keys, *carried, *evaluated).from_("required"))]
+    if valued:
+        ctes.append(("valued", exp.select(exp.Star(), *valued).from_("evaluated")))
+    ctes += _exclusion_rounds(groups, ctes[-1][0])
+    final = exp.select(*keys, *_result_columns(policy, groups, literals), *carried).from_(ctes[-1][0])
+    for name, body in ctes:
+        final = final.with_(name, as_=body, copy=False)
+    return final
+
+
+def _result_columns(policy: m.Policy, groups: tuple[ConflictGroup, ...], literals: Literals) -> list[exp.Expression]:
+    """Each clause's final status, the clause that excluded it, and its amounts where its
+    requirement grants it (granted or excluded), as in `results.ClauseResult`."""
+    group_of = {c.id: g for g in groups for c in g.clauses}
+    columns = []
+    for names in clause_columns(policy):
+        clause = names.clause
+        group = group_of.get(clause.id)
+        if group is None:
+            status = _col(clause, "pre")
+            excluded_by = _typed_null(literals.clause)
+        else:
+            excluded = _and(_granted(clause), _not(_accepted(clause, group.rounds)))
+            status = case_when([(excluded, literals.status_value(Status.EXCLUDED))], _col(clause, "pre"))
+            excluded_by = case_when([(excluded, _winner(clause, group, literals))])
+        columns += [exp.alias_(status, names.status, quoted=True),
+                    exp.alias_(excluded_by, names.excluded_by, quoted=True)]
+        if names.monetary:
+            for what in ("low", "high", "periods", "total_low", "total_high"):
+                value = case_when([(_granted(clause), _col(clause, what))])
+                columns.append(exp.alias_(value, getattr(names, what), quoted=True))
+    return columns
+
+
+def to_sql(policy: m.Policy, dialect: str = "duckdb", table: str = "cases", pretty: bool = True,
+           literals: Literals = Literals(), carry: tuple[str, ...] = ()) -> str:
+    """The query as text in `dialect` (one of `DIALECTS`)."""
+    if dialect not in DIALECTS:
+        raise ValueError(f"unknown SQL dialect '{dialect}'; choose one of {', '.join(DIALECTS)}")
+    return query(policy, table, literals, carry).sql(dialect=dialect, pretty=pretty)

@@ -1,0 +1,553 @@
+"""Case files: the applicant's kind and facts, read, validated and typed against a policy.
+
+A case file is YAML or JSON (documented in docs/cases.md)::
+
+    name: 张三 — 购房
+    kind: person
+    as_of: 2024-06-01
+    facts:
+      no_home_in_quzhou: true
+      employment: non_public_employee
+      purchase_date: 2023-07-15
+
+Every problem becomes a positioned `Diagnostic` (QZ401–QZ406); all of them are reported
+at once and nothing is evaluated from an invalid case. Positions come from PyYAML's
+composer, which keeps the line and column of every key and value; values are typed from
+their source text, so money stays exact and an impossible date is reported, not raised.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from qzdsl.model import policy as m
+from qzdsl.diagnostics import Diagnostic, QzError, Severity, Span, did_you_mean, error
+
+FactValue = bool | int | Decimal | dt.date | str
+
+TOP_KEYS = ("name", "kind", "as_of", "facts")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_INT = re.compile(r"[-+]?\d+")
+_DECIMAL = re.compile(r"[-+]?\d+(\.\d+)?")
+_MONEY = re.compile(r"\d+(\.\d{1,2})?")
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+
+
+@dataclass(frozen=True)
+class Case:
+    """An applicant: its kind and the facts known about it (absent facts are unknown).
+
+    Fact values are typed: bool, int (count), Decimal (money), datetime.date, or the
+    enumeration member's name.
+    """
+
+    kind: str
+    facts: dict[str, FactValue] = field(default_factory=dict)
+    as_of: dt.date | None = None
+    name: str | None = None
+    path: str | None = None
+
+
+def json_value(value: FactValue) -> bool | int | str:
+    """A fact value as JSON: dates in ISO form, money as an int when whole, else a string."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else str(value)
+    return value
+
+
+def canonical_facts(case: Case) -> dict[str, bool | int | str]:
+    """The case's facts as JSON values, sorted by name: the same facts give the same text."""
+    return {name: json_value(case.facts[name]) for name in sorted(case.facts)}
+
+
+# ---- reading -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Nested:
+    """Stands for a list, or a mapping nested deeper than `facts`, where a case file
+    never has one (not read further: aliases could make it exponentially large)."""
+
+    what: str
+
+
+_LIST = _Nested("a list")
+_MAPPING = _Nested("a mapping")
+
+
+@dataclass(frozen=True)
+class _Item:
+    """A key of a case file with its value, and where each is written (None: no file)."""
+
+    key: str
+    value: object  # a scalar, a tuple of _Item (a mapping) or a _Nested
+    key_span: Span | None
+    value_span: Span | None
+
+
+def load_case(path: str | Path, policy: m.Policy) -> Case:
+    """Read and validate a case file (YAML, or JSON when it ends in .json).
+
+    Raises `QzError` with every problem found, each positioned in the file.
+    """
+    file = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise QzError([error("QZ401", f"cannot read {file}: not valid UTF-8")]) from None
+    except OSError as exc:
+        raise QzError([error("QZ401", f"cannot read {file}: {exc.strerror or exc}")]) from None
+    items = _read(text, file, json_syntax=file.lower().endswith(".json"))
+    return _validate(items, policy, file, Span.point(file, 1, 1))
+
+
+def case_from_dict(data: dict, policy: m.Policy, path: str | None = None) -> Case:
+    """Validate a case given as plain data (e.g. from a form): the same rules as a file.
+
+    Values may be typed already (bool, int, Decimal, datetime.date) or written as in a file
+    (ISO date strings, decimal strings for money, enumeration names or labels).
+    """
+    if not isinstance(data, dict):
+        raise QzError([error("QZ401", "a case is a mapping of name, kind, as_of and facts")])
+    return _validate(_items_of(data), policy, path, None)
+
+
+def case_from_node(node, policy: m.Policy, file: str) -> Case:
+    """Validate a case written as a YAML mapping node inside another document (a policy
+    test's inline case): the same rules as a case file, positioned in that document."""
+    import yaml
+
+    if not isinstance(node, yaml.MappingNode):
+        raise QzError([error("QZ401", "a case is a mapping of name, kind, as_of and facts", _span(file, node))])
+    return _validate(_items(node, file), policy, file, _span(file, node))
+
+
+def _items_of(data: dict, depth: int = 0) -> tuple[_Item, ...]:
+    def value(v):
+        if isinstance(v, dict):
+            return _items_of(v, depth + 1) if depth == 0 else _MAPPING
+        return _LIST if isinstance(v, (list, tuple)) else v
+
+    return tuple(_Item(str(k), value(v), None, None) for k, v in data.items())
+
+
+def _read(text: str, file: str, json_syntax: bool) -> tuple[_Item, ...]:
+    import yaml  # only when a case file is read: keeps `qzdsl` start-up light
+
+    if json_syntax:
+        try:
+            json.loads(text)
+        except RecursionError:
+            raise QzError([error("QZ401", "the case file nests too deeply to read", Span.point(file, 1, 1))]) \
+                from None
+        except json.JSONDecodeError as exc:
+            raise QzError([error("QZ401", f"malformed JSON: {exc.msg}", Span.point(file, exc.lineno, exc.colno))]) \
+                from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        raise QzError([error("QZ401", "the case file nests too deeply to read", Span.point(file, 1, 1))]) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        span = Span.point(file, mark.line + 1, mark.column + 1) if mark else None
+        notes = ()
+        if exc.context and exc.context_mark:
+            where = exc.context_mark
+            notes = (f"{exc.context} started at line {where.line + 1}, column {where.column + 1}",)
+        problem = exc.problem or exc.context
+        raise QzError([Diagnostic("QZ401", Severity.ERROR, f"malformed YAML: {problem}", span, None, notes)]) \
+            from None
+    except yaml.YAMLError as exc:
+        raise QzError([error("QZ401", f"malformed YAML: {exc}", Span.point(file, 1, 1))]) from None
+    if node is None:
+        raise QzError([error("QZ401", "the case file is empty", Span.point(file, 1, 1),
+                             "write at least: kind: person")])
+    if not isinstance(node, yaml.MappingNode):
+        raise QzError([error("QZ401", "a case file is a mapping of name, kind, as_of and facts", _span(file, node))])
+    return _items(node, file)
+
+
+def _span(file: str, node) -> Span:
+    start, end = node.start_mark, node.end_mark
+    return Span(file, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+
+
+def _mapping(node, file: str, diagnostics: list[Diagnostic], depth: int = 0) -> tuple[_Item, ...]:
+    import yaml
+
+    items = []
+    for key, value in node.value:
+        if not isinstance(key, yaml.ScalarNode):
+            diagnostics.append(error("QZ401", "a key must be a plain name", _span(file, key)))
+            continue
+        if isinstance(value, yaml.MappingNode):
+            content = _mapping(value, file, diagnostics, depth + 1) if depth == 0 else _MAPPING
+        elif isinstance(value, yaml.SequenceNode):
+            content = _LIST
+        else:
+            content = _scalar(value)
+        items.append(_Item(key.value, content, _span(file, key), _span(file, value)))
+    return tuple(items)
+
+
+def _scalar(node) -> object:
+    """A YAML scalar as a Python value, typed from its text (never through float)."""
+    kind = node.tag.rsplit(":", 1)[-1]
+    text = node.value
+    if kind == "null":
+        return None
+    if kind == "bool":
+        return text.lower() in ("true", "yes", "on")
+    if kind == "int" and _INT.fullmatch(text):
+        return int(text)
+    if kind == "float" and _DECIMAL.fullmatch(text):
+        return Decimal(text)
+    return text  # strings, and timestamps: dates are checked by the fact that reads them
+
+
+# ---- validation ----------------------------------------------------------------------
+
+
+def _validate(items: tuple[_Item, ...], policy: m.Policy, file: str | None, top: Span | None) -> Case:
+    found: list[Diagnostic] = []
+    fields = _unique_keys(items, found, "key")
+    for item in fields.values():
+        if item.key not in TOP_KEYS:
+            found.append(error("QZ401", f"unknown key '{item.key}' in a case file", item.key_span,
+                               did_you_mean(item.key, TOP_KEYS) or "a case file has: " + ", ".join(TOP_KEYS)))
+
+    name = None
+    if "name" in fields:
+        item = fields["name"]
+        if isinstance(item.value, (tuple, _Nested)):
+            found.append(error("QZ401", "'name' is free text", item.value_span))
+        elif item.value is not None:
+            name = str(item.value)
+
+    kind = None
+    if "kind" not in fields:
+        found.append(error("QZ401", "missing 'kind': the kind of applicant", top,
+                           "add e.g. 'kind: person'; the policy's kinds are: " + ", ".join(policy.kinds)))
+    else:
+        kind = _kind(fields["kind"], policy, found)
+
+    as_of = None
+    if "as_of" in fields and fields["as_of"].value is not None:
+        as_of = _date_field(fields["as_of"], found)
+
+    facts: dict[str, FactValue] = {}
+    if "facts" in fields and fields["facts"].value is not None:
+        item = fields["facts"]
+        if not isinstance(item.value, tuple):
+            found.append(error("QZ401", "'facts' is a mapping of fact names to values", item.value_span,
+                               "write one 'name: value' per line under 'facts:'"))
+        else:
+            facts = _facts(item.value, policy, kind, found)
+
+    if found:
+        raise QzError(sorted(found, key=Diagnostic.sort_key))
+    return Case(kind, facts, as_of, name, file)
+
+
+def _unique_keys(items: tuple[_Item, ...], found: list[Diagnostic], what: str) -> dict[str, _Item]:
+    result: dict[str, _Item] = {}
+    for item in items:
+        if item.key in result:
+            first = result[item.key].key_span
+            found.append(error("QZ401", f"duplicate {what} '{item.key}'", item.key_span,
+                               f"it is first given on line {first.line}" if first else None))
+        else:
+            result[item.key] = item
+    return result
+
+
+def _kind(item: _Item, policy: m.Policy, found: list[Diagnostic]) -> str | None:
+    value = item.value
+    if isinstance(value, str):
+        if value in policy.kinds:
+            return value
+        by_label = {k.label: k.name for k in policy.kinds.values()}
+        if value in by_label:
+            return by_label[value]
+    kinds = ", ".join(f"{k.name} ({k.label})" for k in policy.kinds.values())
+    found.append(error("QZ405", f"unknown applicant kind {_shown(value)}", item.value_span,
+                       did_you_mean(str(value), policy.kinds) or f"the policy's kinds are: {kinds}"))
+    return None
+
+
+def _date_field(item: _Item, found: list[Diagnostic]) -> dt.date | None:
+    value = item.value
+    date = value if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else None
+    if isinstance(value, str) and _DATE.fullmatch(value):
+        try:
+            date = dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    if date is None:
+        found.append(error("QZ404", f"'{item.key}' is not a calendar date: {_shown(value)}", item.value_span,
+                           "write the date as YYYY-MM-DD, e.g. 2024-06-01"))
+    elif not in_range(date):
+        found.append(_out_of_range(f"'{item.key}'", date, item))
+        return None
+    return date
+
+
+def in_range(date: dt.date) -> bool:
+    """Whether a date is one qzdsl computes with: periods and shifts of a date near the
+    end of the calendar would run past year 9999."""
+    return EARLIEST <= date <= LATEST
+
+
+def _out_of_range(what: str, date: dt.date, item: _Item) -> Diagnostic:
+    return error("QZ404", f"{what} is out of range: {date.isoformat()}", item.value_span,
+                 f"dates run from {EARLIEST.isoformat()} to {LATEST.isoformat()}")
+
+
+def _facts(items: tuple[_Item, ...], policy: m.Policy, kind: str | None, found: list[Diagnostic]) \
+        -> dict[str, FactValue]:
+    facts: dict[str, FactValue] = {}
+    by_label = {f.label: f.name for f in policy.facts.values()}
+    for item in _unique_keys(items, found, "fact").values():
+        fact = policy.facts.get(item.key)
+        if fact is None:
+            hint = did_you_mean(item.key, policy.facts)
+            if item.key in by_label:
+                hint = f"did you mean '{by_label[item.key]}'? ('{item.key}' is its label)"
+            found.append(error("QZ402", f"unknown fact '{item.key}'", item.key_span, hint))
+            continue
+        if kind is not None and kind not in fact.kinds:
+            found.append(error("QZ406", f"'{fact.name}' ({fact.label}) is not asked of {kind}", item.key_span,
+                               f"it is a fact of {', '.join(fact.kinds)}; remove it or check 'kind'"))
+        if item.value is None:
+            continue  # written but left empty: unknown
+        value = _typed(fact, item, found)
+        if value is not None:
+            facts[fact.name] = value
+    return facts
+
+
+# The largest count and amount a case may state: far above any real applicant, and low
+# enough that every amount the policy computes from them stays exact in SQL's DECIMAL.
+MAX_COUNT = 10**6
+MAX_MONEY = Decimal(10**9)
+
+_TYPE_WORDS = {
+    m.Type.BOOL: "yes/no: write true or false",
+    m.Type.COUNT: "a count: a whole number, 0 or more",
+    m.Type.MONEY: 'an amount in yuan: a whole number or a decimal string like "350.50"',
+    m.Type.DATE: "a date: YYYY-MM-DD",
+}
+
+
+def _typed(fact: m.Fact, item: _Item, found: list[Diagnostic]) -> FactValue | None:
+    """The value of one fact in its declared type, or None after reporting why not."""
+    value = item.value
+    if isinstance(value, (tuple, _Nested)):
+        return _wrong(fact, item, found)
+    match fact.type:
+        case m.Type.BOOL:
+            return value if isinstance(value, bool) else _wrong(fact, item, found)
+        case m.Type.COUNT:
+            if isinstance(value, int) and not isinstance(value, bool) and value > MAX_COUNT:
+                found.append(error("QZ403", f"'{fact.name}' ({fact.label}) is more than {MAX_COUNT:,}: {value}",
+                                   item.value_span, "check the number"))
+                return None
+            if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+                return value
+            return _wrong(fact, item, found)
+        case m.Type.MONEY:
+            return _money(value, fact, item, found)
+        case m.Type.DATE:
+            date = value if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else None
+            if isinstance(value, str) and _DATE.fullmatch(value):
+                try:
+                    date = dt.date.fromisoformat(value)
+                except ValueError:
+                    found.append(error("QZ404", f"'{value}' is not a calendar date ({fact.name}, {fact.label})",
+                                       item.value_span, "check the month and the day"))
+                    return None
+            if date is None:
+                return _wrong(fact, item, found)
+            if not in_range(date):
+                found.append(_out_of_range(f"'{fact.name}' ({fact.label})", date, item))
+                return None
+            return date
+        case m.Type.ENUM:
+            return _member(value, fact, item, found)
+    return _wrong(fact, item, found)
+
+
+def _money(value, fact: m.Fact, item: _Item, found: list[Diagnostic]) -> Decimal | None:
+    if isinstance(value, bool):
+        return _wrong(fact, item, found)
+    if isinstance(value, int):
+        text = str(value)
+    elif isinstance(value, (Decimal, str)):
+        text = str(value).strip()
+    else:
+        return _wrong(fact, item, found)
+    if not _MONEY.fullmatch(text):
+        if _DECIMAL.fullmatch(text) and text.startswith("-"):
+            found.append(error("QZ403", f"'{fact.name}' ({fact.label}) cannot be negative", item.value_span))
+            return None
+        if _DECIMAL.fullmatch(text):
+            found.append(error("QZ403", f"'{fact.name}' ({fact.label}) has more than two decimal places: {text}",
+                               item.value_span, "money is counted to the fen (0.01 yuan)"))
+            return None
+        return _wrong(fact, item, found)
+    if Decimal(text) > MAX_MONEY:
+        found.append(error("QZ403", f"'{fact.name}' ({fact.label}) is more than {MAX_MONEY:,}元: {text}",
+                           item.value_span, "check the amount"))
+        return None
+    return Decimal(text)
+
+
+def _member(value, fact: m.Fact, item: _Item, found: list[Diagnostic]) -> str | None:
+    if isinstance(value, str):
+        if fact.member(value):
+            return value
+        for member in fact.members:
+            if member.label == value:
+                return member.name
+    names = [x.name for x in fact.members]
+    values = ", ".join(f"{x.name} ({x.label})" for x in fact.members)
+    found.append(error("QZ403", f"{_shown(value)} is not a value of '{fact.name}' ({fact.label})", item.value_span,
+                       did_you_mean(str(value), names) or f"the values are: {values}"))
+    return None
+
+
+def _wrong(fact: m.Fact, item: _Item, found: list[Diagnostic]) -> None:
+    found.append(error("QZ403", f"'{fact.name}' ({fact.label}) is {_TYPE_WORDS[fact.type]}, not {_shown(item.value)}",
+                       item.value_span))
+    return None
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, tuple):
+        return "a mapping"
+    if isinstance(value, _Nested):
+        return value.what
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f"'{value}'"
+    return str(value)
+
+
+# ---- the JSON Schema of case files ----------------------------------------------------
+
+SCHEMA_ID = "https://qzdsl.invalid/schema/case.v1.json"
+
+
+def case_schema(policy: m.Policy) -> dict:
+    """A JSON Schema (2020-12) of case files for `policy`, generated from its declarations:
+    one property per fact with its type, enumeration members (names and labels) and the
+    kinds of applicant it is asked of; per kind, the facts it may carry."""
+    facts = {name: _fact_schema(fact) for name, fact in policy.facts.items()}
+    kinds = [k.name for k in policy.kinds.values()]
+    per_kind = [
+        {
+            "if": {"properties": {"kind": {"enum": [k.name, k.label]}}, "required": ["kind"]},
+            "then": {"properties": {"facts": {"propertyNames": {
+                "enum": [f.name for f in policy.facts.values() if k.name in f.kinds]}}}},
+        }
+        for k in policy.kinds.values()
+    ]
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": f"qzdsl case file — {policy.info.doc_number}",
+        "description": "An applicant's kind and facts; absent facts are unknown. Policy sha256 " + policy.sha256,
+        "type": "object",
+        "required": ["kind"],
+        "additionalProperties": False,
+        "properties": {
+            "name": {"type": "string", "description": "free text naming the case"},
+            "kind": {
+                "description": "the kind of applicant (name or Chinese label)",
+                "enum": kinds + [k.label for k in policy.kinds.values()],
+            },
+            "as_of": {"type": ["string", "null"], "format": "date",
+                      "description": "evaluation date (default: today)"},
+            "facts": {"type": ["object", "null"], "additionalProperties": False, "properties": facts},
+        },
+        "allOf": per_kind,
+    }
+
+
+def _fact_schema(fact: m.Fact) -> dict:
+    schema: dict = {"title": fact.label}
+    if fact.question:
+        schema["description"] = fact.question
+    match fact.type:
+        case m.Type.BOOL:
+            schema["type"] = ["boolean", "null"]
+        case m.Type.COUNT:
+            schema["type"] = ["integer", "null"]
+            schema["minimum"] = 0
+            schema["maximum"] = MAX_COUNT
+        case m.Type.MONEY:
+            # A number is read from its text, never through a float: 350.5 is exact too.
+            schema["anyOf"] = [
+                {"type": "number", "minimum": 0, "maximum": int(MAX_MONEY), "multipleOf": 0.01},
+                {"type": "string", "pattern": r"^\d+(\.\d{1,2})?$"},
+                {"type": "null"},
+            ]
+        case m.Type.DATE:
+            schema["type"] = ["string", "null"]
+            schema["format"] = "date"
+        case m.Type.ENUM:
+            schema["enum"] = [x.name for x in fact.members] + [x.label for x in fact.members] + [None]
+            schema["x-qzdsl-members"] = {x.name: x.label for x in fact.members}
+    schema["x-qzdsl-kinds"] = list(fact.kinds)
+    return schema
+
+
+def _items(node, file: str) -> tuple["_Item", ...]:
+    """The entries of a case's mapping node; raises with every problem of its text."""
+    diagnostics = _unencodable(node, file)
+    items = _mapping(node, file, diagnostics)
+    if diagnostics:
+        raise QzError(diagnostics)
+    return items
+
+
+def _unencodable(node, file: str) -> list[Diagnostic]:
+    """Text that cannot be written out (a lone surrogate from an escape like \\ud800)."""
+    return [error("QZ401", "this text is not valid Unicode (a lone surrogate, e.g. \\ud800)", _span(file, scalar),
+                  "remove the escape or write the character itself")
+            for scalar in _scalars(node) if not _encodable(scalar.value)]
+
+
+def _scalars(node):
+    """Every scalar node under `node`, each once: iteratively (nesting depth is the file's
+    to choose) and through an alias only the first time (aliases may multiply a node)."""
+    import yaml
+
+    stack, seen = [node], set()
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, yaml.ScalarNode):
+            yield current
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+        elif isinstance(current, yaml.MappingNode):
+            stack.extend(part for pair in current.value for part in pair)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -1,0 +1,536 @@
+"""The typed syntax tree of a policy file, as written (names unresolved, types unchecked).
+
+Every node carries a `span`; spans are excluded from equality so that
+`parse(fmt(x)) == parse(x)` compares meaning, not layout.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from qzdsl.diagnostics import Span
+
+_NO_SPAN = Span("", 0, 0, 0, 0)
+
+
+def _span() -> Span:
+    return field(default=_NO_SPAN, compare=False, repr=False)
+
+
+# ---- literals ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DateText:
+    """A date as written; `value` is None when it is not a real calendar date."""
+
+    text: str
+    span: Span = _span()
+
+    @property
+    def value(self) -> dt.date | None:
+        try:
+            return dt.date.fromisoformat(self.text)
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True)
+class Money:
+    """An exact amount in yuan; `text` keeps the spelling (e.g. ``2万``)."""
+
+    value: Decimal
+    text: str = field(default="", compare=False)
+    span: Span = _span()
+
+
+# ---- expressions ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Name:
+    name: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Number:
+    value: Decimal
+    text: str = field(default="", compare=False)
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class DateLit:
+    date: DateText
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Duration:
+    amount: int
+    unit: str  # "years" | "months" | "days"
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Bool:
+    value: bool
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class AsOf:
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Not:
+    operand: "Expr"
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class BoolOp:
+    op: str  # "and" | "or"
+    operands: tuple["Expr", ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Compare:
+    op: str
+    left: "Expr"
+    right: "Expr"
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Member:
+    operand: "Expr"
+    members: tuple[Name, ...]
+    negated: bool = False
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Arith:
+    op: str  # "+" | "-"
+    left: "Expr"
+    right: "Expr"
+    span: Span = _span()
+
+
+Expr = Name | Number | DateLit | Duration | Bool | AsOf | Not | BoolOp | Compare | Member | Arith
+
+
+# ---- properties -------------------------------------------------------------
+# Each property is introduced by its keyword; `KEYWORD` names it in messages.
+
+
+@dataclass(frozen=True)
+class Title:
+    text: str
+    span: Span = _span()
+    KEYWORD = "title"
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: str
+    span: Span = _span()
+    KEYWORD = "source"
+
+
+@dataclass(frozen=True)
+class Issued:
+    date: DateText
+    span: Span = _span()
+    KEYWORD = "issued"
+
+
+@dataclass(frozen=True)
+class InForce:
+    date: DateText
+    span: Span = _span()
+    KEYWORD = "in_force"
+
+
+@dataclass(frozen=True)
+class AppliesFrom:
+    date: DateText
+    span: Span = _span()
+    KEYWORD = "applies_from"
+
+
+@dataclass(frozen=True)
+class Principle:
+    name: str
+    span: Span = _span()
+    KEYWORD = "principle"
+
+
+@dataclass(frozen=True)
+class Lead:
+    unit: str
+    span: Span = _span()
+    KEYWORD = "lead"
+
+
+@dataclass(frozen=True)
+class Units:
+    units: tuple[str, ...]
+    span: Span = _span()
+    KEYWORD = "units"
+
+
+@dataclass(frozen=True)
+class Trial:
+    amount: int
+    unit: str
+    anchor: str  # "applies_from" | "in_force" | an ISO date
+    span: Span = _span()
+    KEYWORD = "trial"
+
+
+@dataclass(frozen=True)
+class AfterTrial:
+    mode: str  # "stop" | "continue"
+    span: Span = _span()
+    KEYWORD = "after_trial"
+
+
+@dataclass(frozen=True)
+class EnumMember:
+    name: str
+    label: str | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class FactType:
+    base: str  # "bool" | "count" | "money" | "date" | "enum"
+    members: tuple[EnumMember, ...] = ()
+    span: Span = _span()
+    KEYWORD = "type"
+
+
+@dataclass(frozen=True)
+class Of:
+    kinds: tuple[Name, ...]
+    span: Span = _span()
+    KEYWORD = "of"
+
+
+@dataclass(frozen=True)
+class Ask:
+    text: str
+    span: Span = _span()
+    KEYWORD = "ask"
+
+
+@dataclass(frozen=True)
+class Amount:
+    bound: str | None  # None (fixed / range) | "up_to" | "at_least"
+    low: Money
+    high: Money | None  # set for a range "low to high"
+    cadence: str | None  # "once" | "years" | "months"; None = once
+    per_head: Name | None
+    span: Span = _span()
+    KEYWORD = "amount"
+
+
+@dataclass(frozen=True)
+class Rule:
+    text: str
+    span: Span = _span()
+    KEYWORD = "rule"
+
+
+@dataclass(frozen=True)
+class Cap:
+    amount: Money
+    scope: str  # "years" | "months" | "total"
+    span: Span = _span()
+    KEYWORD = "cap"
+
+
+@dataclass(frozen=True)
+class Max:
+    amount: int
+    unit: str
+    span: Span = _span()
+    KEYWORD = "max"
+
+
+@dataclass(frozen=True)
+class From:
+    anchor: Name
+    calendar_year: bool
+    span: Span = _span()
+    KEYWORD = "from"
+
+
+@dataclass(frozen=True)
+class To:
+    kind: Name
+    span: Span = _span()
+    KEYWORD = "to"
+
+
+@dataclass(frozen=True)
+class Channel:
+    text: str
+    span: Span = _span()
+    KEYWORD = "channel"
+
+
+@dataclass(frozen=True)
+class Requires:
+    expr: Expr
+    span: Span = _span()
+    KEYWORD = "requires"
+
+
+@dataclass(frozen=True)
+class Group:
+    name: Name
+    span: Span = _span()
+    KEYWORD = "group"
+
+
+@dataclass(frozen=True)
+class Excludes:
+    name: Name
+    span: Span = _span()
+    KEYWORD = "excludes"
+
+
+@dataclass(frozen=True)
+class Stackable:
+    name: Name
+    span: Span = _span()
+    KEYWORD = "stackable"
+
+
+@dataclass(frozen=True)
+class Discretionary:
+    span: Span = _span()
+    KEYWORD = "discretionary"
+
+
+@dataclass(frozen=True)
+class Grants:
+    text: str
+    span: Span = _span()
+    KEYWORD = "grants"
+
+
+@dataclass(frozen=True)
+class Existing:
+    text: str
+    span: Span = _span()
+    KEYWORD = "existing"
+
+
+@dataclass(frozen=True)
+class Extends:
+    name: Name
+    span: Span = _span()
+    KEYWORD = "extends"
+
+
+@dataclass(frozen=True)
+class Cite:
+    quote: str
+    section: str | None
+    span: Span = _span()
+    KEYWORD = "cite"
+
+
+@dataclass(frozen=True)
+class Note:
+    text: str
+    span: Span = _span()
+    KEYWORD = "note"
+
+
+@dataclass(frozen=True)
+class Ambiguity:
+    question: str
+    reading: str
+    span: Span = _span()
+    KEYWORD = "ambiguity"
+
+
+@dataclass(frozen=True)
+class Goal:
+    op: str
+    value: Money
+    unit: str | None  # "人", "家", "%" …
+    span: Span = _span()
+    KEYWORD = "goal"
+
+
+@dataclass(frozen=True)
+class By:
+    date: DateText | None
+    year: int | None
+    span: Span = _span()
+    KEYWORD = "by"
+
+
+@dataclass(frozen=True)
+class Within:
+    """A deadline `amount unit` after `anchor` (applies_from, in_force or an ISO date;
+    None: in_force)."""
+
+    amount: int
+    unit: str
+    anchor: str | None = None
+    span: Span = _span()
+    KEYWORD = "within"
+
+
+@dataclass(frozen=True)
+class Reason:
+    text: str
+    span: Span = _span()
+    KEYWORD = "reason"
+
+
+Prop = (
+    Title | SourceFile | Issued | InForce | AppliesFrom | Principle | Lead | Units | Trial
+    | AfterTrial | FactType | Of | Ask | Amount | Rule | Cap | Max | From | To | Channel
+    | Requires | Group | Excludes | Stackable | Discretionary | Grants | Existing | Extends
+    | Cite | Note | Ambiguity | Goal | By | Within | Reason
+)
+
+
+# ---- declarations -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Import:
+    path: str
+    span: Span = _span()
+    KEYWORD = "import"
+
+
+@dataclass(frozen=True)
+class PolicyDecl:
+    doc_number: str
+    props: tuple[Prop, ...]
+    span: Span = _span()
+    KEYWORD = "policy"
+
+
+@dataclass(frozen=True)
+class KindDecl:
+    name: str
+    label: str | None
+    span: Span = _span()
+    name_span: Span = _span()
+    KEYWORD = "kind"
+
+
+@dataclass(frozen=True)
+class SectionDecl:
+    ref: str
+    title: str
+    props: tuple[Prop, ...]
+    span: Span = _span()
+    name_span: Span = _span()
+    KEYWORD = "section"
+
+
+@dataclass(frozen=True)
+class FactDecl:
+    name: str
+    label: str | None
+    props: tuple[Prop, ...]
+    span: Span = _span()
+    name_span: Span = _span()
+    KEYWORD = "fact"
+
+
+@dataclass(frozen=True)
+class DefineDecl:
+    name: str
+    label: str | None
+    expr: Expr
+    props: tuple[Prop, ...]
+    span: Span = _span()
+    name_span: Span = _span()
+    KEYWORD = "define"
+
+
+CLAUSE_KINDS = ("benefit", "entitlement", "reference", "equivalence")
+
+
+@dataclass(frozen=True)
+class ClauseDecl:
+    kind: str  # one of CLAUSE_KINDS
+    name: str
+    label: str | None
+    props: tuple[Prop, ...]
+    span: Span = _span()
+    name_span: Span = _span()
+
+    @property
+    def KEYWORD(self) -> str:  # noqa: N802 - mirrors the class attribute of other declarations
+        return self.kind
+
+
+@dataclass(frozen=True)
+class TargetDecl:
+    name: str
+    label: str | None
+    props: tuple[Prop, ...]
+    span: Span = _span()
+    name_span: Span = _span()
+    KEYWORD = "target"
+
+
+@dataclass(frozen=True)
+class AsideDecl:
+    """A cited sentence that is deliberately not a payout (e.g. a reform to explore)."""
+
+    name: str
+    label: str | None
+    props: tuple[Prop, ...]
+    span: Span = _span()
+    name_span: Span = _span()
+    KEYWORD = "aside"
+
+
+Decl = Import | PolicyDecl | KindDecl | SectionDecl | FactDecl | DefineDecl | ClauseDecl | TargetDecl | AsideDecl
+
+
+@dataclass(frozen=True)
+class Comment:
+    text: str  # including the leading '#'
+    line: int
+
+
+@dataclass(frozen=True)
+class PolicyFile:
+    path: str
+    text: str = field(compare=False, repr=False)
+    decls: tuple[Decl, ...]
+    comments: tuple[Comment, ...] = field(default=(), compare=False, repr=False)
+
+
+def props_of(decl: Decl) -> tuple[Prop, ...]:
+    return getattr(decl, "props", ())
+
+
+def first(props: tuple[Prop, ...], kind: type) -> Prop | None:
+    """The first property of the given class, or None."""
+    return next((p for p in props if isinstance(p, kind)), None)
+
+
+def all_of(props: tuple[Prop, ...], kind: type) -> list:
+    return [p for p in props if isinstance(p, kind)]

@@ -1,0 +1,552 @@
+"""Semantic checks of a parsed program: small passes, run in the order of `PASSES`.
+
+Each pass is `check_x(program) -> list[Diagnostic]` and reads the AST through the
+program's symbol tables; none of them stops the others.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from qzdsl.language import ast
+from qzdsl.model import policy as m
+from qzdsl.diagnostics import Diagnostic, did_you_mean, error, warning
+from qzdsl.language.lowering import YEARS, Lowerer, date_problem, duration_problem, type_word
+from qzdsl.language.program import Entry, Program
+from qzdsl.language.source_text import SourceText, amounts_in, figures_in, squash
+
+# ---- which properties each declaration takes ------------------------------------
+
+_CLAUSE_COMMON = {ast.To, ast.Requires, ast.Group, ast.Excludes, ast.Stackable, ast.Discretionary,
+                  ast.Cite, ast.Note, ast.Ambiguity, ast.Channel}
+ALLOWED: dict[str, set[type]] = {
+    "policy": {ast.Title, ast.SourceFile, ast.Issued, ast.InForce, ast.AppliesFrom, ast.Principle, ast.Cite,
+               ast.Note, ast.Ambiguity},
+    "section": {ast.Lead, ast.Units, ast.Trial, ast.AfterTrial, ast.Cite, ast.Note, ast.Ambiguity},
+    "fact": {ast.FactType, ast.Of, ast.Ask, ast.Note},
+    "define": {ast.Cite, ast.Note, ast.Ambiguity},
+    "benefit": _CLAUSE_COMMON | {ast.Amount, ast.Rule, ast.Cap, ast.Max, ast.From},
+    "entitlement": _CLAUSE_COMMON | {ast.Grants, ast.Amount, ast.Rule, ast.Max, ast.From},
+    "reference": _CLAUSE_COMMON | {ast.Existing, ast.Rule},
+    "equivalence": _CLAUSE_COMMON | {ast.Extends, ast.Grants},
+    "target": {ast.Goal, ast.By, ast.Within, ast.Lead, ast.Units, ast.Cite, ast.Note, ast.Ambiguity},
+    "aside": {ast.Reason, ast.Cite, ast.Note},
+}
+REPEATABLE = {ast.Cite, ast.Note, ast.Ambiguity, ast.Group, ast.Excludes, ast.Stackable}
+# Each inner tuple: one of these is required.
+REQUIRED: dict[str, list[tuple[type, ...]]] = {
+    "policy": [(ast.Title,), (ast.AppliesFrom,)],
+    "fact": [(ast.FactType,), (ast.Of,)],
+    "benefit": [(ast.Amount, ast.Rule), (ast.To,), (ast.Cite,)],
+    "entitlement": [(ast.Grants,), (ast.To,), (ast.Cite,)],
+    "reference": [(ast.Existing,), (ast.To,), (ast.Cite,)],
+    "equivalence": [(ast.Extends,), (ast.To,), (ast.Cite,)],
+    "target": [(ast.Goal,), (ast.Cite,)],
+    "aside": [(ast.Reason,), (ast.Cite,)],
+}
+PRINCIPLES = {"most_favourable": "从优、从高、不重复"}
+AFTER_TRIAL_MODES = ("stop", "continue")
+TRIAL_ANCHORS = ("applies_from", "in_force")
+
+
+def _keyword(decl: ast.Decl) -> str:
+    return decl.KEYWORD
+
+
+def _prop_word(prop_class: type) -> str:
+    return prop_class.KEYWORD
+
+
+# ---- passes ---------------------------------------------------------------------
+
+
+def check_header(program: Program) -> list[Diagnostic]:
+    found = []
+    for file in program.files:
+        headers = [d for d in file.decls if isinstance(d, ast.PolicyDecl)]
+        if not headers:
+            first_span = file.decls[0].span if file.decls else None
+            found.append(error("QZ110", f"{file.path} has no 'policy' header", first_span,
+                               'start the file with: policy "文号": title "…", applies_from YYYY-MM-DD'))
+        for extra in headers[1:]:
+            found.append(error("QZ102", "a file has one 'policy' header; this is a second one", extra.span))
+    return found
+
+
+_NAMESPACES = {
+    "value": (ast.FactDecl, ast.DefineDecl),
+    "clause": (ast.ClauseDecl, ast.TargetDecl, ast.AsideDecl),
+    "kind": (ast.KindDecl,),
+}
+
+
+# Words an expression reads as built-ins: a fact or definition of that name could never be read.
+RESERVED_NAMES = ("true", "false", "as_of")
+
+
+def check_duplicates(program: Program) -> list[Diagnostic]:
+    found = []
+    for entry in program.entries:
+        decl = entry.decl
+        if isinstance(decl, (ast.FactDecl, ast.DefineDecl)) and decl.name in RESERVED_NAMES:
+            found.append(error("QZ102", f"'{decl.name}' is a built-in word of expressions; a {decl.KEYWORD} "
+                               "cannot take its name", decl.name_span, "choose another name"))
+        for prop in ast.props_of(decl):
+            if isinstance(prop, ast.FactType):
+                found += _repeated([(m.name, m.span) for m in prop.members], "value")
+            elif isinstance(prop, ast.Of):
+                found += _repeated([(k.name, k.span) for k in prop.kinds], "applicant kind")
+    for classes in _NAMESPACES.values():
+        seen: dict[str, Entry] = {}
+        for entry in program.entries:
+            if not isinstance(entry.decl, classes):
+                continue
+            decl = entry.decl
+            first = seen.get(decl.name)
+            if first is None:
+                seen[decl.name] = entry
+                continue
+            # Another policy file may repeat a shared fact or kind word for word.
+            if first.file is not entry.file and first.decl == decl and isinstance(decl, (ast.FactDecl, ast.KindDecl)):
+                continue
+            found.append(error("QZ102", f"'{decl.name}' is already declared at {first.decl.name_span}",
+                               decl.name_span, "rename one of them"))
+    for file in program.files:
+        refs: dict[str, ast.SectionDecl] = {}
+        for decl in file.decls:
+            if isinstance(decl, ast.SectionDecl):
+                if decl.ref in refs:
+                    found.append(error("QZ102", f"section '{decl.ref}' is already declared at {refs[decl.ref].span}",
+                                       decl.name_span))
+                refs.setdefault(decl.ref, decl)
+    return found
+
+
+def _repeated(names: list[tuple[str, object]], what: str) -> list[Diagnostic]:
+    """A diagnostic for every name of a list that repeats an earlier one."""
+    seen: set[str] = set()
+    found = []
+    for name, span in names:
+        if name in seen:
+            found.append(error("QZ102", f"the {what} '{name}' is listed twice", span, "remove one of them"))
+        seen.add(name)
+    return found
+
+
+def check_properties(program: Program) -> list[Diagnostic]:
+    found = []
+    for entry in program.entries:
+        decl = entry.decl
+        keyword = _keyword(decl)
+        if keyword not in ALLOWED:
+            continue
+        props = ast.props_of(decl)
+        allowed = ALLOWED[keyword]
+        seen: dict[type, ast.Prop] = {}
+        for prop in props:
+            cls = type(prop)
+            if cls not in allowed:
+                words = sorted(_prop_word(c) for c in allowed)
+                found.append(error("QZ106", f"'{_prop_word(cls)}' is not a property of a {keyword}", prop.span,
+                                   f"a {keyword} takes: {', '.join(words)}"))
+            elif cls in seen and cls not in REPEATABLE:
+                found.append(error("QZ107", f"'{_prop_word(cls)}' is given twice", prop.span,
+                                   f"the first is at {seen[cls].span}"))
+            seen.setdefault(cls, prop)
+        for options in REQUIRED.get(keyword, []):
+            if not any(isinstance(p, options) for p in props):
+                words = " or ".join(f"'{_prop_word(c)}'" for c in options)
+                code = "QZ306" if options == (ast.Cite,) else "QZ108"
+                found.append(error(code, f"this {keyword} needs {words}", getattr(decl, "name_span", decl.span)))
+        if keyword == "benefit" and ast.first(props, ast.Amount) and ast.first(props, ast.Rule):
+            found.append(error("QZ106", "a benefit has either an amount or a 'rule', not both",
+                               ast.first(props, ast.Rule).span))
+    return found
+
+
+def check_kinds(program: Program) -> list[Diagnostic]:
+    kinds = program.kinds
+    found = []
+    for entry in program.entries:
+        for prop in ast.props_of(entry.decl):
+            names = prop.kinds if isinstance(prop, ast.Of) else (prop.kind,) if isinstance(prop, ast.To) else ()
+            for name in names:
+                if name.name not in kinds:
+                    found.append(error("QZ104", f"unknown applicant kind '{name.name}'", name.span,
+                                       did_you_mean(name.name, kinds) or f"declare it: kind {name.name} \"…\""))
+    return found
+
+
+def check_keywords(program: Program) -> list[Diagnostic]:
+    """Values that must be one of a fixed set of words."""
+    found = []
+    for entry in program.entries:
+        for prop in ast.props_of(entry.decl):
+            if isinstance(prop, ast.Principle) and prop.name not in PRINCIPLES:
+                found.append(error("QZ109", f"unknown principle '{prop.name}'", prop.span,
+                                   did_you_mean(prop.name, PRINCIPLES) or "known: most_favourable (从优、从高、不重复)"))
+            elif isinstance(prop, ast.AfterTrial) and prop.mode not in AFTER_TRIAL_MODES:
+                found.append(error("QZ109", f"unknown after_trial reading '{prop.mode}'", prop.span,
+                                   did_you_mean(prop.mode, AFTER_TRIAL_MODES) or "use 'stop' or 'continue'"))
+            elif isinstance(prop, (ast.Trial, ast.Within)) and prop.anchor and prop.anchor not in TRIAL_ANCHORS:
+                if ast.DateText(prop.anchor).value is None:
+                    what = "a trial runs" if isinstance(prop, ast.Trial) else "a deadline counts"
+                    found.append(error("QZ109", f"{what} from applies_from, in_force or a date, not "
+                                       f"'{prop.anchor}'", prop.span, did_you_mean(prop.anchor, TRIAL_ANCHORS)))
+                elif date_problem(ast.DateText(prop.anchor)):
+                    found.append(error("QZ204", date_problem(ast.DateText(prop.anchor)), prop.span))
+            if isinstance(prop, (ast.Max, ast.Within, ast.Trial)) and duration_problem(prop.amount, prop.unit):
+                found.append(error("QZ206", duration_problem(prop.amount, prop.unit), prop.span))
+    return found
+
+
+def check_dates(program: Program) -> list[Diagnostic]:
+    found = []
+    for entry in program.entries:
+        for prop in ast.props_of(entry.decl):
+            date = getattr(prop, "date", None)
+            if isinstance(date, ast.DateText) and date_problem(date):
+                found.append(error("QZ204", date_problem(date), date.span))
+            if isinstance(prop, ast.By) and prop.year is not None and prop.year not in YEARS:
+                found.append(error("QZ204", f"the year {prop.year} is outside {YEARS.start}–{YEARS.stop - 1}",
+                                   prop.span))
+        policy = entry.decl if isinstance(entry.decl, ast.PolicyDecl) else None
+        if policy:
+            in_force = ast.first(policy.props, ast.InForce)
+            issued = ast.first(policy.props, ast.Issued)
+            if in_force and issued and in_force.date.value and issued.date.value and \
+                    in_force.date.value < issued.date.value:
+                found.append(warning("QZ204", "the policy is in force before it was issued", in_force.span))
+    return found
+
+
+def check_sections(program: Program) -> list[Diagnostic]:
+    found = []
+    for entry in program.entries:
+        sections = program.sections_of(entry.file)
+        for prop in ast.props_of(entry.decl):
+            if isinstance(prop, ast.Cite) and prop.section is not None and prop.section not in sections:
+                found.append(error("QZ103", f"unknown section '{prop.section}'", prop.span,
+                                   did_you_mean(prop.section, sections)))
+        decl = entry.decl
+        needs_section = isinstance(decl, (ast.ClauseDecl, ast.TargetDecl, ast.AsideDecl))
+        if needs_section and entry.section is None:
+            cites = ast.all_of(ast.props_of(decl), ast.Cite)
+            if not any(c.section for c in cites):
+                found.append(error("QZ103", f"this {_keyword(decl)} is not under any section", decl.name_span,
+                                   'put it after a section heading: section "二（十）" "…"'))
+    return found
+
+
+def check_types(program: Program) -> list[Diagnostic]:
+    lowerer = Lowerer(program)
+    found: list[Diagnostic] = []
+    for name in program.defines:
+        lowerer.definition(name)
+    clause_names = set(program.clauses)
+    for entry in program.of_type(ast.ClauseDecl):
+        decl = entry.decl
+        requires = ast.first(decl.props, ast.Requires)
+        if requires:
+            lowerer.condition(requires.expr, "'requires'")
+        for prop in decl.props:
+            if isinstance(prop, ast.Amount) and prop.per_head is not None:
+                found += _expect_type(lowerer, prop.per_head, {m.Type.COUNT}, "'per head of'")
+            elif isinstance(prop, ast.From):
+                found += _expect_type(lowerer, prop.anchor, {m.Type.DATE}, "'from'")
+            elif isinstance(prop, (ast.Group,)):
+                continue
+            elif isinstance(prop, (ast.Excludes, ast.Stackable)):
+                if prop.name.name not in clause_names:
+                    found.append(error("QZ101", f"no clause named '{prop.name.name}'", prop.name.span,
+                                       did_you_mean(prop.name.name, clause_names)))
+                elif prop.name.name == decl.name:
+                    found.append(error("QZ201", "a clause cannot refer to itself here", prop.name.span))
+            elif isinstance(prop, ast.Extends):
+                target = program.defines.get(prop.name.name)
+                if target is None:
+                    found.append(error("QZ101", f"no definition named '{prop.name.name}'", prop.name.span,
+                                       did_you_mean(prop.name.name, program.defines)))
+                else:
+                    lowered = lowerer.definition(prop.name.name)
+                    if lowered is not None and lowered.type is not m.Type.BOOL:
+                        found.append(error("QZ201", f"'{prop.name.name}' is {type_word(lowered.type)}; an "
+                                           "equivalence extends a yes/no definition", prop.name.span))
+    return lowerer.diagnostics + found
+
+
+def _expect_type(lowerer: Lowerer, name: ast.Name, types: set[m.Type], what: str) -> list[Diagnostic]:
+    before = len(lowerer.diagnostics)
+    lowered = lowerer.expr(name)
+    if lowered is None or len(lowerer.diagnostics) > before:
+        return []
+    if lowered.type not in types:
+        wanted = " or ".join(type_word(t) for t in sorted(types))
+        return [error("QZ201", f"{what} needs {wanted}; '{name.name}' is {type_word(lowered.type)}", name.span)]
+    return []
+
+
+def check_fact_kinds(program: Program) -> list[Diagnostic]:
+    """A clause for one kind of applicant may only ask facts of that kind."""
+    lowerer = Lowerer(program)
+    facts = {name: e.decl for name, e in program.facts.items()}
+    found = []
+    for entry in program.of_type(ast.ClauseDecl):
+        to = ast.first(entry.decl.props, ast.To)
+        requires = ast.first(entry.decl.props, ast.Requires)
+        if to is None or requires is None or to.kind.name not in program.kinds:
+            continue  # an unknown kind is reported by check_kinds
+        expr = lowerer.expr(requires.expr)
+        if expr is None:
+            continue
+        for name in sorted(_facts_used(expr, lowerer)):
+            of = ast.first(facts[name].props, ast.Of)
+            kinds = {k.name for k in of.kinds} if of else set()
+            if of and to.kind.name not in kinds:
+                found.append(error("QZ207", f"'{name}' is a fact of {', '.join(sorted(kinds))}, but this clause "
+                                   f"is for {to.kind.name}", requires.span,
+                                   f"add {to.kind.name} to the fact's 'of', or grant the clause to one of "
+                                   f"{', '.join(sorted(kinds))}"))
+    return found
+
+
+def _facts_used(expr: m.Expr, lowerer: Lowerer, seen: set[str] | None = None) -> set[str]:
+    seen = set() if seen is None else seen
+    names: set[str] = set()
+    for node in m.walk(expr):
+        if isinstance(node, m.FactRef):
+            names.add(node.name)
+        elif isinstance(node, m.DefRef) and node.name not in seen:
+            seen.add(node.name)
+            inner = lowerer.definition(node.name)
+            if inner is not None:
+                names |= _facts_used(inner, lowerer, seen)
+    return names
+
+
+def check_amounts(program: Program) -> list[Diagnostic]:
+    found = []
+    for entry in program.of_type(ast.ClauseDecl):
+        props = entry.decl.props
+        amount = ast.first(props, ast.Amount)
+        cap = ast.first(props, ast.Cap)
+        if amount:
+            for money in (amount.low, amount.high):
+                if money is not None and money.value <= 0:
+                    found.append(error("QZ203", "an amount must be positive", money.span))
+            if amount.high is not None and amount.bound is not None:
+                found.append(error("QZ203", "a range cannot also be 'up to' or 'at least'", amount.span))
+            if amount.high is not None and amount.high.value < amount.low.value:
+                found.append(error("QZ203", f"the range {amount.low.text} to {amount.high.text} runs backwards",
+                                   amount.span, f"write {amount.high.text} to {amount.low.text}"))
+            cadence = amount.cadence or "once"
+            # The grammar reads 'per day', but payouts are scheduled once, yearly or monthly.
+            if cadence == "days":
+                found.append(error("QZ203", "an amount is paid once, per year or per month, not per day",
+                                   amount.span))
+            if cap and cap.scope == "days":
+                found.append(error("QZ203", "a cap is per year, per month or total, not per day", cap.span))
+            elif cap and cap.scope != "total" and cap.scope != cadence and cadence != "days":
+                per = {"years": "per year", "months": "per month", "once": "once"}
+                found.append(error("QZ202", f"the amount is paid {per[cadence]} but the cap is {per[cap.scope]}",
+                                   cap.span, f"write the cap {per[cadence]}, or 'total'"))
+            if cap and cap.amount.value <= 0:
+                found.append(error("QZ203", "a cap must be positive", cap.amount.span))
+            max_prop = ast.first(props, ast.Max)
+            if max_prop and cadence == "once":
+                found.append(warning("QZ202", "a one-off amount has no duration; 'max' has no effect", max_prop.span))
+            if max_prop and cadence == "years" and max_prop.unit != "years":
+                found.append(error("QZ202", "a yearly amount needs its maximum duration in years", max_prop.span))
+            if max_prop and cadence == "months" and max_prop.unit == "days":
+                found.append(error("QZ202", "a monthly amount needs its maximum duration in months or years",
+                                   max_prop.span))
+        elif cap:
+            found.append(error("QZ203", "'cap' limits an amount, but this clause has none", cap.span))
+    return found
+
+
+def check_citations(program: Program) -> list[Diagnostic]:
+    """Every quote occurs in the official text, inside the section it is cited under."""
+    found = []
+    for file in program.files:
+        source = program.official.get(file.path)
+        entries = [e for e in program.entries if e.file is file]
+        cites = [(e, c) for e in entries for c in ast.all_of(ast.props_of(e.decl), ast.Cite)]
+        policy = program.policy_of(file)
+        named = policy is not None and ast.first(policy.props, ast.SourceFile) is not None
+        if source is None:
+            if cites and not named:  # a named but unreadable source is reported where it is read
+                found.append(warning("QZ307", "quotes cannot be verified: the policy names no source text", policy.span if policy else None,
+                                     'add source "source.txt" to the policy header'))
+            continue
+        sections = program.sections_of(file)
+        titles = [s.title for s in sections.values()]
+        for entry, cite in cites:
+            offset = source.find(cite.quote)
+            if offset < 0:
+                found.append(error("QZ301", "this quote does not occur in the source text", cite.span,
+                                   _closest(source, cite.quote)))
+                continue
+            ref = cite.section or (entry.section.ref if entry.section else None)
+            section = sections.get(ref) if ref else None
+            if section is None:
+                continue
+            region = source.region(section.title, titles)
+            if region is None:
+                found.append(warning("QZ302", f"the heading of section '{section.ref}' ('{section.title}') is "
+                                     "not in the source text", section.span))
+            elif source.find(cite.quote, region[0], region[1]) < 0:
+                found.append(warning("QZ302", f"this quote is not in section '{ref}' of the source",
+                                     cite.span, f"it is on line {source.line_at(offset)} of the source; "
+                                     "cite it with: in \"…\""))
+    return _unique(found)
+
+
+def _closest(source: SourceText, quote: str) -> str | None:
+    """Where the longest matching prefix of the quote stops matching, as a hint."""
+    needle = squash(quote)
+    low, high = 0, len(needle)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if source.find(needle[:mid]) >= 0:
+            low = mid
+        else:
+            high = mid - 1
+    if low < 2:
+        return None
+    offset = source.find(needle[:low])
+    actual = source.squashed[offset + low: offset + low + 12]
+    return f"the source matches up to '…{needle[max(0, low - 8):low]}' and continues '{actual}…' (line " \
+           f"{source.line_at(offset)})"
+
+
+def check_amount_in_quote(program: Program) -> list[Diagnostic]:
+    """Every amount a clause pays and every target figure appears in its quotes."""
+    found = []
+    for entry in program.entries:
+        props = ast.props_of(entry.decl)
+        quotes = " ".join(c.quote for c in ast.all_of(props, ast.Cite))
+        if not quotes:
+            continue
+        if isinstance(entry.decl, ast.ClauseDecl):
+            written = set(amounts_in(quotes))
+            moneys = []
+            amount = ast.first(props, ast.Amount)
+            if amount:
+                moneys += [amount.low] + ([amount.high] if amount.high else [])
+            cap = ast.first(props, ast.Cap)
+            if cap:
+                moneys.append(cap.amount)
+            for money in moneys:
+                if money.value not in written:
+                    shown = ", ".join(f"{v}元" for v in sorted(written)) or "none"
+                    found.append(error("QZ303", f"the amount {money.text} ({money.value}元) is not in the quoted "
+                                       "text", money.span, f"amounts in the quotes: {shown}"))
+        elif isinstance(entry.decl, ast.TargetDecl):
+            goal = ast.first(props, ast.Goal)
+            if goal and goal.value.value not in set(figures_in(quotes)):
+                found.append(error("QZ303", f"the figure {goal.value.text} is not in the quoted text",
+                                   goal.value.span))
+    return found
+
+
+def check_coverage(program: Program) -> list[Diagnostic]:
+    """Source sentences that grant or mention money must be cited by some declaration."""
+    found = []
+    main = program.main if program.files else None
+    if main is None:
+        return []
+    source = program.official.get(main.path)
+    if source is None:
+        return []
+    cited: dict[int, list[tuple[int, int, Entry]]] = defaultdict(list)
+    for entry in program.entries:
+        if entry.file is not main:
+            continue
+        for cite in ast.all_of(ast.props_of(entry.decl), ast.Cite):
+            start = source.find(cite.quote)
+            if start < 0:
+                continue
+            end = start + len(squash(cite.quote))
+            for sentence in source.sentences_overlapping(start, end):
+                cited[sentence.index].append((start, end, entry))
+    # The policy's `source` property names the text these warnings are about.
+    span = ast.first(program.policy_of(main).props, ast.SourceFile).span
+    for sentence in source.sentences:
+        if not sentence.mentions_payout:
+            continue
+        if sentence.index not in cited:
+            preview = sentence.text if len(sentence.text) <= 40 else sentence.text[:40] + "…"
+            found.append(warning("QZ304", f"source line {sentence.line}: sentence cited by no declaration: "
+                                 f"「{preview}」", span,
+                                 "encode it as a clause, or mark it with 'aside' and a reason"))
+            continue
+        encoded: set[Decimal] = set()
+        for _, _, entry in cited[sentence.index]:
+            encoded |= _encoded_amounts(entry.decl)
+        missing = [v for v in amounts_in(sentence.text) if v not in encoded]
+        if missing:
+            found.append(warning("QZ305", f"source line {sentence.line}: amount(s) "
+                                 f"{', '.join(f'{v}元' for v in missing)} of a cited sentence are not encoded",
+                                 span, "give the clause citing it that amount, rule or aside"))
+    return found
+
+
+def _encoded_amounts(decl: ast.Decl) -> set[Decimal]:
+    props = ast.props_of(decl)
+    values: set[Decimal] = set()
+    if isinstance(decl, ast.AsideDecl):
+        quotes = " ".join(c.quote for c in ast.all_of(props, ast.Cite))
+        return set(amounts_in(quotes))  # an aside accounts for what it quotes
+    for prop in props:
+        if isinstance(prop, ast.Amount):
+            values.add(prop.low.value)
+            if prop.high:
+                values.add(prop.high.value)
+        elif isinstance(prop, ast.Cap):
+            values.add(prop.amount.value)
+        elif isinstance(prop, ast.Requires):
+            values |= {n.value for n in _numbers(prop.expr)}
+    return values
+
+
+def _numbers(expr: ast.Expr):
+    if isinstance(expr, ast.Number):
+        yield expr
+    for child in vars(expr).values():
+        if isinstance(child, tuple):
+            for item in child:
+                if hasattr(item, "span"):
+                    yield from _numbers(item)
+        elif hasattr(child, "span") and not isinstance(child, (str, int)):
+            yield from _numbers(child)
+
+
+def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    return list(dict.fromkeys(diagnostics))
+
+
+PASSES = (
+    check_header,
+    check_duplicates,
+    check_properties,
+    check_kinds,
+    check_keywords,
+    check_dates,
+    check_sections,
+    check_types,
+    check_fact_kinds,
+    check_amounts,
+    check_citations,
+    check_amount_in_quote,
+    check_coverage,
+)
+
+
+def run_checks(program: Program) -> list[Diagnostic]:
+    """All diagnostics of a program: syntax and I/O first, then every pass, sorted."""
+    found = list(program.diagnostics)
+    for check in PASSES:
+        found.extend(check(program))
+    return sorted(_unique(found), key=Diagnostic.sort_key)

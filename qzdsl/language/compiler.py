@@ -1,0 +1,306 @@
+"""A checked program -> the compiled `model.Policy` every back end consumes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from qzdsl.language import ast
+from qzdsl.model import policy as m
+from qzdsl.model.dates import last_day_of_period
+from qzdsl.language.lowering import Lowerer
+from qzdsl.language.program import Entry, Program
+
+_PERIODS_PER = {("years", "years"): 1, ("months", "years"): 12, ("months", "months"): 1, ("years", "months"): None}
+
+
+def _citations(program: Program, entry_file: ast.PolicyFile, props, default_section: str | None) -> tuple[m.Citation, ...]:
+    source = program.official.get(entry_file.path)
+    result = []
+    for cite in ast.all_of(props, ast.Cite):
+        line = source.line_of_quote(cite.quote) if source else None
+        result.append(m.Citation(cite.section or default_section or "", cite.quote, cite.span, line))
+    return tuple(result)
+
+
+def _ambiguities(props) -> tuple[m.Ambiguity, ...]:
+    return tuple(m.Ambiguity(a.question, a.reading, a.span) for a in ast.all_of(props, ast.Ambiguity))
+
+
+def _notes(props) -> tuple[str, ...]:
+    return tuple(n.text for n in ast.all_of(props, ast.Note))
+
+
+def _info(program: Program, file: ast.PolicyFile) -> m.PolicyInfo:
+    header = program.policy_of(file)
+    props = header.props if header else ()
+
+    def date_of(cls):
+        prop = ast.first(props, cls)
+        return prop.date.value if prop else None
+
+    title = ast.first(props, ast.Title)
+    principle = ast.first(props, ast.Principle)
+    source = ast.first(props, ast.SourceFile)
+    applies = date_of(ast.AppliesFrom) or date_of(ast.InForce) or dt.date.min
+    return m.PolicyInfo(
+        doc_number=header.doc_number if header else file.path,
+        title=title.text if title else "",
+        issued=date_of(ast.Issued),
+        in_force=date_of(ast.InForce),
+        applies_from=applies,
+        principle=principle.name if principle else None,
+        source_path=source.path if source else None,
+        citations=_citations(program, file, props, None),
+        path=file.path,
+        notes=_notes(props),
+        ambiguities=_ambiguities(props),
+    )
+
+
+def _window(info: m.PolicyInfo, section: ast.SectionDecl | None, program: Program, file) -> m.Window:
+    if section is None:
+        return m.Window(start=info.applies_from)
+    trial = ast.first(section.props, ast.Trial)
+    after = ast.first(section.props, ast.AfterTrial)
+    if trial is None:
+        return m.Window(start=info.applies_from)
+    anchors = {"applies_from": info.applies_from, "in_force": info.in_force or info.applies_from}
+    start = anchors.get(trial.anchor) or dt.date.fromisoformat(trial.anchor)
+    cites = _citations(program, file, section.props, section.ref)
+    return m.Window(
+        start=max(start, info.applies_from),
+        end=last_day_of_period(start, trial.amount, trial.unit),
+        after_end=after.mode if after else "stop",
+        provision=cites[0] if cites else None,
+    )
+
+
+def _amount(props) -> m.AmountSpec:
+    amount = ast.first(props, ast.Amount)
+    rule = ast.first(props, ast.Rule)
+    if amount is None:
+        if rule is not None:
+            return m.AmountSpec(kind=m.AmountKind.RULE, rule=rule.text)
+        return m.AmountSpec(kind=m.AmountKind.NONE)
+    if amount.high is not None:
+        kind, low, high = m.AmountKind.RANGE, amount.low.value, amount.high.value
+    elif amount.bound == "up_to":
+        kind, low, high = m.AmountKind.UP_TO, None, amount.low.value
+    elif amount.bound == "at_least":
+        kind, low, high = m.AmountKind.AT_LEAST, amount.low.value, None
+    else:
+        kind, low, high = m.AmountKind.FIXED, amount.low.value, None
+    cadence = amount.cadence or "once"
+    cap = ast.first(props, ast.Cap)
+    max_prop = ast.first(props, ast.Max)
+    anchor = ast.first(props, ast.From)
+    max_periods = None
+    if max_prop is not None and cadence != "once":
+        per = _PERIODS_PER.get((cadence, max_prop.unit))
+        max_periods = max_prop.amount * per if per else None
+    return m.AmountSpec(
+        kind=kind,
+        low=low,
+        high=high,
+        cadence=cadence,
+        per_head=amount.per_head.name if amount.per_head else None,
+        cap=cap.amount.value if cap else None,
+        cap_scope=cap.scope if cap else None,
+        max_periods=max_periods,
+        max_text=f"{max_prop.amount} {max_prop.unit}" if max_prop else None,
+        anchor=anchor.anchor.name if anchor else None,
+        calendar_year=bool(anchor and anchor.calendar_year),
+        rule=rule.text if rule else None,
+    )
+
+
+def compile_program(program: Program) -> m.Policy:
+    """Build the model. The program must have passed `checks.run_checks` without errors."""
+    lowerer = Lowerer(program)
+    main = program.main
+    infos = {f.path: _info(program, f) for f in program.files}
+
+    kinds = {}
+    for name, entry in program.kinds.items():
+        kinds[name] = m.Kind(name, entry.decl.label or name, infos[entry.file.path].doc_number, entry.decl.name_span)
+
+    facts = {}
+    for name, entry in program.facts.items():
+        props = entry.decl.props
+        ftype = ast.first(props, ast.FactType)
+        of = ast.first(props, ast.Of)
+        ask = ast.first(props, ast.Ask)
+        facts[name] = m.Fact(
+            name=name,
+            label=entry.decl.label or name,
+            type=m.Type(ftype.base),
+            kinds=tuple(k.name for k in of.kinds),
+            members=tuple(m.EnumMember(x.name, x.label or x.name) for x in ftype.members),
+            question=ask.text if ask else None,
+            policy=infos[entry.file.path].doc_number,
+            span=entry.decl.name_span,
+        )
+
+    sections: dict[str, m.Section] = {}
+    for entry in program.of_type(ast.SectionDecl):
+        decl = entry.decl
+        info = infos[entry.file.path]
+        lead = ast.first(decl.props, ast.Lead)
+        units = ast.first(decl.props, ast.Units)
+        trial = ast.first(decl.props, ast.Trial)
+        key = decl.ref if entry.file is main else f"{info.doc_number} {decl.ref}"
+        sections[key] = m.Section(
+            ref=decl.ref,
+            title=decl.title,
+            lead=lead.unit if lead else (units.units[0] if units and units.units else None),
+            units=units.units if units else (),
+            window=_window(info, decl, program, entry.file),
+            policy=info.doc_number,
+            trial_text=f"{trial.amount} {trial.unit} from {trial.anchor}" if trial else None,
+            ambiguities=_ambiguities(decl.props),
+            span=decl.name_span,
+        )
+
+    clauses = []
+    equivalences: dict[str, list[tuple[str, m.Expr]]] = {}
+    for entry in program.of_type(ast.ClauseDecl):
+        clause = _clause(entry, program, lowerer, infos)
+        clauses.append(clause)
+        if clause.extends:
+            equivalences.setdefault(clause.extends, []).append((clause.id, clause.requires))
+
+    definitions = {}
+    for name, entry in program.defines.items():
+        expr = lowerer.definition(name)
+        for clause_id, condition in equivalences.get(name, []):
+            via = m.Via(clause_id, condition, text=f"{clause_id}: {condition.text}", span=condition.span)
+            expr = m.Or((expr, via), text=expr.text, span=expr.span)
+        decl = entry.decl
+        definitions[name] = m.Definition(
+            name=name,
+            label=decl.label or name,
+            type=expr.type,
+            expr=expr,
+            citations=_citations(program, entry.file, decl.props, entry.section.ref if entry.section else None),
+            notes=_notes(decl.props),
+            ambiguities=_ambiguities(decl.props),
+            policy=infos[entry.file.path].doc_number,
+            span=decl.name_span,
+        )
+
+    targets = tuple(_target(e, program, infos) for e in program.of_type(ast.TargetDecl))
+    asides = tuple(
+        m.Aside(
+            id=e.decl.name,
+            title=e.decl.label or e.decl.name,
+            reason=ast.first(e.decl.props, ast.Reason).text,
+            section=e.section.ref if e.section else "",
+            citations=_citations(program, e.file, e.decl.props, e.section.ref if e.section else None),
+            policy=infos[e.file.path].doc_number,
+            span=e.decl.name_span,
+        )
+        for e in program.of_type(ast.AsideDecl)
+    )
+    digest = hashlib.sha256()
+    for file in program.files:
+        digest.update(file.text.encode("utf-8"))
+    main_source = program.official.get(main.path)
+    return m.Policy(
+        info=infos[main.path],
+        imports=tuple(infos[f.path] for f in program.files[:-1]),
+        kinds=kinds,
+        facts=facts,
+        definitions=definitions,
+        sections=sections,
+        clauses=tuple(clauses),
+        targets=targets,
+        asides=asides,
+        sha256=digest.hexdigest(),
+        source_text=main_source.text if main_source else None,
+        files=dict(program.texts),
+    )
+
+
+def _clause(entry: Entry, program: Program, lowerer: Lowerer, infos) -> m.Clause:
+    decl: ast.ClauseDecl = entry.decl
+    props = decl.props
+    info = infos[entry.file.path]
+    section = entry.section
+    cites = _citations(program, entry.file, props, section.ref if section else None)
+    requires_prop = ast.first(props, ast.Requires)
+    requires = lowerer.expr(requires_prop.expr) if requires_prop else m.Const(True, m.Type.BOOL, "true")
+    to = ast.first(props, ast.To)
+    grants = ast.first(props, ast.Grants)
+    existing = ast.first(props, ast.Existing)
+    extends = ast.first(props, ast.Extends)
+    channel = ast.first(props, ast.Channel)
+    lead = ast.first(section.props, ast.Lead) if section else None
+    units = ast.first(section.props, ast.Units) if section else None
+    section_ref = section.ref if section else (cites[0].section if cites else "")
+    return m.Clause(
+        id=decl.name,
+        kind=decl.kind,
+        title=decl.label or decl.name,
+        policy=info.doc_number,
+        section=section_ref,
+        section_title=section.title if section else "",
+        beneficiary=to.kind.name if to else None,
+        requires=requires,
+        amount=_amount(props),
+        window=_window(info, section, program, entry.file),
+        order=entry.order,
+        channel=channel.text if channel else None,
+        groups=tuple(g.name.name for g in ast.all_of(props, ast.Group)),
+        excludes=tuple(x.name.name for x in ast.all_of(props, ast.Excludes)),
+        stackable=tuple(x.name.name for x in ast.all_of(props, ast.Stackable)),
+        discretionary=ast.first(props, ast.Discretionary) is not None,
+        grants=grants.text if grants else None,
+        existing=existing.text if existing else None,
+        extends=extends.name.name if extends else None,
+        citations=cites,
+        notes=_notes(props),
+        ambiguities=_ambiguities(props),
+        lead=lead.unit if lead else (units.units[0] if units and units.units else None),
+        span=decl.name_span,
+    )
+
+
+def _target(entry: Entry, program: Program, infos) -> m.Target:
+    decl: ast.TargetDecl = entry.decl
+    props = decl.props
+    info = infos[entry.file.path]
+    goal = ast.first(props, ast.Goal)
+    by = ast.first(props, ast.By)
+    within = ast.first(props, ast.Within)
+    deadline, text = None, None
+    if by is not None and by.date is not None:
+        deadline, text = by.date.value, by.date.text
+    elif by is not None:
+        deadline, text = dt.date(by.year, 12, 31), str(by.year)
+    elif within is not None:
+        anchors = {"applies_from": info.applies_from, "in_force": info.in_force or info.applies_from}
+        anchor = within.anchor or "in_force"
+        start = anchors[anchor] if anchor in anchors else dt.date.fromisoformat(anchor)
+        deadline = last_day_of_period(start, within.amount, within.unit)
+        text = f"within {within.amount} {within.unit} from {anchor}"
+    section = entry.section
+    lead = ast.first(props, ast.Lead) or (ast.first(section.props, ast.Lead) if section else None)
+    units = ast.first(props, ast.Units) or (ast.first(section.props, ast.Units) if section else None)
+    return m.Target(
+        id=decl.name,
+        title=decl.label or decl.name,
+        op=goal.op,
+        value=goal.value.value,
+        unit=goal.unit,
+        deadline=deadline,
+        deadline_text=text,
+        section=section.ref if section else "",
+        lead=lead.unit if lead else (units.units[0] if units and units.units else None),
+        units=units.units if units else (),
+        citations=_citations(program, entry.file, props, section.ref if section else None),
+        policy=info.doc_number,
+        notes=_notes(props),
+        ambiguities=_ambiguities(props),
+        span=decl.name_span,
+    )

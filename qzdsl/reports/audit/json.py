@@ -1,0 +1,111 @@
+"""The audit as JSON (schema "qzdsl.audit.v1"): findings, pairs with their witnesses, the
+conflict graph, coverage, responsibility and targets. One policy gives one object;
+several give an array of them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+import networkx as nx
+
+from qzdsl.model import export
+from qzdsl.model import policy as m
+from qzdsl.backends.audit.audit import AuditReport, PairResult
+from qzdsl.backends.audit.findings import RULE_BY_ID, Finding
+from qzdsl.backends.audit.graph import to_networkx
+from qzdsl.wording.amounts import describe_amount
+from qzdsl.wording import audit as words
+
+SCHEMA = "qzdsl.audit.v1"
+
+
+def _plain(value: object) -> object:
+    match value:
+        case Decimal():
+            return export.money(value)
+        case dt.date():
+            return value.isoformat()
+        case m.AmountSpec():
+            return export.amount(value)
+        case tuple():
+            return [_plain(v) for v in value]
+    return value
+
+
+def _location(span) -> dict:
+    return {"file": span.file, "line": span.line, "column": span.column, "end_line": span.end_line,
+            "end_column": span.end_column}
+
+
+def finding(f: Finding, lang: str) -> dict:
+    return {
+        "rule": f.rule,
+        "name": RULE_BY_ID[f.rule].name,
+        "severity": f.severity.value,
+        "title": words.rule_title(f.rule, lang),
+        "message": words.message(f, lang),
+        "section": f.section,
+        "clauses": list(f.clauses),
+        "locations": [_location(s) for s in f.spans],
+        "args": {name: _plain(value) for name, value in f.args},
+        "witness": f.witness.to_json() if f.witness else None,
+    }
+
+
+def pair(p: PairResult) -> dict:
+    resolution = None
+    if p.resolution is not None:
+        resolution = {"winner": p.resolution.winner, "tie": p.resolution.tie,
+                      "values": {c: export.money(v) for c, v in p.resolution.values}}
+    return {
+        "a": p.a,
+        "b": p.b,
+        "why": list(p.why),
+        "relation": p.relation,
+        "overlap": p.overlap,
+        "reason": [{"clause": atom.clause, "text": atom.text} for atom in p.reason],
+        "witness": p.witness.to_json() if p.witness else None,
+        "resolution": resolution,
+        "dominated": p.dominated,
+    }
+
+
+def graph(report: AuditReport, lang: str) -> dict:
+    """The conflict graph in networkx's node-link form (what `--graph x.json` writes)."""
+    g = to_networkx(report.nodes, report.edges, lambda a: describe_amount(a, lang))
+    return nx.node_link_data(g, edges="edges")
+
+
+def report_data(report: AuditReport, lang: str = "zh") -> dict:
+    units, rows = words.responsibility(report)
+    counts = words.counts(report.findings)
+    return {
+        "schema": SCHEMA,
+        "lang": lang,
+        "policy": export.info(report.info) | {"path": report.info.path, "sha256": report.sha256},
+        "imports": [export.info(i) | {"path": i.path} for i in report.imports],
+        "summary": {s.value: n for s, n in counts.items()},
+        "findings": [finding(f, lang) for f in report.findings],
+        "pairs": [pair(p) for p in report.pairs],
+        "graph": graph(report, lang),
+        "coverage": vars(report.coverage).copy(),
+        "responsibility": {
+            "units": list(units),
+            "sections": [{"section": r.key, "title": r.title, "lead": r.lead,
+                          "units": [u for u, cell in zip(units, r.cells) if cell]} for r in rows],
+        },
+        "targets": [
+            {"id": t.id, "title": t.title, "op": t.op, "value": export.money(t.value), "unit": t.unit,
+             "deadline": export.date(t.deadline), "section": t.section, "lead": t.lead, "units": list(t.units)}
+            for t in report.targets
+        ],
+        "dependencies": [{"clause": d.clause, "title": d.title, "section": d.section, "text": d.text}
+                         for d in report.dependencies],
+    }
+
+
+def render(reports: list[AuditReport], lang: str = "zh") -> str:
+    data = [report_data(r, lang) for r in reports]
+    return json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,54 @@
+"""The audit as Markdown, the conflict graph as a Mermaid diagram (templates/audit.md.j2)."""
+
+from __future__ import annotations
+
+import jinja2
+
+from qzdsl.backends.audit.audit import AuditReport
+from qzdsl.backends.audit.graph import DIRECTED
+from qzdsl.wording import audit as words
+from qzdsl.reports.audit.graph import COLOURS, DASHED
+
+
+def _mermaid_text(text: str) -> str:
+    return text.replace('"', "#quot;")
+
+
+def mermaid(report: AuditReport, lang: str = "zh") -> str:
+    """`graph LR` with one subgraph per section and one styled link per relation."""
+    ids = {node.id: f"n{i}" for i, node in enumerate(report.nodes)}
+    lines = ["graph LR"]
+    sections = list(dict.fromkeys(n.section for n in report.nodes))
+    for s, section in enumerate(sections):
+        heading = words.section_heading(report, section, lang)
+        lines.append(f'  subgraph s{s}["{_mermaid_text(heading)}"]')
+        for node in report.nodes:
+            if node.section == section:
+                lines.append(f'    {ids[node.id]}["{_mermaid_text(node.title)}<br/>{node.id}"]')
+        lines.append("  end")
+    styles = []
+    for i, edge in enumerate(report.edges):
+        name = words.text(f"relation.{edge.relation}", lang)
+        label = f"{name} {edge.label}" if edge.label and edge.relation != "overlap" else name
+        if edge.relation == "dominates":
+            arrow = "==>"
+        elif edge.relation in DASHED:
+            arrow = "-.->" if edge.relation in DIRECTED else "-.-"
+        else:
+            arrow = "-->" if edge.relation in DIRECTED else "---"
+        lines.append(f'  {ids[edge.source]} {arrow}|"{_mermaid_text(label)}"| {ids[edge.target]}')
+        styles.append(f"  linkStyle {i} stroke:{COLOURS[edge.relation]}")
+    return "\n".join(lines + styles)
+
+
+def cell(value: object) -> str:
+    """A Markdown table cell: pipes escaped, on one line."""
+    return " ".join(str(value).replace("|", "\\|").split())
+
+
+def render(reports: list[AuditReport], lang: str = "zh") -> str:
+    env = jinja2.Environment(loader=jinja2.PackageLoader("qzdsl.reports", "templates"), autoescape=False,
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["cell"] = cell
+    template = env.get_template("audit.md.j2")
+    return template.render(reports=reports, lang=lang, w=words, mermaid=mermaid)

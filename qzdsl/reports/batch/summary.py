@@ -1,0 +1,58 @@
+"""The summary of a batch run (`qzdsl eval --batch`): what was read, written and rejected,
+and whether the counts reconcile. As JSON-ready data, as JSON, or as a terminal table."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from rich.console import Console
+from rich.table import Table
+
+from qzdsl.backends.sql.batch import BatchSummary
+from qzdsl.wording.labels import label
+
+
+def record(summary: BatchSummary) -> dict:
+    return {
+        "policy": {"doc_number": summary.policy, "sha256": summary.sha256},
+        "source": summary.source,
+        "out": summary.out,
+        "errors": summary.errors,
+        "as_of": summary.as_of.isoformat(),
+        "rows_in": summary.rows_in,
+        "rows_out": summary.rows_out,
+        "rows_rejected": summary.rows_rejected,
+        "reconciled": summary.reconciled,
+        "unused_columns": list(summary.unused_columns),
+        "missing_facts": list(summary.missing_facts),
+    }
+
+
+def render(summary: BatchSummary, format: str = "table", lang: str = "zh") -> str:
+    """The summary as `format` ("table" or "json") text."""
+    if format == "json":
+        return json.dumps(record(summary), ensure_ascii=False, indent=2) + "\n"
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=100, color_system=None)
+
+    def t(key: str, **values) -> str:
+        return label(key, lang).format(**values)
+
+    table = Table(title=f"{t('batch.title')} — {summary.policy}", show_header=False)
+    table.add_column()
+    table.add_column(overflow="fold")
+    rows = [("batch.source", summary.source), ("batch.out", summary.out), ("batch.errors", summary.errors),
+            ("batch.as_of", summary.as_of.isoformat()), ("batch.rows_in", f"{summary.rows_in:,}"),
+            ("batch.rows_out", f"{summary.rows_out:,}"), ("batch.rows_rejected", f"{summary.rows_rejected:,}")]
+    if summary.unused_columns:
+        rows.append(("batch.unused_columns", ", ".join(summary.unused_columns)))
+    if summary.missing_facts:
+        rows.append(("batch.missing_facts", ", ".join(summary.missing_facts)))
+    for key, value in rows:
+        table.add_row(t(key), value or "—")
+    console.print(table)
+    counts = {"rows_in": f"{summary.rows_in:,}", "rows_out": f"{summary.rows_out:,}",
+              "rows_rejected": f"{summary.rows_rejected:,}"}
+    console.print(t("batch.reconciled" if summary.reconciled else "batch.not_reconciled", **counts))
+    return buffer.getvalue()

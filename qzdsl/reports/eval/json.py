@@ -1,0 +1,358 @@
+"""A decision as a versioned JSON record ("qzdsl.eval.v1", documented in docs/eval.md).
+
+The record is also what the Markdown, HTML and table reports render: it carries the
+machine values (ids, exact amounts, ISO dates) and, in `*text` fields, the same values
+phrased in the report's language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+from qzdsl.model import policy as m
+from qzdsl.wording.amounts import describe_amount, yuan
+from qzdsl.cases.case import json_value
+from qzdsl.backends.evaluator.results import (
+    AmountFactMissing,
+    ClauseResult,
+    ConditionFailed,
+    ConditionUnknown,
+    Decision,
+    ExcludedBy,
+    KeptAlongside,
+    OutOfWindow,
+    Reason,
+    RequirementMet,
+    ScheduleCut,
+    TraceNode,
+)
+from qzdsl.backends.evaluator.schedule import Payout
+from qzdsl.wording.labels import label
+
+SCHEMA = "qzdsl.eval.v1"
+
+
+def render(decision: Decision, lang: str = "zh") -> str:
+    return json.dumps(record(decision, lang), ensure_ascii=False, indent=2) + "\n"
+
+
+def record(decision: Decision, lang: str = "zh") -> dict:
+    """The decision as JSON-ready data; see docs/eval.md for every field."""
+    policy = decision.policy
+    phrase = _Phrasing(policy, lang)
+    case = decision.case
+    kind = policy.kinds.get(case.kind)
+    return {
+        "schema": SCHEMA,
+        "decision_id": decision.id,
+        "lang": lang,
+        "policy": {"doc_number": policy.info.doc_number, "title": policy.info.title, "sha256": policy.sha256},
+        "as_of": decision.as_of.isoformat(),
+        "case": {
+            "name": case.name,
+            "path": case.path,
+            "kind": case.kind,
+            "kind_label": kind.label if kind else case.kind,
+            "facts": [
+                {"name": name, "label": fact.label, "value": json_value(case.facts[name]),
+                 "text": phrase.fact_value(name, case.facts[name])}
+                for name, fact in policy.facts.items() if name in case.facts
+            ],
+        },
+        "totals": phrase.totals(decision),
+        "questions": [phrase.question(name, decision) for name in decision.questions],
+        "clauses": [phrase.clause(result) for result in decision.results],
+    }
+
+
+def _json(value) -> bool | int | str | None:
+    """A trace value as JSON (money and numbers exact)."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, (Decimal, int, dt.date)):
+        return json_value(value)
+    return str(value)
+
+
+def _money(value: Decimal | None) -> int | str | None:
+    return None if value is None else json_value(value)
+
+
+class _Phrasing:
+    """Turns results into record fields, phrasing text in one language."""
+
+    def __init__(self, policy: m.Policy, lang: str):
+        self.policy = policy
+        self.lang = lang
+
+    def t(self, key: str, **values) -> str:
+        return label(key, self.lang).format(**values)
+
+    # ---- values -----------------------------------------------------------------
+    def fact_value(self, name: str, value) -> str:
+        fact = self.policy.facts.get(name)
+        if value is None:
+            return self.t("eval.unknown")
+        if isinstance(value, bool):
+            return self.t("eval.true" if value else "eval.false")
+        if fact is not None and fact.type is m.Type.MONEY:
+            return yuan(Decimal(value), self.lang)
+        if fact is not None and fact.type is m.Type.ENUM:
+            member = fact.member(value)
+            return member.label if member else str(value)
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        return str(value)
+
+    def facts_text(self, names: tuple[str, ...], node: TraceNode) -> str:
+        """`label = value` of each of `names`, with the values `node` read."""
+        values = _fact_values(node)
+        parts = []
+        for name in names:
+            fact = self.policy.facts[name]
+            parts.append(f"{fact.label} = {self.fact_value(name, values.get(name))}")
+        sep = "；" if self.lang == "zh" else "; "
+        return sep.join(parts) if parts else self.t("eval.none")
+
+    def node_value(self, node: TraceNode) -> str:
+        if node.op == "fact":
+            return self.fact_value(node.name, node.value)
+        if node.value is None:
+            return self.t("eval.unknown")
+        if isinstance(node.value, bool):
+            return self.t("eval.true" if node.value else "eval.false")
+        if isinstance(node.value, dt.date):
+            return node.value.isoformat()
+        return str(node.value)
+
+    def condition(self, node: TraceNode) -> str:
+        """A condition as a person reads it: a definition by its label, else its source text."""
+        if node.op in ("def", "fact") and node.label:
+            return node.label
+        if node.op == "via":
+            return self.t("eval.via", clause=node.label or node.name)
+        return node.text
+
+    # ---- amounts ----------------------------------------------------------------
+    def rate(self, low: Decimal | None, high: Decimal | None) -> str:
+        if low is not None and high is not None and low == high:
+            return yuan(low, self.lang)
+        if low is None:
+            return self.t("eval.amount.up_to", amount=yuan(high, self.lang))
+        if high is None:
+            return self.t("eval.amount.at_least", amount=yuan(low, self.lang))
+        return self.t("eval.amount.range", low=yuan(low, self.lang), high=yuan(high, self.lang))
+
+    def payout_text(self, p: Payout) -> str:
+        zh = self.lang == "zh"
+        cadence = self.t(f"eval.amount.{p.cadence}")
+        core = f"{cadence}{self.rate(p.low, p.high)}" if zh else f"{self.rate(p.low, p.high)} {cadence}"
+        parts = [core]
+        if p.heads is not None:
+            parts.append(self.t("eval.heads", count=p.heads))
+        if p.cadence != "once" and p.count is None:
+            parts.append(self.t("eval.open_ended"))
+        elif p.cadence != "once":
+            key = f"eval.amount.periods.{p.cadence}" + (".1" if p.count == 1 else "")
+            parts.append(self.t(key, count=p.count))
+            parts.append(self.t("eval.amount.lifetime", amount=self.rate(p.total_low, p.total_high)))
+        return ("，" if zh else ", ").join(parts)
+
+    def payout(self, p: Payout | None) -> dict | None:
+        if p is None:
+            return None
+        return {
+            "kind": p.kind.value,
+            "cadence": p.cadence,
+            "heads": p.heads,
+            "per_period": {"low": _money(p.low), "high": _money(p.high)},
+            "periods": p.count,
+            "open_ended": p.open_ended,
+            "first": p.first.isoformat() if p.first else None,
+            "total": None if p.open_ended else {"low": _money(p.total_low), "high": _money(p.total_high)},
+            "value": _money(p.value),
+            "dropped": p.dropped,
+            "cut_at": p.cut_at.isoformat() if p.cut_at else None,
+            "text": self.payout_text(p),
+            "schedule": [
+                {"index": x.index, "start": x.start.isoformat() if x.start else None,
+                 "end": x.end.isoformat() if x.end else None, "low": _money(x.low), "high": _money(x.high),
+                 "text": self.rate(x.low, x.high)}
+                for x in p.periods
+            ],
+        }
+
+    def totals(self, decision: Decision) -> dict:
+        totals = decision.totals
+        parts = []
+        if totals.monetary and totals.open_ended:  # the open-ended ones have no total: a floor
+            parts.append(self.t("eval.amount.at_least", amount=yuan(totals.low, self.lang)))
+        elif totals.monetary:
+            parts.append(yuan(totals.low, self.lang) if totals.high == totals.low
+                         else self.rate(totals.low or None, totals.high))
+        if totals.open_ended:
+            parts.append(self.t("eval.total_open_ended", count=totals.open_ended))
+        return {
+            "granted": totals.granted,
+            "monetary": totals.monetary,
+            "low": _money(totals.low),
+            "high": _money(totals.high),
+            "value": _money(totals.value),
+            "open_ended": totals.open_ended,
+            "text": ("，" if self.lang == "zh" else ", ").join(parts) or yuan(Decimal(0), self.lang),
+        }
+
+    # ---- windows and reasons --------------------------------------------------------
+    def window_text(self, w: m.Window) -> str:
+        if w.end is None:
+            return self.t("eval.window_open", start=w.start.isoformat())
+        return self.t("eval.window_range", start=w.start.isoformat(), end=w.end.isoformat())
+
+    def window(self, w: m.Window) -> dict:
+        provision = w.provision
+        text = self.window_text(w)
+        if w.end is not None:
+            text += ("，" if self.lang == "zh" else "; ") + self.t(f"eval.after_end.{w.after_end}")
+        return {
+            "start": w.start.isoformat(),
+            "end": w.end.isoformat() if w.end else None,
+            "after_end": w.after_end,
+            "text": text,
+            "provision": {"section": provision.section, "quote": provision.quote} if provision else None,
+        }
+
+    def provision_text(self, w: m.Window) -> str | None:
+        if w.provision is None:
+            return None
+        return self.t("eval.reason.provision", section=w.provision.section, quote=w.provision.quote)
+
+    def reason(self, reason: Reason) -> dict:
+        match reason:
+            case RequirementMet(node=node):
+                return {"kind": "requirement_met", "condition": node.text,
+                        "message": self.t("eval.reason.requirement_met", condition=self.condition(node))}
+            case ConditionFailed(node=node, facts=facts, within=within):
+                values = _fact_values(node)
+                key = "eval.reason.condition_failed_within" if within else "eval.reason.condition_failed"
+                if node.op == "fact":  # the fact is the condition: its value says it all
+                    key += "_fact"
+                message = self.t(key, condition=self.condition(node), facts=self.facts_text(facts, node),
+                                 within=" › ".join(self.policy.label(d) for d in within))
+                return {"kind": "condition_failed", "condition": node.text, "within": list(within),
+                        "facts": {f: _json(values.get(f)) for f in facts}, "message": message}
+            case ConditionUnknown(node=node, facts=facts):
+                return {"kind": "condition_unknown", "condition": node.text, "facts": list(facts),
+                        "message": self.t("eval.reason.condition_unknown", facts=self._labels(facts))}
+            case AmountFactMissing(role=role, name=name, facts=facts):
+                return {"kind": "amount_fact_missing", "role": role, "name": name, "facts": list(facts),
+                        "message": self.t(f"eval.reason.{role}_missing", name=self.policy.label(name),
+                                          facts=self._labels(facts))}
+            case OutOfWindow(which=which, date=date, window=w):
+                message = self.t(f"eval.reason.{which}", date=date.isoformat(), window=self.window_text(w))
+                provision = self.provision_text(w)
+                if provision:
+                    message += ("；" if self.lang == "zh" else "; ") + provision
+                return {"kind": "not_in_force", "which": which, "date": date.isoformat(),
+                        "window": self.window(w), "message": message}
+            case ScheduleCut(dropped=dropped, window=w):
+                key = "eval.reason.schedule_cut" if dropped else "eval.reason.schedule_cut_open"
+                message = self.t(key, end=w.end.isoformat(), dropped=dropped)
+                provision = self.provision_text(w)
+                if provision:
+                    message += ("；" if self.lang == "zh" else "; ") + provision
+                return {"kind": "schedule_cut", "dropped": dropped, "cut_at": w.end.isoformat(),
+                        "window": self.window(w), "message": message}
+            case ExcludedBy(clause=winner, value=value, winner_value=winner_value, tie=tie):
+                message = self.t("eval.reason.excluded_by", clause=self.policy.label(winner),
+                                 value=yuan(value, self.lang), winner_value=yuan(winner_value, self.lang))
+                if tie:
+                    message += ("；" if self.lang == "zh" else "; ") + self.t("eval.reason.tie")
+                return {"kind": "excluded_by", "clause": winner, "value": _money(value),
+                        "winner_value": _money(winner_value), "tie": tie, "message": message}
+            case KeptAlongside(clauses=clauses):
+                names = ("、" if self.lang == "zh" else ", ").join(
+                    ("“" + self.policy.label(c) + "”") if self.lang == "zh" else f"'{self.policy.label(c)}'"
+                    for c in clauses)
+                return {"kind": "kept_alongside", "clauses": list(clauses),
+                        "message": self.t("eval.reason.kept_alongside", clauses=names)}
+        raise TypeError(f"unknown reason {reason!r}")
+
+    def _labels(self, facts: tuple[str, ...]) -> str:
+        sep = "、" if self.lang == "zh" else ", "
+        return sep.join(self.policy.facts[f].label for f in facts) or self.t("eval.none")
+
+    # ---- the trace ------------------------------------------------------------------
+    def trace(self, node: TraceNode, masked: bool = False) -> dict:
+        """A trace node; `masked` marks a child that does not decide its parent's value."""
+        deciding = {id(c) for c in node.decisive()}
+        return {
+            "op": node.op,
+            "text": node.text,
+            "name": node.name,
+            "label": node.label,
+            "value": _json(node.value),
+            "value_text": self.node_value(node),
+            "masked": masked,
+            "children": [self.trace(c, id(c) not in deciding) for c in node.children],
+        }
+
+    # ---- clauses and questions --------------------------------------------------------
+    def clause(self, result: ClauseResult) -> dict:
+        c = result.clause
+        return {
+            "id": c.id,
+            "title": c.title,
+            "type": c.kind,
+            "status": result.status.value,
+            "status_text": self.t(f"eval.status.{result.status.value}"),
+            "discretionary": c.discretionary,
+            "channel": c.channel,
+            "grants": c.grants,
+            "existing": c.existing,
+            "clause": {
+                "ref": c.ref,
+                "section_title": c.section_title,
+                "policy": c.policy,
+                "quote": c.quote,
+                "citations": [{"section": x.section, "quote": x.quote, "source_line": x.source_line}
+                              for x in c.citations],
+            },
+            "rate_text": describe_amount(c.amount, self.lang,
+                                         self.policy.label(c.amount.per_head) if c.amount.per_head else None),
+            "amount": self.payout(result.amount),
+            "entitlement_date": result.entitlement_date.isoformat() if result.entitlement_date else None,
+            "excluded_by": result.excluded_by,
+            "missing_facts": list(result.missing_facts),
+            "reasons": [self.reason(r) for r in result.reasons],
+            "window": self.window(c.window),
+            "readings": [{"question": a.question, "reading": a.reading} for a in c.ambiguities],
+            "notes": list(c.notes),
+            "trace": self.trace(result.trace),
+        }
+
+    def question(self, name: str, decision: Decision) -> dict:
+        fact = self.policy.facts[name]
+        clauses = [r.clause for r in decision.results if name in r.missing_facts]
+        sep = "、" if self.lang == "zh" else ", "
+        return {
+            "fact": name,
+            "label": fact.label,
+            "question": fact.question or fact.label,
+            "type": fact.type.value,
+            "members": [{"name": x.name, "label": x.label} for x in fact.members],
+            "clauses": [c.id for c in clauses],
+            "decides_text": self.t("eval.asked_by", clauses=sep.join(c.title for c in clauses)),
+        }
+
+
+def _fact_values(node: TraceNode) -> dict:
+    values = {}
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.op == "fact":
+            values[n.name] = n.value
+        stack.extend(n.children)
+    return values

@@ -1,0 +1,118 @@
+"""A decision as Markdown: the summary table, the questions, and each clause's trace."""
+
+from __future__ import annotations
+
+from qzdsl.reports.eval.json import record as eval_record
+from qzdsl.wording.labels import label
+
+_ORDER = ("granted", "excluded", "undetermined", "ineligible", "not_in_force")
+_MARK = {True: "✔", False: "✘", None: "?"}
+
+
+def render(decision, lang: str = "zh") -> str:
+    return render_record(eval_record(decision, lang))
+
+
+def _cell(text: str | None) -> str:
+    """Text safe inside a Markdown table cell: no column breaks, and no raw HTML (a case's
+    name is the applicant's to choose, and Markdown viewers render HTML)."""
+    text = (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", "<br>")
+
+
+def _inline(text: str | None) -> str:
+    """Text safe in running Markdown: no line breaks, no emphasis or link syntax."""
+    text = " ".join((text or "").split())
+    for ch in "\\`*_[]<>":
+        text = text.replace(ch, "\\" + ch)
+    return text
+
+
+def render_record(record: dict) -> str:
+    lang = record["lang"]
+
+    def t(key: str, **values) -> str:
+        return label(key, lang).format(**values)
+
+    case, policy = record["case"], record["policy"]
+    out = [f"# {t('eval.title')} — {policy['doc_number']}", ""]
+    out += [f"| {t('eval.case')} | {_cell(case['name'] or case['path'] or '—')} |", "|---|---|",
+            f"| {t('eval.kind')} | {_cell(case['kind_label'])} (`{case['kind']}`) |",
+            f"| {t('eval.as_of')} | {record['as_of']} |",
+            f"| {t('eval.decision_id')} | `{record['decision_id']}` |",
+            f"| {t('eval.sha256')} | `{policy['sha256']}` |", ""]
+
+    out += [f"## {t('eval.summary')}", ""]
+    out.append("| " + " | ".join(t(k) for k in ("eval.status", "eval.ref", "eval.clause", "eval.amount",
+                                                 "eval.details")) + " |")
+    out.append("|---|---|---|---|---|")
+    for clause in sorted(record["clauses"], key=lambda c: _ORDER.index(c["status"])):
+        amount = clause["amount"]["text"] if clause["amount"] and clause["status"] in ("granted", "excluded") \
+            else clause["rate_text"]
+        if clause["discretionary"]:
+            amount += f"（{t('eval.discretionary')}）" if lang == "zh" else f" ({t('eval.discretionary')})"
+        details = "\n".join(r["message"] for r in clause["reasons"] if r["kind"] != "requirement_met")
+        out.append(f"| {clause['status_text']} | {_cell(clause['clause']['ref'])} | {_cell(clause['title'])} | "
+                   f"{_cell(amount)} | {_cell(details)} |")
+    totals = record["totals"]
+    out += [f"| **{t('eval.total')}** | | {t('eval.total_granted', count=totals['granted'])} | "
+            f"**{_cell(totals['text'])}** | |", ""]
+
+    out += [f"## {t('eval.questions')}", ""]
+    if not record["questions"]:
+        out.append(t("eval.questions_none"))
+    for number, q in enumerate(record["questions"], start=1):
+        out.append(f"{number}. {_inline(q['question'])} (`{q['fact']}`; {_inline(q['decides_text'])})")
+    out.append("")
+
+    out += [f"## {t('eval.facts')}", "", f"| {t('eval.fact')} | {t('eval.value')} |", "|---|---|"]
+    for fact in case["facts"]:
+        out.append(f"| {_cell(fact['label'])} (`{fact['name']}`) | {_cell(fact['text'])} |")
+    out.append("")
+
+    out += [f"## {t('eval.trace')}", ""]
+    for clause in record["clauses"]:
+        out += _clause(clause, t)
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _clause(clause: dict, t) -> list[str]:
+    ref = clause["clause"]
+    out = [f"### {ref['ref']} {_inline(clause['title'])} — {clause['status_text']}", "",
+           f"`{clause['id']}` · {_inline(ref['section_title'])} · {_inline(ref['policy'])}", ""]
+    for citation in ref["citations"]:
+        out.append(f"> {_inline(citation['quote'])}（{_inline(citation['section'])}）")
+        out.append(">")
+    if ref["citations"]:
+        out.pop()
+        out.append("")
+    out.append(f"- {t('eval.amount_rule')}: {_inline(clause['rate_text'])}")
+    if clause["amount"]:
+        out.append(f"- {t('eval.amount')}: {_inline(clause['amount']['text'])}")
+    out.append(f"- {t('eval.window')}: {_inline(clause['window']['text'])}")
+    if clause["reasons"]:
+        out.append(f"- {t('eval.reasons')}:")
+        out += [f"  - {_inline(r['message'])}" for r in clause["reasons"]]
+    for reading in clause["readings"]:
+        out.append(f"- {t('eval.reading')}: {_inline(reading['question'])} → {_inline(reading['reading'])}")
+    out.append(f"- {t('eval.requirement')}:")
+    out += _trace(clause["trace"], 1, t)
+    out.append("")
+    return out
+
+
+def _trace(node: dict, depth: int, t) -> list[str]:
+    value = node["value"]
+    mark = _MARK[value] if value is None or isinstance(value, bool) else "="
+    text = f"`{node['text']}`"
+    if node["label"]:
+        text += f" {_inline(node['label'])}"
+    if node["op"] == "via":
+        text = _inline(t("eval.via", clause=node["label"] or node["name"]))
+    line = f"{'  ' * depth}- {mark} {text}: {_inline(node['value_text'])}"
+    if node["masked"]:
+        line += f" ({t('eval.masked')})"
+    lines = [line]
+    for child in node["children"]:
+        lines += _trace(child, depth + 1, t)
+    return lines

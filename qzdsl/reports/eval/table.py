@@ -1,0 +1,75 @@
+"""The counter's view of a decision: one terminal table (rich), the total, the questions."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from qzdsl.wording.labels import label
+
+# The order a caseworker reads the verdicts in.
+_ORDER = ("granted", "excluded", "undetermined", "ineligible", "not_in_force")
+_STYLE = {"granted": "bold green", "excluded": "yellow", "undetermined": "cyan", "ineligible": "dim",
+          "not_in_force": "magenta"}
+
+
+def render(record: dict, console: Console) -> None:
+    """Print the decision `record` (see `eval_json.record`) to `console`."""
+    lang = record["lang"]
+
+    def t(key: str, **values) -> str:
+        return label(key, lang).format(**values)
+
+    case = record["case"]
+    policy = record["policy"]
+    console.print(Text(f"{t('eval.title')} — {policy['doc_number']}", style="bold"))
+    heading = [(t("eval.case"), case["name"] or case["path"] or "—"),
+               (t("eval.kind"), f"{case['kind_label']} ({case['kind']})"),
+               (t("eval.as_of"), record["as_of"]),
+               (t("eval.decision_id"), record["decision_id"])]
+    for key, value in heading:
+        console.print(Text.assemble((f"{key}: ", "bold"), value))
+
+    table = Table(show_lines=False)
+    for key in ("eval.status", "eval.ref", "eval.clause", "eval.amount", "eval.details"):
+        table.add_column(t(key), overflow="fold")
+    clauses = sorted(record["clauses"], key=lambda c: _ORDER.index(c["status"]))
+    for clause in clauses:
+        status = clause["status"]
+        table.add_row(Text(clause["status_text"], style=_STYLE[status]), clause["clause"]["ref"], clause["title"],
+                      _amount(clause, t), _details(clause, t))
+    totals = record["totals"]
+    table.add_section()
+    table.add_row(Text(t("eval.total"), style="bold"), "", t("eval.total_granted", count=totals["granted"]),
+                  Text(totals["text"], style="bold"), "")
+    console.print(table)
+
+    console.print(Text(t("eval.questions"), style="bold"))
+    if not record["questions"]:
+        console.print(f"  {t('eval.questions_none')}")
+    for number, question in enumerate(record["questions"], start=1):
+        console.print(f"  {number}. {question['question']}  [{question['fact']}; {question['decides_text']}]",
+                      markup=False)
+
+
+def _amount(clause: dict, t) -> str:
+    if clause["amount"] is not None and clause["status"] in ("granted", "excluded"):
+        text = clause["amount"]["text"]
+    else:
+        text = clause["rate_text"]
+    if clause["discretionary"]:
+        text += f" ({t('eval.discretionary')})"
+    return text
+
+
+def _details(clause: dict, t) -> str:
+    status = clause["status"]
+    reasons = clause["reasons"]
+    if status == "granted":
+        return "\n".join(r["message"] for r in reasons if r["kind"] == "schedule_cut")
+    if status == "excluded":
+        return "\n".join(r["message"] for r in reasons if r["kind"] == "excluded_by")
+    if status == "undetermined":
+        return "\n".join(r["message"] for r in reasons)
+    return "\n".join(r["message"] for r in reasons if r["kind"] in ("condition_failed", "not_in_force"))
