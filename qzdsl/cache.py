@@ -12,9 +12,12 @@ else `~/.cache/qzdsl` — a directory of the user's own, since entries are pickl
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pickle
+import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from qzdsl.model import policy as m
@@ -99,3 +102,31 @@ def _write(entry: Path, policy: m.Policy) -> None:
         os.replace(handle.name, entry)
     except OSError:
         return  # a cache that cannot be written is no cache; compiling still works
+
+
+def remember(key: tuple[str, ...], build: Callable[[], dict]) -> dict:
+    """`build()` — a JSON-able mapping of text, such as the SQL compiled for a policy —
+    kept between runs under `key` (which must name everything the result depends on,
+    the policy's SHA-256 included; qzdsl's own code is added here). Only an entry owned
+    by this user and writable by no one else is read: it is SQL that will be run."""
+    directory = _directory()
+    if directory is None:
+        return build()
+    digest = hashlib.sha256("\0".join((str(_FORMAT), repr(_code_fingerprint()), *key)).encode()).hexdigest()
+    entry = directory / f"{digest}.json"
+    try:
+        info = entry.stat()
+        if (info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+                and not directory.stat().st_mode & stat.S_IWOTH):
+            return json.loads(entry.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass  # missing or unreadable: build it again
+    value = build()
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=directory, delete=False) as handle:
+            json.dump(value, handle, ensure_ascii=False)
+        os.replace(handle.name, entry)
+    except OSError:
+        pass  # a cache that cannot be written is no cache
+    return value

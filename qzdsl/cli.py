@@ -185,6 +185,11 @@ def _date_option(text: Optional[str], option: str):
     return date
 
 
+class BatchLayout(str, Enum):
+    narrow = "narrow"
+    wide = "wide"
+
+
 @app.command("eval")
 def eval_case(
     case: Optional[Path] = typer.Argument(None, metavar="CASE",
@@ -200,6 +205,11 @@ def eval_case(
                                          "file (.csv, .parquet, .jsonl) into --out RESULT.parquet|csv, on DuckDB."),
     errors: Optional[Path] = typer.Option(None, "--errors", callback=_output_path, metavar="FILE", help="With --batch: where the rejected "
                                           "rows go (default: RESULT.errors.csv beside --out)."),
+    layout: Optional[BatchLayout] = typer.Option(None, "--layout", help="With --batch: narrow (the columns that "
+                                                 "carry information; default for Parquet) or wide (every column; "
+                                                 "default for CSV). See docs/scale.md."),
+    ignore_unknown_columns: bool = typer.Option(False, "--ignore-unknown-columns", help="With --batch: read a file "
+                                                "with a column that looks like a misspelt fact anyway."),
 ) -> None:
     """Evaluate a case: every clause the applicant can receive, its amount, reasons and trace."""
     from qzdsl.cases.case import load_case
@@ -208,7 +218,7 @@ def eval_case(
 
     when = _date_option(as_of, "--as-of")
     if batch is not None:
-        _eval_batch(policy, batch, out, errors, when, format, lang)
+        _eval_batch(policy, batch, out, errors, when, format, lang, layout, ignore_unknown_columns)
     if case is None:
         raise UsageError("give a CASE file, or --batch FILE --out RESULT")
     compiled = load(*_policy_set(policy))
@@ -383,7 +393,8 @@ def run_policy_tests(
 
 
 def _eval_batch(policy: Optional[list[Path]], batch: Path, out: Optional[Path], errors: Optional[Path], when,
-                format: "EvalFormat", lang: "Lang") -> None:
+                format: "EvalFormat", lang: "Lang", layout: "Optional[BatchLayout]" = None,
+                ignore_unknown: bool = False) -> None:
     """`qzdsl eval --batch FILE --out RESULT`: exit 0 when every row was evaluated, 1 when
     rows were rejected (see the errors file) or the counts do not reconcile."""
     from qzdsl.backends.sql.batch import BatchInputError, run_batch
@@ -397,7 +408,8 @@ def _eval_batch(policy: Optional[list[Path]], batch: Path, out: Optional[Path], 
         raise UsageError("with --batch the summary is printed as table or json")
     try:
         summary = run_batch(_policy_paths(policy), _require_file(batch), out, errors, lang.value,
-                            progress=sys.stderr.isatty(), as_of=when)
+                            progress=sys.stderr.isatty(), as_of=when, layout=layout and layout.value,
+                            ignore_unknown=ignore_unknown)
     except BatchInputError as exc:
         raise UsageError(str(exc)) from None
     sys.stdout.write(render(summary, format.value, lang.value))
@@ -414,6 +426,8 @@ def simulate(
                                         "without one (default: today)."),
     format: ShowFormat = typer.Option(ShowFormat.table, "--format", "-f"),
     lang: Lang = typer.Option(Lang.zh, "--lang", help="Report language."),
+    ignore_unknown_columns: bool = typer.Option(False, "--ignore-unknown-columns", help="Read a file with a column "
+                                                "that looks like a misspelt fact anyway."),
 ) -> None:
     """The fiscal exposure of the policy over a population: per clause and per section, the
     applicants granted and the first-year and lifetime amounts."""
@@ -425,7 +439,7 @@ def simulate(
     compiled = load(*_policy_set(policy))
     try:
         result = run(compiled, _require_file(file), _date_option(as_of, "--as-of"), lang.value,
-                     progress=sys.stderr.isatty())
+                     progress=sys.stderr.isatty(), ignore_unknown=ignore_unknown_columns)
     except BatchInputError as exc:
         raise UsageError(str(exc)) from None
     sys.stdout.write(render(result, format.value, lang.value))
