@@ -16,7 +16,8 @@ from qzdsl.language import ast
 from qzdsl import cli
 from qzdsl.diagnostics import QzError
 from qzdsl.language.formatter import format_policy, format_text
-from qzdsl.language.parser import parse, parse_number
+from qzdsl.language.parser import parse
+from qzdsl.money import parse_number
 from qzdsl.language.resources import bundled_policy_path
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -14,6 +14,7 @@ from qzdsl.model import policy as m
 from qzdsl.diagnostics import Diagnostic, did_you_mean, error, warning
 from qzdsl.language.lowering import YEARS, Lowerer, date_problem, duration_problem, type_word
 from qzdsl.language.program import Entry, Program
+from qzdsl.money import is_fen_exact
 from qzdsl.language.source_text import SourceText, amounts_in, figures_in, squash
 
 # ---- which properties each declaration takes ------------------------------------
@@ -331,6 +332,10 @@ def check_amounts(program: Program) -> list[Diagnostic]:
         props = entry.decl.props
         amount = ast.first(props, ast.Amount)
         cap = ast.first(props, ast.Cap)
+        for money in (amount.low if amount else None, amount.high if amount else None, cap.amount if cap else None):
+            if money is not None and not is_fen_exact(money.value):
+                found.append(error("QZ203", f"{money.text} is not a whole number of fen", money.span,
+                                   "money is counted to the fen (0.01 yuan): at most two decimal places"))
         if amount:
             for money in (amount.low, amount.high):
                 if money is not None and money.value <= 0:

@@ -29,6 +29,7 @@ from qzdsl.backends.evaluator.results import (
     TraceNode,
 )
 from qzdsl.backends.evaluator.schedule import Payout
+from qzdsl.wording import terms
 from qzdsl.wording.labels import label
 
 SCHEMA = "qzdsl.eval.v1"
@@ -147,7 +148,7 @@ class _Phrasing:
 
     def payout_text(self, p: Payout) -> str:
         zh = self.lang == "zh"
-        cadence = self.t(f"eval.amount.{p.cadence}")
+        cadence = terms.cadence(p.cadence, self.lang)
         core = f"{cadence}{self.rate(p.low, p.high)}" if zh else f"{self.rate(p.low, p.high)} {cadence}"
         parts = [core]
         if p.heads is not None:
@@ -306,7 +307,8 @@ class _Phrasing:
             "title": c.title,
             "type": c.kind,
             "status": result.status.value,
-            "status_text": self.t(f"eval.status.{result.status.value}"),
+            "status_text": terms.status(result.status, self.lang),
+            "payout_shown": terms.shows_payout(result.status),
             "discretionary": c.discretionary,
             "channel": c.channel,
             "grants": c.grants,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from qzdsl.reports.eval.json import record as eval_record
+from qzdsl.wording import terms
 from qzdsl.wording.labels import label
 
-_ORDER = ("granted", "excluded", "undetermined", "ineligible", "not_in_force")
 _MARK = {True: "✔", False: "✘", None: "?"}
 
 
@@ -46,9 +46,8 @@ def render_record(record: dict) -> str:
     out.append("| " + " | ".join(t(k) for k in ("eval.status", "eval.ref", "eval.clause", "eval.amount",
                                                  "eval.details")) + " |")
     out.append("|---|---|---|---|---|")
-    for clause in sorted(record["clauses"], key=lambda c: _ORDER.index(c["status"])):
-        amount = clause["amount"]["text"] if clause["amount"] and clause["status"] in ("granted", "excluded") \
-            else clause["rate_text"]
+    for clause in sorted(record["clauses"], key=lambda c: terms.status_rank(c["status"])):
+        amount = clause["amount"]["text"] if clause["amount"] and clause["payout_shown"] else clause["rate_text"]
         if clause["discretionary"]:
             amount += f"（{t('eval.discretionary')}）" if lang == "zh" else f" ({t('eval.discretionary')})"
         details = "\n".join(r["message"] for r in clause["reasons"] if r["kind"] != "requirement_met")

@@ -6,10 +6,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from qzdsl.wording import terms
 from qzdsl.wording.labels import label
 
-# The order a caseworker reads the verdicts in.
-_ORDER = ("granted", "excluded", "undetermined", "ineligible", "not_in_force")
 _STYLE = {"granted": "bold green", "excluded": "yellow", "undetermined": "cyan", "ineligible": "dim",
           "not_in_force": "magenta"}
 
@@ -34,7 +33,7 @@ def render(record: dict, console: Console) -> None:
     table = Table(show_lines=False)
     for key in ("eval.status", "eval.ref", "eval.clause", "eval.amount", "eval.details"):
         table.add_column(t(key), overflow="fold")
-    clauses = sorted(record["clauses"], key=lambda c: _ORDER.index(c["status"]))
+    clauses = sorted(record["clauses"], key=lambda c: terms.status_rank(c["status"]))
     for clause in clauses:
         status = clause["status"]
         table.add_row(Text(clause["status_text"], style=_STYLE[status]), clause["clause"]["ref"], clause["title"],
@@ -54,7 +53,7 @@ def render(record: dict, console: Console) -> None:
 
 
 def _amount(clause: dict, t) -> str:
-    if clause["amount"] is not None and clause["status"] in ("granted", "excluded"):
+    if clause["amount"] is not None and clause["payout_shown"]:
         text = clause["amount"]["text"]
     else:
         text = clause["rate_text"]
