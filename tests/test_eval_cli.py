@@ -164,7 +164,7 @@ def test_as_of_out_of_range_is_a_usage_error(capsys, monkeypatch):
 
 @pytest.mark.parametrize("args, message", [
     (["--out", "no-such-folder/x.json"], "no folder no-such-folder"),
-    (["--out", "tests"], "tests is a directory"),
+    (["--out", "tests"], "cannot write tests: it is a folder"),
     (["--as-of", "20240101"], "--as-of takes a date YYYY-MM-DD"),
     (["--as-of", "2024-W01-1"], "--as-of takes a date YYYY-MM-DD"),
 ])
