@@ -349,6 +349,11 @@ _TYPE_WORDS = {
 def _typed(fact: m.Fact, item: _Item, found: list[Diagnostic]) -> FactValue | None:
     """The value of one fact in its declared type, or None after reporting why not."""
     value = item.value
+    if isinstance(value, (tuple, _Nested)) and fact.type is m.Type.ENUM:
+        values = ", ".join(f"{x.name} ({x.label})" for x in fact.members)
+        found.append(error("QZ403", f"'{fact.name}' ({fact.label}) takes one value, not {_shown(value)}",
+                           item.value_span, f"write one of: {values}"))
+        return None
     if isinstance(value, (tuple, _Nested)):
         return _wrong(fact, item, found)
     match fact.type:
@@ -424,8 +429,8 @@ def _member(value, fact: m.Fact, item: _Item, found: list[Diagnostic]) -> str | 
 
 
 def _wrong(fact: m.Fact, item: _Item, found: list[Diagnostic]) -> None:
-    found.append(error("QZ403", f"'{fact.name}' ({fact.label}) is {_TYPE_WORDS[fact.type]}, not {_shown(item.value)}",
-                       item.value_span))
+    what = _TYPE_WORDS.get(fact.type, f"a {fact.type.value}")  # every type the model may add gets a message
+    found.append(error("QZ403", f"'{fact.name}' ({fact.label}) is {what}, not {_shown(item.value)}", item.value_span))
     return None
 
 

@@ -106,7 +106,77 @@ def load_program(path: str | Path, text: str | None = None, also: tuple[str | Pa
                 section = decl
             program.entries.append(Entry(decl, file, section, policy, order))
             order += 1
+    program.diagnostics.extend(_too_deep(program))
     return program
+
+
+# Every stage after parsing (lowering, checks, the evaluator, the SQL and z3 translators)
+# walks an expression with its definitions expanded, recursively. Chains of definitions
+# and nested expressions up to this depth together stay well inside Python's recursion
+# limit in every one of them; deeper ones are refused here, before any stage runs.
+MAX_DEPTH = 200
+TOO_DEEP = "QZ208"
+
+
+def _too_deep(program: Program) -> list[Diagnostic]:
+    """A diagnostic where a definition (or a clause's condition) first nests more than
+    MAX_DEPTH levels deep, counting every definition it uses as expanded in place.
+    Iterative: the chain's length is the file's to choose."""
+    defines = {name: entry.decl for name, entry in program.defines.items()}
+    refs = {name: _references(decl.expr, defines) for name, decl in defines.items()}
+    total: dict[str, int] = {}
+    for root in defines:
+        stack = [root]
+        while stack:
+            name = stack[-1]
+            if name in total:
+                stack.pop()
+                continue
+            pending = [ref for ref, _ in refs[name][1] if ref not in total and ref not in stack]
+            if pending:
+                stack.extend(pending)
+                continue
+            own, used = refs[name]
+            # a definition in a cycle counts as flat here: QZ205 reports the cycle
+            total[name] = max([own] + [level + total.get(ref, 0) for ref, level in used])
+            stack.pop()
+    found = []
+    for entry in program.entries:
+        decl = entry.decl
+        exprs = [(decl.expr, decl)] if isinstance(decl, ast.DefineDecl) and defines.get(decl.name) is decl else []
+        exprs += [(p.expr, p) for p in ast.props_of(decl) if isinstance(p, ast.Requires)]
+        for expr, where in exprs:
+            own, used = _references(expr, defines)
+            depth = max([own] + [level + total.get(ref, 0) for ref, level in used])
+            if depth > MAX_DEPTH and all(total.get(ref, 0) <= MAX_DEPTH for ref, _ in used):
+                span = getattr(where, "name_span", None) or where.span
+                found.append(error(TOO_DEEP, f"with the definitions it uses expanded, this nests {depth} levels "
+                                   f"deep, more than {MAX_DEPTH}", span,
+                                   "shorten the chain of definitions: define fewer steps, each doing more"))
+    return found
+
+
+def _references(expr: ast.Expr, defines: dict) -> tuple[int, list[tuple[str, int]]]:
+    """The nesting depth of `expr` itself, and each definition it names with its level."""
+    deepest, used, stack = 0, [], [(expr, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        if isinstance(node, ast.Name) and node.name in defines:
+            used.append((node.name, level))
+        for child in _children(node):
+            stack.append((child, level + 1))
+    return deepest, used
+
+
+def _children(node: ast.Expr) -> tuple[ast.Expr, ...]:
+    if isinstance(node, ast.BoolOp):
+        return node.operands
+    if isinstance(node, (ast.Not, ast.Member)):
+        return (node.operand,)
+    if isinstance(node, (ast.Compare, ast.Arith)):
+        return (node.left, node.right)
+    return ()
 
 
 def _display(path: Path) -> str:
