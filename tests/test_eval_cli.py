@@ -125,7 +125,7 @@ def test_schema_command_prints_the_case_schema(capsys, monkeypatch):
 
 def test_cached_policy_equals_the_compiled_one():
     fresh = policy_cache.load(POLICY)
-    assert list(Path(policy_cache._directory()).glob("*.pickle"))
+    assert list(Path(policy_cache._directory()).glob("*.entry"))
     assert policy_cache.load(POLICY) == fresh == qzdsl.load(POLICY)
 
 
@@ -144,7 +144,7 @@ def test_editing_the_policy_invalidates_the_cache(tmp_path):
 
 def test_a_corrupt_cache_entry_is_recompiled():
     policy_cache.load(POLICY)
-    (entry,) = Path(policy_cache._directory()).glob("*.pickle")
+    (entry,) = Path(policy_cache._directory()).glob("*.entry")
     entry.write_bytes(b"not a pickle")
     assert policy_cache.load(POLICY) == qzdsl.load(POLICY)
     assert entry.read_bytes() != b"not a pickle"

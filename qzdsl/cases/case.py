@@ -97,13 +97,15 @@ def load_case(path: str | Path, policy: m.Policy) -> Case:
 
     Raises `QzError` with every problem found, each positioned in the file.
     """
+    from qzdsl.reading import ReadRefused, read_regular
+
     file = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
+    try:  # a regular file of bounded size: never a FIFO's wait or /dev/zero's endless bytes
+        text = read_regular(path).decode("utf-8")
     except UnicodeDecodeError:
         raise QzError([error("QZ401", f"cannot read {file}: not valid UTF-8")]) from None
-    except OSError as exc:
-        raise QzError([error("QZ401", f"cannot read {file}: {exc.strerror or exc}")]) from None
+    except ReadRefused as reason:
+        raise QzError([error("QZ401", f"cannot read {file}: {reason}")]) from None
     items = _read(text, file, json_syntax=file.lower().endswith(".json"))
     return _validate(items, policy, file, Span.point(file, 1, 1))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from qzdsl.language import ast
 from qzdsl.diagnostics import Diagnostic, QzError, Span, error
 from qzdsl.language.parser import parse
 from qzdsl.language.source_text import SourceText
+from qzdsl.reading import Confinement, ReadRefused, decode, read_regular
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,10 @@ class Program:
     official: dict[str, SourceText | None] = field(default_factory=dict)  # policy file -> its source text
     entries: list[Entry] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # The SHA-256 of the exact bytes of every file read (policy files and source texts),
+    # by resolved path: what was compiled, for the cache to compare the files on disk with.
+    digests: dict[str, str] = field(default_factory=dict)
+    confinement: Confinement = field(default_factory=Confinement)
     # Symbol tables, built once per state of `entries`: every check pass reads them, many
     # of them once per declaration.
     _tables: dict = field(default_factory=dict, repr=False, compare=False)
@@ -86,14 +92,19 @@ class Program:
         return next((d for d in file.decls if isinstance(d, ast.PolicyDecl)), None)
 
 
-def load_program(path: str | Path, text: str | None = None, also: tuple[str | Path, ...] = ()) -> Program:
+def load_program(path: str | Path, text: str | None = None, also: tuple[str | Path, ...] = (),
+                 confinement: Confinement | None = None) -> Program:
     """Read a policy file and, depth first, everything it imports; `also` names further
     policy files loaded as if the main file imported them (`--policy A --policy B`).
 
-    Syntax errors and unreadable files are collected in `program.diagnostics`; the
-    files that could be parsed are still returned so that later checks can run on them.
+    Imports and source texts are read only inside `confinement` (default: the folders of
+    policies `path` and `also` belong to, see `qzdsl.reading`); the files named here are
+    the caller's choice. Syntax errors and unreadable files are collected in
+    `program.diagnostics`; the files that could be parsed are still returned so that later
+    checks can run on them.
     """
-    program = Program()
+    confinement = confinement if confinement is not None else Confinement.around(path, *also)
+    program = Program(confinement=confinement)
     for extra in also:  # as if the main file imported them: loaded first, the main file last
         _load(Path(extra), program, stack=[], text=None, importer=None)
     _load(Path(path), program, stack=[], text=text, importer=None)
@@ -207,12 +218,22 @@ def _load(path: Path, program: Program, stack: list[Path], text: str | None, imp
     if any(Path(f.path).resolve() == resolved for f in program.files):
         return  # imported twice along different paths: load once
     display = _display(path)
+    if importer is not None and path.suffix != ".qz":
+        # Never parse (and so never quote in a diagnostic) a file that is not a policy.
+        program.diagnostics.append(error("QZ010", f"cannot import {importer.path}: not a policy file (.qz)", where))
+        return
     if text is None:
         try:
-            text = path.read_text(encoding="utf-8-sig")  # tolerate the BOM some editors write
-        except (OSError, ValueError) as exc:
-            program.diagnostics.append(error("QZ010", f"cannot read {display}: {_reason(exc)}", where))
+            # An import only inside the confinement; the files the caller named anywhere.
+            data = program.confinement.read_bytes(path) if importer else read_regular(path)
+            text = decode(data)  # tolerates the BOM some editors write
+        except ReadRefused as reason:
+            named = importer.path if importer else display
+            program.diagnostics.append(error("QZ010", f"cannot read {named}: {reason}", where))
             return
+        program.digests[str(resolved)] = hashlib.sha256(data).hexdigest()
+    else:
+        program.digests[str(resolved)] = hashlib.sha256(text.encode("utf-8")).hexdigest()
     program.texts[display] = text
     try:
         policy_file = parse(text, display)
@@ -233,12 +254,12 @@ def _official_text(policy_file: ast.PolicyFile, path: Path, program: Program) ->
         return None
     source_path = path.parent / source.path
     try:
-        text = source_path.read_text(encoding="utf-8")
-    except (OSError, ValueError) as exc:
-        program.diagnostics.append(
-            error("QZ307", f"cannot read the source text {source.path}: {_reason(exc)}", source.span)
-        )
+        data = program.confinement.read_bytes(source_path)
+        text = decode(data)
+    except ReadRefused as reason:
+        program.diagnostics.append(error("QZ307", f"cannot read the source text {source.path}: {reason}", source.span))
         return None
+    program.digests[str(source_path.resolve())] = hashlib.sha256(data).hexdigest()
     return SourceText(text, str(source_path))
 
 
