@@ -7,16 +7,20 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from qzdsl.model import policy as m
-from qzdsl.wording.amounts import describe_amount, yuan
-from qzdsl.backends.audit.audit import AuditReport
-from qzdsl.backends.audit.findings import SEVERITY_RANK, Finding
+from typing import TYPE_CHECKING
+
 from qzdsl.diagnostics import Severity, Span
+from qzdsl.model import policy as m
+from qzdsl.wording import terms
+from qzdsl.wording.amounts import describe_amount, yuan
 from qzdsl.wording.labels import label
 
-_UNITS = {"zh": {"years": "年", "months": "个月", "days": "天"}, "en": {"years": "years", "months": "months",
-                                                                       "days": "days"}}
+if TYPE_CHECKING:  # the audit's records are read, never built, here: no import upwards at run time
+    from qzdsl.backends.audit.audit import AuditReport
+    from qzdsl.backends.audit.findings import Finding
+
 SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.INFO)
+_SEVERITY_RANK = {s: len(SEVERITIES) - i for i, s in enumerate(SEVERITIES)}
 
 
 def text(key: str, lang: str) -> str:
@@ -28,7 +32,7 @@ def rule_title(rule: str, lang: str) -> str:
 
 
 def severity(value: Severity, lang: str) -> str:
-    return text(f"severity.{value.value}", lang)
+    return terms.severity(value, lang)
 
 
 def location(span: Span | None) -> str:
@@ -37,8 +41,7 @@ def location(span: Span | None) -> str:
 
 def duration(written: str, lang: str) -> str:
     """'10 years' -> 10年 / 10 years."""
-    count, unit = written.split()
-    return f"{count}{_UNITS['zh'][unit]}" if lang == "zh" else f"{count} {_UNITS['en'][unit]}"
+    return terms.written_duration(written, lang)
 
 
 def why(reason: str, lang: str) -> str:
@@ -108,7 +111,7 @@ def by_section(report: AuditReport, lang: str) -> tuple[SectionFindings, ...]:
     groups = []
     for key in keys:
         found = sorted((f for f in report.findings if f.section == key),
-                       key=lambda f: (-SEVERITY_RANK[f.severity], f.sort_key()))
+                       key=lambda f: (-_SEVERITY_RANK[f.severity], f.sort_key()))
         groups.append(SectionFindings(key, section_heading(report, key, lang), tuple(found)))
     return tuple(groups)
 
