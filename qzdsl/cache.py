@@ -18,9 +18,9 @@ import tempfile
 from pathlib import Path
 
 from qzdsl.model import policy as m
-from qzdsl.language.resources import bundled_policy_path, grammar_path
+from qzdsl.resources import bundled_policy_path, grammar_path
 
-_FORMAT = 1
+_FORMAT = 2  # 2: spans name files absolutely
 _PACKAGE = Path(__file__).resolve().parent  # the qzdsl package: its code is part of the key
 
 
@@ -30,9 +30,10 @@ def load(path: str | Path | None = None, also: tuple[str | Path, ...] = ()) -> m
     if directory is None:
         return _compile(path, also)
     targets = [Path(path) if path is not None else bundled_policy_path(), *map(Path, also)]
-    # Spans in the compiled policy name files relative to the working directory.
+    # Spans in the compiled policy name files absolutely, so the working directory is no
+    # part of the key: the same policy is one entry wherever qzdsl runs.
     named = "\0".join(str(t.resolve()) for t in targets)
-    key = hashlib.sha256(f"{_FORMAT}\0{Path.cwd()}\0{named}".encode()).hexdigest()
+    key = hashlib.sha256(f"{_FORMAT}\0{named}".encode()).hexdigest()
     entry = directory / f"{key}.pickle"
     policy = _read(entry)
     if policy is None:

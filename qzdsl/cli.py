@@ -13,7 +13,7 @@ from typing import Optional
 
 import typer
 
-from qzdsl.diagnostics import QzError, render_all
+from qzdsl.diagnostics import PathStyle, QzError, render_all
 
 app = typer.Typer(
     add_completion=False,
@@ -50,13 +50,18 @@ def _output_path(path: Optional[Path]) -> Optional[Path]:
     return path
 
 
-def _emit_diagnostics(diagnostics, sources: dict[str, str]) -> None:
+def _emit_diagnostics(diagnostics, sources: dict[str, str], lang: str = "en") -> None:
     if diagnostics:
-        sys.stderr.write(render_all(diagnostics, sources) + "\n")
+        sys.stderr.write(render_all(diagnostics, sources, lang) + "\n")
 
 
 def _policy_paths(policy: Optional[list[Path]]) -> list[Path | None]:
     return [_require_file(p) for p in policy] if policy else [None]
+
+
+class Lang(str, Enum):
+    zh = "zh"
+    en = "en"
 
 
 class ShowFormat(str, Enum):
@@ -64,22 +69,39 @@ class ShowFormat(str, Enum):
     json = "json"
 
 
+class CheckFormat(str, Enum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+
+
 @app.command()
 def check(
     files: Optional[list[Path]] = typer.Argument(None, help="Policy files (default: the bundled policy)."),
+    format: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f", help="text (on stderr), or json / "
+                                       "sarif on stdout."),
+    lang: Lang = typer.Option(Lang.en, "--lang", help="Language of the messages."),
 ) -> None:
     """Parse and check policy files; print every problem with its location."""
     from qzdsl.language.loader import check as check_policy
 
-    failed = False
+    results = []
     for path in _policy_paths(files):
         result = check_policy(path)
-        _emit_diagnostics(result.diagnostics, result.sources)
-        errors = len(result.errors)
-        warnings = len(result.diagnostics) - errors
         name = result.program.main.path if result.program.files else str(path)
-        sys.stderr.write(f"{name}: {errors} error(s), {warnings} warning(s)\n")
-        failed = failed or errors > 0
+        results.append((name, result.diagnostics))
+        if format is CheckFormat.text:
+            _emit_diagnostics(result.diagnostics, result.sources, lang.value)
+            errors = len(result.errors)
+            sys.stderr.write(f"{PathStyle().show(name)}: {errors} error(s), "
+                             f"{len(result.diagnostics) - errors} warning(s)\n")
+    if format is CheckFormat.json:
+        from qzdsl.reports.check.json import render
+    elif format is CheckFormat.sarif:
+        from qzdsl.reports.check.sarif import render
+    if format is not CheckFormat.text:
+        sys.stdout.write(render(results, lang.value))
+    failed = any(d.is_error for _, found in results for d in found)
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 
@@ -153,11 +175,6 @@ class EvalFormat(str, Enum):
     json = "json"
     md = "md"
     html = "html"
-
-
-class Lang(str, Enum):
-    zh = "zh"
-    en = "en"
 
 
 def _policy_set(policy: Optional[list[Path]]) -> tuple[Path | None, tuple[Path, ...]]:
@@ -283,8 +300,7 @@ def audit(
     """Audit overlaps: clauses that can pay one applicant for the same need, each with a
     witness case, and how 从优、从高、不重复 resolves them. Exit 1 gates CI."""
     from qzdsl.backends.audit.audit import audit_file
-    from qzdsl.backends.audit.findings import at_or_above
-    from qzdsl.diagnostics import Severity
+    from qzdsl.diagnostics import Severity, at_or_above
     from qzdsl.reports.audit import output as audit_output
 
     paths = _policy_paths(policy)

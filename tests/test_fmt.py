@@ -17,7 +17,7 @@ from qzdsl import cli
 from qzdsl.diagnostics import QzError
 from qzdsl.language.formatter import format_policy, format_text
 from qzdsl.language.parser import parse, parse_number
-from qzdsl.language.resources import bundled_policy_path
+from qzdsl.resources import bundled_policy_path
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LAYOUTS = sorted((FIXTURES / "ok" / "layout").glob("*.in.qz"))

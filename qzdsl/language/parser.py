@@ -12,7 +12,7 @@ from lark.visitors import Transformer_NonRecursive
 
 from qzdsl.language import ast
 from qzdsl.diagnostics import Diagnostic, QzError, Span, did_you_mean, error, lines_of
-from qzdsl.language.resources import grammar_path
+from qzdsl.resources import grammar_path
 
 _DECL_START = re.compile(
     r"^(import|policy|kind|section|fact|define|benefit|entitlement|reference|equivalence|target|aside)\b",

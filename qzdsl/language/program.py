@@ -109,13 +109,6 @@ def load_program(path: str | Path, text: str | None = None, also: tuple[str | Pa
     return program
 
 
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
 def _reason(exc: OSError | ValueError) -> str:
     """Why a file cannot be read, in a few words."""
     if isinstance(exc, UnicodeDecodeError):
@@ -128,20 +121,20 @@ def _load(path: Path, program: Program, stack: list[Path], text: str | None, imp
     try:
         resolved = path.resolve()
     except (OSError, ValueError) as exc:
-        program.diagnostics.append(error("QZ010", f"cannot read {path}: {_reason(exc)}", where))
+        program.diagnostics.append(error("QZ010", span=where, path=path, reason=_reason(exc)))
         return
     if resolved in stack:
         cycle = " -> ".join(p.name for p in stack + [resolved])
-        program.diagnostics.append(error("QZ011", f"import cycle: {cycle}", where))
+        program.diagnostics.append(error("QZ011", span=where, cycle=cycle))
         return
     if any(Path(f.path).resolve() == resolved for f in program.files):
         return  # imported twice along different paths: load once
-    display = _display(path)
+    display = str(resolved)  # spans name files absolutely; rendering makes them short
     if text is None:
         try:
             text = path.read_text(encoding="utf-8-sig")  # tolerate the BOM some editors write
         except (OSError, ValueError) as exc:
-            program.diagnostics.append(error("QZ010", f"cannot read {display}: {_reason(exc)}", where))
+            program.diagnostics.append(error("QZ010", span=where, path=path, reason=_reason(exc)))
             return
     program.texts[display] = text
     try:

@@ -31,7 +31,7 @@ import yaml
 from qzdsl.model import policy as m
 from qzdsl.cases.case import Case, case_from_node, load_case
 from qzdsl.diagnostics import Diagnostic, QzError, Span, did_you_mean, error
-from qzdsl.language.resources import bundled_policy_path
+from qzdsl.resources import bundled_policy_path
 from qzdsl.backends.evaluator.results import Status
 
 TEST_SUFFIXES = (".yaml", ".yml")
