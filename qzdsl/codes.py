@@ -78,6 +78,7 @@ _TABLE: tuple[Code, ...] = (
     Code("QZ108", "MissingProperty", _E, "missing property", "缺少属性"),
     Code("QZ109", "UnknownKeywordValue", _E, "unknown keyword value", "未知的关键字取值"),
     Code("QZ110", "MissingPolicyHeader", _E, "missing policy header", "缺少政策文件头"),
+    Code("QZ111", "DeclarationWithoutALabel", _W, "declaration without a label", "声明缺少标签"),
     Code("QZ201", "TypeError", _E, "type error", "类型错误"),
     Code("QZ202", "MixedPeriods", _E, "mixed periods", "期间不一致"),
     Code("QZ203", "InvalidAmount", _E, "invalid amount", "金额无效"),
@@ -143,6 +144,8 @@ AUDIT_CODES: tuple[str, ...] = tuple(sorted(c for c in CODES if c.startswith("QZ
 
 # Message templates: key -> language -> template. See the module docstring.
 MESSAGES: dict[str, dict[str, str]] = {
+    # ---- the line `qzdsl check` ends a file with ----
+    "summary.check": {"en": "{file}: {errors} error(s), {warnings} warning(s)", "zh": "{file}：{errors} 个错误，{warnings} 个警告"},
     # ---- hints ----
     "hint.did_you_mean": {"en": "did you mean '{name}'?", "zh": "是否指“{name}”？"},
     "hint.values": {"en": "the values are: {values}", "zh": "可取的值：{values}"},

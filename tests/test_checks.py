@@ -143,6 +143,12 @@ def test_one_off_amount_with_a_maximum_duration_is_a_warning(check_text):
     assert result.ok
 
 
+def test_an_amount_below_the_fen_is_an_error(check_text):
+    result = check_text(BASE + _rent("4500.005 per year, cap 9000.001 total, to person, requires low_income_family"))
+    assert [(d.code, d.message) for d in result.diagnostics if d.code == "QZ203"] == [
+        ("QZ203", "4500.005 is not a whole number of fen"), ("QZ203", "9000.001 is not a whole number of fen")]
+
+
 def test_a_cap_per_day_is_not_a_period_of_payment(check_text):
     result = check_text(BASE + _rent("4500 per year, cap 4500 per day, to person, requires low_income_family"))
     assert [(d.code, d.message) for d in result.diagnostics] == [

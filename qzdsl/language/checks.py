@@ -15,6 +15,7 @@ from qzdsl.model import policy as m
 from qzdsl.diagnostics import Diagnostic, Text, did_you_mean, error, warning
 from qzdsl.language.lowering import YEARS, Lowerer, date_problem, duration_problem, type_word
 from qzdsl.language.program import Entry, Program
+from qzdsl.money import is_fen_exact
 from qzdsl.language.source_text import SourceText, amounts_in, figures_in, squash
 
 # ---- which properties each declaration takes ------------------------------------
@@ -333,6 +334,10 @@ def check_amounts(program: Program) -> list[Diagnostic]:
         props = entry.decl.props
         amount = ast.first(props, ast.Amount)
         cap = ast.first(props, ast.Cap)
+        for money in (amount.low if amount else None, amount.high if amount else None, cap.amount if cap else None):
+            if money is not None and not is_fen_exact(money.value):
+                found.append(error("QZ203", f"{money.text} is not a whole number of fen", money.span,
+                                   "money is counted to the fen (0.01 yuan): at most two decimal places"))
         if amount:
             for money in (amount.low, amount.high):
                 if money is not None and money.value <= 0:
@@ -525,6 +530,23 @@ def _numbers(expr: ast.Expr):
             yield from _numbers(child)
 
 
+def check_labels(program: Program) -> list[Diagnostic]:
+    """Every name a person will read has a label: reports show labels, never identifiers,
+    so an unlabelled declaration would surface as code in a lawyer's report."""
+    found = []
+    for entry in program.entries:
+        decl = entry.decl
+        if hasattr(decl, "label") and hasattr(decl, "name_span") and not decl.label:
+            found.append(warning("QZ111", f"{_keyword(decl)} '{decl.name}' has no label", decl.name_span,
+                                 f'give it the words a reader sees: {_keyword(decl)} {decl.name} "…"'))
+        fact_type = ast.first(ast.props_of(decl), ast.FactType) if isinstance(decl, ast.FactDecl) else None
+        for member in getattr(fact_type, "members", ()) or ():
+            if not member.label:
+                found.append(warning("QZ111", f"enumeration member '{member.name}' has no label", member.span,
+                                     f'{member.name} "…"'))
+    return found
+
+
 def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     return list(dict.fromkeys(diagnostics))
 
@@ -543,6 +565,7 @@ PASSES = (
     check_citations,
     check_amount_in_quote,
     check_coverage,
+    check_labels,
 )
 
 

@@ -10,15 +10,9 @@ import datetime as dt
 from decimal import Decimal
 
 from qzdsl.model import policy as m
+from qzdsl.money import to_json
 
 SCHEMA = "qzdsl.policy.v1"
-
-
-def money(value: Decimal | None) -> int | str | None:
-    """Exact money for JSON: an int when whole, else the decimal as a string."""
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else str(value)
 
 
 def date(value: dt.date | None) -> str | None:
@@ -36,7 +30,7 @@ def expr(node: m.Expr) -> dict:
     match node:
         case m.Const(value=v, type=t):
             if isinstance(v, Decimal):
-                v = money(v)
+                v = to_json(v)
             elif isinstance(v, dt.date):
                 v = v.isoformat()
             return {"op": "const", "type": t.value, "value": v}
@@ -72,11 +66,11 @@ def citation(c: m.Citation) -> dict:
 def amount(a: m.AmountSpec) -> dict:
     return {
         "kind": a.kind.value,
-        "low": money(a.low),
-        "high": money(a.high),
+        "low": to_json(a.low),
+        "high": to_json(a.high),
         "cadence": a.cadence,
         "per_head": a.per_head,
-        "cap": money(a.cap),
+        "cap": to_json(a.cap),
         "cap_scope": a.cap_scope,
         "max_periods": a.max_periods,
         "max": a.max_text,
@@ -182,7 +176,7 @@ def policy(p: m.Policy) -> dict:
                 "id": t.id,
                 "title": t.title,
                 "op": t.op,
-                "value": money(t.value),
+                "value": to_json(t.value),
                 "unit": t.unit,
                 "deadline": date(t.deadline),
                 "section": t.section,

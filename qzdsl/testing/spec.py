@@ -32,6 +32,7 @@ from qzdsl.model import policy as m
 from qzdsl.cases.case import Case, case_from_node, load_case
 from qzdsl.diagnostics import Diagnostic, QzError, Span, did_you_mean, error
 from qzdsl.resources import bundled_policy_path
+from qzdsl.money import AmountError, parse_amount
 from qzdsl.backends.evaluator.results import Status
 
 TEST_SUFFIXES = (".yaml", ".yml")
@@ -44,8 +45,6 @@ AMOUNT_KEYS = ("low", "high", "up_to", "at_least")
 WINDOW_SIDES = ("before", "after", "stopped")
 STATUSES = tuple(s.value for s in Status)
 
-_NUMBER = re.compile(r"\d+(\.\d{1,2})?")
-_WAN = re.compile(r"(\d+(\.\d{1,4})?)万")  # 2万, 3.5万: the way the policy writes amounts
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _NULL = "tag:yaml.org,2002:null"
 _STR = "tag:yaml.org,2002:str"
@@ -492,14 +491,13 @@ class _Reader:
 
     def money(self, node: yaml.Node, key: str) -> Decimal | object:
         text = node.value.strip() if isinstance(node, yaml.ScalarNode) else ""
-        wan = _WAN.fullmatch(text)
-        if wan:
-            return Decimal(wan.group(1)) * 10000
-        if _NUMBER.fullmatch(text):
-            return Decimal(text)
-        self.fail("QZ504", f"'{key}' is not an amount in yuan: '{text}'", node,
-                  "write a whole number of yuan (20000), an amount in 万 (2万), or yuan and fen (350.50)")
-        return _INVALID
+        try:
+            return parse_amount(text)
+        except AmountError as problem:
+            hint = ("money is counted to the fen (0.01 yuan)" if problem.reason == "sub_fen" else
+                    "write a whole number of yuan (20000), an amount in 万 (2万), or yuan and fen (350.50)")
+            self.fail("QZ504", f"'{key}' is not an amount in yuan: '{text}'", node, hint)
+            return _INVALID
 
     def count(self, node: yaml.Node, key: str) -> int | None | object:
         if _is_null(node):

@@ -7,15 +7,18 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from qzdsl.model import policy as m
-from qzdsl.wording.amounts import describe_amount, yuan
-from qzdsl.backends.audit.audit import AuditReport
+from typing import TYPE_CHECKING
+
 from qzdsl.codes import CODES
 from qzdsl.diagnostics import Diagnostic, PathStyle, Severity, Span, Text
+from qzdsl.model import policy as m
+from qzdsl.wording import terms
+from qzdsl.wording.amounts import describe_amount, yuan
 from qzdsl.wording.labels import label
 
-_UNITS = {"zh": {"years": "年", "months": "个月", "days": "天"}, "en": {"years": "years", "months": "months",
-                                                                       "days": "days"}}
+if TYPE_CHECKING:  # the audit's records are read, never built, here: no import upwards at run time
+    from qzdsl.backends.audit.audit import AuditReport
+
 SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.INFO)
 
 
@@ -28,7 +31,7 @@ def rule_title(rule: str, lang: str) -> str:
 
 
 def severity(value: Severity, lang: str) -> str:
-    return text(f"severity.{value.value}", lang)
+    return terms.severity(value, lang)
 
 
 def location(span: Span | None, paths: PathStyle | None = None) -> str:
@@ -37,8 +40,7 @@ def location(span: Span | None, paths: PathStyle | None = None) -> str:
 
 def duration(written: str, lang: str) -> str:
     """'10 years' -> 10年 / 10 years."""
-    count, unit = written.split()
-    return f"{count}{_UNITS['zh'][unit]}" if lang == "zh" else f"{count} {_UNITS['en'][unit]}"
+    return terms.written_duration(written, lang)
 
 
 def why(reason: str, lang: str) -> str:

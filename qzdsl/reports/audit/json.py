@@ -11,6 +11,7 @@ from decimal import Decimal
 import networkx as nx
 
 from qzdsl.model import export
+from qzdsl.money import to_json
 from qzdsl.model import policy as m
 from qzdsl.backends.audit.audit import AuditReport, PairResult
 from qzdsl.codes import CODES
@@ -25,7 +26,7 @@ SCHEMA = "qzdsl.audit.v1"
 def _plain(value: object) -> object:
     match value:
         case Decimal():
-            return export.money(value)
+            return to_json(value)
         case dt.date():
             return value.isoformat()
         case m.AmountSpec():
@@ -59,7 +60,7 @@ def pair(p: PairResult) -> dict:
     resolution = None
     if p.resolution is not None:
         resolution = {"winner": p.resolution.winner, "tie": p.resolution.tie,
-                      "values": {c: export.money(v) for c, v in p.resolution.values}}
+                      "values": {c: to_json(v) for c, v in p.resolution.values}}
     return {
         "a": p.a,
         "b": p.b,
@@ -98,7 +99,7 @@ def report_data(report: AuditReport, lang: str = "zh") -> dict:
                           "units": [u for u, cell in zip(units, r.cells) if cell]} for r in rows],
         },
         "targets": [
-            {"id": t.id, "title": t.title, "op": t.op, "value": export.money(t.value), "unit": t.unit,
+            {"id": t.id, "title": t.title, "op": t.op, "value": to_json(t.value), "unit": t.unit,
              "deadline": export.date(t.deadline), "section": t.section, "lead": t.lead, "units": list(t.units)}
             for t in report.targets
         ],

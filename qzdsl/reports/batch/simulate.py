@@ -11,17 +11,13 @@ from rich.console import Console
 from rich.table import Table
 
 from qzdsl.backends.sql.simulate import Exposure, Simulation
+from qzdsl.money import to_json
 from qzdsl.wording.labels import label
 
 
-def _money(amount: Decimal | None) -> str | None:
-    """Money as an exact string with the fen, as JSON numbers cannot be trusted with it."""
-    return None if amount is None else f"{amount:.2f}"
-
-
 def _exposure(exposure: Exposure) -> dict:
-    data = {"granted": exposure.granted, "first_year": _money(exposure.first_year),
-            "lifetime": _money(exposure.lifetime), "open_ended": exposure.open_ended}
+    data = {"granted": exposure.granted, "first_year": to_json(exposure.first_year),
+            "lifetime": to_json(exposure.lifetime), "open_ended": exposure.open_ended}
     if exposure.excluded is not None:
         data |= {"excluded": exposure.excluded, "undetermined": exposure.undetermined}
     return data
