@@ -86,6 +86,7 @@ _TABLE: tuple[Code, ...] = (
     Code("QZ205", "CycleAmongDefinitions", _E, "cycle among definitions", "定义之间循环引用"),
     Code("QZ206", "InvalidDuration", _E, "invalid duration", "期限无效"),
     Code("QZ207", "FactOfAnotherApplicantKind", _E, "fact of another applicant kind", "事实属于其他申请人类别"),
+    Code("QZ208", "DefinitionsNestedTooDeeply", _E, "definitions nested too deeply", "定义嵌套过深"),
     Code("QZ301", "QuoteNotInSource", _E, "quote not in source", "引文不在原文中"),
     Code("QZ302", "QuoteOutsideItsSection", _W, "quote outside its section", "引文不在所属章节"),
     Code("QZ303", "AmountNotInQuote", _E, "amount not in quote", "金额不在引文中"),

@@ -7,12 +7,20 @@ and makes them short only when it renders, so tests pass absolute paths and comp
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_configure(config):
+    """The fixtures cite the bundled policy's source text from outside its folder of
+    policies: the suite reads inside the whole checkout, as a project would set
+    QZDSL_READ_ROOT (docs/architecture.md). Confinement tests set their own."""
+    os.environ["QZDSL_READ_ROOT"] = str(ROOT)
 
 
 @pytest.fixture(scope="session")
