@@ -33,7 +33,7 @@ from qzdsl.cases.case import Case, case_from_node, load_case
 from qzdsl.diagnostics import Diagnostic, QzError, Span, did_you_mean, error
 from qzdsl.language.resources import bundled_policy_path
 from qzdsl.money import AmountError, parse_amount
-from qzdsl.backends.evaluator.results import Status
+from qzdsl.model.policy import Status
 
 TEST_SUFFIXES = (".yaml", ".yml")
 
