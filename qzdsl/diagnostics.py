@@ -61,6 +61,7 @@ CODES: dict[str, str] = {
     "QZ108": "missing property",
     "QZ109": "unknown keyword value",
     "QZ110": "missing policy header",
+    "QZ111": "declaration without a label",
     "QZ201": "type error",
     "QZ202": "mixed periods",
     "QZ203": "invalid amount",

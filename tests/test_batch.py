@@ -260,7 +260,7 @@ def test_eval_batch_of_valid_rows_exits_0_with_a_table(capsys, monkeypatch, tmp_
     (["eval"], "give a CASE file, or --batch FILE --out RESULT"),
     (["eval", "--batch", str(POPULATION)], "--batch needs --out"),
     (["eval", "--batch", str(POPULATION), "--out", "r.parquet", "--format", "html"], "table or json"),
-    (["eval", "--batch", "missing.csv", "--out", "r.parquet"], "no such file"),
+    (["eval", "--batch", "missing.csv", "--out", "r.parquet"], "没有这个文件"),
 ])
 def test_eval_batch_usage_errors_exit_2(capsys, monkeypatch, args, message):
     code, _, err = run_main(capsys, monkeypatch, *args)

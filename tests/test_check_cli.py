@@ -60,7 +60,7 @@ def test_one_bad_file_among_several_exits_1(monkeypatch):
 def test_missing_file_exits_2():
     result = runner.invoke(cli.app, ["check", "no-such-policy.qz"])
     assert result.exit_code == 2
-    assert "no such file: no-such-policy.qz" in result.stderr
+    assert "qzdsl check: 错误: 没有这个文件：no-such-policy.qz" in result.stderr
 
 
 def test_unknown_option_exits_2():

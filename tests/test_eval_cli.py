@@ -80,7 +80,7 @@ def test_invalid_case_exits_1_with_positioned_diagnostics(capsys, monkeypatch):
 
 def test_missing_case_file_is_a_usage_error(capsys, monkeypatch):
     code, out, err = run_main(capsys, monkeypatch, "eval", "no-such-case.yaml", "-p", POLICY)
-    assert (code, out) == (2, "") and "no such file: no-such-case.yaml" in err
+    assert (code, out) == (2, "") and "没有这个文件：no-such-case.yaml" in err
 
 
 def test_bad_as_of_is_a_usage_error(capsys, monkeypatch):

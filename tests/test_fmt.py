@@ -208,4 +208,4 @@ def test_fmt_usage_errors_exit_2(args, monkeypatch, tmp_path):
     (tmp_path / "x.qz").write_text(TIDY, encoding="utf-8")
     result = runner.invoke(cli.app, args)
     assert result.exit_code == 2
-    assert "Error: Invalid value: " in result.stderr
+    assert "qzdsl fmt: 错误: " in result.stderr

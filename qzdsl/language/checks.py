@@ -518,6 +518,23 @@ def _numbers(expr: ast.Expr):
             yield from _numbers(child)
 
 
+def check_labels(program: Program) -> list[Diagnostic]:
+    """Every name a person will read has a label: reports show labels, never identifiers,
+    so an unlabelled declaration would surface as code in a lawyer's report."""
+    found = []
+    for entry in program.entries:
+        decl = entry.decl
+        if hasattr(decl, "label") and hasattr(decl, "name_span") and not decl.label:
+            found.append(warning("QZ111", f"{_keyword(decl)} '{decl.name}' has no label", decl.name_span,
+                                 f'give it the words a reader sees: {_keyword(decl)} {decl.name} "…"'))
+        fact_type = ast.first(ast.props_of(decl), ast.FactType) if isinstance(decl, ast.FactDecl) else None
+        for member in getattr(fact_type, "members", ()) or ():
+            if not member.label:
+                found.append(warning("QZ111", f"enumeration member '{member.name}' has no label", member.span,
+                                     f'{member.name} "…"'))
+    return found
+
+
 def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     return list(dict.fromkeys(diagnostics))
 
@@ -536,6 +553,7 @@ PASSES = (
     check_citations,
     check_amount_in_quote,
     check_coverage,
+    check_labels,
 )
 
 

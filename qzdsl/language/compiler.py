@@ -79,10 +79,13 @@ def _window(info: m.PolicyInfo, section: ast.SectionDecl | None, program: Progra
 def _amount(props) -> m.AmountSpec:
     amount = ast.first(props, ast.Amount)
     rule = ast.first(props, ast.Rule)
+    anchor = ast.first(props, ast.From)
     if amount is None:
+        # Without an amount, `from` still dates the grant: the window is checked on it.
+        dated = dict(anchor=anchor.anchor.name, calendar_year=anchor.calendar_year) if anchor else {}
         if rule is not None:
-            return m.AmountSpec(kind=m.AmountKind.RULE, rule=rule.text)
-        return m.AmountSpec(kind=m.AmountKind.NONE)
+            return m.AmountSpec(kind=m.AmountKind.RULE, rule=rule.text, **dated)
+        return m.AmountSpec(kind=m.AmountKind.NONE, **dated)
     if amount.high is not None:
         kind, low, high = m.AmountKind.RANGE, amount.low.value, amount.high.value
     elif amount.bound == "up_to":
@@ -94,7 +97,6 @@ def _amount(props) -> m.AmountSpec:
     cadence = m.Cadence(amount.cadence or "once")
     cap = ast.first(props, ast.Cap)
     max_prop = ast.first(props, ast.Max)
-    anchor = ast.first(props, ast.From)
     max_periods = None
     if max_prop is not None and cadence != "once":
         per = _PERIODS_PER.get((cadence, max_prop.unit))

@@ -178,13 +178,15 @@ class _Tracer(m.ExprVisitor[TraceNode]):
         if name in self.policy.facts:
             return self.fact(name)
         inner = self.definition(name)
-        return TraceNode("def", name, inner.value, (inner,), name, self.policy.definitions[name].label)
+        return TraceNode("def", name, inner.value, (inner,), name, self.policy.definitions[name].label,
+                         m.DefRef(name, self.policy.definitions[name].type, name))
 
     def fact(self, name: str) -> TraceNode:
         node = self.fact_nodes.get(name)
         if node is None:  # a fact's node is the same wherever it is read: build it once
-            node = self.fact_nodes[name] = TraceNode("fact", name, self.facts.get(name), (), name,
-                                                     self.policy.facts[name].label)
+            fact = self.policy.facts[name]
+            node = self.fact_nodes[name] = TraceNode("fact", name, self.facts.get(name), (), name, fact.label,
+                                                     m.FactRef(name, fact.type, name))
         return node
 
     def definition(self, name: str) -> TraceNode:
@@ -195,7 +197,7 @@ class _Tracer(m.ExprVisitor[TraceNode]):
 
     def visit_And(self, e: m.And) -> TraceNode:
         kids = tuple([self.visit(o) for o in e.operands])
-        return TraceNode("and", e.text, _all(kids), kids)
+        return TraceNode("and", e.text, _all(kids), kids, expr=e)
 
     def visit_Or(self, e: m.Or) -> TraceNode:
         kids = tuple([self.visit(o) for o in e.operands])
@@ -204,7 +206,7 @@ class _Tracer(m.ExprVisitor[TraceNode]):
             # The compiler adds equivalences to a definition as `or` operands, keeping the
             # definition's own text: say that the alternative is there.
             text = f"({e.operands[0].text}) or via {e.operands[-1].clause}"
-        return TraceNode("or", text, _any(kids), kids)
+        return TraceNode("or", text, _any(kids), kids, expr=e)
 
     def visit_FactRef(self, e: m.FactRef) -> TraceNode:
         return self.fact_nodes.get(e.name) or self.fact(e.name)
@@ -212,47 +214,48 @@ class _Tracer(m.ExprVisitor[TraceNode]):
     def visit_DefRef(self, e: m.DefRef) -> TraceNode:
         inner = self.definition(e.name)
         return TraceNode("def", e.text or e.name, inner.value, (inner,), e.name,
-                         self.policy.definitions[e.name].label)
+                         self.policy.definitions[e.name].label, e)
 
     def visit_In(self, e: m.In) -> TraceNode:
         kid = self.visit(e.operand)
         value = None if kid.value is None else (kid.value in e.members) != e.negated
-        return TraceNode("in", e.text, value, (kid,))
+        return TraceNode("in", e.text, value, (kid,), expr=e)
 
     def visit_Cmp(self, e: m.Cmp) -> TraceNode:
         left, right = self.visit(e.left), self.visit(e.right)
         known = left.value is not None and right.value is not None
-        return TraceNode("cmp", e.text, _CMP[e.op](left.value, right.value) if known else None, (left, right))
+        return TraceNode("cmp", e.text, _CMP[e.op](left.value, right.value) if known else None, (left, right),
+                         expr=e)
 
     def visit_Not(self, e: m.Not) -> TraceNode:
         kid = self.visit(e.operand)
-        return TraceNode("not", e.text, None if kid.value is None else not kid.value, (kid,))
+        return TraceNode("not", e.text, None if kid.value is None else not kid.value, (kid,), expr=e)
 
     def visit_Const(self, e: m.Const) -> TraceNode:
-        return TraceNode("const", e.text or str(e.value), e.value)
+        return TraceNode("const", e.text or str(e.value), e.value, expr=e)
 
     def visit_AsOfRef(self, e: m.AsOfRef) -> TraceNode:
-        return TraceNode("as_of", "as_of", self.as_of)
+        return TraceNode("as_of", "as_of", self.as_of, expr=e)
 
     def visit_Shift(self, e: m.Shift) -> TraceNode:
         kid = self.visit(e.date)
         value = None if kid.value is None else shift(kid.value, e.amount, e.unit, e.sign)
-        return TraceNode("shift", e.text, value, (kid,))
+        return TraceNode("shift", e.text, value, (kid,), expr=e)
 
     def visit_Arith(self, e: m.Arith) -> TraceNode:
         left, right = self.visit(e.left), self.visit(e.right)
         value = None
         if left.value is not None and right.value is not None:
             value = left.value + right.value if e.op == "+" else left.value - right.value
-        return TraceNode("arith", e.text, value, (left, right))
+        return TraceNode("arith", e.text, value, (left, right), expr=e)
 
     def visit_Via(self, e: m.Via) -> TraceNode:
         # An equivalence extends a definition for its own beneficiaries only: a park's
         # 同等享受 does not make an incubator's eligibility wait on a park's facts.
         if not e.applies_to(self.kind):
-            return TraceNode("via", e.text, False, (), e.clause, self.policy.label(e.clause))
+            return TraceNode("via", e.text, False, (), e.clause, self.policy.label(e.clause), e)
         kid = self.visit(e.operand)
-        return TraceNode("via", e.text, kid.value, (kid,), e.clause, self.policy.label(e.clause))
+        return TraceNode("via", e.text, kid.value, (kid,), e.clause, self.policy.label(e.clause), e)
 
 
 def _kleene(kids: tuple[TraceNode, ...], decisive: bool) -> bool | None:

@@ -42,6 +42,8 @@ class TraceNode:
     children: tuple["TraceNode", ...] = ()
     name: str | None = None
     label: str | None = None
+    # The expression this node evaluated: the wording layer phrases it as a sentence.
+    expr: m.Expr | None = field(default=None, compare=False, repr=False)
 
     def facts(self) -> tuple[str, ...]:
         """Every fact this node reads, through definitions, in order of first use."""
