@@ -83,7 +83,9 @@ def _status(name: str, status: Status) -> exp.Expression:
 
 
 def _count_if(condition: exp.Expression) -> exp.Expression:
-    return exp.func("count_if", condition)
+    """How many rows `condition` holds for; 0, not NULL, when it holds for none (DuckDB's
+    count_if of a condition it folded to a constant NULL is NULL)."""
+    return exp.Coalesce(this=exp.func("count_if", condition), expressions=[exp.Literal.number(0)])
 
 
 def _sum_if(value: exp.Expression, condition: exp.Expression) -> exp.Expression:
