@@ -69,6 +69,7 @@ CODES: dict[str, str] = {
     "QZ205": "cycle among definitions",
     "QZ206": "invalid duration",
     "QZ207": "fact of another applicant kind",
+    "QZ208": "definitions nested too deeply",
     "QZ301": "quote not in source",
     "QZ302": "quote outside its section",
     "QZ303": "amount not in quote",

@@ -13,7 +13,7 @@ from qzdsl.language import ast
 from qzdsl.model import policy as m
 from qzdsl.diagnostics import Diagnostic, did_you_mean, error, warning
 from qzdsl.language.lowering import YEARS, Lowerer, date_problem, duration_problem, type_word
-from qzdsl.language.program import Entry, Program
+from qzdsl.language.program import TOO_DEEP, Entry, Program
 from qzdsl.money import is_fen_exact
 from qzdsl.language.source_text import SourceText, amounts_in, figures_in, squash
 
@@ -570,6 +570,8 @@ PASSES = (
 def run_checks(program: Program) -> list[Diagnostic]:
     """All diagnostics of a program: syntax and I/O first, then every pass, sorted."""
     found = list(program.diagnostics)
+    if any(d.code == TOO_DEEP for d in found):  # every pass would recurse past Python's limit
+        return sorted(_unique(found), key=Diagnostic.sort_key)
     for check in PASSES:
         found.extend(check(program))
     return sorted(_unique(found), key=Diagnostic.sort_key)

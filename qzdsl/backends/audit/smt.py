@@ -38,6 +38,7 @@ import z3
 
 from qzdsl.model import policy as m
 from qzdsl.diagnostics import Span
+from qzdsl.interrupt import check_z3_reason
 
 FIRST_DAY = dt.date(1901, 1, 1)
 LAST_DAY = dt.date(2099, 12, 31)
@@ -499,6 +500,8 @@ class Decider:
             answer = solver.check()
             if answer == z3.sat:
                 return Outcome(True, solver.model())
+            if answer == z3.unknown:
+                check_z3_reason(solver.reason_unknown())
             return Outcome(None if answer == z3.unknown else False)
         finally:
             solver.pop()
@@ -523,7 +526,10 @@ class Decider:
                     self._assert([guarded])
                     atoms[literal.get_id()] = (literal, atom)
             self.checks += 1
-            if solver.check(*[literal for literal, _ in atoms.values()]) != z3.unsat:
+            answer = solver.check(*[literal for literal, _ in atoms.values()])
+            if answer == z3.unknown:
+                check_z3_reason(solver.reason_unknown())
+            if answer != z3.unsat:
                 return ()
             core = {c.get_id() for c in solver.unsat_core()}
             return tuple(atom for key, (_, atom) in atoms.items() if key in core)

@@ -89,9 +89,9 @@ def _status(name: str, status: Status) -> exp.Expression:
 
 
 def _count_if(condition: exp.Expression) -> exp.Expression:
-    """How many rows `condition` holds for; 0, not NULL, where it is NULL on every row (a
-    population without that kind of applicant: DuckDB's count_if then gives NULL)."""
-    return exp.Coalesce(this=exp.func("count_if", condition), expressions=[sqlgen.integer(0)])
+    """How many rows `condition` holds for; 0, not NULL, when it holds for none (DuckDB's
+    count_if of a condition it folded to a constant NULL is NULL)."""
+    return exp.Coalesce(this=exp.func("count_if", condition), expressions=[exp.Literal.number(0)])
 
 
 def _sum_if(value: exp.Expression, condition: exp.Expression) -> exp.Expression:

@@ -8,12 +8,12 @@ import io
 import json
 from decimal import Decimal
 
-from rich.console import Console
 from rich.table import Table
 
 from qzdsl.backends.sql.simulate import Exposure, Simulation
 from qzdsl.money import to_json
 from qzdsl.wording.labels import label
+from qzdsl.output import console as safe_console
 
 
 def _exposure(exposure: Exposure) -> dict:
@@ -97,7 +97,7 @@ def render(simulation: Simulation, format: str = "table", lang: str = "zh") -> s
     if format == "csv":
         return _csv(simulation)
     buffer = io.StringIO()
-    console = Console(file=buffer, width=140, color_system=None)
+    console = safe_console(file=buffer, width=140, color_system=None)
 
     def t(key: str) -> str:
         return label(key, lang)
