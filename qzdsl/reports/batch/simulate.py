@@ -11,6 +11,7 @@ from decimal import Decimal
 from rich.table import Table
 
 from qzdsl.backends.sql.simulate import Exposure, Simulation
+from qzdsl import escape
 from qzdsl.money import to_json
 from qzdsl.wording.labels import label
 from qzdsl.output import console as safe_console
@@ -61,14 +62,12 @@ _CSV_COLUMNS = ("level", "section", "clause", "title", "kind", "kind_label", "gr
 
 
 def _csv_cell(value) -> str:
-    """A CSV cell that a spreadsheet shows as text: money as plain decimals, and a leading
-    = + - @ (which a spreadsheet would run as a formula) neutralised."""
+    """A CSV cell: money as plain decimals, text through the one CSV escaper."""
     if value is None:
         return ""
     if isinstance(value, Decimal):
         return f"{value:.2f}"
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return escape.csv_cell(str(value))
 
 
 def _csv(simulation: Simulation) -> str:
