@@ -73,6 +73,24 @@ def test_money_is_never_a_float(policy):
     assert [d.code for d in caught.value.diagnostics] == ["QZ403"]
 
 
+@pytest.mark.parametrize("written, value", [
+    ("8,500.50", "8500.50"), ("2.5万", "25000"), ("两千五", "2500"), ("壹万贰仟元", "12000"), ("３５０．５", "350.5"),
+    ("350.500", "350.50"),
+])
+def test_money_may_be_written_as_people_write_it(policy, written, value):
+    case = case_from_dict({"kind": "person", "facts": {"salary": written}}, policy)
+    assert case.facts["salary"] == Decimal(value)
+
+
+@pytest.mark.parametrize("written, words", [("350.505", "more than two decimal places"),
+                                            ("-1", "cannot be negative"), ("两两", "not '两两'")])
+def test_money_below_the_fen_negative_or_unreadable_is_refused(policy, written, words):
+    with pytest.raises(QzError) as caught:
+        case_from_dict({"kind": "person", "facts": {"salary": written}}, policy)
+    [found] = caught.value.diagnostics
+    assert found.code == "QZ403" and words in found.message
+
+
 def test_case_from_dict_accepts_typed_values(policy):
     case = case_from_dict({"kind": "person", "as_of": dt.date(2024, 1, 1),
                            "facts": {"purchase_date": dt.date(2023, 5, 1), "salary": Decimal("12.5"),

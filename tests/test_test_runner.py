@@ -91,12 +91,20 @@ def test_facts_of_the_test_override_the_case_file_and_null_removes_one(policy, t
     assert run_paths(policy, [test]).ok
 
 
+@pytest.mark.parametrize("amount", ["2400", "2,400", "0.24万", "两千四百元", "两千四", "贰仟肆佰元", "２４００"])
+def test_an_expected_amount_may_be_written_as_people_write_money(policy, tmp_path, amount):
+    test = tmp_path / "amount.yaml"
+    test.write_text(f"name: 金额的写法\ncase: {FIXTURES / 'cases' / 'moonlighter.yaml'}\n"
+                    f"expect:\n  graduate_insurance: {{status: granted, amount: '{amount}'}}\n", encoding="utf-8")
+    assert run_paths(policy, [test]).ok
+
+
 INVALID = [
     ("unknown_clause.yaml", "invalid/unknown_clause.yaml:4:3: error[QZ502]: unknown clause 'graduate_insurence'",
      "did you mean 'graduate_insurance'?"),
     ("unknown_status.yaml", "invalid/unknown_status.yaml:4:23: error[QZ503]: unknown status 'grantd'",
      "did you mean 'granted'?"),
-    ("bad_amount.yaml", "invalid/bad_amount.yaml:4:49: error[QZ504]: 'amount' is not an amount in yuan: '两千四百元'",
+    ("bad_amount.yaml", "invalid/bad_amount.yaml:4:49: error[QZ504]: 'amount' is not an amount in yuan: '两千四百块'",
      "write a whole number of yuan (20000), an amount in 万 (2万), or yuan and fen (350.50)"),
     ("unknown_fact.yaml", "invalid/unknown_fact.yaml:5:3: error[QZ402]: unknown fact 'graduat'",
      "did you mean 'graduate'?"),
@@ -127,7 +135,7 @@ def test_invalid_test_file_exits_2_with_positioned_diagnostic(name, headline, hi
 def test_caret_spans_the_whole_invalid_value():
     result = runner.invoke(cli.app, ["test", "invalid/bad_amount.yaml", *POLICY])
     assert result.stderr.splitlines()[1:3] == [
-        " 4 |   graduate_insurance: {status: granted, amount: 两千四百元}",
+        " 4 |   graduate_insurance: {status: granted, amount: 两千四百块}",
         "   |                                                 ^^^^^^^^^^",
     ]
 

@@ -21,11 +21,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
 from qzdsl.model import policy as m
+from qzdsl.money import SPELLING_PATTERN, AmountError, parse_amount, to_json
 from qzdsl.diagnostics import Diagnostic, QzError, Severity, Span, did_you_mean, error
 
 FactValue = bool | int | Decimal | dt.date | str
@@ -34,7 +35,6 @@ TOP_KEYS = ("name", "kind", "as_of", "facts")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _INT = re.compile(r"[-+]?\d+")
 _DECIMAL = re.compile(r"[-+]?\d+(\.\d+)?")
-_MONEY = re.compile(r"\d+(\.\d{1,2})?")
 EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
 
 
@@ -58,7 +58,7 @@ def json_value(value: FactValue) -> bool | int | str:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else str(value)
+        return to_json(value)
     return value
 
 
@@ -97,13 +97,15 @@ def load_case(path: str | Path, policy: m.Policy) -> Case:
 
     Raises `QzError` with every problem found, each positioned in the file.
     """
+    from qzdsl.reading import ReadRefused, read_regular
+
     file = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
+    try:  # a regular file of bounded size: never a FIFO's wait or /dev/zero's endless bytes
+        text = read_regular(path).decode("utf-8")
     except UnicodeDecodeError:
         raise QzError([error("QZ401", f"cannot read {file}: not valid UTF-8")]) from None
-    except OSError as exc:
-        raise QzError([error("QZ401", f"cannot read {file}: {exc.strerror or exc}")]) from None
+    except ReadRefused as reason:
+        raise QzError([error("QZ401", f"cannot read {file}: {reason}")]) from None
     items = _read(text, file, json_syntax=file.lower().endswith(".json"))
     return _validate(items, policy, file, Span.point(file, 1, 1))
 
@@ -162,8 +164,7 @@ def _read(text: str, file: str, json_syntax: bool) -> tuple[_Item, ...]:
             where = exc.context_mark
             notes = (f"{exc.context} started at line {where.line + 1}, column {where.column + 1}",)
         problem = exc.problem or exc.context
-        raise QzError([Diagnostic("QZ401", Severity.ERROR, f"malformed YAML: {problem}", span, None, notes)]) \
-            from None
+        raise QzError([replace(error("QZ401", f"malformed YAML: {problem}", span), notes=notes)]) from None
     except yaml.YAMLError as exc:
         raise QzError([error("QZ401", f"malformed YAML: {exc}", Span.point(file, 1, 1))]) from None
     if node is None:
@@ -341,7 +342,7 @@ MAX_MONEY = Decimal(10**9)
 _TYPE_WORDS = {
     m.Type.BOOL: "yes/no: write true or false",
     m.Type.COUNT: "a count: a whole number, 0 or more",
-    m.Type.MONEY: 'an amount in yuan: a whole number or a decimal string like "350.50"',
+    m.Type.MONEY: 'an amount in yuan: a whole number, a decimal string like "350.50", or "2万", "两万元"',
     m.Type.DATE: "a date: YYYY-MM-DD",
 }
 
@@ -349,6 +350,11 @@ _TYPE_WORDS = {
 def _typed(fact: m.Fact, item: _Item, found: list[Diagnostic]) -> FactValue | None:
     """The value of one fact in its declared type, or None after reporting why not."""
     value = item.value
+    if isinstance(value, (tuple, _Nested)) and fact.type is m.Type.ENUM:
+        values = ", ".join(f"{x.name} ({x.label})" for x in fact.members)
+        found.append(error("QZ403", f"'{fact.name}' ({fact.label}) takes one value, not {_shown(value)}",
+                           item.value_span, f"write one of: {values}"))
+        return None
     if isinstance(value, (tuple, _Nested)):
         return _wrong(fact, item, found)
     match fact.type:
@@ -387,26 +393,25 @@ def _typed(fact: m.Fact, item: _Item, found: list[Diagnostic]) -> FactValue | No
 def _money(value, fact: m.Fact, item: _Item, found: list[Diagnostic]) -> Decimal | None:
     if isinstance(value, bool):
         return _wrong(fact, item, found)
-    if isinstance(value, int):
-        text = str(value)
-    elif isinstance(value, (Decimal, str)):
-        text = str(value).strip()
-    else:
+    if not isinstance(value, (int, Decimal, str)):
         return _wrong(fact, item, found)
-    if not _MONEY.fullmatch(text):
-        if _DECIMAL.fullmatch(text) and text.startswith("-"):
+    text = str(value).strip()
+    try:
+        amount = parse_amount(text)
+    except AmountError as problem:
+        if problem.reason == "negative":
             found.append(error("QZ403", f"'{fact.name}' ({fact.label}) cannot be negative", item.value_span))
-            return None
-        if _DECIMAL.fullmatch(text):
+        elif problem.reason == "sub_fen":
             found.append(error("QZ403", f"'{fact.name}' ({fact.label}) has more than two decimal places: {text}",
                                item.value_span, "money is counted to the fen (0.01 yuan)"))
-            return None
-        return _wrong(fact, item, found)
-    if Decimal(text) > MAX_MONEY:
+        else:
+            _wrong(fact, item, found)
+        return None
+    if amount > MAX_MONEY:
         found.append(error("QZ403", f"'{fact.name}' ({fact.label}) is more than {MAX_MONEY:,}元: {text}",
                            item.value_span, "check the amount"))
         return None
-    return Decimal(text)
+    return amount
 
 
 def _member(value, fact: m.Fact, item: _Item, found: list[Diagnostic]) -> str | None:
@@ -424,8 +429,8 @@ def _member(value, fact: m.Fact, item: _Item, found: list[Diagnostic]) -> str | 
 
 
 def _wrong(fact: m.Fact, item: _Item, found: list[Diagnostic]) -> None:
-    found.append(error("QZ403", f"'{fact.name}' ({fact.label}) is {_TYPE_WORDS[fact.type]}, not {_shown(item.value)}",
-                       item.value_span))
+    what = _TYPE_WORDS.get(fact.type, f"a {fact.type.value}")  # every type the model may add gets a message
+    found.append(error("QZ403", f"'{fact.name}' ({fact.label}) is {what}, not {_shown(item.value)}", item.value_span))
     return None
 
 
@@ -497,7 +502,7 @@ def _fact_schema(fact: m.Fact) -> dict:
             # A number is read from its text, never through a float: 350.5 is exact too.
             schema["anyOf"] = [
                 {"type": "number", "minimum": 0, "maximum": int(MAX_MONEY), "multipleOf": 0.01},
-                {"type": "string", "pattern": r"^\d+(\.\d{1,2})?$"},
+                {"type": "string", "pattern": SPELLING_PATTERN},
                 {"type": "null"},
             ]
         case m.Type.DATE:

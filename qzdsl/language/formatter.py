@@ -33,7 +33,8 @@ from decimal import Decimal
 
 from qzdsl.language import ast
 from qzdsl.diagnostics import display_width, lines_of
-from qzdsl.language.parser import parse, parse_number
+from qzdsl.language.parser import parse
+from qzdsl.money import parse_number
 
 INDENT = "    "
 WIDTH = 100

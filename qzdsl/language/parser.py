@@ -12,14 +12,14 @@ from lark.visitors import Transformer_NonRecursive
 
 from qzdsl.language import ast
 from qzdsl.diagnostics import Diagnostic, QzError, Span, did_you_mean, error, lines_of
-from qzdsl.language.resources import grammar_path
+from qzdsl.resources import grammar_path
+from qzdsl.money import parse_number
 
 _DECL_START = re.compile(
     r"^(import|policy|kind|section|fact|define|benefit|entitlement|reference|equivalence|target|aside)\b",
     re.MULTILINE,
 )
 _UNIT = {"year": "years", "years": "years", "month": "months", "months": "months", "day": "days", "days": "days"}
-_MAGNITUDE = {"万": Decimal(10_000), "亿": Decimal(100_000_000)}
 
 
 @lru_cache(maxsize=1)
@@ -58,17 +58,6 @@ def _keyword_ends_a_word(token: Token) -> Token:
         word = re.match(r"\w+", text[token.start_pos:]).group()
         raise GluedKeyword(token, word)
     return token
-
-
-def parse_number(text: str) -> Decimal:
-    """``8000`` -> 8000, ``2万元`` -> 20000, ``10亿`` -> 1000000000, ``1.5万`` -> 15000."""
-    body = text.rstrip("元")
-    factor = Decimal(1)
-    if body and body[-1] in _MAGNITUDE:
-        factor = _MAGNITUDE[body[-1]]
-        body = body[:-1]
-    value = Decimal(body) * factor
-    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
 
 
 def _unquote(token: Token) -> str:
@@ -537,9 +526,11 @@ _STRING_OR_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*')
 def _tokens_comments(text: str) -> tuple[ast.Comment, ...]:
     """Every comment, full-line or at the end of a line, with its line (counted like Lark: by '\\n')."""
     comments = []
+    line, counted = 1, 0  # lines are counted on from the previous match: linear in the text
     for match in _STRING_OR_COMMENT.finditer(text):
         if match.group().startswith("#"):
-            line = text.count("\n", 0, match.start()) + 1
+            line += text.count("\n", counted, match.start())
+            counted = match.start()
             comments.append(ast.Comment(match.group().rstrip(), line))
     return tuple(comments)
 

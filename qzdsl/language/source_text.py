@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
+from qzdsl.money import AmountError, parse_number
+
 _SPACE = re.compile(r"\s+")
 _SENTENCE_END = "。；！？"
 # Sentences that mention money or a grant must be encoded (or explicitly set aside).
@@ -24,32 +26,19 @@ _RANGE = _NUM + r"(万|亿)?(?:\s*[—–\-~～至]\s*" + _NUM + r")?\s*(万|亿
 _AMOUNT = re.compile(_RANGE + "元")
 # Figures of targets: "10万人", "25万人次", "35万家", "37%", "97分"
 _FIGURE = re.compile(_RANGE + "(?=人次|人|家|个|套|名|分|%|元)")
-_MAGNITUDE = {None: Decimal(1), "万": Decimal(10_000), "亿": Decimal(100_000_000)}
-# Amounts in Chinese numerals: "两万元", "五千元", "一万五千元", "三百元".
+# Amounts in Chinese numerals, everyday or 大写: "两万元", "五千元", "一万五元", "壹万贰仟元".
 # (万 and 亿 after digits belong to the digit form: "2万元".)
-_CHINESE_AMOUNT = re.compile(r"(?<![\d.])([〇一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*)元")
-_CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-                   "八": 8, "九": 9}
-_CHINESE_UNITS = {"十": 10, "百": 100, "千": 1000}
+_CHINESE_AMOUNT = re.compile(r"(?<![\d.])([〇一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾]"
+                             r"[零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟]*)元")
 
 
-def chinese_number(text: str) -> int:
-    """A whole number written in Chinese numerals: 十五 = 15, 一百零五 = 105,
-    两万五千 = 25000, 一亿五千万 = 150000000."""
-    total = section = digit = 0
-    for ch in text:
-        if ch in _CHINESE_DIGITS:
-            digit = _CHINESE_DIGITS[ch]
-        elif ch in _CHINESE_UNITS:
-            section += (digit or 1) * _CHINESE_UNITS[ch]  # 十五: an implicit 一 before 十
-            digit = 0
-        elif ch == "万":
-            total += (section + digit) * 10_000
-            section = digit = 0
-        elif ch == "亿":
-            total = (total + section + digit) * 100_000_000
-            section = digit = 0
-    return total + section + digit
+def _chinese(numeral: str) -> Decimal | None:
+    """The amount a Chinese numeral before 元 stands for; None where the characters only
+    look like one (多元化 is "diverse", not an amount)."""
+    try:
+        return parse_number(numeral)
+    except AmountError:
+        return None
 
 
 def squash(text: str) -> str:
@@ -63,8 +52,7 @@ def _matches_with_values(pattern: re.Pattern, text: str):
         first, first_magnitude, last, magnitude = match.groups()
         ends = [(first, first_magnitude or magnitude)] + ([(last, magnitude)] if last is not None else [])
         for digits, unit in ends:
-            value = Decimal(digits.replace(",", "")) * _MAGNITUDE[unit]
-            yield match, value.quantize(Decimal(1)) if value == value.to_integral_value() else value
+            yield match, parse_number(digits + (unit or ""))
 
 
 def _values(pattern: re.Pattern, text: str) -> list[Decimal]:
@@ -75,7 +63,7 @@ def amounts_in(text: str) -> list[Decimal]:
     """Every amount of money (…元) written in `text`, in yuan, in order of appearance —
     in digits (8000元, 2万元, 10—30万元) or in Chinese numerals (两万元)."""
     found = [(m.start(), v) for m, v in _matches_with_values(_AMOUNT, text)]
-    found += [(m.start(), Decimal(chinese_number(m.group(1)))) for m in _CHINESE_AMOUNT.finditer(text)]
+    found += [(m.start(), value) for m in _CHINESE_AMOUNT.finditer(text) if (value := _chinese(m.group(1))) is not None]
     return [value for _, value in sorted(found, key=lambda pair: pair[0])]
 
 

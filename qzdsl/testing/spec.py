@@ -30,9 +30,11 @@ import yaml
 
 from qzdsl.model import policy as m
 from qzdsl.cases.case import Case, case_from_node, load_case
+from qzdsl.reading import ROOT_ENV, Confinement
 from qzdsl.diagnostics import Diagnostic, QzError, Span, did_you_mean, error
-from qzdsl.language.resources import bundled_policy_path
-from qzdsl.backends.evaluator.results import Status
+from qzdsl.resources import bundled_policy_path
+from qzdsl.money import AmountError, parse_amount
+from qzdsl.model.policy import Status
 
 TEST_SUFFIXES = (".yaml", ".yml")
 
@@ -44,8 +46,6 @@ AMOUNT_KEYS = ("low", "high", "up_to", "at_least")
 WINDOW_SIDES = ("before", "after", "stopped")
 STATUSES = tuple(s.value for s in Status)
 
-_NUMBER = re.compile(r"\d+(\.\d{1,2})?")
-_WAN = re.compile(r"(\d+(\.\d{1,4})?)万")  # 2万, 3.5万: the way the policy writes amounts
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _NULL = "tag:yaml.org,2002:null"
 _STR = "tag:yaml.org,2002:str"
@@ -216,6 +216,9 @@ class _Reader:
         self.policy = policy
         self.found: list[Diagnostic] = []
         self.clause_ids = {c.id: c for c in policy.clauses}
+        # A test's case file is read only inside the folders of policies of the policy and
+        # of the test file (and QZDSL_READ_ROOT): `case: ../../etc/passwd` is refused unread.
+        self.confinement = Confinement.around(policy.info.path or None, file)
 
     def fail(self, code: str, message: str, node: yaml.Node | None, hint: str | None = None) -> None:
         span = _span(self.file, node) if node is not None else Span.point(self.file, 1, 1)
@@ -337,6 +340,13 @@ class _Reader:
             self.fail("QZ501", "'case' is the path of a case file", value)
             return None
         path = Path(os.path.normpath(Path(self.file).parent / value.value))
+        if not self.confinement.allows(path):
+            self.fail("QZ505", f"case file outside the folder of policies: {value.value}", value,
+                      f"a test's case file lies beside its policy; set {ROOT_ENV} to widen the folders read")
+            return None
+        if path.suffix.lower() not in (".yaml", ".yml", ".json"):
+            self.fail("QZ505", f"not a case file (.yaml, .yml or .json): {value.value}", value)
+            return None
         if not path.is_file():
             self.fail("QZ505", f"case file not found: {value.value}", value,
                       f"the path is relative to the test file; looked for {path}")
@@ -492,14 +502,13 @@ class _Reader:
 
     def money(self, node: yaml.Node, key: str) -> Decimal | object:
         text = node.value.strip() if isinstance(node, yaml.ScalarNode) else ""
-        wan = _WAN.fullmatch(text)
-        if wan:
-            return Decimal(wan.group(1)) * 10000
-        if _NUMBER.fullmatch(text):
-            return Decimal(text)
-        self.fail("QZ504", f"'{key}' is not an amount in yuan: '{text}'", node,
-                  "write a whole number of yuan (20000), an amount in 万 (2万), or yuan and fen (350.50)")
-        return _INVALID
+        try:
+            return parse_amount(text)
+        except AmountError as problem:
+            hint = ("money is counted to the fen (0.01 yuan)" if problem.reason == "sub_fen" else
+                    "write a whole number of yuan (20000), an amount in 万 (2万), or yuan and fen (350.50)")
+            self.fail("QZ504", f"'{key}' is not an amount in yuan: '{text}'", node, hint)
+            return _INVALID
 
     def count(self, node: yaml.Node, key: str) -> int | None | object:
         if _is_null(node):

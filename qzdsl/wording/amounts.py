@@ -5,12 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from qzdsl.model import policy as m
-
-_CADENCE = {
-    "zh": {"once": "一次性", "years": "每年", "months": "每月"},
-    "en": {"once": "once", "years": "per year", "months": "per month"},
-}
-_UNIT = {"zh": {"years": "年", "months": "个月", "days": "天"}, "en": {"years": "years", "months": "months", "days": "days"}}
+from qzdsl.wording import terms
 
 
 def yuan(value: Decimal | None, lang: str = "zh") -> str:
@@ -29,7 +24,7 @@ def describe_amount(a: m.AmountSpec, lang: str = "zh", head_label: str | None = 
         return "非货币" if zh else "non-monetary"
     if a.kind is m.AmountKind.RULE:
         return (f"按规定（{a.rule}）" if zh else f"by rule ({a.rule})") if a.rule else ("按规定" if zh else "by rule")
-    cadence = _CADENCE[lang][a.cadence]
+    cadence = terms.cadence(a.cadence, lang)
     if a.kind is m.AmountKind.FIXED:
         core = yuan(a.low, lang)
     elif a.kind is m.AmountKind.UP_TO:
@@ -43,10 +38,10 @@ def describe_amount(a: m.AmountSpec, lang: str = "zh", head_label: str | None = 
         head = head_label or a.per_head
         parts.append(f"按{head}每人" if zh else f"per head of {head}")
     if a.cap is not None:
-        scope = {"total": "累计" if zh else "in total", "years": "每年" if zh else "per year",
-                 "months": "每月" if zh else "per month"}[a.cap_scope or "total"]
+        scope_name = a.cap_scope or "total"
+        scope = ("累计" if zh else "in total") if scope_name == "total" else terms.cadence(scope_name, lang)
         parts.append(f"{scope}最高{yuan(a.cap, lang)}" if zh else f"capped at {yuan(a.cap, lang)} {scope}")
     if a.max_text:
-        n, unit = a.max_text.split()
-        parts.append(f"最长{n}{_UNIT['zh'][unit]}" if zh else f"at most {n} {_UNIT['en'][unit]}")
+        longest = terms.written_duration(a.max_text, lang)
+        parts.append(f"最长{longest}" if zh else f"at most {longest}")
     return "，".join(parts) if zh else ", ".join(parts)

@@ -326,6 +326,8 @@ def evaluate_file(policy: m.Policy, source: Path, out: Path, errors: Path | None
     `default_errors_path(out)`). The layout is by default narrow for Parquet, which
     carries the amounts written once in its metadata, and wide for CSV, which cannot."""
     from qzdsl.backends.sql.duckdb_engine import DuckDB
+    from qzdsl.escape import csv_cell_sql
+    from qzdsl.output import staged as staged_output
     from qzdsl.wording.labels import label
 
     out = Path(out)
@@ -342,14 +344,18 @@ def evaluate_file(policy: m.Policy, source: Path, out: Path, errors: Path | None
         rows_in = staged.count("checked_cases")
         description = label("batch.progress", lang).format(rows=f"{rows_in:,}") if progress else None
         columns = ", ".join(f'"{c}"' for c in staged.plan.output)
-        rows_out = engine.write(f"SELECT {columns} FROM results", out, fmt, _metadata(policy, staged.plan, layout),
-                                description)
-        # The rejected rows are those the results left out; when there are none (the usual
-        # case) the errors file is written without validating everything a second time.
-        where = "WHERE NOT __valid" if rows_out < rows_in else "WHERE false"
-        rejected_sql = (f"SELECT __row_number AS row_number, row_id, __reasons AS reasons FROM checked_cases "
-                        f"{where} ORDER BY __row_number")
-        rows_rejected = engine.write(rejected_sql, errors, "csv")
+        # Both files are written beside their targets and renamed over them only when
+        # complete (qzdsl.output): an interrupted or killed run leaves the old files.
+        with staged_output(out) as out_temporary, staged_output(errors) as errors_temporary:
+            rows_out = engine.write(f"SELECT {columns} FROM results", out_temporary, fmt,
+                                    _metadata(policy, staged.plan, layout), description)
+            # The rejected rows are those the results left out; when there are none (the
+            # usual case) the errors file is written without validating everything again.
+            where = "WHERE NOT __valid" if rows_out < rows_in else "WHERE false"
+            # The errors file is opened in spreadsheets: a row_id or reason cannot be a formula.
+            rejected_sql = (f"SELECT __row_number AS row_number, {csv_cell_sql('CAST(row_id AS VARCHAR)')} AS row_id, "
+                            f"{csv_cell_sql('__reasons')} AS reasons FROM checked_cases {where} ORDER BY __row_number")
+            rows_rejected = engine.write(rejected_sql, errors_temporary, "csv")
     return BatchSummary(policy.info.doc_number, policy.sha256, str(source), str(out), str(errors), staged.as_of,
                         rows_in, rows_out, rows_rejected, staged.unused_columns, staged.missing_facts, layout.value)
 

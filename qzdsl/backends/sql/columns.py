@@ -58,20 +58,11 @@ class ClauseColumns:
         return self.low is not None
 
 
-def pays_amount(clause: m.Clause) -> bool:
-    return clause.amount.kind not in (m.AmountKind.RULE, m.AmountKind.NONE)
-
-
-def evaluated_clauses(policy: m.Policy) -> tuple[m.Clause, ...]:
-    """The clauses a case can be evaluated against: those granted to a declared kind."""
-    return tuple(c for c in policy.clauses if c.beneficiary in policy.kinds)
-
-
 def clause_columns(policy: m.Policy) -> tuple[ClauseColumns, ...]:
     result = []
-    for clause in evaluated_clauses(policy):
+    for clause in policy.evaluated_clauses:
         c = clause.id
-        if pays_amount(clause):
+        if clause.computes_amount:
             result.append(ClauseColumns(clause, f"{c}__status", f"{c}__excluded_by",
                                         *(f"{c}__{part}" for part in AMOUNT_PARTS)))
         else:
@@ -98,7 +89,7 @@ def conflict_groups(policy: m.Policy) -> tuple[ConflictGroup, ...]:
     """The groups of conflicting clauses (the connected parts of the conflict relation); a
     clause that conflicts with nothing is in none. Clauses for different kinds never meet
     in one row, so they never share a group."""
-    clauses = evaluated_clauses(policy)
+    clauses = policy.evaluated_clauses
     pairs = [frozenset((a.id, b.id)) for i, a in enumerate(clauses) for b in clauses[i + 1:]
              if a.beneficiary == b.beneficiary and policy.conflicts(a, b)]
     # Union-find over a few dozen clauses: all that connected components need here.

@@ -12,16 +12,15 @@ import csv
 import datetime as dt
 import os
 import re
-import threading
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import duckdb
 
 from qzdsl.model import policy as m
-from qzdsl.backends.evaluator.results import Status
+from qzdsl.model.policy import Status
 from qzdsl.backends.sql.batch import BatchInputError, refuse_repeated
-from qzdsl.backends.sql.columns import INTEGER_TYPES, evaluated_clauses
+from qzdsl.backends.sql.columns import INTEGER_TYPES
 
 
 def connect(threads: int | None = None, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
@@ -149,7 +148,7 @@ class DuckDB:
     def prepare(self, policy: m.Policy) -> None:
         """The ENUM types the query's statuses and clause ids are cast to."""
         self._enum(self.status_type, [s.value for s in Status])
-        self._enum(self.clause_type, [c.id for c in evaluated_clauses(policy)])
+        self._enum(self.clause_type, [c.id for c in policy.evaluated_clauses])
 
     def _enum(self, name: str, values: list[str]) -> None:
         members = ", ".join(literal(v) for v in values)
@@ -169,8 +168,8 @@ class DuckDB:
 
     def write(self, sql: str, target: Path, fmt: str, metadata: dict[str, str] | None = None,
               description: str | None = None) -> int:
-        """COPY the rows of `sql` to `target`; the number of rows written. Parquet files
-        carry `metadata` as key-value metadata."""
+        """COPY the rows of `sql` to `target` (a temporary file the caller renames); the
+        number of rows written. Parquet files carry `metadata` as key-value metadata."""
         if fmt == "parquet":
             options = "FORMAT parquet"
             if metadata:
@@ -210,32 +209,28 @@ def _read_error(source: Path, exc: duckdb.Error) -> str:
 
 
 def run_with_progress(connection, sql: str, description: str, enabled: bool) -> list[tuple]:
-    """Run one statement; with `enabled`, show DuckDB's own progress of it as a rich bar
-    on stderr (the statement runs in a worker thread while this one polls)."""
-    if not enabled:
+    """Run one statement in a worker thread, so that Ctrl-C interrupts the query at once
+    (`qzdsl.interrupt`); with `enabled`, show DuckDB's own progress of it as a rich bar on
+    stderr while this thread polls."""
+    from qzdsl.interrupt import run_cancellable
+
+    def work() -> list[tuple]:
         return connection.execute(sql).fetchall()
+
+    if not enabled:
+        return run_cancellable(work, connection.interrupt)
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-    outcome: dict[str, object] = {}
-
-    def work() -> None:
-        try:
-            outcome["rows"] = connection.execute(sql).fetchall()
-        except BaseException as exc:  # re-raised in the calling thread
-            outcome["error"] = exc
-
-    worker = threading.Thread(target=work, daemon=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
                   console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task(description, total=100)
-        worker.start()
-        while worker.is_alive():
-            worker.join(0.1)
+
+        def poll() -> None:
             done = connection.query_progress()
             if done >= 0:
                 bar.update(task, completed=done)
+
+        rows = run_cancellable(work, connection.interrupt, poll)
         bar.update(task, completed=100)
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["rows"]
+    return rows

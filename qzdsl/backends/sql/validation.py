@@ -16,6 +16,7 @@ from qzdsl.model import policy as m
 from qzdsl.backends.sql import query as sqlgen
 from qzdsl.backends.sql.columns import COLUMN_TYPES, INTEGER_TYPES, MONEY_TYPE
 from qzdsl.cases.case import EARLIEST, LATEST, MAX_COUNT, MAX_MONEY
+from qzdsl.money import MACHINE_PATTERN, SUB_FEN_PATTERN
 from qzdsl.wording.labels import label
 
 
@@ -173,10 +174,10 @@ class _Validator:
                 ("large", exp.and_(self._invalid(column, value), exp.Not(this=large.copy())),
                  self.reason("money", shown.copy(), name=name)))))
         text = self._text_of(column)
-        value = sqlgen.case_when([(_matches(text, r"[0-9]+(\.[0-9]{1,2})?"), exp.TryCast(this=text.copy(), to=money))])
+        value = sqlgen.case_when([(_matches(text, MACHINE_PATTERN), exp.TryCast(this=text.copy(), to=money))])
         negative = _matches(text.copy(), r"-[0-9]+(\.[0-9]+)?")
-        fen = _matches(text.copy(), r"[0-9]+\.[0-9]{3,}")
-        well_formed = _matches(text.copy(), r"[0-9]+(\.[0-9]{1,2})?")
+        fen = _matches(text.copy(), SUB_FEN_PATTERN)
+        well_formed = _matches(text.copy(), MACHINE_PATTERN)
         large = exp.and_(well_formed, exp.or_(exp.GT(this=value.copy(), expression=exp.Literal.number(MAX_MONEY)),
                                               exp.Is(this=value.copy(), expression=exp.Null())))
         invalid = exp.and_(self._invalid(text, value), exp.Not(this=negative.copy()), exp.Not(this=fen.copy()),

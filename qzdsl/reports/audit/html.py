@@ -4,13 +4,13 @@ nothing from the network."""
 
 from __future__ import annotations
 
-import jinja2
 from markupsafe import Markup
 
 from qzdsl.backends.audit.audit import AuditReport
 from qzdsl.diagnostics import Severity
 from qzdsl.wording import audit as words
 from qzdsl.reports.audit.svg import svg
+from qzdsl.reports.templating import render as render_template
 
 
 def _picture(report: AuditReport, lang: str) -> Markup:
@@ -20,8 +20,4 @@ def _picture(report: AuditReport, lang: str) -> Markup:
 
 
 def render(reports: list[AuditReport], lang: str = "zh") -> str:
-    env = jinja2.Environment(loader=jinja2.PackageLoader("qzdsl.reports", "templates"),
-                             autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",)),
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    template = env.get_template("audit.html.j2")
-    return template.render(reports=reports, lang=lang, w=words, svg=lambda r: _picture(r, lang))
+    return render_template("audit.html.j2", reports=reports, lang=lang, w=words, svg=lambda r: _picture(r, lang))

@@ -11,9 +11,11 @@ from decimal import Decimal
 import networkx as nx
 
 from qzdsl.model import export
+from qzdsl.money import to_json
 from qzdsl.model import policy as m
 from qzdsl.backends.audit.audit import AuditReport, PairResult
-from qzdsl.backends.audit.findings import RULE_BY_ID, Finding
+from qzdsl.codes import CODES
+from qzdsl.diagnostics import Diagnostic, PathStyle
 from qzdsl.backends.audit.graph import to_networkx
 from qzdsl.wording.amounts import describe_amount
 from qzdsl.wording import audit as words
@@ -24,7 +26,7 @@ SCHEMA = "qzdsl.audit.v1"
 def _plain(value: object) -> object:
     match value:
         case Decimal():
-            return export.money(value)
+            return to_json(value)
         case dt.date():
             return value.isoformat()
         case m.AmountSpec():
@@ -35,21 +37,21 @@ def _plain(value: object) -> object:
 
 
 def _location(span) -> dict:
-    return {"file": span.file, "line": span.line, "column": span.column, "end_line": span.end_line,
-            "end_column": span.end_column}
+    return {"file": PathStyle().show(span.file), "line": span.line, "column": span.column,
+            "end_line": span.end_line, "end_column": span.end_column}
 
 
-def finding(f: Finding, lang: str) -> dict:
+def finding(f: Diagnostic, lang: str) -> dict:
     return {
-        "rule": f.rule,
-        "name": RULE_BY_ID[f.rule].name,
+        "rule": f.code,
+        "name": CODES[f.code].name,
         "severity": f.severity.value,
-        "title": words.rule_title(f.rule, lang),
+        "title": CODES[f.code].title(lang),
         "message": words.message(f, lang),
         "section": f.section,
         "clauses": list(f.clauses),
         "locations": [_location(s) for s in f.spans],
-        "args": {name: _plain(value) for name, value in f.args},
+        "args": {name: _plain(value) for name, value in f.body.args},
         "witness": f.witness.to_json() if f.witness else None,
     }
 
@@ -58,7 +60,7 @@ def pair(p: PairResult) -> dict:
     resolution = None
     if p.resolution is not None:
         resolution = {"winner": p.resolution.winner, "tie": p.resolution.tie,
-                      "values": {c: export.money(v) for c, v in p.resolution.values}}
+                      "values": {c: to_json(v) for c, v in p.resolution.values}}
     return {
         "a": p.a,
         "b": p.b,
@@ -84,8 +86,8 @@ def report_data(report: AuditReport, lang: str = "zh") -> dict:
     return {
         "schema": SCHEMA,
         "lang": lang,
-        "policy": export.info(report.info) | {"path": report.info.path, "sha256": report.sha256},
-        "imports": [export.info(i) | {"path": i.path} for i in report.imports],
+        "policy": export.info(report.info) | {"path": PathStyle().show(report.info.path), "sha256": report.sha256},
+        "imports": [export.info(i) | {"path": PathStyle().show(i.path)} for i in report.imports],
         "summary": {s.value: n for s, n in counts.items()},
         "findings": [finding(f, lang) for f in report.findings],
         "pairs": [pair(p) for p in report.pairs],
@@ -97,7 +99,7 @@ def report_data(report: AuditReport, lang: str = "zh") -> dict:
                           "units": [u for u, cell in zip(units, r.cells) if cell]} for r in rows],
         },
         "targets": [
-            {"id": t.id, "title": t.title, "op": t.op, "value": export.money(t.value), "unit": t.unit,
+            {"id": t.id, "title": t.title, "op": t.op, "value": to_json(t.value), "unit": t.unit,
              "deadline": export.date(t.deadline), "section": t.section, "lead": t.lead, "units": list(t.units)}
             for t in report.targets
         ],

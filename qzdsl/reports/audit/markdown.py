@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import jinja2
-
 from qzdsl.backends.audit.audit import AuditReport
-from qzdsl.backends.audit.graph import DIRECTED
+from qzdsl.model.policy import Relation
 from qzdsl.wording import audit as words
 from qzdsl.reports.audit.graph import COLOURS, DASHED
+from qzdsl.reports.templating import render as render_template
 
 
 def _mermaid_text(text: str) -> str:
@@ -29,26 +28,17 @@ def mermaid(report: AuditReport, lang: str = "zh") -> str:
     styles = []
     for i, edge in enumerate(report.edges):
         name = words.text(f"relation.{edge.relation}", lang)
-        label = f"{name} {edge.label}" if edge.label and edge.relation != "overlap" else name
-        if edge.relation == "dominates":
+        label = f"{name} {edge.label}" if edge.label and edge.relation is not Relation.OVERLAP else name
+        if edge.relation is Relation.DOMINATES:
             arrow = "==>"
         elif edge.relation in DASHED:
-            arrow = "-.->" if edge.relation in DIRECTED else "-.-"
+            arrow = "-.->" if edge.directed else "-.-"
         else:
-            arrow = "-->" if edge.relation in DIRECTED else "---"
+            arrow = "-->" if edge.directed else "---"
         lines.append(f'  {ids[edge.source]} {arrow}|"{_mermaid_text(label)}"| {ids[edge.target]}')
         styles.append(f"  linkStyle {i} stroke:{COLOURS[edge.relation]}")
     return "\n".join(lines + styles)
 
 
-def cell(value: object) -> str:
-    """A Markdown table cell: pipes escaped, on one line."""
-    return " ".join(str(value).replace("|", "\\|").split())
-
-
 def render(reports: list[AuditReport], lang: str = "zh") -> str:
-    env = jinja2.Environment(loader=jinja2.PackageLoader("qzdsl.reports", "templates"), autoescape=False,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters["cell"] = cell
-    template = env.get_template("audit.md.j2")
-    return template.render(reports=reports, lang=lang, w=words, mermaid=mermaid)
+    return render_template("audit.md.j2", reports=reports, lang=lang, w=words, mermaid=mermaid)

@@ -7,13 +7,10 @@ CSS only: no scripts, fonts, images or links to anything outside itself.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from qzdsl.reports.eval.json import record as eval_record
+from qzdsl.reports.templating import render as render_template
+from qzdsl.wording import terms
 from qzdsl.wording.labels import label
-
-_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-_ORDER = ("granted", "excluded", "undetermined", "ineligible", "not_in_force")
 
 
 def render(decision, lang: str = "zh") -> str:
@@ -21,23 +18,10 @@ def render(decision, lang: str = "zh") -> str:
 
 
 def render_record(record: dict) -> str:
-    import jinja2  # only when HTML is asked for
-
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(_TEMPLATES),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
     lang = record["lang"]
 
     def t(key: str, **values) -> str:
         return label(key, lang).format(**values)
 
-    return env.get_template("eval.html.j2").render(
-        **record,
-        t=t,
-        summary=sorted(record["clauses"], key=lambda c: _ORDER.index(c["status"])),
-    )
+    return render_template("eval.html.j2", **record, t=t,
+                           summary=sorted(record["clauses"], key=lambda c: terms.status_rank(c["status"])))

@@ -29,6 +29,8 @@ from qzdsl.backends.evaluator.results import (
     TraceNode,
 )
 from qzdsl.backends.evaluator.schedule import Payout
+from qzdsl.wording import terms
+from qzdsl.wording.conditions import Phrasing
 from qzdsl.wording.labels import label
 
 SCHEMA = "qzdsl.eval.v1"
@@ -86,6 +88,7 @@ class _Phrasing:
     def __init__(self, policy: m.Policy, lang: str):
         self.policy = policy
         self.lang = lang
+        self.words = Phrasing(policy, lang)
 
     def t(self, key: str, **values) -> str:
         return label(key, self.lang).format(**values)
@@ -107,12 +110,9 @@ class _Phrasing:
         return str(value)
 
     def facts_text(self, names: tuple[str, ...], node: TraceNode) -> str:
-        """`label = value` of each of `names`, with the values `node` read."""
+        """Each of `names` with the value `node` read, as a statement (毕业院校类别为衢州高校)."""
         values = _fact_values(node)
-        parts = []
-        for name in names:
-            fact = self.policy.facts[name]
-            parts.append(f"{fact.label} = {self.fact_value(name, values.get(name))}")
+        parts = [self.words.fact_value(name, values.get(name)) for name in names]
         sep = "；" if self.lang == "zh" else "; "
         return sep.join(parts) if parts else self.t("eval.none")
 
@@ -128,12 +128,20 @@ class _Phrasing:
         return str(node.value)
 
     def condition(self, node: TraceNode) -> str:
-        """A condition as a person reads it: a definition by its label, else its source text."""
-        if node.op in ("def", "fact") and node.label:
-            return node.label
-        if node.op == "via":
-            return self.t("eval.via", clause=node.label or node.name)
-        return node.text
+        """What the node found, as a sentence: the condition holds, fails or is unknown."""
+        if node.expr is None:
+            return node.label or self.t("eval.unknown")
+        return self.words.holds(node.expr, node.value)
+
+    def sentence(self, node: TraceNode) -> str:
+        """A trace node in words: a condition as a statement, a value as `name：value`."""
+        if node.expr is None or node.expr.type is m.Type.BOOL:
+            return self.condition(node)
+        if node.op == "const":
+            return self.node_value(node)
+        name = self.words.noun(node.expr) if node.expr is not None else (node.label or "")
+        sep = "：" if self.lang == "zh" else ": "
+        return f"{name}{sep}{self.node_value(node)}"
 
     # ---- amounts ----------------------------------------------------------------
     def rate(self, low: Decimal | None, high: Decimal | None) -> str:
@@ -147,7 +155,7 @@ class _Phrasing:
 
     def payout_text(self, p: Payout) -> str:
         zh = self.lang == "zh"
-        cadence = self.t(f"eval.amount.{p.cadence}")
+        cadence = terms.cadence(p.cadence, self.lang)
         core = f"{cadence}{self.rate(p.low, p.high)}" if zh else f"{self.rate(p.low, p.high)} {cadence}"
         parts = [core]
         if p.heads is not None:
@@ -228,6 +236,12 @@ class _Phrasing:
             return None
         return self.t("eval.reason.provision", section=w.provision.section, quote=w.provision.quote)
 
+    def reasons(self, result: ClauseResult) -> list[dict]:
+        reasons = [self.reason(r) for r in result.reasons]
+        if terms.shown_as(result.status, result.clause.kind) == "inapplicable":
+            reasons.insert(0, {"kind": "inapplicable", "message": self.t("eval.inapplicable")})
+        return reasons
+
     def reason(self, reason: Reason) -> dict:
         match reason:
             case RequirementMet(node=node):
@@ -294,6 +308,7 @@ class _Phrasing:
             "label": node.label,
             "value": _json(node.value),
             "value_text": self.node_value(node),
+            "sentence": self.sentence(node),
             "masked": masked,
             "children": [self.trace(c, id(c) not in deciding) for c in node.children],
         }
@@ -306,7 +321,9 @@ class _Phrasing:
             "title": c.title,
             "type": c.kind,
             "status": result.status.value,
-            "status_text": self.t(f"eval.status.{result.status.value}"),
+            "shown_as": terms.shown_as(result.status, c.kind),
+            "status_text": terms.status(terms.shown_as(result.status, c.kind), self.lang),
+            "payout_shown": terms.shows_payout(result.status),
             "discretionary": c.discretionary,
             "channel": c.channel,
             "grants": c.grants,
@@ -325,9 +342,10 @@ class _Phrasing:
             "entitlement_date": result.entitlement_date.isoformat() if result.entitlement_date else None,
             "excluded_by": result.excluded_by,
             "missing_facts": list(result.missing_facts),
-            "reasons": [self.reason(r) for r in result.reasons],
+            "reasons": self.reasons(result),
             "window": self.window(c.window),
-            "readings": [{"question": a.question, "reading": a.reading} for a in c.ambiguities],
+            "readings": [{"question": self.words.plain(a.question), "reading": self.words.plain(a.reading),
+                          "source": {"question": a.question, "reading": a.reading}} for a in c.ambiguities],
             "notes": list(c.notes),
             "trace": self.trace(result.trace),
         }

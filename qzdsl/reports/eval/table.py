@@ -6,12 +6,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from qzdsl.wording import terms
 from qzdsl.wording.labels import label
 
-# The order a caseworker reads the verdicts in.
-_ORDER = ("granted", "excluded", "undetermined", "ineligible", "not_in_force")
 _STYLE = {"granted": "bold green", "excluded": "yellow", "undetermined": "cyan", "ineligible": "dim",
-          "not_in_force": "magenta"}
+          "not_in_force": "magenta", "inapplicable": "dim"}
 
 
 def render(record: dict, console: Console) -> None:
@@ -25,7 +24,7 @@ def render(record: dict, console: Console) -> None:
     policy = record["policy"]
     console.print(Text(f"{t('eval.title')} — {policy['doc_number']}", style="bold"))
     heading = [(t("eval.case"), case["name"] or case["path"] or "—"),
-               (t("eval.kind"), f"{case['kind_label']} ({case['kind']})"),
+               (t("eval.kind"), case["kind_label"]),
                (t("eval.as_of"), record["as_of"]),
                (t("eval.decision_id"), record["decision_id"])]
     for key, value in heading:
@@ -34,9 +33,9 @@ def render(record: dict, console: Console) -> None:
     table = Table(show_lines=False)
     for key in ("eval.status", "eval.ref", "eval.clause", "eval.amount", "eval.details"):
         table.add_column(t(key), overflow="fold")
-    clauses = sorted(record["clauses"], key=lambda c: _ORDER.index(c["status"]))
+    clauses = sorted(record["clauses"], key=lambda c: terms.status_rank(c["shown_as"]))
     for clause in clauses:
-        status = clause["status"]
+        status = clause["shown_as"]
         table.add_row(Text(clause["status_text"], style=_STYLE[status]), clause["clause"]["ref"], clause["title"],
                       _amount(clause, t), _details(clause, t))
     totals = record["totals"]
@@ -49,12 +48,11 @@ def render(record: dict, console: Console) -> None:
     if not record["questions"]:
         console.print(f"  {t('eval.questions_none')}")
     for number, question in enumerate(record["questions"], start=1):
-        console.print(f"  {number}. {question['question']}  [{question['fact']}; {question['decides_text']}]",
-                      markup=False)
+        console.print(f"  {number}. {question['question']}（{question['decides_text']}）", markup=False)
 
 
 def _amount(clause: dict, t) -> str:
-    if clause["amount"] is not None and clause["status"] in ("granted", "excluded"):
+    if clause["amount"] is not None and clause["payout_shown"]:
         text = clause["amount"]["text"]
     else:
         text = clause["rate_text"]
@@ -64,8 +62,10 @@ def _amount(clause: dict, t) -> str:
 
 
 def _details(clause: dict, t) -> str:
-    status = clause["status"]
+    status = clause["shown_as"]
     reasons = clause["reasons"]
+    if status == "inapplicable":
+        return "\n".join(r["message"] for r in reasons if r["kind"] == "inapplicable")
     if status == "granted":
         return "\n".join(r["message"] for r in reasons if r["kind"] == "schedule_cut")
     if status == "excluded":

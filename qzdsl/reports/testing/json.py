@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from qzdsl.money import to_json
 from qzdsl.testing.spec import Amount
 from qzdsl.testing.coverage import Coverage
 from qzdsl.testing.runner import PolicyTestRun
@@ -65,7 +66,7 @@ def value(v: object) -> object:
     if isinstance(v, Amount):
         return {"low": value(v.low), "high": value(v.high)}
     if isinstance(v, Decimal):
-        return int(v) if v == v.to_integral_value() else str(v)
+        return to_json(v)
     if isinstance(v, dt.date):
         return v.isoformat()
     if isinstance(v, (frozenset, set, tuple)):
