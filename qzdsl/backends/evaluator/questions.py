@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from qzdsl.backends.evaluator.evaluator import evaluate
-from qzdsl.backends.evaluator.results import Decision, Status
+from qzdsl.backends.evaluator.results import Decision
+from qzdsl.model.policy import Status
 from qzdsl.backends.evaluator.schedule import payout
 from qzdsl.model import policy as m
 
@@ -72,7 +73,7 @@ def clause_stake(clause: m.Clause) -> Decimal:
     lifetime total at the ceiling, one period when it has no end; 0 when it pays no cash."""
     if not clause.pays_money:
         return Decimal(0)
-    paid = payout(clause.amount, clause.window, 1 if clause.amount.per_head else None, None)
+    paid = payout(clause, 1 if clause.amount.per_head else None, None)
     return paid.value if paid is not None else Decimal(0)
 
 
