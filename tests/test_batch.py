@@ -37,12 +37,6 @@ def housing():
     return qzdsl.load(FIXTURES / "housing.qz")
 
 
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch, tmp_path):
-    monkeypatch.chdir(ROOT)
-    monkeypatch.setenv("QZDSL_CACHE_DIR", str(tmp_path / "cache"))
-
-
 def rows_of(path: Path) -> list[dict]:
     result = duckdb.connect().execute(f"SELECT * FROM '{path}'")
     names = [d[0] for d in result.description]
