@@ -395,7 +395,8 @@ class ClauseCompiler:
             month, day = integer(1), integer(1)
         else:
             month, day = exp.Month(this=self.anchor), exp.Day(this=self.anchor)
-        months = _bin(exp.Sub, integer(end.year * 12 + end.month), _bin(exp.Add, _bin(exp.Mul, year, integer(12)), month))
+        months = _bin(exp.Sub, integer(end.year * 12 + end.month),
+                      _bin(exp.Add, _bin(exp.Mul, year, integer(12)), month))
         day_fits = (exp.true() if end.day == _last_day(end.year, end.month)
                     else _bin(exp.LTE, day, integer(end.day)))
         if self.spec.cadence == "years":
