@@ -516,7 +516,8 @@ def _definitions_used(policy: m.Policy) -> list[str]:
     """The definitions the clauses read (requirements, anchors, head counts), directly or
     through other definitions, in the policy's order."""
     clauses = policy.evaluated_clauses
-    used = set(m.definitions_reached(policy.reach([c.requires for c in clauses] + [n for c in clauses for n in c.needs])))
+    conditions = [c.requires for c in clauses] + [n for c in clauses for n in c.needs]
+    used = set(m.definitions_reached(policy.reach(conditions)))
     return [name for name in policy.definitions if name in used]
 
 
