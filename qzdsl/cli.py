@@ -501,6 +501,7 @@ def audit(
     graph: Optional[Path] = typer.Option(None, "--graph", callback=_output_path, metavar="FILE"),
     witness_dir: Optional[Path] = typer.Option(None, "--witness-dir", callback=_output_folder, metavar="DIR"),
     fail_on: FailOn = typer.Option(FailOn.error, "--fail-on"),
+    timeout: Optional[float] = typer.Option(None, "--timeout", min=0.001, metavar="SECONDS"),
 ) -> None:
     """Audit overlaps: clauses that can pay one applicant for the same need, each with a
     witness case, and how 从优、从高、不重复 resolves them. Exit 1 gates CI."""
@@ -516,7 +517,11 @@ def audit(
         raise UsageError(f"--graph writes {', '.join(audit_output.GRAPH_FORMATS)} files, not '{graph.name}'")
     if graph is not None and len(paths) > 1:
         raise UsageError("--graph takes one --policy; run the audit once per policy")
-    reports = [audit_file(path) for path in paths]
+    import time
+
+    deadline = time.monotonic() + timeout if timeout is not None else None
+    # One budget for the whole run: each policy gets what the ones before it left.
+    reports = [audit_file(path, timeout, deadline) for path in paths]
     audit_output.emit(reports, format.value, _report_lang(lang), out)
     if graph is not None:
         audit_output.write_graph(reports[0], graph, _report_lang(lang))
