@@ -561,6 +561,7 @@ def run_policy_tests(
     from qzdsl.testing.coverage import coverage as measure
     from qzdsl.testing.runner import run_paths
 
+    from qzdsl.escape import terminal
     from qzdsl.output import stdout_bytes, write_text
 
     policy = _require_file(policy) if policy else _default_policy()
@@ -594,8 +595,8 @@ def run_policy_tests(
         report = render_run(run, cov if coverage else None)
     if out is not None:
         write_text(out, report)
-    else:
-        stdout_bytes(report)
+    else:  # the text report is read on a terminal: test and case names cannot drive it
+        stdout_bytes(terminal(report) if format is PolicyTestFormat.text else report)
     if out is not None or format is not PolicyTestFormat.text:
         if coverage and format is PolicyTestFormat.junit:
             from qzdsl.reports.testing.text import render_coverage
