@@ -29,10 +29,10 @@ import stat
 from pathlib import Path
 
 from qzdsl.model import policy as m
-from qzdsl.language.resources import bundled_policy_path, grammar_path
+from qzdsl.resources import bundled_policy_path, grammar_path
 from qzdsl.reading import Confinement, ReadRefused, read_regular
 
-_FORMAT = 2
+_FORMAT = 3  # 3: spans name files absolutely
 _MAGIC = b"qzdsl-cache\0"
 _PACKAGE = Path(__file__).resolve().parent  # the qzdsl package: its code is part of the key
 SUFFIX = ".entry"
@@ -48,10 +48,10 @@ def load(path: str | Path | None = None, also: tuple[str | Path, ...] = (),
     secret = _secret(directory) if directory is not None else None
     if secret is None:
         return _compile(path, also, confinement)[0]
-    # Spans in the compiled policy name files relative to the working directory; what may
-    # be read (the confinement) decides whether it compiles at all.
+    # Spans in the compiled policy name files absolutely, so the working directory is no
+    # part of the key; what may be read (the confinement) decides whether it compiles at all.
     named = "\0".join(str(t.resolve()) for t in targets)
-    key = hashlib.sha256(f"{_FORMAT}\0{Path.cwd()}\0{confinement.key()}\0{named}".encode()).hexdigest()
+    key = hashlib.sha256(f"{_FORMAT}\0{confinement.key()}\0{named}".encode()).hexdigest()
     entry = directory / f"{key}{SUFFIX}"
     policy = _read(entry, secret)
     if policy is None:

@@ -14,7 +14,7 @@ from typing import Optional
 import typer
 from typer.core import TyperGroup
 
-from qzdsl.diagnostics import QzError, render_all
+from qzdsl.diagnostics import QzError, Text, render_all
 from qzdsl.wording import cli as words
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -138,7 +138,7 @@ def _show_version(value: bool) -> None:
 
     from qzdsl import __version__
     from qzdsl.cache import load
-    from qzdsl.language.resources import bundled_policy_path
+    from qzdsl.resources import bundled_policy_path
 
     policy = load(bundled_policy_path())
     sys.stdout.write(f"qzdsl {__version__}\n"
@@ -207,7 +207,7 @@ def _output_folder(path: Optional[Path]) -> Optional[Path]:
 def _outputs(outputs, inputs) -> None:
     """Refuse, before the work starts, an output that is one of the command's inputs
     (`eval -o CASE`, `audit -o POLICY`), under whatever name."""
-    from qzdsl.language.resources import bundled_policy_path
+    from qzdsl.resources import bundled_policy_path
     from qzdsl.output import CannotWrite, check_target
 
     sources = [bundled_policy_path() if p is None else p for p in inputs]
@@ -219,17 +219,17 @@ def _outputs(outputs, inputs) -> None:
                 raise UsageError(str(exc)) from None
 
 
-def _emit_diagnostics(diagnostics, sources: dict[str, str]) -> None:
+def _emit_diagnostics(diagnostics, sources: dict[str, str], lang: str = "en") -> None:
     from qzdsl.escape import terminal
 
     if diagnostics:
-        sys.stderr.write(terminal(render_all(diagnostics, sources)) + "\n")
+        sys.stderr.write(terminal(render_all(diagnostics, sources, lang)) + "\n")
 
 
 def _default_policy() -> Path:
     """The policy a command uses when none is named — a checkout's own file when run inside
     a checkout, else the installed copy — stated on stderr so the user knows which."""
-    from qzdsl.language.resources import default_policy_path
+    from qzdsl.resources import default_policy_path
 
     path, in_checkout = default_policy_path()
     try:
@@ -248,10 +248,21 @@ def _report_lang(lang: Optional["Lang"]) -> str:
     return lang.value if lang is not None else _lang
 
 
+class Lang(str, Enum):
+    zh = "zh"
+    en = "en"
+
+
 class ShowFormat(str, Enum):
     table = "table"
     list = "list"
     json = "json"
+
+
+class CheckFormat(str, Enum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
 
 
 class SimulateFormat(str, Enum):
@@ -263,20 +274,33 @@ class SimulateFormat(str, Enum):
 @app.command()
 def check(
     files: Optional[list[Path]] = typer.Argument(None, metavar="[FILE]..."),
+    format: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f", help="text (on stderr), or json / "
+                                       "sarif on stdout."),
+    lang: Optional[Lang] = typer.Option(None, "--lang", help="Language of the messages."),
 ) -> None:
     """Parse and check policy files; print every problem with its location."""
     from qzdsl.escape import terminal
     from qzdsl.language.loader import check as check_policy
 
-    failed = False
+    lang = _report_lang(lang)
+    results = []
     for path in _policy_paths(files):
         result = check_policy(path)
-        _emit_diagnostics(result.diagnostics, result.sources)
-        errors = len(result.errors)
-        warnings = len(result.diagnostics) - errors
         name = result.program.main.path if result.program.files else str(path)
-        sys.stderr.write(terminal(f"{name}: {errors} error(s), {warnings} warning(s)") + "\n")
-        failed = failed or errors > 0
+        results.append((name, result.diagnostics))
+        if format is CheckFormat.text:
+            _emit_diagnostics(result.diagnostics, result.sources, lang)
+            errors = len(result.errors)
+            summary = Text("summary.check", (("file", Path(name)), ("errors", errors),
+                                             ("warnings", len(result.diagnostics) - errors)))
+            sys.stderr.write(terminal(summary.render(lang)) + "\n")
+    if format is CheckFormat.json:
+        from qzdsl.reports.check.json import render
+    elif format is CheckFormat.sarif:
+        from qzdsl.reports.check.sarif import render
+    if format is not CheckFormat.text:
+        sys.stdout.write(render(results, lang))
+    failed = any(d.is_error for _, found in results for d in found)
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 
@@ -363,11 +387,6 @@ class EvalFormat(str, Enum):
     json = "json"
     md = "md"
     html = "html"
-
-
-class Lang(str, Enum):
-    zh = "zh"
-    en = "en"
 
 
 def _policy_set(policy: Optional[list[Path]]) -> tuple[Path, tuple[Path, ...]]:
@@ -506,8 +525,7 @@ def audit(
     """Audit overlaps: clauses that can pay one applicant for the same need, each with a
     witness case, and how 从优、从高、不重复 resolves them. Exit 1 gates CI."""
     from qzdsl.backends.audit.audit import audit_file
-    from qzdsl.backends.audit.findings import at_or_above
-    from qzdsl.diagnostics import Severity
+    from qzdsl.diagnostics import Severity, at_or_above
     from qzdsl.escape import terminal
     from qzdsl.reports.audit import output as audit_output
 

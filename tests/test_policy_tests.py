@@ -10,7 +10,7 @@ import pytest
 import qzdsl
 from qzdsl.testing.spec import default_test_dir
 from qzdsl.reports.testing.text import failure_text
-from qzdsl.language.resources import bundled_policy_path
+from qzdsl.resources import bundled_policy_path
 from qzdsl.testing.coverage import coverage
 from qzdsl.testing.runner import run_paths
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -164,8 +164,7 @@ def _read(text: str, file: str, json_syntax: bool) -> tuple[_Item, ...]:
             where = exc.context_mark
             notes = (f"{exc.context} started at line {where.line + 1}, column {where.column + 1}",)
         problem = exc.problem or exc.context
-        raise QzError([Diagnostic("QZ401", Severity.ERROR, f"malformed YAML: {problem}", span, None, notes)]) \
-            from None
+        raise QzError([replace(error("QZ401", f"malformed YAML: {problem}", span), notes=notes)]) from None
     except yaml.YAMLError as exc:
         raise QzError([error("QZ401", f"malformed YAML: {exc}", Span.point(file, 1, 1))]) from None
     if node is None:

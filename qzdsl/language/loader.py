@@ -10,7 +10,7 @@ from qzdsl.language.compiler import compile_program
 from qzdsl.diagnostics import Diagnostic, QzError
 from qzdsl.model.policy import Policy
 from qzdsl.language.program import Program, load_program
-from qzdsl.language.resources import bundled_policy_path
+from qzdsl.resources import bundled_policy_path
 from qzdsl.reading import Confinement
 
 

@@ -12,7 +12,7 @@ from lark.visitors import Transformer_NonRecursive
 
 from qzdsl.language import ast
 from qzdsl.diagnostics import Diagnostic, QzError, Span, did_you_mean, error, lines_of
-from qzdsl.language.resources import grammar_path
+from qzdsl.resources import grammar_path
 from qzdsl.money import parse_number
 
 _DECL_START = re.compile(

@@ -190,13 +190,6 @@ def _children(node: ast.Expr) -> tuple[ast.Expr, ...]:
     return ()
 
 
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
 def _reason(exc: OSError | ValueError) -> str:
     """Why a file cannot be read, in a few words."""
     if isinstance(exc, UnicodeDecodeError):
@@ -209,15 +202,15 @@ def _load(path: Path, program: Program, stack: list[Path], text: str | None, imp
     try:
         resolved = path.resolve()
     except (OSError, ValueError) as exc:
-        program.diagnostics.append(error("QZ010", f"cannot read {path}: {_reason(exc)}", where))
+        program.diagnostics.append(error("QZ010", span=where, path=path, reason=_reason(exc)))
         return
     if resolved in stack:
         cycle = " -> ".join(p.name for p in stack + [resolved])
-        program.diagnostics.append(error("QZ011", f"import cycle: {cycle}", where))
+        program.diagnostics.append(error("QZ011", span=where, cycle=cycle))
         return
     if any(Path(f.path).resolve() == resolved for f in program.files):
         return  # imported twice along different paths: load once
-    display = _display(path)
+    display = str(resolved)  # spans name files absolutely; rendering makes them short
     if importer is not None and path.suffix != ".qz":
         # Never parse (and so never quote in a diagnostic) a file that is not a policy.
         program.diagnostics.append(error("QZ010", f"cannot import {importer.path}: not a policy file (.qz)", where))
@@ -228,8 +221,8 @@ def _load(path: Path, program: Program, stack: list[Path], text: str | None, imp
             data = program.confinement.read_bytes(path) if importer else read_regular(path)
             text = decode(data)  # tolerates the BOM some editors write
         except ReadRefused as reason:
-            named = importer.path if importer else display
-            program.diagnostics.append(error("QZ010", f"cannot read {named}: {reason}", where))
+            named = Path(importer.path) if importer else path
+            program.diagnostics.append(error("QZ010", span=where, path=named, reason=str(reason)))
             return
         program.digests[str(resolved)] = hashlib.sha256(data).hexdigest()
     else:

@@ -32,7 +32,7 @@ from qzdsl.model import policy as m
 from qzdsl.cases.case import Case, case_from_node, load_case
 from qzdsl.reading import ROOT_ENV, Confinement
 from qzdsl.diagnostics import Diagnostic, QzError, Span, did_you_mean, error
-from qzdsl.language.resources import bundled_policy_path
+from qzdsl.resources import bundled_policy_path
 from qzdsl.money import AmountError, parse_amount
 from qzdsl.backends.evaluator.results import Status
 

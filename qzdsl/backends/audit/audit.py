@@ -26,7 +26,7 @@ from qzdsl.language.loader import check
 from qzdsl.backends.evaluator.schedule import payout
 from qzdsl.language.source_text import SourceText
 from qzdsl.backends.audit import graph
-from qzdsl.backends.audit.findings import ENCODING_CODES, Finding, finding, from_diagnostic
+from qzdsl.backends.audit.findings import ENCODING_CODES, finding, from_diagnostic
 from qzdsl.backends.audit.smt import Atom, ClauseFormula, Decider, Translator
 from qzdsl.backends.audit.witness import Witness, witness_from_model
 
@@ -101,7 +101,7 @@ class AuditReport:
     nodes: tuple[graph.ClauseNode, ...]
     edges: tuple[graph.Edge, ...]
     pairs: tuple[PairResult, ...]
-    findings: tuple[Finding, ...]
+    findings: tuple[Diagnostic, ...]
     sections: tuple[tuple[str, m.Section], ...]  # (key, section) in declaration order
     targets: tuple[m.Target, ...]
     dependencies: tuple[Dependency, ...]
@@ -193,7 +193,7 @@ class _Audit:
     def run(self, diagnostics: tuple[Diagnostic, ...]) -> AuditReport:
         policy = self.policy
         never: dict[str, tuple[Atom, ...]] = {}
-        undecided: list[Finding] = []
+        undecided: list[Diagnostic] = []
         for clause in sorted(policy.clauses, key=lambda c: c.order):
             if self._out_of_time():
                 self.not_examined += 1
@@ -235,7 +235,7 @@ class _Audit:
             nodes=nodes,
             edges=graph.declared_edges(policy) + tuple(decided),
             pairs=pairs,
-            findings=tuple(sorted(findings, key=Finding.sort_key)),
+            findings=tuple(sorted(findings, key=Diagnostic.sort_key)),
             sections=sections,
             targets=policy.targets,
             dependencies=self._dependencies(),
@@ -305,7 +305,7 @@ class _Audit:
     def _section(self, clause: m.Clause) -> str:
         return graph.section_key(self.policy, clause.policy, clause.section)
 
-    def _clause_findings(self, never: dict[str, tuple[Atom, ...]]) -> list[Finding]:
+    def _clause_findings(self, never: dict[str, tuple[Atom, ...]]) -> list[Diagnostic]:
         found = []
         for clause in sorted(self.policy.clauses, key=lambda c: c.order):
             section = self._section(clause)
@@ -326,7 +326,7 @@ class _Audit:
                 found.append(finding("QZA010", (clause.span,), section, (clause.id,), **outrun, **common))
         return found
 
-    def _pair_findings(self, pairs: tuple[PairResult, ...], never: dict[str, tuple[Atom, ...]]) -> list[Finding]:
+    def _pair_findings(self, pairs: tuple[PairResult, ...], never: dict[str, tuple[Atom, ...]]) -> list[Diagnostic]:
         found = []
         main = self.policy.info.doc_number
         for pair in pairs:
@@ -357,7 +357,7 @@ class _Audit:
                     value=_favourability(loser), by_value=_favourability(winner)))
         return found
 
-    def _resolved(self, pair: PairResult, spans, section: str, common: dict) -> Finding:
+    def _resolved(self, pair: PairResult, spans, section: str, common: dict) -> Diagnostic:
         resolution = pair.resolution
         winner = resolution.winner if resolution else None
         losers = [c for c in (pair.a, pair.b) if c != winner]
@@ -368,7 +368,7 @@ class _Audit:
                        winner_title=self.clauses[winner].title if winner else "", winner_value=winner_value,
                        margin=margin, tie=bool(resolution and resolution.tie), **common)
 
-    def _ambiguity_findings(self) -> list[Finding]:
+    def _ambiguity_findings(self) -> list[Diagnostic]:
         policy = self.policy
         found = []
         for key, section in policy.sections.items():
@@ -387,10 +387,10 @@ class _Audit:
                                      subject_title=clause.title, question=amb.question, reading=amb.reading))
         return found
 
-    def _encoding_findings(self, diagnostics, sections) -> list[Finding]:
+    def _encoding_findings(self, diagnostics, sections) -> list[Diagnostic]:
         return [from_diagnostic(d, _section_at(d, sections)) for d in diagnostics if d.code in ENCODING_CODES]
 
-    def _undecided(self, clauses: tuple[m.Clause, ...], question: str, witness: Witness | None = None) -> Finding:
+    def _undecided(self, clauses: tuple[m.Clause, ...], question: str, witness: Witness | None = None) -> Diagnostic:
         """A question z3 gave up on: a warning; an error when a bounded search found a
         case the evaluator grants both clauses of the pair to (a double payment z3 could
         not rule out, shown by its witness)."""

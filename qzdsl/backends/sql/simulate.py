@@ -48,12 +48,16 @@ class Exposure:
     open_ended: int
     excluded: int | None = None
     undetermined: int | None = None
+    # What the open-ended grants pay each year while they last (None: non-monetary). They
+    # have no lifetime total, so this is the figure that shows their cost.
+    open_ended_per_year: Decimal | None = None
 
 
 @dataclass(frozen=True)
 class ClauseExposure:
     clause: m.Clause
     exposure: Exposure
+    kind_label: str = ""  # the label of the clause's beneficiary kind, for people to read
 
 
 @dataclass(frozen=True)
@@ -105,8 +109,13 @@ def _first_year(names: sqlgen.ClauseColumns) -> exp.Expression:
     lifetime = exp.Coalesce(this=sqlgen.col(names.total_high),
                             expressions=[sqlgen.col(names.total_low), paid.copy()])
     open_ended = exp.Is(this=periods.copy(), expression=exp.Null())
-    return sqlgen.case_when([(open_ended, exp.Mul(this=top.copy(), expression=per_year.copy()))],
-                            exp.Least(this=paid, expressions=[lifetime]))
+    return sqlgen.case_when([(open_ended, _per_year(names))], exp.Least(this=paid, expressions=[lifetime]))
+
+
+def _per_year(names: sqlgen.ClauseColumns) -> exp.Expression:
+    """What one grant pays in a year of its run: its amount times the periods in a year."""
+    top = exp.Coalesce(this=sqlgen.col(names.high), expressions=[sqlgen.col(names.low)])
+    return exp.Mul(this=top, expression=sqlgen.integer(_FIRST_YEAR_PERIODS[names.clause.amount.cadence]))
 
 
 def _lifetime(names: sqlgen.ClauseColumns) -> exp.Expression:
@@ -134,6 +143,7 @@ def _aggregates(policy: m.Policy) -> tuple[list[exp.Expression], list[str]]:
             add(f"{c}.lifetime", _sum_if(_lifetime(names), granted.copy()))
             open_ended = exp.and_(granted.copy(), exp.Is(this=sqlgen.col(names.periods), expression=exp.Null()))
             add(f"{c}.open_ended", _count_if(open_ended))
+            add(f"{c}.open_ended_per_year", _sum_if(_per_year(names), open_ended.copy()))
     for ref, members in _sections(policy).items():
         add(f"{ref}.granted", _count_if(exp.or_(*(_status(n.status, Status.GRANTED) for n in members))))
     add(".granted", _count_if(exp.or_(*(_status(n.status, Status.GRANTED) for n in all_columns))))
@@ -167,13 +177,15 @@ def simulate(policy: m.Policy, source: Path, as_of: dt.date | None = None, lang:
     for names in sqlgen.clause_columns(policy):
         c = names.clause.id
         money = names.monetary and names.clause.pays_money
-        clauses.append(ClauseExposure(names.clause, Exposure(
+        kind = policy.kinds.get(names.clause.beneficiary or "")
+        clauses.append(ClauseExposure(names.clause, kind_label=kind.label if kind else "", exposure=Exposure(
             granted=values[f"{c}.granted"],
             first_year=values[f"{c}.first_year"] if money else None,
             lifetime=values[f"{c}.lifetime"] if money else None,
             open_ended=values[f"{c}.open_ended"] if money else 0,
             excluded=values[f"{c}.excluded"],
             undetermined=values[f"{c}.undetermined"],
+            open_ended_per_year=values[f"{c}.open_ended_per_year"] if money else None,
         )))
     sections = tuple(
         SectionExposure(ref, members[0].clause.section_title,
@@ -190,4 +202,5 @@ def _summed(granted: int, exposures: list[Exposure]) -> Exposure:
         return sum((a for a in amounts if a is not None), CENTS)
 
     return Exposure(granted, total(e.first_year for e in exposures), total(e.lifetime for e in exposures),
-                    sum(e.open_ended for e in exposures))
+                    sum(e.open_ended for e in exposures),
+                    open_ended_per_year=total(e.open_ended_per_year for e in exposures))

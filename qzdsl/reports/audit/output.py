@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from qzdsl.backends.audit.audit import AuditReport
+from qzdsl.diagnostics import PathStyle
 from qzdsl.wording import audit as words
 from qzdsl.reports.audit.graph import GRAPH_FORMATS, write_graph
 
@@ -63,4 +64,4 @@ def write_witnesses(reports: list[AuditReport], directory: Path) -> int:
 def summary(report: AuditReport, lang: str) -> str:
     counts = words.counts(report.findings)
     totals = ", ".join(f"{n} {words.text(f'count.{s.value}', lang)}" for s, n in counts.items())
-    return f"{report.info.path}: {totals}"
+    return f"{PathStyle().show(report.info.path)}: {totals}"
