@@ -17,7 +17,7 @@ from qzdsl.codes import CODES
 from qzdsl.cases.case import case_from_dict, load_case
 from qzdsl.diagnostics import Severity
 from qzdsl.backends.evaluator.evaluator import evaluate
-from qzdsl.backends.evaluator.results import Status
+from qzdsl.model.policy import Status
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = "tests/fixtures/audit/policy.qz"

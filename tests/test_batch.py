@@ -21,7 +21,7 @@ from qzdsl.backends.sql import query as sqlgen
 from qzdsl.cases.case import case_from_dict
 from qzdsl.diagnostics import QzError
 from qzdsl.backends.evaluator.evaluator import evaluate
-from qzdsl.backends.evaluator.results import Status
+from qzdsl.model.policy import Status
 from qzdsl.backends.sql.simulate import simulate
 
 from cli_runner import run_main

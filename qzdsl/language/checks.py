@@ -314,18 +314,8 @@ def check_fact_kinds(program: Program) -> list[Diagnostic]:
     return found
 
 
-def _facts_used(expr: m.Expr, lowerer: Lowerer, seen: set[str] | None = None) -> set[str]:
-    seen = set() if seen is None else seen
-    names: set[str] = set()
-    for node in m.walk(expr):
-        if isinstance(node, m.FactRef):
-            names.add(node.name)
-        elif isinstance(node, m.DefRef) and node.name not in seen:
-            seen.add(node.name)
-            inner = lowerer.definition(node.name)
-            if inner is not None:
-                names |= _facts_used(inner, lowerer, seen)
-    return names
+def _facts_used(expr: m.Expr, lowerer: Lowerer) -> set[str]:
+    return set(m.facts_reached(m.reach((expr,), lowerer.definition)))
 
 
 def check_amounts(program: Program) -> list[Diagnostic]:

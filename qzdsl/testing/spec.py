@@ -34,7 +34,7 @@ from qzdsl.reading import ROOT_ENV, Confinement
 from qzdsl.diagnostics import Diagnostic, QzError, Span, did_you_mean, error
 from qzdsl.resources import bundled_policy_path
 from qzdsl.money import AmountError, parse_amount
-from qzdsl.backends.evaluator.results import Status
+from qzdsl.model.policy import Status
 
 TEST_SUFFIXES = (".yaml", ".yml")
 

@@ -215,8 +215,8 @@ class _Audit:
                              count=self.not_examined)
             undecided.append(replace(budget, severity=Severity.ERROR))
         nodes = graph.clause_nodes(policy)
-        decided = [graph.Edge(p.a, p.b, "overlap", p.witness.name) for p in pairs if p.overlap]
-        decided += [graph.Edge(p.b if p.dominated == p.a else p.a, p.dominated, "dominates")
+        decided = [graph.Edge(p.a, p.b, m.Relation.OVERLAP, p.witness.name) for p in pairs if p.overlap]
+        decided += [graph.Edge(p.b if p.dominated == p.a else p.a, p.dominated, m.Relation.DOMINATES)
                     for p in pairs if p.dominated]
         sections = tuple(policy.sections.items())
         findings = (
@@ -302,21 +302,18 @@ class _Audit:
         return outcome.sat is False
 
     # ---- findings ---------------------------------------------------------------------
-    def _section(self, clause: m.Clause) -> str:
-        return graph.section_key(self.policy, clause.policy, clause.section)
-
     def _clause_findings(self, never: dict[str, tuple[Atom, ...]]) -> list[Diagnostic]:
         found = []
         for clause in sorted(self.policy.clauses, key=lambda c: c.order):
-            section = self._section(clause)
+            section = clause.section_key
             common = dict(clause=clause.id, title=clause.title)
             if clause.id in never:
                 found.append(finding("QZA006", (clause.span,), section, (clause.id,),
                                      reason=_atom_texts(never[clause.id]), **common))
-            if clause.kind == "reference" or clause.amount.kind is m.AmountKind.RULE:
+            if clause.left_to_other_rules:
                 found.append(finding("QZA007", (clause.span,), section, (clause.id,),
                                      text=clause.existing or clause.amount.rule or "", **common))
-            if clause.discretionary or clause.amount.kind is m.AmountKind.UP_TO:
+            if clause.at_discretion:
                 # "最高" without `discretionary` is a ceiling on what is due, not an official's choice.
                 variant = "discretionary" if clause.discretionary else "ceiling"
                 found.append(finding("QZA008", (clause.span,), section, (clause.id,), amount=clause.amount,
@@ -333,7 +330,7 @@ class _Audit:
             a, b = self.clauses[pair.a], self.clauses[pair.b]
             # A finding about this text and an existing policy is located at this text's clause.
             first, second = (b, a) if a.policy != main and b.policy == main else (a, b)
-            spans, section = (first.span, second.span), self._section(first)
+            spans, section = (first.span, second.span), first.section_key
             common = dict(a=a.id, a_title=a.title, b=b.id, b_title=b.title, why=pair.why)
             related = pair.relation != "none" or any(w.startswith("group:") for w in pair.why)
             impossible = a.id in never or b.id in never  # QZA006 says it already
@@ -352,7 +349,7 @@ class _Audit:
                 loser = self.clauses[pair.dominated]
                 winner = b if loser is a else a
                 found.append(finding(
-                    "QZA005", (loser.span, winner.span), self._section(loser), (loser.id, winner.id), pair.witness,
+                    "QZA005", (loser.span, winner.span), loser.section_key, (loser.id, winner.id), pair.witness,
                     clause=loser.id, title=loser.title, by=winner.id, by_title=winner.title,
                     value=_favourability(loser), by_value=_favourability(winner)))
         return found
@@ -377,13 +374,13 @@ class _Audit:
                                      question=amb.question, reading=amb.reading))
         for definition in policy.definitions.values():
             cited = definition.citations[0].section if definition.citations else ""
-            section = graph.section_key(policy, definition.policy, cited) if cited else ""
+            section = policy.section_key(definition.policy, cited) if cited else ""
             for amb in definition.ambiguities:
                 found.append(finding("QZA009", (amb.span,), section, subject=definition.name,
                                      subject_title=definition.label, question=amb.question, reading=amb.reading))
         for clause in policy.clauses:
             for amb in clause.ambiguities:
-                found.append(finding("QZA009", (amb.span,), self._section(clause), (clause.id,), subject=clause.id,
+                found.append(finding("QZA009", (amb.span,), clause.section_key, (clause.id,), subject=clause.id,
                                      subject_title=clause.title, question=amb.question, reading=amb.reading))
         return found
 
@@ -394,7 +391,7 @@ class _Audit:
         """A question z3 gave up on: a warning; an error when a bounded search found a
         case the evaluator grants both clauses of the pair to (a double payment z3 could
         not rule out, shown by its witness)."""
-        spans, section, ids = tuple(c.span for c in clauses), self._section(clauses[0]), tuple(c.id for c in clauses)
+        spans, section, ids = tuple(c.span for c in clauses), clauses[0].section_key, tuple(c.id for c in clauses)
         if witness is None:
             return finding("QZA011", spans, section, ids, question=question)
         return replace(finding("QZA011", spans, section, ids, witness, variant="witnessed", question=question),
@@ -447,9 +444,9 @@ class _Audit:
     # ---- summaries --------------------------------------------------------------------
     def _dependencies(self) -> tuple[Dependency, ...]:
         return tuple(
-            Dependency(c.id, c.title, self._section(c), c.existing or c.amount.rule or "")
+            Dependency(c.id, c.title, c.section_key, c.existing or c.amount.rule or "")
             for c in sorted(self.policy.clauses, key=lambda c: c.order)
-            if c.kind == "reference" or c.amount.kind is m.AmountKind.RULE
+            if c.left_to_other_rules
         )
 
     def _coverage(self, pairs: tuple[PairResult, ...], diagnostics) -> Coverage:
@@ -481,7 +478,7 @@ def _witness_date(a: m.Clause, b: m.Clause) -> dt.date:
 def _favourability(clause: m.Clause) -> Decimal | None:
     """The value 从优、从高 ranks a clause by (the evaluator's `Payout.value`, per head,
     undated); None when it has none to compare: a rule, no money, or open-ended."""
-    paid = payout(clause.amount, clause.window, None, None)
+    paid = payout(clause, None, None)
     if paid is None or paid.open_ended:
         return None
     return paid.value
@@ -516,13 +513,13 @@ def _resolve(policy: m.Policy, witness: Witness, a: m.Clause, b: m.Clause) -> Re
     (`policy` may be the part of the policy that 从优 weighs them in)."""
     from qzdsl.cases.case import case_from_dict
     from qzdsl.backends.evaluator.evaluator import evaluate
-    from qzdsl.backends.evaluator.results import ExcludedBy, Status
+    from qzdsl.backends.evaluator.results import ExcludedBy
 
     decision = evaluate(policy, case_from_dict(witness.case(), policy))
     results = [decision.result(a.id), decision.result(b.id)]
     winner, tie = None, False
     for result in results:
-        if result.status is Status.GRANTED:
+        if result.status is m.Status.GRANTED:
             winner = result.clause.id
         for reason in result.reasons:
             if isinstance(reason, ExcludedBy):

@@ -30,7 +30,7 @@ from qzdsl.backends.sql import query as sqlgen
 from qzdsl.cases.case import EARLIEST, LATEST, MAX_COUNT, MAX_MONEY
 from qzdsl.money import MACHINE_PATTERN, SUB_FEN_PATTERN
 from qzdsl.wording.labels import label
-from qzdsl.backends.evaluator.results import Status
+from qzdsl.model.policy import Status
 from qzdsl.escape import csv_cell_sql
 from qzdsl.interrupt import run_cancellable
 from qzdsl.output import staged as staged_output
@@ -427,7 +427,7 @@ def _stage_results(connection, policy: m.Policy) -> None:
     ordered Parquet writer buffers and speeds up writing and aggregating."""
     literals = sqlgen.Literals(
         status=_enum(connection, "qz_status", [s.value for s in Status]),
-        clause=_enum(connection, "qz_clause", [c.id for c in sqlgen.evaluated_clauses(policy)]),
+        clause=_enum(connection, "qz_clause", [c.id for c in policy.evaluated_clauses]),
     )
     kind = _enum(connection, "qz_kind", list(policy.kinds))
     query = sqlgen.to_sql(policy, "duckdb", table="cases", pretty=False, literals=literals)

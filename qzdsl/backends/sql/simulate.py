@@ -26,11 +26,9 @@ from qzdsl.model import policy as m
 from qzdsl.backends.sql import query as sqlgen
 from qzdsl.backends.sql.batch import connect, run_with_progress, stage
 from qzdsl.wording.labels import label
-from qzdsl.backends.evaluator.results import Status
+from qzdsl.model.policy import Status
 
 CENTS = Decimal("0.00")
-# Periods of each cadence paid in a grant's first year.
-_FIRST_YEAR_PERIODS = {"once": 1, "years": 1, "months": 12, "days": 365}
 
 
 @dataclass(frozen=True)
@@ -102,7 +100,7 @@ def _sum_if(value: exp.Expression, condition: exp.Expression) -> exp.Expression:
 
 def _first_year(names: sqlgen.ClauseColumns) -> exp.Expression:
     """What one grant pays in its first twelve months (see the module docstring)."""
-    per_year = sqlgen.integer(_FIRST_YEAR_PERIODS[names.clause.amount.cadence])
+    per_year = sqlgen.integer(names.clause.amount.cadence.periods_in_a_year)
     top = exp.Coalesce(this=sqlgen.col(names.high), expressions=[sqlgen.col(names.low)])
     periods = sqlgen.col(names.periods)
     paid = exp.Mul(this=top, expression=exp.Paren(this=exp.Least(this=per_year, expressions=[periods])))
@@ -138,7 +136,7 @@ def _aggregates(policy: m.Policy) -> tuple[list[exp.Expression], list[str]]:
         add(f"{c}.granted", _count_if(granted))
         add(f"{c}.excluded", _count_if(_status(names.status, Status.EXCLUDED)))
         add(f"{c}.undetermined", _count_if(_status(names.status, Status.UNDETERMINED)))
-        if names.monetary and names.clause.pays_money:
+        if names.clause.pays_money:
             add(f"{c}.first_year", _sum_if(_first_year(names), granted.copy()))
             add(f"{c}.lifetime", _sum_if(_lifetime(names), granted.copy()))
             open_ended = exp.and_(granted.copy(), exp.Is(this=sqlgen.col(names.periods), expression=exp.Null()))
@@ -176,7 +174,7 @@ def simulate(policy: m.Policy, source: Path, as_of: dt.date | None = None, lang:
     clauses = []
     for names in sqlgen.clause_columns(policy):
         c = names.clause.id
-        money = names.monetary and names.clause.pays_money
+        money = names.clause.pays_money
         kind = policy.kinds.get(names.clause.beneficiary or "")
         clauses.append(ClauseExposure(names.clause, kind_label=kind.label if kind else "", exposure=Exposure(
             granted=values[f"{c}.granted"],
