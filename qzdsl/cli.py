@@ -556,6 +556,7 @@ def audit(
     graph: Optional[Path] = typer.Option(None, "--graph", callback=_output_path, metavar="FILE"),
     witness_dir: Optional[Path] = typer.Option(None, "--witness-dir", callback=_output_folder, metavar="DIR"),
     fail_on: FailOn = typer.Option(FailOn.error, "--fail-on"),
+    timeout: Optional[float] = typer.Option(None, "--timeout", min=0.001, metavar="SECONDS"),
 ) -> None:
     """Audit overlaps: clauses that can pay one applicant for the same need, each with a
     witness case, and how 从优、从高、不重复 resolves them. Exit 1 gates CI."""
@@ -570,7 +571,11 @@ def audit(
         raise UsageError(f"--graph writes {', '.join(audit_output.GRAPH_FORMATS)} files, not '{graph.name}'")
     if graph is not None and len(paths) > 1:
         raise UsageError("--graph takes one --policy; run the audit once per policy")
-    reports = [audit_file(path) for path in paths]
+    import time
+
+    deadline = time.monotonic() + timeout if timeout is not None else None
+    # One budget for the whole run: each policy gets what the ones before it left.
+    reports = [audit_file(path, timeout, deadline) for path in paths]
     audit_output.emit(reports, format.value, _report_lang(lang), out)
     if graph is not None:
         audit_output.write_graph(reports[0], graph, _report_lang(lang))
@@ -610,6 +615,7 @@ def run_policy_tests(
     from qzdsl.testing.coverage import coverage as measure
     from qzdsl.testing.runner import run_paths
 
+    from qzdsl.escape import terminal
     from qzdsl.output import stdout_bytes, write_text
 
     policy = _require_file(policy) if policy else _default_policy()
@@ -643,8 +649,8 @@ def run_policy_tests(
         report = render_run(run, cov if coverage else None)
     if out is not None:
         write_text(out, report)
-    else:
-        stdout_bytes(report)
+    else:  # the text report is read on a terminal: test and case names cannot drive it
+        stdout_bytes(terminal(report) if format is PolicyTestFormat.text else report)
     if out is not None or format is not PolicyTestFormat.text:
         if coverage and format is PolicyTestFormat.junit:
             from qzdsl.reports.testing.text import render_coverage
