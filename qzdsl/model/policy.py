@@ -9,7 +9,7 @@ quote the policy file.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import Enum
 
@@ -285,6 +285,8 @@ class AmountSpec:
     (`cap_scope` = the cadence) or over the whole entitlement ("total").
     `max_periods` is the maximum duration expressed in cadence periods. `anchor` is the
     date fact the schedule starts from; `calendar_year` means "from that year" (当年起).
+    `fact` names a money fact whose value is the rate (FIXED: exactly it, UP_TO: at most
+    it): an amount set outside this text, e.g. what an existing policy pays the applicant.
     """
 
     kind: AmountKind
@@ -299,6 +301,18 @@ class AmountSpec:
     anchor: str | None = None
     calendar_year: bool = False
     rule: str | None = None
+    fact: str | None = None
+
+    def with_rate(self, value: Decimal) -> "AmountSpec":
+        """This amount with its rate fact replaced by the case's value of it."""
+        if self.kind is AmountKind.UP_TO:
+            return replace(self, high=value, fact=None)
+        return replace(self, low=value, fact=None)
+
+    @property
+    def amount_facts(self) -> tuple[str, ...]:
+        """The facts or definitions the amount reads: its rate, its head count."""
+        return tuple(n for n in (self.fact, self.per_head) if n is not None)
 
     @property
     def monetary(self) -> bool:
@@ -408,6 +422,10 @@ class Aside:
     span: Span | None = field(default=None, compare=False)
 
 
+# The words each `principle` stands for, as the text writes them.
+PRINCIPLES = {"most_favourable": "从优、从高、不重复"}
+
+
 @dataclass(frozen=True)
 class PolicyInfo:
     doc_number: str
@@ -421,6 +439,12 @@ class PolicyInfo:
     path: str = ""
     notes: tuple[str, ...] = ()
     ambiguities: tuple[Ambiguity, ...] = ()
+
+    @property
+    def principle_provision(self) -> Citation | None:
+        """The header's citation that states its principle: the one quoting its words."""
+        words = PRINCIPLES.get(self.principle or "")
+        return next((c for c in self.citations if words and words in c.quote), None)
 
 
 @dataclass(frozen=True)

@@ -363,7 +363,7 @@ class Translator:
     def _facts_of_clause(self, clause: m.Clause) -> tuple[str, ...]:
         self._kind = clause.beneficiary
         names = list(self.facts_of(clause.requires))
-        for extra in (clause.amount.anchor, clause.amount.per_head):
+        for extra in (clause.amount.anchor, *clause.amount.amount_facts):
             if extra is not None:
                 names += self._facts_of_name(extra)
         return tuple(dict.fromkeys(names))

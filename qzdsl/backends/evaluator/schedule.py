@@ -111,8 +111,8 @@ def payout(spec: m.AmountSpec, window: m.Window, heads: int | None, anchor: dt.d
     """The payout of a clause with amount `spec`; None when it has no computable amount
     (non-monetary, or left to a rule). `heads` is the per-head count (None: no per-head)
     and `anchor` the value of the anchor date (None: no anchor, undated periods)."""
-    if spec.kind in (m.AmountKind.NONE, m.AmountKind.RULE):
-        return None
+    if spec.kind in (m.AmountKind.NONE, m.AmountKind.RULE) or spec.fact is not None:
+        return None  # no amount, or one whose rate the case has not filled in (`with_rate`)
     low, high = spec.rate_bounds
     if heads is not None:
         low = None if low is None else low * heads
