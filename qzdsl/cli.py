@@ -12,17 +12,155 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from typer.core import TyperGroup
 
-from qzdsl.diagnostics import QzError, render_all
+from qzdsl.diagnostics import QzError, Text, render_all
+from qzdsl.wording import cli as words
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_INTERNAL = 70  # an unexpected exception: a bug in qzdsl (BSD's EX_SOFTWARE)
+
+# The language of this run's messages, help and reports' default: set once per run by
+# `_Group.main` from `--lang` or the locale.
+_lang = "zh"
+
+
+class _Group(TyperGroup):
+    """The `qzdsl` command group: help in the user's language, and usage errors in qzdsl's
+    own words (`qzdsl eval: 错误：--format 不接受 'pdf'；可选：table、json、md、html`), exit 2.
+
+    Typer (through click) parses the command line; this class only chooses the words. It
+    runs click in non-standalone mode so that every usage error reaches `_usage_error`.
+    """
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        global _lang
+        argv = list(sys.argv[1:] if args is None else args)
+        _lang = words.language(_lang_in(argv))
+        _localize(self, _lang)
+        errors = sys.modules[typer.BadParameter.__module__]  # click's exceptions, wherever typer keeps click
+        try:
+            code = super().main(argv, "qzdsl", complete_var, standalone_mode=False, **extra)
+        except errors.UsageError as exc:
+            sys.stderr.write(_usage_error(exc, argv) + "\n")
+            code = EXIT_USAGE
+        except typer.Abort:
+            sys.stderr.write("\n")
+            code = EXIT_INTERRUPTED
+        code = code if isinstance(code, int) else EXIT_OK
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def _lang_in(argv: list[str]) -> str | None:
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def _localize(group, lang: str) -> None:
+    """Put the help of `lang` (wording/cli.py) on the group, its commands and parameters."""
+    helps = words.HELP[lang]
+    group.help = helps[""]
+    for name, command in group.commands.items():
+        command.help = helps.get(name, command.help)
+        command.short_help = None
+        for param in command.params:
+            key = f"{name}.{param.name}"
+            if key in helps and hasattr(param, "help"):
+                param.help = helps[key]
+    for param in group.params:
+        if param.name in helps and hasattr(param, "help"):
+            param.help = helps[param.name]
+
+
+def _usage_error(exc, argv: list[str]) -> str:
+    """A click usage error in qzdsl's words: what was wrong, and what would be right."""
+    ctx = getattr(exc, "ctx", None)
+    command = ctx.command_path if ctx is not None else "qzdsl"
+    say = lambda key, **args: words.message(key, _lang, **args)  # noqa: E731
+    param = getattr(exc, "param", None)
+    kind = type(exc).__name__
+    hint = say("see_help", command=command)
+    if isinstance(exc, UsageError):
+        reason = exc.message  # qzdsl's own, already in the user's language
+    elif kind == "NoSuchOption":
+        reason = say("no_such_option", option=exc.option_name)
+        if exc.possibilities:
+            hint = say("did_you_mean", options=exc.possibilities[0])  # click lists the closest first
+    elif kind == "MissingParameter" and param is not None:
+        name = (param.opts[0] if param.param_type_name == "option" else (param.human_readable_name or "").upper())
+        reason = say("missing_option" if param.param_type_name == "option" else "missing_argument", name=name)
+    elif kind == "BadParameter" and param is not None and hasattr(param.type, "choices"):
+        option = "/".join(param.opts)
+        choices = ", ".join(str(c) for c in param.type.choices)
+        reason = say("bad_choice", option=option, value=repr(_given(argv, param.opts) or ""), choices=choices)
+    elif kind == "BadParameter" and param is not None:
+        reason = say("bad_value", option="/".join(param.opts), reason=exc.message)
+    elif kind == "BadParameter":
+        reason = exc.message
+    elif kind == "NoArgsIsHelpError":
+        return exc.format_message()
+    elif exc.message.startswith("No such command"):
+        name = exc.message.split("'")[1] if "'" in exc.message else exc.message
+        reason = say("no_such_command", name=repr(name))
+        hint = say("commands", names=", ".join(sorted(ctx.command.commands))) if ctx is not None else hint
+    elif exc.message.startswith("Option") and "requires an argument" in exc.message:
+        reason = say("needs_value", option=exc.message.split("'")[1])
+    elif exc.message.startswith("Got unexpected extra argument"):
+        reason = say("extra_argument", value=exc.message.split("(")[-1].rstrip(")"))
+    else:
+        reason = say("usage", reason=exc.message)
+    return f"{command}: {say('error')}: {reason}\n  {say('hint')}: {hint}"
+
+
+def _given(argv: list[str], opts: list[str]) -> str | None:
+    """The value the user gave for an option, for quoting it back."""
+    for i, arg in enumerate(argv):
+        if arg in opts and i + 1 < len(argv):
+            return argv[i + 1]
+        for opt in opts:
+            if opt.startswith("--") and arg.startswith(opt + "="):
+                return arg[len(opt) + 1:]
+            if not opt.startswith("--") and arg.startswith(opt) and len(arg) > len(opt):
+                return arg[len(opt):]
+    return None
+
+
+def _show_version(value: bool) -> None:
+    if not value:
+        return
+    import platform
+
+    from qzdsl import __version__
+    from qzdsl.cache import load
+    from qzdsl.resources import bundled_policy_path
+
+    policy = load(bundled_policy_path())
+    sys.stdout.write(f"qzdsl {__version__}\n"
+                     f"{policy.info.doc_number} sha256 {policy.sha256}\n"
+                     f"Python {platform.python_version()}\n")
+    raise typer.Exit(EXIT_OK)
+
 
 app = typer.Typer(
-    add_completion=False,
+    cls=_Group,
     no_args_is_help=True,
-    help="qzdsl — compile, check, evaluate and audit encoded policies (衢政发〔2023〕12号 bundled).",
+    help=words.HELP["zh"][""],
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", "-V", callback=_show_version, is_eager=True),
+) -> None:
+    pass
 
 
 class UsageError(typer.BadParameter):
@@ -34,71 +172,159 @@ class UsageError(typer.BadParameter):
 
 def _require_file(path: Path) -> Path:
     if path.is_dir():
-        raise UsageError(f"{path} is a directory; give a file")
+        raise UsageError(f"{path} is a directory; give a file" if _lang == "en" else f"{path} 是文件夹；请给出文件")
     if not path.is_file():
-        raise UsageError(f"no such file: {path}")
+        raise UsageError(f"no such file: {path}" if _lang == "en" else f"没有这个文件：{path}")
     return path
 
 
 def _output_path(path: Optional[Path]) -> Optional[Path]:
     """An output FILE option: checked before any work is done, so that a long run never
-    ends in a file that cannot be written."""
-    if path is not None and path.is_dir():
-        raise UsageError(f"{path} is a directory; give a file")
-    if path is not None and not path.parent.is_dir():
-        raise UsageError(f"cannot write {path}: no folder {path.parent}")
+    ends in a file that cannot be written (a folder, a missing or unwritable folder, a
+    read-only file). Whether it is one of the command's inputs is checked by `_outputs`."""
+    from qzdsl.output import CannotWrite, check_target
+
+    if path is not None:
+        try:
+            check_target(path)
+        except CannotWrite as exc:
+            raise UsageError(str(exc)) from None
     return path
 
 
-def _emit_diagnostics(diagnostics, sources: dict[str, str]) -> None:
+def _output_folder(path: Optional[Path]) -> Optional[Path]:
+    """An output FOLDER option (`--witness-dir`): a folder, or one that can be made."""
+    from qzdsl.output import CannotWrite, check_folder
+
+    if path is not None:
+        try:
+            check_folder(path)
+        except CannotWrite as exc:
+            raise UsageError(str(exc)) from None
+    return path
+
+
+def _outputs(outputs, inputs) -> None:
+    """Refuse, before the work starts, an output that is one of the command's inputs
+    (`eval -o CASE`, `audit -o POLICY`), under whatever name."""
+    from qzdsl.resources import bundled_policy_path
+    from qzdsl.output import CannotWrite, check_target
+
+    sources = [bundled_policy_path() if p is None else p for p in inputs]
+    for path in outputs:
+        if path is not None:
+            try:
+                check_target(path, sources)
+            except CannotWrite as exc:
+                raise UsageError(str(exc)) from None
+
+
+def _emit_diagnostics(diagnostics, sources: dict[str, str], lang: str = "en") -> None:
+    from qzdsl.escape import terminal
+
     if diagnostics:
-        sys.stderr.write(render_all(diagnostics, sources) + "\n")
+        sys.stderr.write(terminal(render_all(diagnostics, sources, lang)) + "\n")
 
 
-def _policy_paths(policy: Optional[list[Path]]) -> list[Path | None]:
-    return [_require_file(p) for p in policy] if policy else [None]
+def _default_policy() -> Path:
+    """The policy a command uses when none is named — a checkout's own file when run inside
+    a checkout, else the installed copy — stated on stderr so the user knows which."""
+    from qzdsl.resources import default_policy_path
+
+    path, in_checkout = default_policy_path()
+    try:
+        shown = path.relative_to(Path.cwd())
+    except ValueError:
+        shown = path
+    sys.stderr.write(words.message("policy_checkout" if in_checkout else "policy_installed", _lang, path=shown) + "\n")
+    return path
+
+
+def _policy_paths(policy: Optional[list[Path]]) -> list[Path]:
+    return [_require_file(p) for p in policy] if policy else [_default_policy()]
+
+
+def _report_lang(lang: Optional["Lang"]) -> str:
+    return lang.value if lang is not None else _lang
+
+
+class Lang(str, Enum):
+    zh = "zh"
+    en = "en"
 
 
 class ShowFormat(str, Enum):
     table = "table"
+    list = "list"
     json = "json"
+
+
+class CheckFormat(str, Enum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+
+
+class SimulateFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
 
 
 @app.command()
 def check(
-    files: Optional[list[Path]] = typer.Argument(None, help="Policy files (default: the bundled policy)."),
+    files: Optional[list[Path]] = typer.Argument(None, metavar="[FILE]..."),
+    format: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f", help="text (on stderr), or json / "
+                                       "sarif on stdout."),
+    lang: Optional[Lang] = typer.Option(None, "--lang", help="Language of the messages."),
 ) -> None:
     """Parse and check policy files; print every problem with its location."""
+    from qzdsl.escape import terminal
     from qzdsl.language.loader import check as check_policy
 
-    failed = False
+    lang = _report_lang(lang)
+    results = []
     for path in _policy_paths(files):
         result = check_policy(path)
-        _emit_diagnostics(result.diagnostics, result.sources)
-        errors = len(result.errors)
-        warnings = len(result.diagnostics) - errors
         name = result.program.main.path if result.program.files else str(path)
-        sys.stderr.write(f"{name}: {errors} error(s), {warnings} warning(s)\n")
-        failed = failed or errors > 0
+        results.append((name, result.diagnostics))
+        if format is CheckFormat.text:
+            _emit_diagnostics(result.diagnostics, result.sources, lang)
+            errors = len(result.errors)
+            summary = Text("summary.check", (("file", Path(name)), ("errors", errors),
+                                             ("warnings", len(result.diagnostics) - errors)))
+            sys.stderr.write(terminal(summary.render(lang)) + "\n")
+    if format is CheckFormat.json:
+        from qzdsl.reports.check.json import render
+    elif format is CheckFormat.sarif:
+        from qzdsl.reports.check.sarif import render
+    if format is not CheckFormat.text:
+        sys.stdout.write(render(results, lang))
+    failed = any(d.is_error for _, found in results for d in found)
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 
 @app.command()
 def show(
-    policy: Optional[Path] = typer.Option(None, "--policy", "-p", help="Policy file (default: bundled)."),
+    policy: Optional[Path] = typer.Option(None, "--policy", "-p", metavar="FILE"),
     format: ShowFormat = typer.Option(ShowFormat.table, "--format", "-f"),
 ) -> None:
     """Show the compiled policy: facts, clauses, citations, groups."""
     from qzdsl.model import export
     from qzdsl.language.loader import load
 
-    compiled = load(_require_file(policy) if policy else None)
-    if format is ShowFormat.json:
-        sys.stdout.write(json.dumps(export.policy(compiled), ensure_ascii=False, indent=2) + "\n")
-        return
-    from qzdsl.reports.show.table import render_policy
+    from qzdsl.output import console, stdout_bytes
 
-    render_policy(compiled)
+    compiled = load(_require_file(policy) if policy else _default_policy())
+    if format is ShowFormat.json:
+        stdout_bytes(json.dumps(export.policy(compiled), ensure_ascii=False, indent=2) + "\n")
+        return
+    from qzdsl.reports.show.table import render_list, render_policy
+
+    if format is ShowFormat.list:
+        stdout_bytes(render_list(compiled))
+        return
+    render_policy(compiled, console())
 
 
 # ---- fmt command (language core) ----
@@ -106,9 +332,9 @@ def show(
 
 @app.command()
 def fmt(
-    files: list[Path] = typer.Argument(..., help="Policy files to format."),
-    check_only: bool = typer.Option(False, "--check", help="Change nothing; list the files fmt would change."),
-    to_stdout: bool = typer.Option(False, "--stdout", help="Print the formatted text instead of rewriting."),
+    files: list[Path] = typer.Argument(..., metavar="FILE..."),
+    check_only: bool = typer.Option(False, "--check"),
+    to_stdout: bool = typer.Option(False, "--stdout"),
 ) -> None:
     """Rewrite policy files in the canonical layout (in place, unless --check or --stdout).
 
@@ -117,14 +343,17 @@ def fmt(
     """
     from qzdsl.diagnostics import error
     from qzdsl.language.formatter import format_text
+    from qzdsl.output import CannotWrite, check_target, stdout_bytes, write_text
 
     if check_only and to_stdout:
         raise UsageError("--check and --stdout cannot be used together")
     failed = False
     for path in [_require_file(p) for p in files]:
-        text = ""
+        text = raw = ""
         try:
-            text = path.read_text(encoding="utf-8")
+            raw = path.read_bytes().decode("utf-8")
+            # As `check` reads a policy: a byte-order mark some editors write is no error.
+            text = raw.removeprefix("\ufeff")
             formatted = format_text(text, str(path))
         except (OSError, UnicodeDecodeError) as exc:
             _emit_diagnostics([error("QZ010", f"cannot read {path}: {exc}")], {})
@@ -135,12 +364,17 @@ def fmt(
             failed = True
             continue
         if to_stdout:
-            sys.stdout.write(formatted)
-        elif formatted != text and check_only:
-            sys.stdout.write(f"{path}\n")
+            stdout_bytes(formatted)
+        elif formatted != raw and check_only:
+            stdout_bytes(f"{path}\n")
             failed = True
-        elif formatted != text:
-            path.write_text(formatted, encoding="utf-8")
+        elif formatted != raw:
+            try:  # replaced atomically: a full disk or a read-only file leaves the policy as it was
+                write_text(check_target(path), formatted)
+            except CannotWrite as exc:
+                sys.stderr.write(f"error: {exc}\n")
+                failed = True
+                continue
             sys.stderr.write(f"reformatted {path}\n")
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
 
@@ -155,13 +389,8 @@ class EvalFormat(str, Enum):
     html = "html"
 
 
-class Lang(str, Enum):
-    zh = "zh"
-    en = "en"
-
-
-def _policy_set(policy: Optional[list[Path]]) -> tuple[Path | None, tuple[Path, ...]]:
-    """The main policy (the first --policy; default: bundled) and the further ones, which
+def _policy_set(policy: Optional[list[Path]]) -> tuple[Path, tuple[Path, ...]]:
+    """The main policy (the first --policy; default: `_default_policy`) and the further ones, which
     are loaded as if it imported them."""
     paths = _policy_paths(policy)
     return paths[0], tuple(paths[1:])
@@ -187,43 +416,38 @@ def _date_option(text: Optional[str], option: str):
 
 @app.command("eval")
 def eval_case(
-    case: Optional[Path] = typer.Argument(None, metavar="CASE",
-                                          help="Case file (YAML or JSON): the applicant's kind and facts."),
-    policy: Optional[list[Path]] = typer.Option(None, "--policy", "-p", metavar="FILE",
-                                                help="Policy file (default: bundled)."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="DATE", help="Evaluation date YYYY-MM-DD "
-                                        "(default: the case's as_of, else today)."),
+    case: Optional[Path] = typer.Argument(None, metavar="CASE"),
+    policy: Optional[list[Path]] = typer.Option(None, "--policy", "-p", metavar="FILE"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="DATE"),
     format: EvalFormat = typer.Option(EvalFormat.table, "--format", "-f"),
-    lang: Lang = typer.Option(Lang.zh, "--lang", help="Report language."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", callback=_output_path, metavar="FILE", help="Write the report to this file."),
-    batch: Optional[Path] = typer.Option(None, "--batch", metavar="FILE", help="Evaluate every row of a population "
-                                         "file (.csv, .parquet, .jsonl) into --out RESULT.parquet|csv, on DuckDB."),
-    errors: Optional[Path] = typer.Option(None, "--errors", callback=_output_path, metavar="FILE", help="With --batch: where the rejected "
-                                          "rows go (default: RESULT.errors.csv beside --out)."),
+    lang: Optional[Lang] = typer.Option(None, "--lang"),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", callback=_output_path, metavar="FILE"),
+    batch: Optional[Path] = typer.Option(None, "--batch", metavar="FILE"),
+    errors: Optional[Path] = typer.Option(None, "--errors", callback=_output_path, metavar="FILE"),
 ) -> None:
     """Evaluate a case: every clause the applicant can receive, its amount, reasons and trace."""
     from qzdsl.cases.case import load_case
     from qzdsl.backends.evaluator.evaluator import evaluate
     from qzdsl.cache import load
+    from qzdsl.output import console, stdout_bytes, text_file, write_text
 
     when = _date_option(as_of, "--as-of")
     if batch is not None:
         _eval_batch(policy, batch, out, errors, when, format, lang)
     if case is None:
         raise UsageError("give a CASE file, or --batch FILE --out RESULT")
+    _outputs([out], [case, *(policy or [None])])
     compiled = load(*_policy_set(policy))
     decision = evaluate(compiled, load_case(_require_file(case), compiled), as_of=when)
     if format is EvalFormat.table:
-        from rich.console import Console
-
         from qzdsl.reports.eval.json import record
         from qzdsl.reports.eval.table import render as render_table
 
         if out is None:
-            render_table(record(decision, lang.value), Console())
+            render_table(record(decision, _report_lang(lang)), console())
             return
-        with out.open("w", encoding="utf-8") as handle:
-            render_table(record(decision, lang.value), Console(file=handle, width=120, color_system=None))
+        with text_file(out) as handle:
+            render_table(record(decision, _report_lang(lang)), console(file=handle, width=120, color_system=None))
         return
     if format is EvalFormat.json:
         from qzdsl.reports.eval.json import render
@@ -231,24 +455,43 @@ def eval_case(
         from qzdsl.reports.eval.markdown import render
     else:
         from qzdsl.reports.eval.html import render
-    text = render(decision, lang.value)
+    text = render(decision, _report_lang(lang))
     if out is None:
-        sys.stdout.write(text)
+        stdout_bytes(text)
     else:
-        out.write_text(text, encoding="utf-8")
+        write_text(out, text)
 
 
 @app.command()
 def schema(
-    policy: Optional[list[Path]] = typer.Option(None, "--policy", "-p", metavar="FILE",
-                                                help="Policy file (default: bundled)."),
+    policy: Optional[list[Path]] = typer.Option(None, "--policy", "-p", metavar="FILE"),
 ) -> None:
     """Print the JSON Schema of case files, generated from the policy's fact declarations."""
     from qzdsl.cases.case import case_schema
     from qzdsl.cache import load
+    from qzdsl.output import stdout_bytes
 
     compiled = load(*_policy_set(policy))
-    sys.stdout.write(json.dumps(case_schema(compiled), ensure_ascii=False, indent=2) + "\n")
+    stdout_bytes(json.dumps(case_schema(compiled), ensure_ascii=False, indent=2) + "\n")
+
+
+@app.command("new-case")
+def new_case(
+    kind: str = typer.Argument(..., metavar="KIND"),
+    policy: Optional[list[Path]] = typer.Option(None, "--policy", "-p", metavar="FILE"),
+    lang: Optional[Lang] = typer.Option(None, "--lang"),
+) -> None:
+    """Print a commented case-file template for KIND: every fact with its label, type and question."""
+    from qzdsl.cache import load
+    from qzdsl.cases.template import case_template
+    from qzdsl.output import stdout_bytes
+
+    compiled = load(*_policy_set(policy))
+    name = kind if kind in compiled.kinds else {k.label: k.name for k in compiled.kinds.values()}.get(kind)
+    if name is None:
+        kinds = ", ".join(f"{k.name} ({k.label})" for k in compiled.kinds.values())
+        raise UsageError(words.message("unknown_kind", _lang, kind=repr(kind), kinds=kinds))
+    stdout_bytes(case_template(compiled, name, _report_lang(lang)))
 
 
 # ---- audit command ----
@@ -270,36 +513,35 @@ class FailOn(str, Enum):
 
 @app.command()
 def audit(
-    policy: Optional[list[Path]] = typer.Option(None, "--policy", "-p", help="Policy file to audit (default: "
-                                                "bundled); repeat to audit several."),
+    policy: Optional[list[Path]] = typer.Option(None, "--policy", "-p", metavar="FILE"),
     format: AuditFormat = typer.Option(AuditFormat.table, "--format", "-f"),
-    lang: Lang = typer.Option(Lang.zh, "--lang", help="Report language."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", callback=_output_path, help="Write the report to this file."),
-    graph: Optional[Path] = typer.Option(None, "--graph", callback=_output_path, help="Write the conflict graph: .dot, .graphml or .json."),
-    witness_dir: Optional[Path] = typer.Option(None, "--witness-dir", help="Write each witness case file here."),
-    fail_on: FailOn = typer.Option(FailOn.error, "--fail-on", help="Exit 1 when a finding is at least this "
-                                   "severe."),
+    lang: Optional[Lang] = typer.Option(None, "--lang"),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", callback=_output_path, metavar="FILE"),
+    graph: Optional[Path] = typer.Option(None, "--graph", callback=_output_path, metavar="FILE"),
+    witness_dir: Optional[Path] = typer.Option(None, "--witness-dir", callback=_output_folder, metavar="DIR"),
+    fail_on: FailOn = typer.Option(FailOn.error, "--fail-on"),
 ) -> None:
     """Audit overlaps: clauses that can pay one applicant for the same need, each with a
     witness case, and how 从优、从高、不重复 resolves them. Exit 1 gates CI."""
     from qzdsl.backends.audit.audit import audit_file
-    from qzdsl.backends.audit.findings import at_or_above
-    from qzdsl.diagnostics import Severity
+    from qzdsl.diagnostics import Severity, at_or_above
+    from qzdsl.escape import terminal
     from qzdsl.reports.audit import output as audit_output
 
     paths = _policy_paths(policy)
+    _outputs([out, graph], paths)
     if graph is not None and graph.suffix.lower() not in audit_output.GRAPH_FORMATS:
         raise UsageError(f"--graph writes {', '.join(audit_output.GRAPH_FORMATS)} files, not '{graph.name}'")
     if graph is not None and len(paths) > 1:
         raise UsageError("--graph takes one --policy; run the audit once per policy")
     reports = [audit_file(path) for path in paths]
-    audit_output.emit(reports, format.value, lang.value, sys.stdout, out)
+    audit_output.emit(reports, format.value, _report_lang(lang), out)
     if graph is not None:
-        audit_output.write_graph(reports[0], graph, lang.value)
+        audit_output.write_graph(reports[0], graph, _report_lang(lang))
     if witness_dir is not None:
         audit_output.write_witnesses(reports, witness_dir)
     for report in reports:
-        sys.stderr.write(audit_output.summary(report, lang.value) + "\n")
+        sys.stderr.write(terminal(audit_output.summary(report, _report_lang(lang))) + "\n")
     findings = [f for report in reports for f in report.findings]
     failing = fail_on is not FailOn.never and at_or_above(findings, Severity(fail_on.value))
     raise typer.Exit(EXIT_FINDINGS if failing else EXIT_OK)
@@ -316,15 +558,13 @@ class PolicyTestFormat(str, Enum):
 
 @app.command("test")
 def run_policy_tests(
-    paths: Optional[list[Path]] = typer.Argument(
-        None, help="Test files or directories (default: the tests/ directory beside the policy)."),
-    policy: Optional[Path] = typer.Option(None, "--policy", "-p", help="Policy file (default: bundled)."),
-    coverage: bool = typer.Option(False, "--coverage", help="Report clause, exclusion-group and condition coverage."),
+    paths: Optional[list[Path]] = typer.Argument(None, metavar="[PATH]..."),
+    policy: Optional[Path] = typer.Option(None, "--policy", "-p", metavar="FILE"),
+    coverage: bool = typer.Option(False, "--coverage"),
     min_coverage: Optional[float] = typer.Option(
-        None, "--min-coverage", min=0, max=100, metavar="PCT",
-        help="Fail when fewer than PCT% of the clauses are both granted and denied by some test."),
+        None, "--min-coverage", min=0, max=100, metavar="PCT"),
     format: PolicyTestFormat = typer.Option(PolicyTestFormat.text, "--format", "-f"),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", callback=_output_path, help="Write the report to this file, not stdout."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", callback=_output_path, metavar="FILE"),
 ) -> None:
     """Run the policy tests beside a policy: each case's expected verdicts, amounts and reasons."""
     from decimal import Decimal
@@ -334,7 +574,11 @@ def run_policy_tests(
     from qzdsl.testing.coverage import coverage as measure
     from qzdsl.testing.runner import run_paths
 
-    compiled = load(_require_file(policy) if policy else None)
+    from qzdsl.output import stdout_bytes, write_text
+
+    policy = _require_file(policy) if policy else _default_policy()
+    _outputs([out], [policy])
+    compiled = load(policy)
     targets = paths or [default_test_dir(policy)]
     for target in targets:
         if not target.exists():
@@ -362,9 +606,9 @@ def run_policy_tests(
 
         report = render_run(run, cov if coverage else None)
     if out is not None:
-        out.write_text(report, encoding="utf-8")
+        write_text(out, report)
     else:
-        sys.stdout.write(report)
+        stdout_bytes(report)
     if out is not None or format is not PolicyTestFormat.text:
         if coverage and format is PolicyTestFormat.junit:
             from qzdsl.reports.testing.text import render_coverage
@@ -395,25 +639,27 @@ def _eval_batch(policy: Optional[list[Path]], batch: Path, out: Optional[Path], 
         raise UsageError("--out, --errors and the --batch file must be three different files")
     if format.value not in ("table", "json"):
         raise UsageError("with --batch the summary is printed as table or json")
+    from qzdsl.backends.sql.batch import default_errors_path
+    from qzdsl.output import stdout_bytes
+
+    _outputs([out, errors or default_errors_path(out)], [batch, *(policy or [None])])
     try:
-        summary = run_batch(_policy_paths(policy), _require_file(batch), out, errors, lang.value,
+        summary = run_batch(_policy_paths(policy), _require_file(batch), out, errors, _report_lang(lang),
                             progress=sys.stderr.isatty(), as_of=when)
     except BatchInputError as exc:
         raise UsageError(str(exc)) from None
-    sys.stdout.write(render(summary, format.value, lang.value))
+    stdout_bytes(render(summary, format.value, _report_lang(lang)))
     clean = summary.reconciled and summary.rows_rejected == 0
     raise typer.Exit(EXIT_OK if clean else EXIT_FINDINGS)
 
 
 @app.command()
 def simulate(
-    file: Path = typer.Argument(..., metavar="FILE", help="Population file (.csv, .parquet, .jsonl), one case a row."),
-    policy: Optional[list[Path]] = typer.Option(None, "--policy", "-p", metavar="FILE",
-                                                help="Policy file (default: bundled)."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="DATE", help="Evaluation date YYYY-MM-DD for rows "
-                                        "without one (default: today)."),
-    format: ShowFormat = typer.Option(ShowFormat.table, "--format", "-f"),
-    lang: Lang = typer.Option(Lang.zh, "--lang", help="Report language."),
+    file: Path = typer.Argument(..., metavar="FILE"),
+    policy: Optional[list[Path]] = typer.Option(None, "--policy", "-p", metavar="FILE"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="DATE"),
+    format: SimulateFormat = typer.Option(SimulateFormat.table, "--format", "-f"),
+    lang: Optional[Lang] = typer.Option(None, "--lang"),
 ) -> None:
     """The fiscal exposure of the policy over a population: per clause and per section, the
     applicants granted and the first-year and lifetime amounts."""
@@ -421,14 +667,15 @@ def simulate(
     from qzdsl.cache import load
     from qzdsl.reports.batch.simulate import render
     from qzdsl.backends.sql.simulate import simulate as run
+    from qzdsl.output import stdout_bytes
 
     compiled = load(*_policy_set(policy))
     try:
-        result = run(compiled, _require_file(file), _date_option(as_of, "--as-of"), lang.value,
+        result = run(compiled, _require_file(file), _date_option(as_of, "--as-of"), _report_lang(lang),
                      progress=sys.stderr.isatty())
     except BatchInputError as exc:
         raise UsageError(str(exc)) from None
-    sys.stdout.write(render(result, format.value, lang.value))
+    stdout_bytes(render(result, format.value, _report_lang(lang)))
 
 
 class CompileTarget(str, Enum):
@@ -443,14 +690,11 @@ class SqlDialect(str, Enum):
 
 @app.command("compile")
 def compile_policy(
-    target: CompileTarget = typer.Option(CompileTarget.sql, "--target", help="What to compile the policy to."),
-    dialect: SqlDialect = typer.Option(SqlDialect.duckdb, "--dialect", help="SQL dialect of --target sql."),
-    policy: Optional[list[Path]] = typer.Option(None, "--policy", "-p", metavar="FILE",
-                                                help="Policy file (default: bundled)."),
-    table: str = typer.Option("cases", "--table", metavar="NAME", help="The table of cases the query reads."),
-    carry: Optional[list[str]] = typer.Option(None, "--carry", metavar="COLUMN", help="An input column to pass "
-                                              "through to the end of the result, e.g. a partition column "
-                                              "(repeatable)."),
+    target: CompileTarget = typer.Option(CompileTarget.sql, "--target"),
+    dialect: SqlDialect = typer.Option(SqlDialect.duckdb, "--dialect"),
+    policy: Optional[list[Path]] = typer.Option(None, "--policy", "-p", metavar="FILE"),
+    table: str = typer.Option("cases", "--table", metavar="NAME"),
+    carry: Optional[list[str]] = typer.Option(None, "--carry", metavar="COLUMN"),
 ) -> None:
     """Print the policy as one SQL query: every clause's status and amounts for each row of
     a table of cases (docs/scale.md)."""
@@ -459,21 +703,58 @@ def compile_policy(
 
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*", table):
         raise UsageError(f"--table takes a table name such as cases or db.schema.cases, not '{table}'")
+    from qzdsl.output import stdout_bytes
+
     sql = to_sql(load(*_policy_set(policy)), dialect.value, table, carry=tuple(carry or ()))
-    sys.stdout.write(sql + "\n")
+    stdout_bytes(sql + "\n")
 
 
 def main() -> None:
     """Entry point: the one place where exceptions become exit codes.
 
     Typer (standalone mode) turns usage errors into exit 2 and `typer.Exit` into its code;
-    qzdsl's own exceptions are turned into exit codes here.
+    here, qzdsl's own exceptions become 1, Ctrl-C 130 (`qzdsl.interrupt`), an output that
+    cannot be written `error: cannot write FILE: reason` and 1, a closed pipe a quiet 1, and
+    anything unexpected one line asking for a report (70) — never a stack dump.
     """
+    from qzdsl.escape import terminal
+    from qzdsl.interrupt import Interrupted, sigint_raises
+    from qzdsl.output import CannotWrite, degrade_console_streams, is_broken_pipe, silence_stdout
+
+    degrade_console_streams()
+    code: int | str | None = EXIT_OK
     try:
-        app()
+        with sigint_raises():
+            try:
+                app()
+            finally:
+                sys.stdout.flush()  # a full device or a closed pipe shows here, not at exit
+    except SystemExit as exc:
+        code = exc.code
     except QzError as exc:
         _emit_diagnostics(exc.diagnostics, _sources_of(exc))
-        sys.exit(EXIT_FINDINGS)
+        code = EXIT_FINDINGS
+    except CannotWrite as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        code = EXIT_FINDINGS
+    except Interrupted:
+        silence_stdout()
+        sys.stderr.write("\ninterrupted\n")
+        code = EXIT_INTERRUPTED
+    except OSError as exc:
+        silence_stdout()
+        if exc.filename:  # an OS error no reader turned into a diagnostic
+            sys.stderr.write(terminal(f"error: {exc.filename}: {exc.strerror or exc}") + "\n")
+        elif not is_broken_pipe(exc):  # a closed pipe (`| head`): the reader went away, nothing to say
+            sys.stderr.write(f"error: cannot write standard output: {exc.strerror or exc}\n")
+        code = EXIT_FINDINGS
+    except Exception as exc:  # the last resort: a bug, reported in one line, not a stack dump
+        command = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), "")
+        sys.stderr.write(terminal(
+            f"error: qzdsl {command} stopped on an internal error ({type(exc).__name__}: {exc}).\n"
+            "This is a bug in qzdsl: please report it with the command and the files you used.") + "\n")
+        code = EXIT_INTERNAL
+    sys.exit(code)
 
 
 def _sources_of(exc: QzError) -> dict[str, str]:

@@ -18,7 +18,7 @@ from qzdsl.diagnostics import QzError
 from qzdsl.language.formatter import format_policy, format_text
 from qzdsl.language.parser import parse
 from qzdsl.money import parse_number
-from qzdsl.language.resources import bundled_policy_path
+from qzdsl.resources import bundled_policy_path
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LAYOUTS = sorted((FIXTURES / "ok" / "layout").glob("*.in.qz"))
@@ -208,4 +208,4 @@ def test_fmt_usage_errors_exit_2(args, monkeypatch, tmp_path):
     (tmp_path / "x.qz").write_text(TIDY, encoding="utf-8")
     result = runner.invoke(cli.app, args)
     assert result.exit_code == 2
-    assert "Error: Invalid value: " in result.stderr
+    assert "qzdsl fmt: 错误: " in result.stderr

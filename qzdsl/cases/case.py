@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -97,13 +97,15 @@ def load_case(path: str | Path, policy: m.Policy) -> Case:
 
     Raises `QzError` with every problem found, each positioned in the file.
     """
+    from qzdsl.reading import ReadRefused, read_regular
+
     file = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
+    try:  # a regular file of bounded size: never a FIFO's wait or /dev/zero's endless bytes
+        text = read_regular(path).decode("utf-8")
     except UnicodeDecodeError:
         raise QzError([error("QZ401", f"cannot read {file}: not valid UTF-8")]) from None
-    except OSError as exc:
-        raise QzError([error("QZ401", f"cannot read {file}: {exc.strerror or exc}")]) from None
+    except ReadRefused as reason:
+        raise QzError([error("QZ401", f"cannot read {file}: {reason}")]) from None
     items = _read(text, file, json_syntax=file.lower().endswith(".json"))
     return _validate(items, policy, file, Span.point(file, 1, 1))
 
@@ -162,8 +164,7 @@ def _read(text: str, file: str, json_syntax: bool) -> tuple[_Item, ...]:
             where = exc.context_mark
             notes = (f"{exc.context} started at line {where.line + 1}, column {where.column + 1}",)
         problem = exc.problem or exc.context
-        raise QzError([Diagnostic("QZ401", Severity.ERROR, f"malformed YAML: {problem}", span, None, notes)]) \
-            from None
+        raise QzError([replace(error("QZ401", f"malformed YAML: {problem}", span), notes=notes)]) from None
     except yaml.YAMLError as exc:
         raise QzError([error("QZ401", f"malformed YAML: {exc}", Span.point(file, 1, 1))]) from None
     if node is None:
@@ -349,6 +350,11 @@ _TYPE_WORDS = {
 def _typed(fact: m.Fact, item: _Item, found: list[Diagnostic]) -> FactValue | None:
     """The value of one fact in its declared type, or None after reporting why not."""
     value = item.value
+    if isinstance(value, (tuple, _Nested)) and fact.type is m.Type.ENUM:
+        values = ", ".join(f"{x.name} ({x.label})" for x in fact.members)
+        found.append(error("QZ403", f"'{fact.name}' ({fact.label}) takes one value, not {_shown(value)}",
+                           item.value_span, f"write one of: {values}"))
+        return None
     if isinstance(value, (tuple, _Nested)):
         return _wrong(fact, item, found)
     match fact.type:
@@ -423,8 +429,8 @@ def _member(value, fact: m.Fact, item: _Item, found: list[Diagnostic]) -> str | 
 
 
 def _wrong(fact: m.Fact, item: _Item, found: list[Diagnostic]) -> None:
-    found.append(error("QZ403", f"'{fact.name}' ({fact.label}) is {_TYPE_WORDS[fact.type]}, not {_shown(item.value)}",
-                       item.value_span))
+    what = _TYPE_WORDS.get(fact.type, f"a {fact.type.value}")  # every type the model may add gets a message
+    found.append(error("QZ403", f"'{fact.name}' ({fact.label}) is {what}, not {_shown(item.value)}", item.value_span))
     return None
 
 

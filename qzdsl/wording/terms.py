@@ -31,6 +31,14 @@ def shows_payout(value) -> bool:
     return _value(value) in PAYOUT_SHOWN
 
 
+def shown_as(status, clause_kind) -> str:
+    """The group a verdict is shown in: an equivalence (同等待遇) the applicant does not
+    meet cannot concern them, so it is 不适用 rather than a failure."""
+    if _value(status) == "ineligible" and _value(clause_kind) == "equivalence":
+        return "inapplicable"
+    return _value(status)
+
+
 def cadence(value, lang: str = "zh") -> str:
     """once / years / months -> 一次性 / 每年 / 每月."""
     return label(f"cadence.{_value(value)}", lang)

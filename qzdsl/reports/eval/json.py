@@ -28,8 +28,10 @@ from qzdsl.backends.evaluator.results import (
     ScheduleCut,
     TraceNode,
 )
+from qzdsl.backends.evaluator.questions import Question, questions
 from qzdsl.backends.evaluator.schedule import Payout
 from qzdsl.wording import terms
+from qzdsl.wording.conditions import Phrasing
 from qzdsl.wording.labels import label
 
 SCHEMA = "qzdsl.eval.v1"
@@ -63,7 +65,7 @@ def record(decision: Decision, lang: str = "zh") -> dict:
             ],
         },
         "totals": phrase.totals(decision),
-        "questions": [phrase.question(name, decision) for name in decision.questions],
+        "questions": [phrase.question(q) for q in questions(decision)],
         "clauses": [phrase.clause(result) for result in decision.results],
     }
 
@@ -87,6 +89,7 @@ class _Phrasing:
     def __init__(self, policy: m.Policy, lang: str):
         self.policy = policy
         self.lang = lang
+        self.words = Phrasing(policy, lang)
 
     def t(self, key: str, **values) -> str:
         return label(key, self.lang).format(**values)
@@ -108,12 +111,9 @@ class _Phrasing:
         return str(value)
 
     def facts_text(self, names: tuple[str, ...], node: TraceNode) -> str:
-        """`label = value` of each of `names`, with the values `node` read."""
+        """Each of `names` with the value `node` read, as a statement (毕业院校类别为衢州高校)."""
         values = _fact_values(node)
-        parts = []
-        for name in names:
-            fact = self.policy.facts[name]
-            parts.append(f"{fact.label} = {self.fact_value(name, values.get(name))}")
+        parts = [self.words.fact_value(name, values.get(name)) for name in names]
         sep = "；" if self.lang == "zh" else "; "
         return sep.join(parts) if parts else self.t("eval.none")
 
@@ -129,12 +129,20 @@ class _Phrasing:
         return str(node.value)
 
     def condition(self, node: TraceNode) -> str:
-        """A condition as a person reads it: a definition by its label, else its source text."""
-        if node.op in ("def", "fact") and node.label:
-            return node.label
-        if node.op == "via":
-            return self.t("eval.via", clause=node.label or node.name)
-        return node.text
+        """What the node found, as a sentence: the condition holds, fails or is unknown."""
+        if node.expr is None:
+            return node.label or self.t("eval.unknown")
+        return self.words.holds(node.expr, node.value)
+
+    def sentence(self, node: TraceNode) -> str:
+        """A trace node in words: a condition as a statement, a value as `name：value`."""
+        if node.expr is None or node.expr.type is m.Type.BOOL:
+            return self.condition(node)
+        if node.op == "const":
+            return self.node_value(node)
+        name = self.words.noun(node.expr) if node.expr is not None else (node.label or "")
+        sep = "：" if self.lang == "zh" else ": "
+        return f"{name}{sep}{self.node_value(node)}"
 
     # ---- amounts ----------------------------------------------------------------
     def rate(self, low: Decimal | None, high: Decimal | None) -> str:
@@ -229,6 +237,12 @@ class _Phrasing:
             return None
         return self.t("eval.reason.provision", section=w.provision.section, quote=w.provision.quote)
 
+    def reasons(self, result: ClauseResult) -> list[dict]:
+        reasons = [self.reason(r) for r in result.reasons]
+        if terms.shown_as(result.status, result.clause.kind) == "inapplicable":
+            reasons.insert(0, {"kind": "inapplicable", "message": self.t("eval.inapplicable")})
+        return reasons
+
     def reason(self, reason: Reason) -> dict:
         match reason:
             case RequirementMet(node=node):
@@ -299,6 +313,7 @@ class _Phrasing:
             "label": node.label,
             "value": _json(node.value),
             "value_text": self.node_value(node),
+            "sentence": self.sentence(node),
             "masked": masked,
             "children": [self.trace(c, id(c) not in deciding) for c in node.children],
         }
@@ -311,7 +326,8 @@ class _Phrasing:
             "title": c.title,
             "type": c.kind,
             "status": result.status.value,
-            "status_text": terms.status(result.status, self.lang),
+            "shown_as": terms.shown_as(result.status, c.kind),
+            "status_text": terms.status(terms.shown_as(result.status, c.kind), self.lang),
             "payout_shown": terms.shows_payout(result.status),
             "discretionary": c.discretionary,
             "channel": c.channel,
@@ -332,24 +348,36 @@ class _Phrasing:
             "entitlement_date": result.entitlement_date.isoformat() if result.entitlement_date else None,
             "excluded_by": result.excluded_by,
             "missing_facts": list(result.missing_facts),
-            "reasons": [self.reason(r) for r in result.reasons],
+            "reasons": self.reasons(result),
             "window": self.window(c.window),
-            "readings": [{"question": a.question, "reading": a.reading} for a in c.ambiguities],
+            "readings": [{"question": self.words.plain(a.question), "reading": self.words.plain(a.reading),
+                          "source": {"question": a.question, "reading": a.reading}} for a in c.ambiguities],
             "notes": list(c.notes),
             "trace": self.trace(result.trace),
         }
 
-    def question(self, name: str, decision: Decision) -> dict:
-        fact = self.policy.facts[name]
-        clauses = [r.clause for r in decision.results if name in r.missing_facts]
+    def question(self, q: Question) -> dict:
+        fact = self.policy.facts[q.fact]
         sep = "、" if self.lang == "zh" else ", "
+        clauses = [self.policy.clause(c) for c in q.clauses]
+        stake = []
+        if q.stake:
+            stake.append(self.t("eval.stake_money", amount=yuan(q.stake, self.lang)))
+        if q.entitlements:
+            stake.append(self.t("eval.stake_entitlements", count=q.entitlements))
+        section = self.policy.sections.get(q.topic)
         return {
-            "fact": name,
+            "fact": q.fact,
             "label": fact.label,
             "question": fact.question or fact.label,
             "type": fact.type.value,
             "members": [{"name": x.name, "label": x.label} for x in fact.members],
-            "clauses": [c.id for c in clauses],
+            "clauses": list(q.clauses),
+            "stake": _money(q.stake),
+            "entitlements": q.entitlements,
+            "topic": q.topic,
+            "topic_text": f"{q.topic} {section.title}" if section else q.topic,
+            "stake_text": sep.join(stake),
             "decides_text": self.t("eval.asked_by", clauses=sep.join(c.title for c in clauses)),
         }
 

@@ -37,7 +37,7 @@ def render_record(record: dict) -> str:
     case, policy = record["case"], record["policy"]
     out = [f"# {t('eval.title')} — {policy['doc_number']}", ""]
     out += [f"| {t('eval.case')} | {_cell(case['name'] or case['path'] or '—')} |", "|---|---|",
-            f"| {t('eval.kind')} | {_cell(case['kind_label'])} (`{case['kind']}`) |",
+            f"| {t('eval.kind')} | {_cell(case['kind_label'])} |",
             f"| {t('eval.as_of')} | {record['as_of']} |",
             f"| {t('eval.decision_id')} | `{record['decision_id']}` |",
             f"| {t('eval.sha256')} | `{policy['sha256']}` |", ""]
@@ -46,7 +46,7 @@ def render_record(record: dict) -> str:
     out.append("| " + " | ".join(t(k) for k in ("eval.status", "eval.ref", "eval.clause", "eval.amount",
                                                  "eval.details")) + " |")
     out.append("|---|---|---|---|---|")
-    for clause in sorted(record["clauses"], key=lambda c: terms.status_rank(c["status"])):
+    for clause in sorted(record["clauses"], key=lambda c: terms.status_rank(c["shown_as"])):
         amount = clause["amount"]["text"] if clause["amount"] and clause["payout_shown"] else clause["rate_text"]
         if clause["discretionary"]:
             amount += f"（{t('eval.discretionary')}）" if lang == "zh" else f" ({t('eval.discretionary')})"
@@ -60,25 +60,57 @@ def render_record(record: dict) -> str:
     out += [f"## {t('eval.questions')}", ""]
     if not record["questions"]:
         out.append(t("eval.questions_none"))
+    topic = None
     for number, q in enumerate(record["questions"], start=1):
-        out.append(f"{number}. {_inline(q['question'])} (`{q['fact']}`; {_inline(q['decides_text'])})")
+        if q["topic_text"] != topic:
+            topic = q["topic_text"]
+            out += ["", f"**{_inline(topic or t('eval.other_questions'))}**", ""]
+        out.append(f"{number}. {_inline(q['question'])}（{_inline(_stake(q, t))}）")
     out.append("")
 
     out += [f"## {t('eval.facts')}", "", f"| {t('eval.fact')} | {t('eval.value')} |", "|---|---|"]
     for fact in case["facts"]:
-        out.append(f"| {_cell(fact['label'])} (`{fact['name']}`) | {_cell(fact['text'])} |")
+        out.append(f"| {_cell(fact['label'])} | {_cell(fact['text'])} |")
     out.append("")
 
     out += [f"## {t('eval.trace')}", ""]
     for clause in record["clauses"]:
         out += _clause(clause, t)
+    out += _technical(record, t)
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _stake(question: dict, t) -> str:
+    """What hangs on the answer: the money and entitlements, then the clauses it decides."""
+    parts = [question["stake_text"], question["decides_text"]] if question["clauses"] else [t("eval.decides_none")]
+    return "；".join(p for p in parts if p)
+
+
+def _technical(record: dict, t) -> list[str]:
+    """Identifiers and encoded expressions, folded away: for whoever checks the encoding."""
+    case = record["case"]
+    out = [f"## {t('eval.technical')}", "", "<details>", f"<summary>{t('eval.technical')}</summary>", "",
+           t("eval.technical_note"), "",
+           f"- {t('eval.kind')}: `{case['kind']}`"]
+    out += [f"- {_inline(f['label'])}: `{f['name']}`" for f in case["facts"]]
+    out.append("")
+    for clause in record["clauses"]:
+        out.append(f"- {_inline(clause['title'])}: `{clause['id']}` — `{_code(clause['trace']['text'])}`")
+        out += [f"  - {_inline(note)}" for note in clause["notes"]]
+        out += [f"  - {_inline(r['source']['question'])} → {_inline(r['source']['reading'])}"
+                for r in clause["readings"]]
+    out += ["", "</details>", ""]
+    return out
+
+
+def _code(text: str) -> str:
+    return " ".join(text.split()).replace("`", "'")
 
 
 def _clause(clause: dict, t) -> list[str]:
     ref = clause["clause"]
     out = [f"### {ref['ref']} {_inline(clause['title'])} — {clause['status_text']}", "",
-           f"`{clause['id']}` · {_inline(ref['section_title'])} · {_inline(ref['policy'])}", ""]
+           f"{_inline(ref['section_title'])} · {_inline(ref['policy'])}", ""]
     for citation in ref["citations"]:
         out.append(f"> {_inline(citation['quote'])}（{_inline(citation['section'])}）")
         out.append(">")
@@ -103,12 +135,7 @@ def _clause(clause: dict, t) -> list[str]:
 def _trace(node: dict, depth: int, t) -> list[str]:
     value = node["value"]
     mark = _MARK[value] if value is None or isinstance(value, bool) else "="
-    text = f"`{node['text']}`"
-    if node["label"]:
-        text += f" {_inline(node['label'])}"
-    if node["op"] == "via":
-        text = _inline(t("eval.via", clause=node["label"] or node["name"]))
-    line = f"{'  ' * depth}- {mark} {text}: {_inline(node['value_text'])}"
+    line = f"{'  ' * depth}- {mark} {_inline(node['sentence'])}"
     if node["masked"]:
         line += f" ({t('eval.masked')})"
     lines = [line]

@@ -10,7 +10,7 @@ from qzdsl.wording import terms
 from qzdsl.wording.labels import label
 
 _STYLE = {"granted": "bold green", "excluded": "yellow", "undetermined": "cyan", "ineligible": "dim",
-          "not_in_force": "magenta"}
+          "not_in_force": "magenta", "inapplicable": "dim"}
 
 
 def render(record: dict, console: Console) -> None:
@@ -24,7 +24,7 @@ def render(record: dict, console: Console) -> None:
     policy = record["policy"]
     console.print(Text(f"{t('eval.title')} — {policy['doc_number']}", style="bold"))
     heading = [(t("eval.case"), case["name"] or case["path"] or "—"),
-               (t("eval.kind"), f"{case['kind_label']} ({case['kind']})"),
+               (t("eval.kind"), case["kind_label"]),
                (t("eval.as_of"), record["as_of"]),
                (t("eval.decision_id"), record["decision_id"])]
     for key, value in heading:
@@ -33,9 +33,9 @@ def render(record: dict, console: Console) -> None:
     table = Table(show_lines=False)
     for key in ("eval.status", "eval.ref", "eval.clause", "eval.amount", "eval.details"):
         table.add_column(t(key), overflow="fold")
-    clauses = sorted(record["clauses"], key=lambda c: terms.status_rank(c["status"]))
+    clauses = sorted(record["clauses"], key=lambda c: terms.status_rank(c["shown_as"]))
     for clause in clauses:
-        status = clause["status"]
+        status = clause["shown_as"]
         table.add_row(Text(clause["status_text"], style=_STYLE[status]), clause["clause"]["ref"], clause["title"],
                       _amount(clause, t), _details(clause, t))
     totals = record["totals"]
@@ -47,9 +47,20 @@ def render(record: dict, console: Console) -> None:
     console.print(Text(t("eval.questions"), style="bold"))
     if not record["questions"]:
         console.print(f"  {t('eval.questions_none')}")
+    # A grid, not running text: Chinese has no spaces to wrap at, so a column folds it.
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_column(overflow="fold")
+    topic = None
     for number, question in enumerate(record["questions"], start=1):
-        console.print(f"  {number}. {question['question']}  [{question['fact']}; {question['decides_text']}]",
-                      markup=False)
+        if question["topic_text"] != topic:
+            topic = question["topic_text"]
+            grid.add_row("", Text(topic or t("eval.other_questions"), style="bold"))
+        stake = "；".join(p for p in (question["stake_text"], question["decides_text"]) if p) \
+            if question["clauses"] else t("eval.decides_none")
+        grid.add_row(f"{number}.", Text(f"{question['question']}（{stake}）"))
+    if record["questions"]:
+        console.print(grid)
 
 
 def _amount(clause: dict, t) -> str:
@@ -63,8 +74,10 @@ def _amount(clause: dict, t) -> str:
 
 
 def _details(clause: dict, t) -> str:
-    status = clause["status"]
+    status = clause["shown_as"]
     reasons = clause["reasons"]
+    if status == "inapplicable":
+        return "\n".join(r["message"] for r in reasons if r["kind"] == "inapplicable")
     if status == "granted":
         return "\n".join(r["message"] for r in reasons if r["kind"] == "schedule_cut")
     if status == "excluded":
