@@ -555,6 +555,7 @@ def audit(
     graph: Optional[Path] = typer.Option(None, "--graph", callback=_output_path, metavar="FILE"),
     witness_dir: Optional[Path] = typer.Option(None, "--witness-dir", callback=_output_folder, metavar="DIR"),
     fail_on: FailOn = typer.Option(FailOn.error, "--fail-on"),
+    timeout: Optional[float] = typer.Option(None, "--timeout", min=0.001, metavar="SECONDS"),
 ) -> None:
     """Audit overlaps: clauses that can pay one applicant for the same need, each with a
     witness case, and how 从优、从高、不重复 resolves them. Exit 1 gates CI."""
@@ -569,7 +570,11 @@ def audit(
         raise UsageError(f"--graph writes {', '.join(audit_output.GRAPH_FORMATS)} files, not '{graph.name}'")
     if graph is not None and len(paths) > 1:
         raise UsageError("--graph takes one --policy; run the audit once per policy")
-    reports = [audit_file(path) for path in paths]
+    import time
+
+    deadline = time.monotonic() + timeout if timeout is not None else None
+    # One budget for the whole run: each policy gets what the ones before it left.
+    reports = [audit_file(path, timeout, deadline) for path in paths]
     audit_output.emit(reports, format.value, _report_lang(lang), out)
     if graph is not None:
         audit_output.write_graph(reports[0], graph, _report_lang(lang))
@@ -609,6 +614,7 @@ def run_policy_tests(
     from qzdsl.testing.coverage import coverage as measure
     from qzdsl.testing.runner import run_paths
 
+    from qzdsl.escape import terminal
     from qzdsl.output import stdout_bytes, write_text
 
     policy = _require_file(policy) if policy else _default_policy()
@@ -623,7 +629,7 @@ def run_policy_tests(
     except QzError as exc:
         _emit_diagnostics(exc.diagnostics, _sources_of(exc))
         sys.stderr.write(f"{len(exc.diagnostics)} error(s) in test files: no test was run\n")
-        raise typer.Exit(EXIT_USAGE)
+        raise typer.Exit(EXIT_USAGE) from None
     if not run.results:
         raise UsageError("no policy tests in: " + ", ".join(map(str, targets)))
     cov = measure(run) if coverage or min_coverage is not None else None
@@ -642,8 +648,8 @@ def run_policy_tests(
         report = render_run(run, cov if coverage else None)
     if out is not None:
         write_text(out, report)
-    else:
-        stdout_bytes(report)
+    else:  # the text report is read on a terminal: test and case names cannot drive it
+        stdout_bytes(terminal(report) if format is PolicyTestFormat.text else report)
     if out is not None or format is not PolicyTestFormat.text:
         if coverage and format is PolicyTestFormat.junit:
             from qzdsl.reports.testing.text import render_coverage
@@ -671,7 +677,8 @@ def _eval_batch(policy: Optional[list[Path]], batch: Path, out: Optional[Path], 
 
     if out is None:
         raise UsageError("--batch needs --out RESULT.parquet (or RESULT.csv)")
-    if out.resolve() == batch.resolve() or (errors is not None and errors.resolve() in (out.resolve(), batch.resolve())):
+    if out.resolve() == batch.resolve() or (errors is not None
+                                            and errors.resolve() in (out.resolve(), batch.resolve())):
         raise UsageError("--out, --errors and the --batch file must be three different files")
     if format.value not in ("table", "json"):
         raise UsageError("with --batch the summary is printed as table or json")
