@@ -372,7 +372,7 @@ def eval_case(
     if case is None:
         raise UsageError("give a CASE file, or --batch FILE --out RESULT")
     compiled = load(*_policy_set(policy))
-    decision = evaluate(compiled, load_case(_require_file(case), compiled), as_of=when)
+    decision = evaluate(compiled, load_case(_require_file(case), compiled, _report_lang(lang)), as_of=when)
     if format is EvalFormat.table:
         from rich.console import Console
 
