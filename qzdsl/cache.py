@@ -1,50 +1,75 @@
 """Compiled policies kept on disk between runs, so that a command which only evaluates
 (`qzdsl eval`) skips reading, parsing, checking and compiling the policy.
 
-An entry is valid while every file the policy was compiled from (the policy files, their
-imports and their official source texts) has the same SHA-256, and qzdsl's own code and
-grammar are unchanged. Entries live in `$QZDSL_CACHE_DIR`, else `$XDG_CACHE_HOME/qzdsl`,
-else `~/.cache/qzdsl` — a directory of the user's own, since entries are pickles. Setting
-`QZDSL_CACHE_DIR` to the empty string turns the cache off. Any problem with the cache
-(unwritable, corrupt, stale) falls back to compiling.
+What an entry holds (docs/architecture.md, "Where qzdsl reads and writes"): the compiled
+policy (pickled), qzdsl's code fingerprint, and the SHA-256 of the exact bytes of every
+file it was compiled from (policy files, imports, source texts — read once, hashed, then
+compiled, so a file saved mid-compile leaves an entry that no longer matches). An entry is
+used while every one of those files still has that digest and qzdsl is unchanged.
+
+A pickle can execute code when loaded, so an entry is loaded only when all of these hold:
+the cache folder and the entry are owned by the current user and writable by no one else,
+the entry is a regular file (not a symlink), and its HMAC-SHA256, keyed with a random
+secret kept in the folder (`key`, mode 0600, same checks), matches. An entry planted by
+someone else, or corrupted, is ignored and recompiled.
+
+Entries live in `$QZDSL_CACHE_DIR`, else `$XDG_CACHE_HOME/qzdsl`, else `~/.cache/qzdsl`;
+setting `QZDSL_CACHE_DIR` to the empty string turns the cache off. Any problem with the
+cache (unwritable, full, foreign, corrupt, stale) falls back to compiling.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import pickle
-import tempfile
+import secrets
+import stat
 from pathlib import Path
 
 from qzdsl.model import policy as m
-from qzdsl.language.resources import bundled_policy_path, grammar_path
+from qzdsl.resources import bundled_policy_path, grammar_path
+from qzdsl.reading import Confinement, ReadRefused, read_regular
 
-_FORMAT = 1
+_FORMAT = 3  # 3: spans name files absolutely
+_MAGIC = b"qzdsl-cache\0"
 _PACKAGE = Path(__file__).resolve().parent  # the qzdsl package: its code is part of the key
+SUFFIX = ".entry"
 
 
-def load(path: str | Path | None = None, also: tuple[str | Path, ...] = ()) -> m.Policy:
-    """`loader.load(path, also)`, from the cache when the policies and qzdsl are unchanged."""
-    directory = _directory()
-    if directory is None:
-        return _compile(path, also)
+def load(path: str | Path | None = None, also: tuple[str | Path, ...] = (),
+         confinement: Confinement | None = None) -> m.Policy:
+    """`loader.load(path, also, confinement)`, from the cache when the policies and qzdsl
+    are unchanged."""
     targets = [Path(path) if path is not None else bundled_policy_path(), *map(Path, also)]
-    # Spans in the compiled policy name files relative to the working directory.
+    confinement = confinement if confinement is not None else Confinement.around(*targets)
+    directory = _directory()
+    secret = _secret(directory) if directory is not None else None
+    if secret is None:
+        return _compile(path, also, confinement)[0]
+    # Spans in the compiled policy name files absolutely, so the working directory is no
+    # part of the key; what may be read (the confinement) decides whether it compiles at all.
     named = "\0".join(str(t.resolve()) for t in targets)
-    key = hashlib.sha256(f"{_FORMAT}\0{Path.cwd()}\0{named}".encode()).hexdigest()
-    entry = directory / f"{key}.pickle"
-    policy = _read(entry)
+    key = hashlib.sha256(f"{_FORMAT}\0{confinement.key()}\0{named}".encode()).hexdigest()
+    entry = directory / f"{key}{SUFFIX}"
+    policy = _read(entry, secret)
     if policy is None:
-        policy = _compile(path, also)
-        _write(entry, policy)
+        policy, digests = _compile(path, also, confinement)
+        _write(entry, secret, policy, digests)
     return policy
 
 
-def _compile(path: str | Path | None, also: tuple[str | Path, ...]) -> m.Policy:
-    from qzdsl.language.loader import load as compile_policy
+def _compile(path, also, confinement: Confinement) -> tuple[m.Policy, tuple[tuple[str, str], ...]]:
+    """The compiled policy, and the digest of every file's bytes as they were compiled."""
+    from qzdsl.diagnostics import QzError
+    from qzdsl.language.compiler import compile_program
+    from qzdsl.language.loader import check
 
-    return compile_policy(path, also)
+    result = check(path, also=also, confinement=confinement)
+    if not result.ok:
+        raise QzError(result.errors)
+    return compile_program(result.program), tuple(sorted(result.program.digests.items()))
 
 
 def _directory() -> Path | None:
@@ -55,47 +80,91 @@ def _directory() -> Path | None:
     return Path(base) / "qzdsl"
 
 
+def _private(info: os.stat_result) -> bool:
+    """Owned by the current user and writable by no one else."""
+    return info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _secret(directory: Path) -> bytes | None:
+    """The folder's HMAC key, made on first use; None when the folder is not private."""
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = os.lstat(directory)
+        if not stat.S_ISDIR(info.st_mode) or not _private(info):
+            return None
+        key_file = directory / "key"
+        try:
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            try:
+                os.write(fd, secrets.token_bytes(32))
+            finally:
+                os.close(fd)
+        return _private_bytes(key_file)
+    except OSError:
+        return None
+
+
+def _private_bytes(path: Path) -> bytes | None:
+    """The content of a regular file that is not a symlink and is private to the user."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or not _private(info):
+            return None
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
 def _code_fingerprint() -> tuple:
     """What the compiled form depends on in qzdsl itself: its modules and the grammar."""
     files = sorted(_PACKAGE.rglob("*.py")) + [grammar_path()]
     return tuple((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files)
 
 
-def _sources(policy: m.Policy) -> tuple[tuple[str, str], ...]:
-    """Every file the policy was compiled from, with its SHA-256."""
-    paths = [Path(name) for name in policy.files]
-    for info in (*policy.imports, policy.info):
-        if info.source_path:
-            paths.append(Path(info.path).parent / info.source_path)
-    return tuple((str(p.resolve()), _digest(p)) for p in paths)
-
-
-def _digest(path: Path) -> str:
+def _digest(path: str) -> str:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
+        return hashlib.sha256(read_regular(path)).hexdigest()
+    except ReadRefused:
         return ""
 
 
-def _read(entry: Path) -> m.Policy | None:
+def _read(entry: Path, secret: bytes) -> m.Policy | None:
+    data = _private_bytes(entry)
+    if data is None or not data.startswith(_MAGIC):
+        return None
+    mac, payload = data[len(_MAGIC):len(_MAGIC) + 32], data[len(_MAGIC) + 32:]
+    if not hmac.compare_digest(mac, hmac.new(secret, payload, hashlib.sha256).digest()):
+        return None  # not written by this user's qzdsl: never unpickled
     try:
-        with entry.open("rb") as handle:
-            version, code, sources, policy = pickle.load(handle)
-    except Exception:  # a missing, truncated or foreign entry: whatever went wrong, recompile
+        version, code, digests, policy = pickle.loads(payload)
+    except Exception:  # written by us, yet unreadable (another qzdsl version): recompile
         return None
     if version != _FORMAT or code != _code_fingerprint():
         return None
-    if any(_digest(Path(name)) != digest for name, digest in sources):
+    if any(_digest(name) != digest for name, digest in digests):
         return None
     return policy
 
 
-def _write(entry: Path, policy: m.Policy) -> None:
+def _write(entry: Path, secret: bytes, policy: m.Policy, digests) -> None:
+    from qzdsl.output import CannotWrite, write_bytes
+
+    payload = pickle.dumps((_FORMAT, _code_fingerprint(), digests, policy), pickle.HIGHEST_PROTOCOL)
     try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        data = pickle.dumps((_FORMAT, _code_fingerprint(), _sources(policy), policy), pickle.HIGHEST_PROTOCOL)
-        with tempfile.NamedTemporaryFile("wb", dir=entry.parent, delete=False) as handle:
-            handle.write(data)
-        os.replace(handle.name, entry)
-    except OSError:
+        # Atomic and cleaned up: a full disk leaves neither a partial entry nor a temporary file.
+        write_bytes(entry, _MAGIC + hmac.new(secret, payload, hashlib.sha256).digest() + payload)
+        os.chmod(entry, 0o600)
+    except (CannotWrite, OSError):
         return  # a cache that cannot be written is no cache; compiling still works

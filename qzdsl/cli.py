@@ -14,10 +14,11 @@ from typing import Optional
 import typer
 from typer.core import TyperGroup
 
-from qzdsl.diagnostics import QzError, render_all
+from qzdsl.diagnostics import QzError, Text, render_all
 from qzdsl.wording import cli as words
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_INTERNAL = 70  # an unexpected exception: a bug in qzdsl (BSD's EX_SOFTWARE)
 
 # The language of this run's messages, help and reports' default: set once per run by
 # `_Group.main` from `--lang` or the locale.
@@ -137,7 +138,7 @@ def _show_version(value: bool) -> None:
 
     from qzdsl import __version__
     from qzdsl.cache import load
-    from qzdsl.language.resources import bundled_policy_path
+    from qzdsl.resources import bundled_policy_path
 
     policy = load(bundled_policy_path())
     sys.stdout.write(f"qzdsl {__version__}\n"
@@ -179,23 +180,56 @@ def _require_file(path: Path) -> Path:
 
 def _output_path(path: Optional[Path]) -> Optional[Path]:
     """An output FILE option: checked before any work is done, so that a long run never
-    ends in a file that cannot be written."""
-    if path is not None and path.is_dir():
-        raise UsageError(f"{path} is a directory; give a file")
-    if path is not None and not path.parent.is_dir():
-        raise UsageError(f"cannot write {path}: no folder {path.parent}")
+    ends in a file that cannot be written (a folder, a missing or unwritable folder, a
+    read-only file). Whether it is one of the command's inputs is checked by `_outputs`."""
+    from qzdsl.output import CannotWrite, check_target
+
+    if path is not None:
+        try:
+            check_target(path)
+        except CannotWrite as exc:
+            raise UsageError(str(exc)) from None
     return path
 
 
-def _emit_diagnostics(diagnostics, sources: dict[str, str]) -> None:
+def _output_folder(path: Optional[Path]) -> Optional[Path]:
+    """An output FOLDER option (`--witness-dir`): a folder, or one that can be made."""
+    from qzdsl.output import CannotWrite, check_folder
+
+    if path is not None:
+        try:
+            check_folder(path)
+        except CannotWrite as exc:
+            raise UsageError(str(exc)) from None
+    return path
+
+
+def _outputs(outputs, inputs) -> None:
+    """Refuse, before the work starts, an output that is one of the command's inputs
+    (`eval -o CASE`, `audit -o POLICY`), under whatever name."""
+    from qzdsl.resources import bundled_policy_path
+    from qzdsl.output import CannotWrite, check_target
+
+    sources = [bundled_policy_path() if p is None else p for p in inputs]
+    for path in outputs:
+        if path is not None:
+            try:
+                check_target(path, sources)
+            except CannotWrite as exc:
+                raise UsageError(str(exc)) from None
+
+
+def _emit_diagnostics(diagnostics, sources: dict[str, str], lang: str = "en") -> None:
+    from qzdsl.escape import terminal
+
     if diagnostics:
-        sys.stderr.write(render_all(diagnostics, sources) + "\n")
+        sys.stderr.write(terminal(render_all(diagnostics, sources, lang)) + "\n")
 
 
 def _default_policy() -> Path:
     """The policy a command uses when none is named — a checkout's own file when run inside
     a checkout, else the installed copy — stated on stderr so the user knows which."""
-    from qzdsl.language.resources import default_policy_path
+    from qzdsl.resources import default_policy_path
 
     path, in_checkout = default_policy_path()
     try:
@@ -214,10 +248,21 @@ def _report_lang(lang: Optional["Lang"]) -> str:
     return lang.value if lang is not None else _lang
 
 
+class Lang(str, Enum):
+    zh = "zh"
+    en = "en"
+
+
 class ShowFormat(str, Enum):
     table = "table"
     list = "list"
     json = "json"
+
+
+class CheckFormat(str, Enum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
 
 
 class SimulateFormat(str, Enum):
@@ -229,19 +274,33 @@ class SimulateFormat(str, Enum):
 @app.command()
 def check(
     files: Optional[list[Path]] = typer.Argument(None, metavar="[FILE]..."),
+    format: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f", help="text (on stderr), or json / "
+                                       "sarif on stdout."),
+    lang: Optional[Lang] = typer.Option(None, "--lang", help="Language of the messages."),
 ) -> None:
     """Parse and check policy files; print every problem with its location."""
+    from qzdsl.escape import terminal
     from qzdsl.language.loader import check as check_policy
 
-    failed = False
+    lang = _report_lang(lang)
+    results = []
     for path in _policy_paths(files):
         result = check_policy(path)
-        _emit_diagnostics(result.diagnostics, result.sources)
-        errors = len(result.errors)
-        warnings = len(result.diagnostics) - errors
         name = result.program.main.path if result.program.files else str(path)
-        sys.stderr.write(f"{name}: {errors} error(s), {warnings} warning(s)\n")
-        failed = failed or errors > 0
+        results.append((name, result.diagnostics))
+        if format is CheckFormat.text:
+            _emit_diagnostics(result.diagnostics, result.sources, lang)
+            errors = len(result.errors)
+            summary = Text("summary.check", (("file", Path(name)), ("errors", errors),
+                                             ("warnings", len(result.diagnostics) - errors)))
+            sys.stderr.write(terminal(summary.render(lang)) + "\n")
+    if format is CheckFormat.json:
+        from qzdsl.reports.check.json import render
+    elif format is CheckFormat.sarif:
+        from qzdsl.reports.check.sarif import render
+    if format is not CheckFormat.text:
+        sys.stdout.write(render(results, lang))
+    failed = any(d.is_error for _, found in results for d in found)
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 
@@ -254,16 +313,18 @@ def show(
     from qzdsl.model import export
     from qzdsl.language.loader import load
 
+    from qzdsl.output import console, stdout_bytes
+
     compiled = load(_require_file(policy) if policy else _default_policy())
     if format is ShowFormat.json:
-        sys.stdout.write(json.dumps(export.policy(compiled), ensure_ascii=False, indent=2) + "\n")
+        stdout_bytes(json.dumps(export.policy(compiled), ensure_ascii=False, indent=2) + "\n")
         return
     from qzdsl.reports.show.table import render_list, render_policy
 
     if format is ShowFormat.list:
-        sys.stdout.write(render_list(compiled))
+        stdout_bytes(render_list(compiled))
         return
-    render_policy(compiled)
+    render_policy(compiled, console())
 
 
 # ---- fmt command (language core) ----
@@ -282,14 +343,17 @@ def fmt(
     """
     from qzdsl.diagnostics import error
     from qzdsl.language.formatter import format_text
+    from qzdsl.output import CannotWrite, check_target, stdout_bytes, write_text
 
     if check_only and to_stdout:
         raise UsageError("--check and --stdout cannot be used together")
     failed = False
     for path in [_require_file(p) for p in files]:
-        text = ""
+        text = raw = ""
         try:
-            text = path.read_text(encoding="utf-8")
+            raw = path.read_bytes().decode("utf-8")
+            # As `check` reads a policy: a byte-order mark some editors write is no error.
+            text = raw.removeprefix("\ufeff")
             formatted = format_text(text, str(path))
         except (OSError, UnicodeDecodeError) as exc:
             _emit_diagnostics([error("QZ010", f"cannot read {path}: {exc}")], {})
@@ -300,12 +364,17 @@ def fmt(
             failed = True
             continue
         if to_stdout:
-            sys.stdout.write(formatted)
-        elif formatted != text and check_only:
-            sys.stdout.write(f"{path}\n")
+            stdout_bytes(formatted)
+        elif formatted != raw and check_only:
+            stdout_bytes(f"{path}\n")
             failed = True
-        elif formatted != text:
-            path.write_text(formatted, encoding="utf-8")
+        elif formatted != raw:
+            try:  # replaced atomically: a full disk or a read-only file leaves the policy as it was
+                write_text(check_target(path), formatted)
+            except CannotWrite as exc:
+                sys.stderr.write(f"error: {exc}\n")
+                failed = True
+                continue
             sys.stderr.write(f"reformatted {path}\n")
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
 
@@ -318,11 +387,6 @@ class EvalFormat(str, Enum):
     json = "json"
     md = "md"
     html = "html"
-
-
-class Lang(str, Enum):
-    zh = "zh"
-    en = "en"
 
 
 def _policy_set(policy: Optional[list[Path]]) -> tuple[Path, tuple[Path, ...]]:
@@ -365,25 +429,25 @@ def eval_case(
     from qzdsl.cases.case import load_case
     from qzdsl.backends.evaluator.evaluator import evaluate
     from qzdsl.cache import load
+    from qzdsl.output import console, stdout_bytes, text_file, write_text
 
     when = _date_option(as_of, "--as-of")
     if batch is not None:
         _eval_batch(policy, batch, out, errors, when, format, lang)
     if case is None:
         raise UsageError("give a CASE file, or --batch FILE --out RESULT")
+    _outputs([out], [case, *(policy or [None])])
     compiled = load(*_policy_set(policy))
-    decision = evaluate(compiled, load_case(_require_file(case), compiled, _report_lang(lang)), as_of=when)
+    decision = evaluate(compiled, load_case(_require_file(case), compiled), as_of=when)
     if format is EvalFormat.table:
-        from rich.console import Console
-
         from qzdsl.reports.eval.json import record
         from qzdsl.reports.eval.table import render as render_table
 
         if out is None:
-            render_table(record(decision, _report_lang(lang)), Console())
+            render_table(record(decision, _report_lang(lang)), console())
             return
-        with out.open("w", encoding="utf-8") as handle:
-            render_table(record(decision, _report_lang(lang)), Console(file=handle, width=120, color_system=None))
+        with text_file(out) as handle:
+            render_table(record(decision, _report_lang(lang)), console(file=handle, width=120, color_system=None))
         return
     if format is EvalFormat.json:
         from qzdsl.reports.eval.json import render
@@ -393,9 +457,9 @@ def eval_case(
         from qzdsl.reports.eval.html import render
     text = render(decision, _report_lang(lang))
     if out is None:
-        sys.stdout.write(text)
+        stdout_bytes(text)
     else:
-        out.write_text(text, encoding="utf-8")
+        write_text(out, text)
 
 
 @app.command()
@@ -405,9 +469,10 @@ def schema(
     """Print the JSON Schema of case files, generated from the policy's fact declarations."""
     from qzdsl.cases.case import case_schema
     from qzdsl.cache import load
+    from qzdsl.output import stdout_bytes
 
     compiled = load(*_policy_set(policy))
-    sys.stdout.write(json.dumps(case_schema(compiled), ensure_ascii=False, indent=2) + "\n")
+    stdout_bytes(json.dumps(case_schema(compiled), ensure_ascii=False, indent=2) + "\n")
 
 
 @app.command("new-case")
@@ -419,13 +484,14 @@ def new_case(
     """Print a commented case-file template for KIND: every fact with its label, type and question."""
     from qzdsl.cache import load
     from qzdsl.cases.template import case_template
+    from qzdsl.output import stdout_bytes
 
     compiled = load(*_policy_set(policy))
     name = kind if kind in compiled.kinds else {k.label: k.name for k in compiled.kinds.values()}.get(kind)
     if name is None:
         kinds = ", ".join(f"{k.name} ({k.label})" for k in compiled.kinds.values())
         raise UsageError(words.message("unknown_kind", _lang, kind=repr(kind), kinds=kinds))
-    sys.stdout.write(case_template(compiled, name, _report_lang(lang)))
+    stdout_bytes(case_template(compiled, name, _report_lang(lang)))
 
 
 # ---- audit command ----
@@ -452,29 +518,30 @@ def audit(
     lang: Optional[Lang] = typer.Option(None, "--lang"),
     out: Optional[Path] = typer.Option(None, "--out", "-o", callback=_output_path, metavar="FILE"),
     graph: Optional[Path] = typer.Option(None, "--graph", callback=_output_path, metavar="FILE"),
-    witness_dir: Optional[Path] = typer.Option(None, "--witness-dir", metavar="DIR"),
+    witness_dir: Optional[Path] = typer.Option(None, "--witness-dir", callback=_output_folder, metavar="DIR"),
     fail_on: FailOn = typer.Option(FailOn.error, "--fail-on"),
 ) -> None:
     """Audit overlaps: clauses that can pay one applicant for the same need, each with a
     witness case, and how 从优、从高、不重复 resolves them. Exit 1 gates CI."""
     from qzdsl.backends.audit.audit import audit_file
-    from qzdsl.backends.audit.findings import at_or_above
-    from qzdsl.diagnostics import Severity
+    from qzdsl.diagnostics import Severity, at_or_above
+    from qzdsl.escape import terminal
     from qzdsl.reports.audit import output as audit_output
 
     paths = _policy_paths(policy)
+    _outputs([out, graph], paths)
     if graph is not None and graph.suffix.lower() not in audit_output.GRAPH_FORMATS:
         raise UsageError(f"--graph writes {', '.join(audit_output.GRAPH_FORMATS)} files, not '{graph.name}'")
     if graph is not None and len(paths) > 1:
         raise UsageError("--graph takes one --policy; run the audit once per policy")
     reports = [audit_file(path) for path in paths]
-    audit_output.emit(reports, format.value, _report_lang(lang), sys.stdout, out)
+    audit_output.emit(reports, format.value, _report_lang(lang), out)
     if graph is not None:
         audit_output.write_graph(reports[0], graph, _report_lang(lang))
     if witness_dir is not None:
         audit_output.write_witnesses(reports, witness_dir)
     for report in reports:
-        sys.stderr.write(audit_output.summary(report, _report_lang(lang)) + "\n")
+        sys.stderr.write(terminal(audit_output.summary(report, _report_lang(lang))) + "\n")
     findings = [f for report in reports for f in report.findings]
     failing = fail_on is not FailOn.never and at_or_above(findings, Severity(fail_on.value))
     raise typer.Exit(EXIT_FINDINGS if failing else EXIT_OK)
@@ -507,7 +574,10 @@ def run_policy_tests(
     from qzdsl.testing.coverage import coverage as measure
     from qzdsl.testing.runner import run_paths
 
+    from qzdsl.output import stdout_bytes, write_text
+
     policy = _require_file(policy) if policy else _default_policy()
+    _outputs([out], [policy])
     compiled = load(policy)
     targets = paths or [default_test_dir(policy)]
     for target in targets:
@@ -536,9 +606,9 @@ def run_policy_tests(
 
         report = render_run(run, cov if coverage else None)
     if out is not None:
-        out.write_text(report, encoding="utf-8")
+        write_text(out, report)
     else:
-        sys.stdout.write(report)
+        stdout_bytes(report)
     if out is not None or format is not PolicyTestFormat.text:
         if coverage and format is PolicyTestFormat.junit:
             from qzdsl.reports.testing.text import render_coverage
@@ -569,12 +639,16 @@ def _eval_batch(policy: Optional[list[Path]], batch: Path, out: Optional[Path], 
         raise UsageError("--out, --errors and the --batch file must be three different files")
     if format.value not in ("table", "json"):
         raise UsageError("with --batch the summary is printed as table or json")
+    from qzdsl.backends.sql.batch import default_errors_path
+    from qzdsl.output import stdout_bytes
+
+    _outputs([out, errors or default_errors_path(out)], [batch, *(policy or [None])])
     try:
         summary = run_batch(_policy_paths(policy), _require_file(batch), out, errors, _report_lang(lang),
                             progress=sys.stderr.isatty(), as_of=when)
     except BatchInputError as exc:
         raise UsageError(str(exc)) from None
-    sys.stdout.write(render(summary, format.value, _report_lang(lang)))
+    stdout_bytes(render(summary, format.value, _report_lang(lang)))
     clean = summary.reconciled and summary.rows_rejected == 0
     raise typer.Exit(EXIT_OK if clean else EXIT_FINDINGS)
 
@@ -593,6 +667,7 @@ def simulate(
     from qzdsl.cache import load
     from qzdsl.reports.batch.simulate import render
     from qzdsl.backends.sql.simulate import simulate as run
+    from qzdsl.output import stdout_bytes
 
     compiled = load(*_policy_set(policy))
     try:
@@ -600,7 +675,7 @@ def simulate(
                      progress=sys.stderr.isatty())
     except BatchInputError as exc:
         raise UsageError(str(exc)) from None
-    sys.stdout.write(render(result, format.value, _report_lang(lang)))
+    stdout_bytes(render(result, format.value, _report_lang(lang)))
 
 
 class CompileTarget(str, Enum):
@@ -628,21 +703,58 @@ def compile_policy(
 
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*", table):
         raise UsageError(f"--table takes a table name such as cases or db.schema.cases, not '{table}'")
+    from qzdsl.output import stdout_bytes
+
     sql = to_sql(load(*_policy_set(policy)), dialect.value, table, carry=tuple(carry or ()))
-    sys.stdout.write(sql + "\n")
+    stdout_bytes(sql + "\n")
 
 
 def main() -> None:
     """Entry point: the one place where exceptions become exit codes.
 
     Typer (standalone mode) turns usage errors into exit 2 and `typer.Exit` into its code;
-    qzdsl's own exceptions are turned into exit codes here.
+    here, qzdsl's own exceptions become 1, Ctrl-C 130 (`qzdsl.interrupt`), an output that
+    cannot be written `error: cannot write FILE: reason` and 1, a closed pipe a quiet 1, and
+    anything unexpected one line asking for a report (70) — never a stack dump.
     """
+    from qzdsl.escape import terminal
+    from qzdsl.interrupt import Interrupted, sigint_raises
+    from qzdsl.output import CannotWrite, degrade_console_streams, is_broken_pipe, silence_stdout
+
+    degrade_console_streams()
+    code: int | str | None = EXIT_OK
     try:
-        app()
+        with sigint_raises():
+            try:
+                app()
+            finally:
+                sys.stdout.flush()  # a full device or a closed pipe shows here, not at exit
+    except SystemExit as exc:
+        code = exc.code
     except QzError as exc:
-        _emit_diagnostics(exc.diagnostics, _sources_of(exc))
-        sys.exit(EXIT_FINDINGS)
+        _emit_diagnostics(exc.diagnostics, _sources_of(exc), _lang)
+        code = EXIT_FINDINGS
+    except CannotWrite as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        code = EXIT_FINDINGS
+    except Interrupted:
+        silence_stdout()
+        sys.stderr.write("\ninterrupted\n")
+        code = EXIT_INTERRUPTED
+    except OSError as exc:
+        silence_stdout()
+        if exc.filename:  # an OS error no reader turned into a diagnostic
+            sys.stderr.write(terminal(f"error: {exc.filename}: {exc.strerror or exc}") + "\n")
+        elif not is_broken_pipe(exc):  # a closed pipe (`| head`): the reader went away, nothing to say
+            sys.stderr.write(f"error: cannot write standard output: {exc.strerror or exc}\n")
+        code = EXIT_FINDINGS
+    except Exception as exc:  # the last resort: a bug, reported in one line, not a stack dump
+        command = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), "")
+        sys.stderr.write(terminal(
+            f"error: qzdsl {command} stopped on an internal error ({type(exc).__name__}: {exc}).\n"
+            "This is a bug in qzdsl: please report it with the command and the files you used.") + "\n")
+        code = EXIT_INTERNAL
+    sys.exit(code)
 
 
 def _sources_of(exc: QzError) -> dict[str, str]:

@@ -1,12 +1,17 @@
-"""Source spans, diagnostics and their rendering.
+"""The one diagnostic model: source spans, diagnostics, and their rendering as text.
 
-Every problem qzdsl finds in a policy file or a case file becomes a `Diagnostic`
-with a stable code. `render` prints it the way compilers do::
+Every problem qzdsl finds — in a policy file, a case file, a policy test file, or by the
+audit — becomes a `Diagnostic` with a code from the one registry (`qzdsl.codes`), a
+severity, a message (a template key and its arguments, worded in Chinese or English when
+rendered), one or more spans, and hints. `render` prints it the way compilers do::
 
     policy.qz:12:14: error[QZ101]: undefined name 'no_hom'
        12 |     requires no_hom and non_public_employer
           |              ^^^^^^
        = hint: did you mean 'no_home'?
+
+Spans keep file names as they were loaded (absolute); `PathStyle` makes them short only
+when a diagnostic is rendered. The JSON and SARIF forms are in `qzdsl.reports.check`.
 """
 
 from __future__ import annotations
@@ -15,8 +20,14 @@ import difflib
 import functools
 import unicodedata
 from dataclasses import dataclass, field
-from enum import Enum
-from typing import Iterable
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from qzdsl.codes import CODES, MESSAGES, Severity
+from qzdsl.resources import policies_dir
+
+__all__ = ["CODES", "Diagnostic", "PathStyle", "QzError", "Severity", "Span", "Text", "diagnostic", "error",
+           "warning", "did_you_mean", "render", "render_all"]
 
 
 @dataclass(frozen=True, order=True)
@@ -37,70 +48,129 @@ class Span:
         return f"{self.file}:{self.line}:{self.column}"
 
 
-class Severity(str, Enum):
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
+@dataclass(frozen=True)
+class PathStyle:
+    """How file names are shown. A bundled policy file is named from the policies folder
+    (`qzf-2023-12/policy.qz`), wherever qzdsl is installed; another file relative to
+    `base` (default: the working directory at rendering time) when it lies under it, else
+    as loaded."""
+
+    base: Path | None = None
+
+    def place(self, file: str) -> tuple[str | None, str]:
+        """(root, name): root "bundled" or "base" with a relative name, or None with the
+        file name as loaded."""
+        path = Path(file)
+        if not file or not path.is_absolute():
+            return None, file
+        try:
+            bundled = policies_dir()
+        except FileNotFoundError:
+            bundled = None
+        for root, folder in (("bundled", bundled), ("base", (self.base or Path.cwd()).resolve())):
+            if folder is not None and path.is_relative_to(folder):
+                return root, path.relative_to(folder).as_posix()
+        return None, file
+
+    def show(self, file: str) -> str:
+        return self.place(file)[1]
+
+    def location(self, span: Span) -> str:
+        return f"{self.show(span.file)}:{span.line}:{span.column}"
 
 
-# The one registry of diagnostic codes: code -> short English title. SARIF rules,
-# the docs and the tests read it from here.
-CODES: dict[str, str] = {
-    "QZ001": "syntax error",
-    "QZ002": "unexpected character",
-    "QZ003": "unexpected end of file",
-    "QZ010": "cannot read file",
-    "QZ011": "import cycle",
-    "QZ101": "undefined name",
-    "QZ102": "duplicate name",
-    "QZ103": "unknown section",
-    "QZ104": "unknown applicant kind",
-    "QZ105": "unknown enumeration member",
-    "QZ106": "property not allowed here",
-    "QZ107": "duplicate property",
-    "QZ108": "missing property",
-    "QZ109": "unknown keyword value",
-    "QZ110": "missing policy header",
-    "QZ111": "declaration without a label",
-    "QZ201": "type error",
-    "QZ202": "mixed periods",
-    "QZ203": "invalid amount",
-    "QZ204": "invalid date",
-    "QZ205": "cycle among definitions",
-    "QZ206": "invalid duration",
-    "QZ207": "fact of another applicant kind",
-    "QZ301": "quote not in source",
-    "QZ302": "quote outside its section",
-    "QZ303": "amount not in quote",
-    "QZ304": "uncovered source sentence",
-    "QZ305": "amount of a cited sentence not encoded",
-    "QZ306": "missing citation",
-    "QZ307": "source text unavailable",
-    "QZ401": "malformed case file",
-    "QZ402": "unknown fact",
-    "QZ403": "wrong fact type",
-    "QZ404": "invalid date in case",
-    "QZ405": "unknown applicant kind in case",
-    "QZ406": "fact not asked of this applicant kind",
-    "QZ501": "malformed test file",
-    "QZ502": "unknown clause in a test",
-    "QZ503": "unknown status in a test",
-    "QZ504": "invalid amount in a test",
-    "QZ505": "case file of a test not found",
-    "QZ506": "clause not of the test's applicant kind",
-    "QZ507": "test without an evaluation date",
-    "QZ508": "duplicate test name",
-}
+@dataclass(frozen=True)
+class Text:
+    """A sentence to be worded in the reader's language: a `codes.MESSAGES` key and the
+    arguments its template takes. Key "" is text given as is (argument `message`)."""
+
+    key: str
+    args: tuple[tuple[str, object], ...] = ()
+
+    @staticmethod
+    def plain(text: str) -> "Text":
+        return Text("", (("message", text),))
+
+    def render(self, lang: str = "en", value: "ValueFormatter | None" = None, paths: "PathStyle | None" = None) -> str:
+        """The sentence in `lang` (English where no template in `lang` exists yet). A
+        `Span` or `Path` argument is named by `paths`; other arguments shown by `value`."""
+        args = dict(self.args)
+        templates = MESSAGES.get(self.key)
+        if templates is None:
+            return str(args.get("message", self.key))
+        template = templates.get(lang) or templates["en"]
+        shown = value or plain_value
+        paths = paths or PathStyle()
+        return template.format_map(_Arguments({
+            name: paths.location(v) if isinstance(v, Span) else paths.show(str(v)) if isinstance(v, Path)
+            else shown(name, v, lang) for name, v in args.items()}))
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+ValueFormatter = Callable[[str, object, str], str]
+
+
+class _Arguments(dict):
+    """A template's arguments; one its caller did not give shows as a dash, not a crash."""
+
+    def __missing__(self, name: str) -> str:
+        return "—"
+
+
+def plain_value(name: str, value: object, lang: str) -> str:
+    """An argument as a message shows it, when the caller knows no better (the audit's
+    wording formats money, amounts and durations its own way)."""
+    if isinstance(value, (tuple, list)):
+        return ("、" if lang == "zh" else ", ").join(plain_value(name, v, lang) for v in value)
+    if isinstance(value, Text):
+        return value.render(lang)
+    return str(value)
 
 
 @dataclass(frozen=True)
 class Diagnostic:
+    """One problem or fact found in a policy, a case file, a test file, or by the audit.
+
+    `body` is the message (a template key and its arguments); `spans` are the places it
+    is about, the primary one first (file names as loaded: absolute or as given, made
+    relative only when rendered); `section` and `clauses` name what it is about in the
+    policy; `witness` is an example case that shows it, when the audit found one."""
+
     code: str
     severity: Severity
-    message: str
-    span: Span | None = None
-    hint: str | None = None
+    body: Text
+    spans: tuple[Span, ...] = ()
+    suggestion: Text | None = None
     notes: tuple[str, ...] = field(default=())
+    section: str = ""
+    clauses: tuple[str, ...] = ()
+    witness: Any = None
+
+    @property
+    def span(self) -> Span | None:
+        return self.spans[0] if self.spans else None
+
+    @property
+    def args(self) -> dict[str, object]:
+        return dict(self.body.args)
+
+    @property
+    def message(self) -> str:
+        """The message in English."""
+        return self.body.render("en")
+
+    @property
+    def hint(self) -> str | None:
+        """The hint in English, if any."""
+        return self.suggestion.render("en") if self.suggestion else None
+
+    def message_in(self, lang: str, value: ValueFormatter | None = None, paths: PathStyle | None = None) -> str:
+        return self.body.render(lang, value, paths)
+
+    def hint_in(self, lang: str, paths: PathStyle | None = None) -> str | None:
+        return self.suggestion.render(lang, paths=paths) if self.suggestion else None
 
     @property
     def is_error(self) -> bool:
@@ -108,19 +178,50 @@ class Diagnostic:
 
     def sort_key(self) -> tuple:
         span = self.span or Span("", 0, 0, 0, 0)
-        return (span.file, span.line, span.column, self.code, self.message)
+        return (span.file, span.line, span.column, self.code, self.clauses, self.body.key, repr(self.body.args))
 
-    def headline(self) -> str:
-        where = f"{self.span}: " if self.span else ""
-        return f"{where}{self.severity.value}[{self.code}]: {self.message}"
-
-
-def error(code: str, message: str, span: Span | None = None, hint: str | None = None) -> Diagnostic:
-    return Diagnostic(code, Severity.ERROR, message, span, hint)
+    def headline(self, lang: str = "en", paths: "PathStyle | None" = None) -> str:
+        span = self.span
+        where = f"{(paths or PathStyle()).location(span)}: " if span else ""
+        return f"{where}{self.severity.value}[{self.code}]: {self.message_in(lang, paths=paths)}"
 
 
-def warning(code: str, message: str, span: Span | None = None, hint: str | None = None) -> Diagnostic:
-    return Diagnostic(code, Severity.WARNING, message, span, hint)
+def _text(message: "str | Text | None", key: str, args: dict) -> Text:
+    if isinstance(message, Text):
+        return message
+    if message is None:
+        return Text(key, tuple(args.items()))
+    return Text.plain(message)
+
+
+def diagnostic(code: str, message: "str | Text | None" = None, span: Span | None = None,
+               hint: "str | Text | None" = None, *, severity: Severity | None = None, spans: Iterable[Span | None] = (),
+               variant: str = "", section: str = "", clauses: Iterable[str] = (), witness: Any = None,
+               **args: object) -> Diagnostic:
+    """A diagnostic of a registered code. Without `message`, the message is the code's
+    template (`CODE.variant` with a variant) filled with `args`; a plain string is taken
+    as the English message as it stands."""
+    if code not in CODES:
+        raise KeyError(f"unregistered diagnostic code {code}")
+    placed = tuple(s for s in ((span,) if span else ()) + tuple(spans) if s is not None)
+    key = f"{code}.{variant}" if variant else code
+    return Diagnostic(code, severity or CODES[code].severity, _text(message, key, args), placed,
+                      Text.plain(hint) if isinstance(hint, str) else hint, (), section, tuple(clauses), witness)
+
+
+def error(code: str, message: "str | Text | None" = None, span: Span | None = None,
+          hint: "str | Text | None" = None, **args: object) -> Diagnostic:
+    return diagnostic(code, message, span, hint, severity=Severity.ERROR, **args)
+
+
+def warning(code: str, message: "str | Text | None" = None, span: Span | None = None,
+            hint: "str | Text | None" = None, **args: object) -> Diagnostic:
+    return diagnostic(code, message, span, hint, severity=Severity.WARNING, **args)
+
+
+def at_or_above(diagnostics: Iterable[Diagnostic], level: Severity) -> bool:
+    """Whether any diagnostic is as severe as `level` or more."""
+    return any(d.severity.rank >= level.rank for d in diagnostics)
 
 
 class QzError(Exception):
@@ -131,10 +232,10 @@ class QzError(Exception):
         super().__init__("\n".join(d.headline() for d in self.diagnostics))
 
 
-def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
+def did_you_mean(name: str, candidates: Iterable[str]) -> Text | None:
     """A hint naming the closest candidate, or None when nothing is close."""
     matches = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
-    return f"did you mean '{matches[0]}'?" if matches else None
+    return Text("hint.did_you_mean", (("name", matches[0]),)) if matches else None
 
 
 def display_width(text: str) -> int:
@@ -154,9 +255,11 @@ def lines_of(text: str) -> list[str]:
 _WIDEST = 160  # characters of a source line shown under a diagnostic
 
 
-def render(diagnostic: Diagnostic, sources: dict[str, str]) -> str:
-    """The headline, the source line with a caret under the span, then hint and notes."""
-    lines = [diagnostic.headline()]
+def render(diagnostic: Diagnostic, sources: dict[str, str], lang: str = "en",
+           paths: PathStyle | None = None) -> str:
+    """The headline, the source line with a caret under the span, then hint and notes.
+    `sources` maps file names (as in the spans) to their text."""
+    lines = [diagnostic.headline(lang, paths)]
     span = diagnostic.span
     text = sources.get(span.file) if span else None
     if span and text is not None:
@@ -179,10 +282,11 @@ def render(diagnostic: Diagnostic, sources: dict[str, str]) -> str:
             lines.append(f" {pad} | {caret}")
     for note in diagnostic.notes:
         lines.append(f"   = note: {note}")
-    if diagnostic.hint:
-        lines.append(f"   = hint: {diagnostic.hint}")
+    if diagnostic.suggestion:
+        lines.append(f"   = {'提示' if lang == 'zh' else 'hint'}: {diagnostic.hint_in(lang, paths)}")
     return "\n".join(lines)
 
 
-def render_all(diagnostics: Iterable[Diagnostic], sources: dict[str, str]) -> str:
-    return "\n\n".join(render(d, sources) for d in diagnostics)
+def render_all(diagnostics: Iterable[Diagnostic], sources: dict[str, str], lang: str = "en",
+               paths: PathStyle | None = None) -> str:
+    return "\n\n".join(render(d, sources, lang, paths) for d in diagnostics)

@@ -13,11 +13,11 @@ import yaml
 import qzdsl
 from qzdsl.backends.audit import graph
 from qzdsl.backends.audit.audit import audit_file
-from qzdsl.backends.audit.findings import RULE_BY_ID
+from qzdsl.codes import CODES
 from qzdsl.cases.case import case_from_dict, load_case
 from qzdsl.diagnostics import Severity
 from qzdsl.backends.evaluator.evaluator import evaluate
-from qzdsl.backends.evaluator.results import Status
+from qzdsl.model.policy import Status
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = "tests/fixtures/audit/policy.qz"
@@ -43,7 +43,7 @@ def pair(report, a, b):
 
 
 def findings(report, rule):
-    return [f for f in report.findings if f.rule == rule]
+    return [f for f in report.findings if f.code == rule]
 
 
 # ---- the fixture: every kind of finding, where it is expected ----------------------------
@@ -75,7 +75,7 @@ def test_fixture_finding(fixture_report, rule, clauses):
 
 
 def test_fixture_errors_are_exactly_the_double_payments_and_the_impossible_clause(fixture_report):
-    errors = sorted((f.rule, f.clauses) for f in fixture_report.findings if f.severity is Severity.ERROR)
+    errors = sorted((f.code, f.clauses) for f in fixture_report.findings if f.severity is Severity.ERROR)
     assert errors == [
         ("QZA001", ("purchase_grant", "graduate_withdrawal")),
         ("QZA001", ("talent_purchase_subsidy", "graduate_withdrawal")),
@@ -85,13 +85,13 @@ def test_fixture_errors_are_exactly_the_double_payments_and_the_impossible_claus
 
 def test_every_finding_has_its_rules_severity_and_a_location(fixture_report):
     for f in fixture_report.findings:
-        if f.rule.startswith("QZA"):
-            assert f.severity is RULE_BY_ID[f.rule].severity
+        if f.code.startswith("QZA"):
+            assert f.severity is CODES[f.code].severity
         assert f.spans and all(s.line > 0 and s.column > 0 for s in f.spans)
 
 
 def test_encoding_checks_become_findings(fixture_report):
-    assert {f.rule for f in fixture_report.findings if f.rule.startswith("QZ3")} == {"QZ304", "QZ305"}
+    assert {f.code for f in fixture_report.findings if f.code.startswith("QZ3")} == {"QZ304", "QZ305"}
 
 
 def test_disjoint_reason_names_the_clashing_conditions(fixture_report):
@@ -111,7 +111,7 @@ def test_different_applicant_kinds_are_disjoint_without_a_witness(fixture_report
 
 def test_impossible_clause_blames_its_window(fixture_report):
     (finding,) = findings(fixture_report, "QZA006")
-    assert finding.arg["reason"] == (
+    assert finding.args["reason"] == (
         "purchase_grant_2022: purchase_date <= 2022-12-31",
         "purchase_grant_2022: purchase_date >= 2023-01-01 (二（十） window)",
     )
@@ -122,26 +122,26 @@ def test_impossible_clause_blames_its_window(fixture_report):
 def test_resolution_names_the_winner_and_the_margin(fixture_report):
     (finding,) = [f for f in findings(fixture_report, "QZA002")
                   if f.clauses == ("talent_purchase_subsidy", "purchase_grant")]
-    assert finding.arg["winner"] == "talent_purchase_subsidy"
-    assert finding.arg["margin"] == Decimal(10000)
+    assert finding.args["winner"] == "talent_purchase_subsidy"
+    assert finding.args["margin"] == Decimal(10000)
 
 
 def test_dominated_clause_is_the_smaller_narrower_one(fixture_report):
     result = pair(fixture_report, "purchase_grant", "employer_rent_advance")
     assert result.dominated == "employer_rent_advance"
     (finding,) = findings(fixture_report, "QZA005")
-    assert (finding.arg["value"], finding.arg["by_value"]) == (Decimal(5000), Decimal(20000))
+    assert (finding.args["value"], finding.args["by_value"]) == (Decimal(5000), Decimal(20000))
 
 
 def test_overlap_with_an_existing_policy_is_located_in_this_text(fixture_report):
     (finding,) = [f for f in findings(fixture_report, "QZA001") if "talent_purchase_subsidy" in f.clauses]
-    assert finding.spans[0].file == FIXTURE and finding.section == "二（十）"
-    assert "anchor:purchase_date" in finding.arg["why"]
+    assert finding.spans[0].file == str(ROOT / FIXTURE) and finding.section == "二（十）"
+    assert "anchor:purchase_date" in finding.args["why"]
 
 
 def test_duration_past_the_trial(fixture_report):
     (finding,) = findings(fixture_report, "QZA010")
-    assert (str(finding.arg["last"]), str(finding.arg["end"])) == ("2032-12-31", "2025-12-31")
+    assert (str(finding.args["last"]), str(finding.args["end"])) == ("2032-12-31", "2025-12-31")
 
 
 def test_equivalence_edge_follows_the_via(fixture_report):

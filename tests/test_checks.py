@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import qzdsl
-from qzdsl.diagnostics import CODES, render_all
+from qzdsl.diagnostics import CODES, PathStyle, render_all
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BROKEN = sorted((FIXTURES / "broken").glob("*.qz"))
@@ -26,18 +26,18 @@ def _expected(path: Path) -> set[tuple[str, str, int, int]]:
             for code, file, line, column in EXPECT.findall(path.read_text(encoding="utf-8"))}
 
 
-def _found(result) -> set[tuple[str, str, int, int]]:
-    return {(d.code, d.span.file, d.span.line, d.span.column) for d in result.diagnostics}
+def _found(result, paths: PathStyle) -> set[tuple[str, str, int, int]]:
+    return {(d.code, paths.show(d.span.file), d.span.line, d.span.column) for d in result.diagnostics}
 
 
 @pytest.mark.parametrize("path", BROKEN, ids=lambda p: p.stem)
-def test_broken_input_reports_its_diagnostics(path, monkeypatch, snapshot):
-    monkeypatch.chdir(path.parent)  # diagnostics name files relative to the working directory
+def test_broken_input_reports_its_diagnostics(path, snapshot):
+    paths = PathStyle(base=path.parent)  # file names as a person checking in that folder reads them
     expected = _expected(path)
     assert expected, f"{path.name} has no '# expect:' line"
-    result = qzdsl.check(path.name)
-    assert _found(result) == expected
-    assert render_all(result.diagnostics, result.sources) == snapshot
+    result = qzdsl.check(path)
+    assert _found(result, paths) == expected
+    assert render_all(result.diagnostics, result.sources, paths=paths) == snapshot
 
 
 def test_broken_corpus_covers_every_policy_code():
@@ -49,9 +49,8 @@ def test_broken_corpus_covers_every_policy_code():
 
 
 @pytest.mark.parametrize("path", OK, ids=lambda p: p.stem)
-def test_ok_fixture_checks_clean(path, monkeypatch):
-    monkeypatch.chdir(path.parent)
-    result = qzdsl.check(path.name)
+def test_ok_fixture_checks_clean(path):
+    result = qzdsl.check(path)
     assert result.diagnostics == ()
 
 

@@ -27,9 +27,9 @@ def test_every_example_parses(example):
     assert parse(example, "docs/language.md").decls
 
 
-@pytest.mark.parametrize("code", sorted(CODES))
+@pytest.mark.parametrize("code", sorted(c for c in CODES if CODES[c].family != "audit"))  # QZA: docs/audit.md
 def test_every_diagnostic_code_is_documented_with_its_title(code):
-    assert f"| {code} | {CODES[code]} |" in DOC
+    assert f"| {code} | {CODES[code].title_en} |" in DOC
 
 
 def _table(header: str) -> list[list[str]]:

@@ -125,7 +125,7 @@ def test_schema_command_prints_the_case_schema(capsys, monkeypatch):
 
 def test_cached_policy_equals_the_compiled_one():
     fresh = policy_cache.load(POLICY)
-    assert list(Path(policy_cache._directory()).glob("*.pickle"))
+    assert list(Path(policy_cache._directory()).glob("*.entry"))
     assert policy_cache.load(POLICY) == fresh == qzdsl.load(POLICY)
 
 
@@ -144,7 +144,7 @@ def test_editing_the_policy_invalidates_the_cache(tmp_path):
 
 def test_a_corrupt_cache_entry_is_recompiled():
     policy_cache.load(POLICY)
-    (entry,) = Path(policy_cache._directory()).glob("*.pickle")
+    (entry,) = Path(policy_cache._directory()).glob("*.entry")
     entry.write_bytes(b"not a pickle")
     assert policy_cache.load(POLICY) == qzdsl.load(POLICY)
     assert entry.read_bytes() != b"not a pickle"
@@ -164,7 +164,7 @@ def test_as_of_out_of_range_is_a_usage_error(capsys, monkeypatch):
 
 @pytest.mark.parametrize("args, message", [
     (["--out", "no-such-folder/x.json"], "no folder no-such-folder"),
-    (["--out", "tests"], "tests is a directory"),
+    (["--out", "tests"], "cannot write tests: it is a folder"),
     (["--as-of", "20240101"], "--as-of takes a date YYYY-MM-DD"),
     (["--as-of", "2024-W01-1"], "--as-of takes a date YYYY-MM-DD"),
 ])

@@ -275,17 +275,22 @@ def test_open_ended_recurring_amount_lists_one_period_and_counts_it_once(policy)
 WINDOW = m.Window(start=dt.date(2023, 1, 1))
 
 
+def _clause(spec: m.AmountSpec, window: m.Window = WINDOW) -> m.Clause:
+    return m.Clause("c", m.ClauseKind.BENEFIT, "补贴", "测试", "一", "一", "", "person",
+                    m.Const(True, m.Type.BOOL), spec, window, 0)
+
+
 def test_total_cap_is_used_up_period_by_period():
     spec = m.AmountSpec(m.AmountKind.FIXED, low=Decimal(5000), cadence="years", cap=Decimal(12000),
                         cap_scope="total", max_periods=3, anchor="start")
-    paid = payout(spec, WINDOW, None, dt.date(2023, 3, 1))
+    paid = payout(_clause(spec), None, dt.date(2023, 3, 1))
     assert [p.high for p in paid.periods] == [Decimal(5000), Decimal(5000), Decimal(2000)]
     assert (paid.total_low, paid.total_high) == (Decimal(12000), Decimal(12000))
 
 
 def test_monthly_periods_clamp_to_month_ends():
     spec = m.AmountSpec(m.AmountKind.FIXED, low=Decimal(100), cadence="months", max_periods=3, anchor="start")
-    paid = payout(spec, WINDOW, None, dt.date(2024, 1, 31))
+    paid = payout(_clause(spec), None, dt.date(2024, 1, 31))
     assert [(p.start, p.end) for p in paid.periods] == [
         (dt.date(2024, 1, 31), dt.date(2024, 2, 28)),
         (dt.date(2024, 2, 29), dt.date(2024, 3, 30)),
@@ -295,14 +300,14 @@ def test_monthly_periods_clamp_to_month_ends():
 
 def test_undated_schedule_without_an_anchor():
     spec = m.AmountSpec(m.AmountKind.RANGE, low=Decimal(10), high=Decimal(30), cadence="years", max_periods=2)
-    paid = payout(spec, WINDOW, 3, None)
+    paid = payout(_clause(spec), 3, None)
     assert [(p.start, p.low, p.high) for p in paid.periods] == [(None, Decimal(30), Decimal(90))] * 2
     assert (paid.total_low, paid.total_high, paid.value) == (Decimal(60), Decimal(180), Decimal(180))
 
 
 def test_non_monetary_and_rule_amounts_have_no_payout():
-    assert payout(m.AmountSpec(m.AmountKind.NONE), WINDOW, None, None) is None
-    assert payout(m.AmountSpec(m.AmountKind.RULE, rule="按规定"), WINDOW, None, None) is None
+    assert payout(_clause(m.AmountSpec(m.AmountKind.NONE)), None, None) is None
+    assert payout(_clause(m.AmountSpec(m.AmountKind.RULE, rule="按规定")), None, None) is None
 
 
 # ---- 从优、从高、不重复 ----------------------------------------------------------------------

@@ -18,7 +18,7 @@ from qzdsl.diagnostics import QzError
 from qzdsl.language.formatter import format_policy, format_text
 from qzdsl.language.parser import parse
 from qzdsl.money import parse_number
-from qzdsl.language.resources import bundled_policy_path
+from qzdsl.resources import bundled_policy_path
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LAYOUTS = sorted((FIXTURES / "ok" / "layout").glob("*.in.qz"))

@@ -17,7 +17,7 @@ from qzdsl.language.compiler import compile_program
 from qzdsl.diagnostics import QzError, render_all
 from qzdsl.language.formatter import format_policy
 from qzdsl.language.parser import parse
-from qzdsl.language.resources import bundled_policy_path
+from qzdsl.resources import bundled_policy_path
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -33,7 +33,7 @@ def test_check_runs_from_another_directory(tmp_path):
     """`qzdsl check` with no arguments checks the bundled policy wherever it is run."""
     env = {**os.environ, "PYTHONPATH": ""}
     result = subprocess.run(
-        [sys.executable, "-c", "from qzdsl.cli import main; main()", "check"],
+        [sys.executable, "-c", "from qzdsl.cli import main; main()", "check", "--lang", "en"],
         cwd=tmp_path, capture_output=True, text=True, env=env,
     )
     assert result.returncode == 0, result.stderr

@@ -106,7 +106,7 @@ def cases(draw, policy: m.Policy, constants) -> dict:
     """One case of a random kind. Half the cases know every fact, the others miss each
     with probability 1/3; yes/no facts lean to yes so long requirements get met."""
     money, dates, durations = constants
-    kinds = sorted({c.beneficiary for c in sqlgen.evaluated_clauses(policy)})
+    kinds = sorted({c.beneficiary for c in policy.evaluated_clauses})
     kind = draw(st.sampled_from(kinds))
     as_of = draw(_as_of(dates))
     complete = draw(st.booleans())

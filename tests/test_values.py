@@ -12,15 +12,16 @@ from qzdsl.cases.case import case_from_dict, load_case
 from qzdsl.cases.values import Refused, read_bool, read_count, read_date, read_fact, read_kind, read_money
 from qzdsl.diagnostics import QzError
 
+from cli_runner import run_main
+
 JUNE_1 = dt.date(2024, 6, 1)
 
 
 @pytest.fixture(scope="module")
 def bundled_policy():
-    from qzdsl.cache import load
-    from qzdsl.language.resources import bundled_policy_path
+    import qzdsl
 
-    return load(bundled_policy_path())
+    return qzdsl.load()
 
 
 @pytest.mark.parametrize("written", ["2024-06-01", "2024/6/1", "2024-6-1", "2024.6.1", "2024年6月1日",
@@ -30,15 +31,15 @@ def test_dates_as_people_write_them(written):
 
 
 @pytest.mark.parametrize("written, key, hint", [
-    ("6/1/2024", "date.order", "write 2024-01-06 or 2024-06-01"),  # which is the month?
-    ("13/6/2024", "date.order", "did you mean 2024-06-13?"),       # still refused: never guessed
-    ("24/6/1", "date.century", "did you mean 2024-06-01?"),
-    ("20240601", "date.compact", "did you mean 2024-06-01?"),
-    ("2024年6月", "date.no_day", "write the date as YYYY-MM-DD, e.g. 2024-06-01"),
-    ("2024-02-30", "date.calendar", "check the month and the day"),
-    ("2024/6-1", "date.form", "write the date as YYYY-MM-DD, e.g. 2024-06-01"),
-    ("last June", "date.form", "write the date as YYYY-MM-DD, e.g. 2024-06-01"),
-    ("9999-01-01", "date.range", "dates run from 1900-01-01 to 2199-12-31"),
+    ("6/1/2024", "value.date.order", "write 2024-01-06 or 2024-06-01"),  # which is the month?
+    ("13/6/2024", "value.date.order", "did you mean 2024-06-13?"),       # still refused: never guessed
+    ("24/6/1", "value.date.century", "did you mean 2024-06-01?"),
+    ("20240601", "value.date.compact", "did you mean 2024-06-01?"),
+    ("2024年6月", "value.date.no_day", "write the date as YYYY-MM-DD, e.g. 2024-06-01"),
+    ("2024-02-30", "value.date.calendar", "check the month and the day"),
+    ("2024/6-1", "value.date.form", "write the date as YYYY-MM-DD, e.g. 2024-06-01"),
+    ("last June", "value.date.form", "write the date as YYYY-MM-DD, e.g. 2024-06-01"),
+    ("9999-01-01", "value.date.range", "dates run from 1900-01-01 to 2199-12-31"),
 ])
 def test_ambiguous_or_impossible_dates_are_refused_with_a_suggestion(written, key, hint):
     with pytest.raises(Refused) as refused:
@@ -54,9 +55,9 @@ def test_money_as_people_write_it(written, value):
     assert read_money(written) == Decimal(value)
 
 
-@pytest.mark.parametrize("written, key", [("-5", "money.negative"), ("350.505", "money.sub_fen"),
-                                          ("两两", "money.form"), ("2万块", "money.form"), (0.1, "money.form"),
-                                          ("20亿", "money.large"), (True, "money.form")])
+@pytest.mark.parametrize("written, key", [("-5", "value.money.negative"), ("350.505", "value.money.sub_fen"),
+                                          ("两两", "value.money.form"), ("2万块", "value.money.form"), (0.1, "value.money.form"),
+                                          ("20亿", "value.money.large"), (True, "value.money.form")])
 def test_money_that_is_not_exact_is_refused(written, key):
     with pytest.raises(Refused) as refused:
         read_money(written)
@@ -83,8 +84,8 @@ def test_counts(written, value):
     assert read_count(written) == value
 
 
-@pytest.mark.parametrize("written, key", [("2.5", "count.whole"), ("-1", "count.negative"), ("several", "count.form"),
-                                          (False, "count.form"), ("2000000", "count.large")])
+@pytest.mark.parametrize("written, key", [("2.5", "value.count.whole"), ("-1", "value.count.negative"), ("several", "value.count.form"),
+                                          (False, "value.count.form"), ("2000000", "value.count.large")])
 def test_what_is_not_a_count(written, key):
     with pytest.raises(Refused) as refused:
         read_count(written)
@@ -98,14 +99,14 @@ def test_members_by_name_or_label_and_a_part_of_a_label_is_suggested(bundled_pol
     assert read_fact(university, "其他高校") == "other"
     with pytest.raises(Refused) as refused:
         read_fact(university, "衢州学院")
-    assert refused.value.key == "member.partial"
+    assert refused.value.key == "value.member.partial"
     assert refused.value.hint("zh") == "是否指“衢州高校（衢州学院、衢州职业技术学院、衢州市技师学院）”？"
 
 
 def test_a_part_of_several_labels_lists_them_all(bundled_policy):
     with pytest.raises(Refused) as refused:
         read_fact(bundled_policy.facts["low_income"], "低保")
-    assert refused.value.key == "member.partial"
+    assert refused.value.key == "value.member.partial"
     assert refused.value.hint("en") == "it could be: 低保家庭成员、低保边缘户家庭成员"
 
 
@@ -130,18 +131,26 @@ def test_case_files_and_dicts_read_values_the_same_way(bundled_policy, tmp_path)
     assert from_file.as_of == from_dict.as_of == JUNE_1
 
 
-def test_case_diagnostics_follow_the_language(bundled_policy):
+def test_case_diagnostics_are_worded_in_the_readers_language(bundled_policy):
     data = {"kind": "person", "as_of": "6/1/2024", "facts": {"university": "衢州学院", "unknown_thing": 1}}
-    with pytest.raises(QzError) as zh:
-        case_from_dict(data, bundled_policy, lang="zh")
-    said = {d.message: d.hint for d in zh.value.diagnostics}
+    with pytest.raises(QzError) as caught:
+        case_from_dict(data, bundled_policy)
+    said = {d.message_in("zh"): d.hint_in("zh") for d in caught.value.diagnostics}
     assert said == {
         "“as_of”：“6/1/2024”有歧义：无法确定哪个是月、哪个是日": "请写作 2024-01-06 或 2024-06-01",
         "未知的事实“unknown_thing”": None,
         "“毕业院校类别”（university）：“衢州学院”只是某个可选值的一部分":
             "是否指“衢州高校（衢州学院、衢州职业技术学院、衢州市技师学院）”？",
     }
-    with pytest.raises(QzError) as en:
-        case_from_dict(data, bundled_policy, lang="en")
     assert "'university' (毕业院校类别): '衢州学院' names part of a value, not a value" in {
-        d.message for d in en.value.diagnostics}
+        d.message_in("en") for d in caught.value.diagnostics}
+
+
+def test_eval_prints_case_diagnostics_in_the_language_asked_for(tmp_path, capsys, monkeypatch):
+    path = tmp_path / "case.yaml"
+    path.write_text("kind: person\nfacts:\n  purchase_date: 2024年6月\n", encoding="utf-8")
+    code, _, err = run_main(capsys, monkeypatch, "eval", str(path), "--lang", "zh")
+    assert code == 1 and "“购房日期”（purchase_date）：“2024年6月”没有写日" in err
+    assert "提示: 日期请写作 YYYY-MM-DD，如 2024-06-01" in err
+    code, _, err = run_main(capsys, monkeypatch, "eval", str(path), "--lang", "en")
+    assert code == 1 and "'purchase_date' (购房日期): '2024年6月' gives no day" in err

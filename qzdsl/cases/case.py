@@ -21,15 +21,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
 from qzdsl.model import policy as m
 from qzdsl.money import SPELLING_PATTERN, to_json
 from qzdsl.cases.values import EARLIEST, LATEST, MAX_COUNT, MAX_MONEY, FactValue, Refused, in_range, read_date, \
-    read_fact, read_kind, say
-from qzdsl.diagnostics import Diagnostic, QzError, Severity, Span, error
+    read_fact, read_kind
+from qzdsl.diagnostics import Diagnostic, QzError, Span, Text, error
 
 TOP_KEYS = ("name", "kind", "as_of", "facts")
 _INT = re.compile(r"[-+]?\d+")
@@ -92,24 +92,25 @@ class _Item:
     value_span: Span | None
 
 
-def load_case(path: str | Path, policy: m.Policy, lang: str = "en") -> Case:
+def load_case(path: str | Path, policy: m.Policy) -> Case:
     """Read and validate a case file (YAML, or JSON when it ends in .json).
 
-    Raises `QzError` with every problem found, each positioned in the file; problems with
-    a value are worded in `lang` (zh or en).
+    Raises `QzError` with every problem found, each positioned in the file.
     """
+    from qzdsl.reading import ReadRefused, read_regular
+
     file = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
+    try:  # a regular file of bounded size: never a FIFO's wait or /dev/zero's endless bytes
+        text = read_regular(path).decode("utf-8")
     except UnicodeDecodeError:
         raise QzError([error("QZ401", f"cannot read {file}: not valid UTF-8")]) from None
-    except OSError as exc:
-        raise QzError([error("QZ401", f"cannot read {file}: {exc.strerror or exc}")]) from None
+    except ReadRefused as reason:
+        raise QzError([error("QZ401", f"cannot read {file}: {reason}")]) from None
     items = _read(text, file, json_syntax=file.lower().endswith(".json"))
-    return _validate(items, policy, file, Span.point(file, 1, 1), lang)
+    return _validate(items, policy, file, Span.point(file, 1, 1))
 
 
-def case_from_dict(data: dict, policy: m.Policy, path: str | None = None, lang: str = "en") -> Case:
+def case_from_dict(data: dict, policy: m.Policy, path: str | None = None) -> Case:
     """Validate a case given as plain data (e.g. from a form): the same rules as a file.
 
     Values may be typed already (bool, int, Decimal, datetime.date) or written as a person
@@ -117,7 +118,7 @@ def case_from_dict(data: dict, policy: m.Policy, path: str | None = None, lang: 
     """
     if not isinstance(data, dict):
         raise QzError([error("QZ401", "a case is a mapping of name, kind, as_of and facts")])
-    return _validate(_items_of(data), policy, path, None, lang)
+    return _validate(_items_of(data), policy, path, None)
 
 
 def case_from_node(node, policy: m.Policy, file: str) -> Case:
@@ -163,8 +164,7 @@ def _read(text: str, file: str, json_syntax: bool) -> tuple[_Item, ...]:
             where = exc.context_mark
             notes = (f"{exc.context} started at line {where.line + 1}, column {where.column + 1}",)
         problem = exc.problem or exc.context
-        raise QzError([Diagnostic("QZ401", Severity.ERROR, f"malformed YAML: {problem}", span, None, notes)]) \
-            from None
+        raise QzError([replace(error("QZ401", f"malformed YAML: {problem}", span), notes=notes)]) from None
     except yaml.YAMLError as exc:
         raise QzError([error("QZ401", f"malformed YAML: {exc}", Span.point(file, 1, 1))]) from None
     if node is None:
@@ -216,99 +216,95 @@ def _scalar(node) -> object:
 # ---- validation ----------------------------------------------------------------------
 
 
-def _validate(items: tuple[_Item, ...], policy: m.Policy, file: str | None, top: Span | None,
-              lang: str = "en") -> Case:
+def _validate(items: tuple[_Item, ...], policy: m.Policy, file: str | None, top: Span | None) -> Case:
     found: list[Diagnostic] = []
-    fields = _unique_keys(items, found, "key", lang)
+    fields = _unique_keys(items, found, "key")
     for item in fields.values():
         if item.key not in TOP_KEYS:
             close = _closest(item.key, TOP_KEYS)
-            found.append(error("QZ401", say("case.unknown_key", lang, text=item.key), item.key_span,
-                               say("hint.did_you_mean", lang, first=close) if close
-                               else say("hint.top_keys", lang, first=", ".join(TOP_KEYS))))
+            found.append(error("QZ401", _text("case.unknown_key", text=item.key), item.key_span,
+                               _text("hint.value.did_you_mean", first=close) if close
+                               else _text("hint.case.top_keys", first=", ".join(TOP_KEYS))))
 
     name = None
     if "name" in fields:
         item = fields["name"]
         if isinstance(item.value, (tuple, _Nested)):
-            found.append(error("QZ401", say("case.name", lang), item.value_span))
+            found.append(error("QZ401", _text("case.name"), item.value_span))
         elif item.value is not None:
             name = str(item.value)
 
     kind = None
     if "kind" not in fields:
-        found.append(error("QZ401", say("case.no_kind", lang), top,
-                           say("hint.add_kind", lang, first=", ".join(policy.kinds))))
+        found.append(error("QZ401", _text("case.no_kind"), top,
+                           _text("hint.case.add_kind", first=", ".join(policy.kinds))))
     else:
-        kind = _kind(fields["kind"], policy, found, lang)
+        kind = _kind(fields["kind"], policy, found)
 
     as_of = None
     if "as_of" in fields and fields["as_of"].value is not None:
-        as_of = _date_field(fields["as_of"], found, lang)
+        as_of = _date_field(fields["as_of"], found)
 
     facts: dict[str, FactValue] = {}
     if "facts" in fields and fields["facts"].value is not None:
         item = fields["facts"]
         if not isinstance(item.value, tuple):
-            found.append(error("QZ401", say("case.facts", lang), item.value_span, say("hint.facts", lang)))
+            found.append(error("QZ401", _text("case.facts"), item.value_span, _text("hint.case.facts")))
         else:
-            facts = _facts(item.value, policy, kind, found, lang)
+            facts = _facts(item.value, policy, kind, found)
 
     if found:
         raise QzError(sorted(found, key=Diagnostic.sort_key))
     return Case(kind, facts, as_of, name, file)
 
 
-_WHAT = {"key": {"en": "key", "zh": "项"}, "fact": {"en": "fact", "zh": "事实"}}
-
-
-def _unique_keys(items: tuple[_Item, ...], found: list[Diagnostic], what: str, lang: str) -> dict[str, _Item]:
+def _unique_keys(items: tuple[_Item, ...], found: list[Diagnostic], what: str) -> dict[str, _Item]:
     result: dict[str, _Item] = {}
     for item in items:
         if item.key in result:
             first = result[item.key].key_span
-            found.append(error("QZ401", say("case.duplicate", lang, what=_WHAT[what].get(lang, what), text=item.key),
-                               item.key_span, say("hint.first_line", lang, first=first.line) if first else None))
+            found.append(error("QZ401", _text(f"case.duplicate.{what}", text=item.key),
+                               item.key_span, _text("hint.case.first_line", first=first.line) if first else None))
         else:
             result[item.key] = item
     return result
 
 
-def _kind(item: _Item, policy: m.Policy, found: list[Diagnostic], lang: str) -> str | None:
+def _kind(item: _Item, policy: m.Policy, found: list[Diagnostic]) -> str | None:
     try:
         return read_kind(policy, item.value)
     except Refused as refusal:
-        found.append(_refused("QZ405", refusal, item, lang))
+        found.append(_refused("QZ405", refusal, item))
         return None
 
 
-def _date_field(item: _Item, found: list[Diagnostic], lang: str) -> dt.date | None:
+def _date_field(item: _Item, found: list[Diagnostic]) -> dt.date | None:
     try:
         return read_date(item.value)
     except Refused as refusal:
-        found.append(_refused("QZ404", refusal, item, lang))
+        found.append(_refused("QZ404", refusal, item))
         return None
 
 
-def _facts(items: tuple[_Item, ...], policy: m.Policy, kind: str | None, found: list[Diagnostic], lang: str) \
+def _facts(items: tuple[_Item, ...], policy: m.Policy, kind: str | None, found: list[Diagnostic]) \
         -> dict[str, FactValue]:
     facts: dict[str, FactValue] = {}
     by_label = {f.label: f.name for f in policy.facts.values()}
-    for item in _unique_keys(items, found, "fact", lang).values():
+    for item in _unique_keys(items, found, "fact").values():
         fact = policy.facts.get(item.key)
         if fact is None:
             close = _closest(item.key, policy.facts)
-            hint = say("hint.did_you_mean", lang, first=close) if close else None
+            hint = _text("hint.value.did_you_mean", first=close) if close else None
             if item.key in by_label:
-                hint = say("hint.fact_label", lang, first=by_label[item.key], text=item.key)
-            found.append(error("QZ402", say("case.unknown_fact", lang, text=item.key), item.key_span, hint))
+                hint = _text("hint.case.fact_label", first=by_label[item.key], text=item.key)
+            found.append(error("QZ402", _text("case.unknown_fact", text=item.key), item.key_span, hint))
             continue
         if kind is not None and kind not in fact.kinds:
-            found.append(error("QZ406", say("case.not_asked", lang, text=fact.name, label=fact.label, kind=kind),
-                               item.key_span, say("hint.fact_of", lang, first=", ".join(fact.kinds))))
+            found.append(error("QZ406", _text("case.not_asked", text=fact.name, label=fact.label, kind=kind),
+                               item.key_span, _text("hint.case.fact_of", first=", ".join(fact.kinds))))
         if item.value is None:
             continue  # written but left empty: unknown
-        value = _typed(fact, item, found, lang)
+        value = _typed(fact, item, found)
         if value is not None:
             facts[fact.name] = value
     return facts
@@ -321,30 +317,33 @@ def _closest(name: str, candidates) -> str | None:
     return matches[0] if matches else None
 
 
-def _typed(fact: m.Fact, item: _Item, found: list[Diagnostic], lang: str) -> FactValue | None:
+def _typed(fact: m.Fact, item: _Item, found: list[Diagnostic]) -> FactValue | None:
     """The value of one fact in its declared type (read by `values.read_fact`), or None
     after reporting why not."""
     value = item.value
     if isinstance(value, (tuple, _Nested)):
-        value = [] if isinstance(value, _Nested) and value is _LIST else {}
+        value = [] if value is _LIST else {}
     try:
         return read_fact(fact, value)
     except Refused as refusal:
         code = "QZ404" if fact.type is m.Type.DATE else "QZ403"
-        found.append(_refused(code, refusal, item, lang, fact))
+        found.append(_refused(code, refusal, item, fact))
         return None
 
 
-def _refused(code: str, refusal: Refused, item: _Item, lang: str, fact: m.Fact | None = None) -> Diagnostic:
-    """A refused value as a diagnostic in `lang`, naming the fact (label and name)."""
-    if fact is None and refusal.key == "kind.unknown":
-        return error(code, refusal.message(lang), item.value_span, refusal.hint(lang))
-    if fact is None:
-        what = f"'{item.key}'" if lang != "zh" else f"“{item.key}”"
+def _refused(code: str, refusal: Refused, item: _Item, fact: m.Fact | None = None) -> Diagnostic:
+    """A refused value as a diagnostic naming the fact (label and name) or the key."""
+    if fact is not None:
+        message = _text("case.value", name=fact.name, label=fact.label, reason=refusal.text)
+    elif refusal.key == "value.kind.unknown":
+        message = refusal.text
     else:
-        what = f"'{fact.name}' ({fact.label})" if lang != "zh" else f"“{fact.label}”（{fact.name}）"
-    separator = "：" if lang == "zh" else ": "
-    return error(code, f"{what}{separator}{refusal.message(lang)}", item.value_span, refusal.hint(lang))
+        message = _text("case.key_value", name=item.key, reason=refusal.text)
+    return error(code, message, item.value_span, refusal.suggestion)
+
+
+def _text(key: str, **args: object) -> Text:
+    return Text(key, tuple(args.items()))
 
 
 def _shown(value: object) -> str:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
+from pathlib import Path
 
 from qzdsl.language import ast
 from qzdsl.model import policy as m
-from qzdsl.diagnostics import Diagnostic, did_you_mean, error, warning
+from qzdsl.diagnostics import Diagnostic, Text, did_you_mean, error, warning
 from qzdsl.language.lowering import YEARS, Lowerer, date_problem, duration_problem, type_word
-from qzdsl.language.program import Entry, Program
+from qzdsl.language.program import TOO_DEEP, Entry, Program
 from qzdsl.money import is_fen_exact
 from qzdsl.language.source_text import SourceText, amounts_in, figures_in, squash
 
@@ -68,8 +69,9 @@ def check_header(program: Program) -> list[Diagnostic]:
         headers = [d for d in file.decls if isinstance(d, ast.PolicyDecl)]
         if not headers:
             first_span = file.decls[0].span if file.decls else None
-            found.append(error("QZ110", f"{file.path} has no 'policy' header", first_span,
-                               'start the file with: policy "文号": title "…", applies_from YYYY-MM-DD'))
+            found.append(error("QZ110", None, first_span,
+                               'start the file with: policy "文号": title "…", applies_from YYYY-MM-DD',
+                               path=Path(file.path)))
         for extra in headers[1:]:
             found.append(error("QZ102", "a file has one 'policy' header; this is a second one", extra.span))
     return found
@@ -111,15 +113,15 @@ def check_duplicates(program: Program) -> list[Diagnostic]:
             # Another policy file may repeat a shared fact or kind word for word.
             if first.file is not entry.file and first.decl == decl and isinstance(decl, (ast.FactDecl, ast.KindDecl)):
                 continue
-            found.append(error("QZ102", f"'{decl.name}' is already declared at {first.decl.name_span}",
-                               decl.name_span, "rename one of them"))
+            found.append(error("QZ102", None, decl.name_span, Text("hint.rename"), variant="redeclared",
+                               name=decl.name, at=first.decl.name_span))
     for file in program.files:
         refs: dict[str, ast.SectionDecl] = {}
         for decl in file.decls:
             if isinstance(decl, ast.SectionDecl):
                 if decl.ref in refs:
-                    found.append(error("QZ102", f"section '{decl.ref}' is already declared at {refs[decl.ref].span}",
-                                       decl.name_span))
+                    found.append(error("QZ102", None, decl.name_span, variant="section", name=decl.ref,
+                                       at=refs[decl.ref].span))
                 refs.setdefault(decl.ref, decl)
     return found
 
@@ -153,7 +155,7 @@ def check_properties(program: Program) -> list[Diagnostic]:
                                    f"a {keyword} takes: {', '.join(words)}"))
             elif cls in seen and cls not in REPEATABLE:
                 found.append(error("QZ107", f"'{_prop_word(cls)}' is given twice", prop.span,
-                                   f"the first is at {seen[cls].span}"))
+                                   Text("hint.first_at", (("at", seen[cls].span),))))
             seen.setdefault(cls, prop)
         for options in REQUIRED.get(keyword, []):
             if not any(isinstance(p, options) for p in props):
@@ -312,18 +314,8 @@ def check_fact_kinds(program: Program) -> list[Diagnostic]:
     return found
 
 
-def _facts_used(expr: m.Expr, lowerer: Lowerer, seen: set[str] | None = None) -> set[str]:
-    seen = set() if seen is None else seen
-    names: set[str] = set()
-    for node in m.walk(expr):
-        if isinstance(node, m.FactRef):
-            names.add(node.name)
-        elif isinstance(node, m.DefRef) and node.name not in seen:
-            seen.add(node.name)
-            inner = lowerer.definition(node.name)
-            if inner is not None:
-                names |= _facts_used(inner, lowerer, seen)
-    return names
+def _facts_used(expr: m.Expr, lowerer: Lowerer) -> set[str]:
+    return set(m.facts_reached(m.reach((expr,), lowerer.definition)))
 
 
 def check_amounts(program: Program) -> list[Diagnostic]:
@@ -570,6 +562,8 @@ PASSES = (
 def run_checks(program: Program) -> list[Diagnostic]:
     """All diagnostics of a program: syntax and I/O first, then every pass, sorted."""
     found = list(program.diagnostics)
+    if any(d.code == TOO_DEEP for d in found):  # every pass would recurse past Python's limit
+        return sorted(_unique(found), key=Diagnostic.sort_key)
     for check in PASSES:
         found.extend(check(program))
     return sorted(_unique(found), key=Diagnostic.sort_key)

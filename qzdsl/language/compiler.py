@@ -71,7 +71,7 @@ def _window(info: m.PolicyInfo, section: ast.SectionDecl | None, program: Progra
     return m.Window(
         start=max(start, info.applies_from),
         end=last_day_of_period(start, trial.amount, trial.unit),
-        after_end=after.mode if after else "stop",
+        after_end=m.AfterEnd(after.mode) if after else m.AfterEnd.STOP,
         provision=cites[0] if cites else None,
     )
 
@@ -94,7 +94,7 @@ def _amount(props) -> m.AmountSpec:
         kind, low, high = m.AmountKind.AT_LEAST, amount.low.value, None
     else:
         kind, low, high = m.AmountKind.FIXED, amount.low.value, None
-    cadence = amount.cadence or "once"
+    cadence = m.Cadence(amount.cadence or "once")
     cap = ast.first(props, ast.Cap)
     max_prop = ast.first(props, ast.Max)
     max_periods = None
@@ -108,7 +108,7 @@ def _amount(props) -> m.AmountSpec:
         cadence=cadence,
         per_head=amount.per_head.name if amount.per_head else None,
         cap=cap.amount.value if cap else None,
-        cap_scope=cap.scope if cap else None,
+        cap_scope=m.CapScope(cap.scope) if cap else None,
         max_periods=max_periods,
         max_text=f"{max_prop.amount} {max_prop.unit}" if max_prop else None,
         anchor=anchor.anchor.name if anchor else None,
@@ -151,7 +151,7 @@ def compile_program(program: Program) -> m.Policy:
         lead = ast.first(decl.props, ast.Lead)
         units = ast.first(decl.props, ast.Units)
         trial = ast.first(decl.props, ast.Trial)
-        key = decl.ref if entry.file is main else f"{info.doc_number} {decl.ref}"
+        key = m.section_key(info.doc_number, decl.ref, infos[main.path].doc_number)
         sections[key] = m.Section(
             ref=decl.ref,
             title=decl.title,
@@ -165,18 +165,20 @@ def compile_program(program: Program) -> m.Policy:
         )
 
     clauses = []
-    equivalences: dict[str, list[tuple[str, m.Expr]]] = {}
+    equivalences: dict[str, list[m.Clause]] = {}
     for entry in program.of_type(ast.ClauseDecl):
-        clause = _clause(entry, program, lowerer, infos)
+        clause = _clause(entry, program, lowerer, infos, infos[main.path])
         clauses.append(clause)
         if clause.extends:
-            equivalences.setdefault(clause.extends, []).append((clause.id, clause.requires))
+            equivalences.setdefault(clause.extends, []).append(clause)
 
     definitions = {}
     for name, entry in program.defines.items():
         expr = lowerer.definition(name)
-        for clause_id, condition in equivalences.get(name, []):
-            via = m.Via(clause_id, condition, text=f"{clause_id}: {condition.text}", span=condition.span)
+        for equivalence in equivalences.get(name, []):
+            condition = equivalence.requires
+            via = m.Via(equivalence.id, equivalence.beneficiary, condition, text=f"{equivalence.id}: {condition.text}",
+                        span=condition.span)
             expr = m.Or((expr, via), text=expr.text, span=expr.span)
         decl = entry.decl
         definitions[name] = m.Definition(
@@ -224,7 +226,7 @@ def compile_program(program: Program) -> m.Policy:
     )
 
 
-def _clause(entry: Entry, program: Program, lowerer: Lowerer, infos) -> m.Clause:
+def _clause(entry: Entry, program: Program, lowerer: Lowerer, infos, main_info: m.PolicyInfo) -> m.Clause:
     decl: ast.ClauseDecl = entry.decl
     props = decl.props
     info = infos[entry.file.path]
@@ -242,10 +244,11 @@ def _clause(entry: Entry, program: Program, lowerer: Lowerer, infos) -> m.Clause
     section_ref = section.ref if section else (cites[0].section if cites else "")
     return m.Clause(
         id=decl.name,
-        kind=decl.kind,
+        kind=m.ClauseKind(decl.kind),
         title=decl.label or decl.name,
         policy=info.doc_number,
         section=section_ref,
+        section_key=m.section_key(info.doc_number, section_ref, main_info.doc_number),
         section_title=section.title if section else "",
         beneficiary=to.kind.name if to else None,
         requires=requires,

@@ -10,7 +10,8 @@ from qzdsl.language.compiler import compile_program
 from qzdsl.diagnostics import Diagnostic, QzError
 from qzdsl.model.policy import Policy
 from qzdsl.language.program import Program, load_program
-from qzdsl.language.resources import bundled_policy_path
+from qzdsl.resources import bundled_policy_path
+from qzdsl.reading import Confinement
 
 
 @dataclass(frozen=True)
@@ -31,21 +32,23 @@ class CheckResult:
         return self.program.texts
 
 
-def check(path: str | Path | None = None, text: str | None = None, also: tuple[str | Path, ...] = ()) \
-        -> CheckResult:
+def check(path: str | Path | None = None, text: str | None = None, also: tuple[str | Path, ...] = (),
+          confinement: Confinement | None = None) -> CheckResult:
     """Parse and check a policy file (default: the bundled policy) without compiling it;
-    `also`: further policy files, loaded as if it imported them."""
-    program = load_program(path or bundled_policy_path(), text, also)
+    `also`: further policy files, loaded as if it imported them; `confinement`: where its
+    imports and source texts may be read (default: `Confinement.around` the files named)."""
+    program = load_program(path or bundled_policy_path(), text, also, confinement)
     return CheckResult(program, tuple(run_checks(program)))
 
 
-def load(path: str | Path | None = None, also: tuple[str | Path, ...] = ()) -> Policy:
+def load(path: str | Path | None = None, also: tuple[str | Path, ...] = (),
+         confinement: Confinement | None = None) -> Policy:
     """The compiled policy of `path` (default: the bundled 衢政发〔2023〕12号), with the
     policy files `also` loaded as if it imported them (existing policies to weigh it against).
 
     Raises `QzError` carrying every error diagnostic when the policy does not check.
     """
-    result = check(path, also=also)
+    result = check(path, also=also, confinement=confinement)
     if not result.ok:
         raise QzError(result.errors)
     return compile_program(result.program)

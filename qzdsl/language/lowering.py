@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from qzdsl.language import ast
 from qzdsl.model import policy as m
-from qzdsl.diagnostics import Diagnostic, Span, did_you_mean, error, lines_of
+from qzdsl.diagnostics import Diagnostic, Span, Text, did_you_mean, error, lines_of
 from qzdsl.language.program import Program
 
 _NUMERIC = {m.Type.COUNT, m.Type.MONEY, m.Type.NUMBER}
@@ -110,8 +110,8 @@ class Lowerer:
     def _text(self, node) -> str:
         return source_slice(self.program.texts, node.span)
 
-    def _fail(self, code: str, message: str, span: Span, hint: str | None = None) -> None:
-        self.diagnostics.append(error(code, message, span, hint))
+    def _fail(self, code: str, message: str | None, span: Span, hint: str | Text | None = None, **args) -> None:
+        self.diagnostics.append(error(code, message, span, hint, **args))
 
     def expr(self, node: ast.Expr) -> m.Expr | None:
         method = getattr(self, "_" + type(node).__name__.lower())
@@ -135,7 +135,7 @@ class Lowerer:
                 return None
             return m.DefRef(node.name, lowered.type, node.name, node.span)
         candidates = list(self.facts) + list(self.defines)
-        self._fail("QZ101", f"undefined name '{node.name}'", node.span, did_you_mean(node.name, candidates))
+        self._fail("QZ101", None, node.span, did_you_mean(node.name, candidates), name=node.name)
         return None
 
     def _number(self, node: ast.Number) -> m.Expr:
@@ -185,8 +185,8 @@ class Lowerer:
         for name in names:
             if name.name not in known:
                 ok = False
-                self._fail("QZ105", f"'{name.name}' is not a value of '{fact}'", name.span,
-                           did_you_mean(name.name, known) or f"the values are: {', '.join(known)}")
+                self._fail("QZ105", None, name.span, did_you_mean(name.name, known)
+                           or Text("hint.values", (("values", tuple(known)),)), name=name.name, fact=fact)
         return tuple(n.name for n in names) if ok else None
 
     def _compare(self, node: ast.Compare) -> m.Expr | None:

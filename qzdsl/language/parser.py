@@ -12,7 +12,7 @@ from lark.visitors import Transformer_NonRecursive
 
 from qzdsl.language import ast
 from qzdsl.diagnostics import Diagnostic, QzError, Span, did_you_mean, error, lines_of
-from qzdsl.language.resources import grammar_path
+from qzdsl.resources import grammar_path
 from qzdsl.money import parse_number
 
 _DECL_START = re.compile(
@@ -526,9 +526,11 @@ _STRING_OR_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*')
 def _tokens_comments(text: str) -> tuple[ast.Comment, ...]:
     """Every comment, full-line or at the end of a line, with its line (counted like Lark: by '\\n')."""
     comments = []
+    line, counted = 1, 0  # lines are counted on from the previous match: linear in the text
     for match in _STRING_OR_COMMENT.finditer(text):
         if match.group().startswith("#"):
-            line = text.count("\n", 0, match.start()) + 1
+            line += text.count("\n", counted, match.start())
+            counted = match.start()
             comments.append(ast.Comment(match.group().rstrip(), line))
     return tuple(comments)
 

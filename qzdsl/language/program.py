@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from qzdsl.language import ast
 from qzdsl.diagnostics import Diagnostic, QzError, Span, error
 from qzdsl.language.parser import parse
 from qzdsl.language.source_text import SourceText
+from qzdsl.reading import Confinement, ReadRefused, decode, read_regular
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,10 @@ class Program:
     official: dict[str, SourceText | None] = field(default_factory=dict)  # policy file -> its source text
     entries: list[Entry] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # The SHA-256 of the exact bytes of every file read (policy files and source texts),
+    # by resolved path: what was compiled, for the cache to compare the files on disk with.
+    digests: dict[str, str] = field(default_factory=dict)
+    confinement: Confinement = field(default_factory=Confinement)
     # Symbol tables, built once per state of `entries`: every check pass reads them, many
     # of them once per declaration.
     _tables: dict = field(default_factory=dict, repr=False, compare=False)
@@ -86,14 +92,19 @@ class Program:
         return next((d for d in file.decls if isinstance(d, ast.PolicyDecl)), None)
 
 
-def load_program(path: str | Path, text: str | None = None, also: tuple[str | Path, ...] = ()) -> Program:
+def load_program(path: str | Path, text: str | None = None, also: tuple[str | Path, ...] = (),
+                 confinement: Confinement | None = None) -> Program:
     """Read a policy file and, depth first, everything it imports; `also` names further
     policy files loaded as if the main file imported them (`--policy A --policy B`).
 
-    Syntax errors and unreadable files are collected in `program.diagnostics`; the
-    files that could be parsed are still returned so that later checks can run on them.
+    Imports and source texts are read only inside `confinement` (default: the folders of
+    policies `path` and `also` belong to, see `qzdsl.reading`); the files named here are
+    the caller's choice. Syntax errors and unreadable files are collected in
+    `program.diagnostics`; the files that could be parsed are still returned so that later
+    checks can run on them.
     """
-    program = Program()
+    confinement = confinement if confinement is not None else Confinement.around(path, *also)
+    program = Program(confinement=confinement)
     for extra in also:  # as if the main file imported them: loaded first, the main file last
         _load(Path(extra), program, stack=[], text=None, importer=None)
     _load(Path(path), program, stack=[], text=text, importer=None)
@@ -106,14 +117,77 @@ def load_program(path: str | Path, text: str | None = None, also: tuple[str | Pa
                 section = decl
             program.entries.append(Entry(decl, file, section, policy, order))
             order += 1
+    program.diagnostics.extend(_too_deep(program))
     return program
 
 
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+# Every stage after parsing (lowering, checks, the evaluator, the SQL and z3 translators)
+# walks an expression with its definitions expanded, recursively. Chains of definitions
+# and nested expressions up to this depth together stay well inside Python's recursion
+# limit in every one of them; deeper ones are refused here, before any stage runs.
+MAX_DEPTH = 200
+TOO_DEEP = "QZ208"
+
+
+def _too_deep(program: Program) -> list[Diagnostic]:
+    """A diagnostic where a definition (or a clause's condition) first nests more than
+    MAX_DEPTH levels deep, counting every definition it uses as expanded in place.
+    Iterative: the chain's length is the file's to choose."""
+    defines = {name: entry.decl for name, entry in program.defines.items()}
+    refs = {name: _references(decl.expr, defines) for name, decl in defines.items()}
+    total: dict[str, int] = {}
+    for root in defines:
+        stack = [root]
+        while stack:
+            name = stack[-1]
+            if name in total:
+                stack.pop()
+                continue
+            pending = [ref for ref, _ in refs[name][1] if ref not in total and ref not in stack]
+            if pending:
+                stack.extend(pending)
+                continue
+            own, used = refs[name]
+            # a definition in a cycle counts as flat here: QZ205 reports the cycle
+            total[name] = max([own] + [level + total.get(ref, 0) for ref, level in used])
+            stack.pop()
+    found = []
+    for entry in program.entries:
+        decl = entry.decl
+        exprs = [(decl.expr, decl)] if isinstance(decl, ast.DefineDecl) and defines.get(decl.name) is decl else []
+        exprs += [(p.expr, p) for p in ast.props_of(decl) if isinstance(p, ast.Requires)]
+        for expr, where in exprs:
+            own, used = _references(expr, defines)
+            depth = max([own] + [level + total.get(ref, 0) for ref, level in used])
+            if depth > MAX_DEPTH and all(total.get(ref, 0) <= MAX_DEPTH for ref, _ in used):
+                span = getattr(where, "name_span", None) or where.span
+                found.append(error(TOO_DEEP, f"with the definitions it uses expanded, this nests {depth} levels "
+                                   f"deep, more than {MAX_DEPTH}", span,
+                                   "shorten the chain of definitions: define fewer steps, each doing more"))
+    return found
+
+
+def _references(expr: ast.Expr, defines: dict) -> tuple[int, list[tuple[str, int]]]:
+    """The nesting depth of `expr` itself, and each definition it names with its level."""
+    deepest, used, stack = 0, [], [(expr, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        if isinstance(node, ast.Name) and node.name in defines:
+            used.append((node.name, level))
+        for child in _children(node):
+            stack.append((child, level + 1))
+    return deepest, used
+
+
+def _children(node: ast.Expr) -> tuple[ast.Expr, ...]:
+    if isinstance(node, ast.BoolOp):
+        return node.operands
+    if isinstance(node, (ast.Not, ast.Member)):
+        return (node.operand,)
+    if isinstance(node, (ast.Compare, ast.Arith)):
+        return (node.left, node.right)
+    return ()
 
 
 def _reason(exc: OSError | ValueError) -> str:
@@ -128,21 +202,31 @@ def _load(path: Path, program: Program, stack: list[Path], text: str | None, imp
     try:
         resolved = path.resolve()
     except (OSError, ValueError) as exc:
-        program.diagnostics.append(error("QZ010", f"cannot read {path}: {_reason(exc)}", where))
+        program.diagnostics.append(error("QZ010", span=where, path=path, reason=_reason(exc)))
         return
     if resolved in stack:
         cycle = " -> ".join(p.name for p in stack + [resolved])
-        program.diagnostics.append(error("QZ011", f"import cycle: {cycle}", where))
+        program.diagnostics.append(error("QZ011", span=where, cycle=cycle))
         return
     if any(Path(f.path).resolve() == resolved for f in program.files):
         return  # imported twice along different paths: load once
-    display = _display(path)
+    display = str(resolved)  # spans name files absolutely; rendering makes them short
+    if importer is not None and path.suffix != ".qz":
+        # Never parse (and so never quote in a diagnostic) a file that is not a policy.
+        program.diagnostics.append(error("QZ010", f"cannot import {importer.path}: not a policy file (.qz)", where))
+        return
     if text is None:
         try:
-            text = path.read_text(encoding="utf-8-sig")  # tolerate the BOM some editors write
-        except (OSError, ValueError) as exc:
-            program.diagnostics.append(error("QZ010", f"cannot read {display}: {_reason(exc)}", where))
+            # An import only inside the confinement; the files the caller named anywhere.
+            data = program.confinement.read_bytes(path) if importer else read_regular(path)
+            text = decode(data)  # tolerates the BOM some editors write
+        except ReadRefused as reason:
+            named = Path(importer.path) if importer else path
+            program.diagnostics.append(error("QZ010", span=where, path=named, reason=str(reason)))
             return
+        program.digests[str(resolved)] = hashlib.sha256(data).hexdigest()
+    else:
+        program.digests[str(resolved)] = hashlib.sha256(text.encode("utf-8")).hexdigest()
     program.texts[display] = text
     try:
         policy_file = parse(text, display)
@@ -163,12 +247,12 @@ def _official_text(policy_file: ast.PolicyFile, path: Path, program: Program) ->
         return None
     source_path = path.parent / source.path
     try:
-        text = source_path.read_text(encoding="utf-8")
-    except (OSError, ValueError) as exc:
-        program.diagnostics.append(
-            error("QZ307", f"cannot read the source text {source.path}: {_reason(exc)}", source.span)
-        )
+        data = program.confinement.read_bytes(source_path)
+        text = decode(data)
+    except ReadRefused as reason:
+        program.diagnostics.append(error("QZ307", f"cannot read the source text {source.path}: {reason}", source.span))
         return None
+    program.digests[str(source_path.resolve())] = hashlib.sha256(data).hexdigest()
     return SourceText(text, str(source_path))
 
 

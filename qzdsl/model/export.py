@@ -25,38 +25,52 @@ def span(value) -> dict | None:
     return {"file": value.file, "line": value.line, "column": value.column}
 
 
-def expr(node: m.Expr) -> dict:
+class _Tree(m.ExprVisitor[dict]):
     """An expression as a tagged tree: {"op": …, …}."""
-    match node:
-        case m.Const(value=v, type=t):
-            if isinstance(v, Decimal):
-                v = to_json(v)
-            elif isinstance(v, dt.date):
-                v = v.isoformat()
-            return {"op": "const", "type": t.value, "value": v}
-        case m.FactRef(name=n, type=t):
-            return {"op": "fact", "name": n, "type": t.value}
-        case m.DefRef(name=n, type=t):
-            return {"op": "def", "name": n, "type": t.value}
-        case m.AsOfRef():
-            return {"op": "as_of"}
-        case m.Not(operand=o):
-            return {"op": "not", "arg": expr(o)}
-        case m.And(operands=ops):
-            return {"op": "and", "args": [expr(o) for o in ops]}
-        case m.Or(operands=ops):
-            return {"op": "or", "args": [expr(o) for o in ops]}
-        case m.Cmp(op=op, left=left, right=right):
-            return {"op": op, "left": expr(left), "right": expr(right)}
-        case m.In(operand=o, members=ms, negated=neg):
-            return {"op": "not_in" if neg else "in", "arg": expr(o), "members": list(ms)}
-        case m.Shift(date=d, amount=a, unit=u, sign=s):
-            return {"op": "shift", "date": expr(d), "amount": s * a, "unit": u}
-        case m.Arith(op=op, left=left, right=right):
-            return {"op": op, "left": expr(left), "right": expr(right)}
-        case m.Via(clause=c, operand=o):
-            return {"op": "via", "clause": c, "arg": expr(o)}
-    raise TypeError(f"unknown expression node {node!r}")
+
+    def visit_Const(self, node: m.Const) -> dict:
+        value = node.value
+        if isinstance(value, Decimal):
+            value = to_json(value)
+        elif isinstance(value, dt.date):
+            value = value.isoformat()
+        return {"op": "const", "type": node.type.value, "value": value}
+
+    def visit_FactRef(self, node: m.FactRef) -> dict:
+        return {"op": "fact", "name": node.name, "type": node.type.value}
+
+    def visit_DefRef(self, node: m.DefRef) -> dict:
+        return {"op": "def", "name": node.name, "type": node.type.value}
+
+    def visit_AsOfRef(self, node: m.AsOfRef) -> dict:
+        return {"op": "as_of"}
+
+    def visit_Not(self, node: m.Not) -> dict:
+        return {"op": "not", "arg": self.visit(node.operand)}
+
+    def visit_And(self, node: m.And) -> dict:
+        return {"op": "and", "args": [self.visit(o) for o in node.operands]}
+
+    def visit_Or(self, node: m.Or) -> dict:
+        return {"op": "or", "args": [self.visit(o) for o in node.operands]}
+
+    def visit_Cmp(self, node: m.Cmp) -> dict:
+        return {"op": node.op, "left": self.visit(node.left), "right": self.visit(node.right)}
+
+    def visit_In(self, node: m.In) -> dict:
+        return {"op": "not_in" if node.negated else "in", "arg": self.visit(node.operand), "members": list(node.members)}
+
+    def visit_Shift(self, node: m.Shift) -> dict:
+        return {"op": "shift", "date": self.visit(node.date), "amount": node.sign * node.amount, "unit": node.unit}
+
+    def visit_Arith(self, node: m.Arith) -> dict:
+        return {"op": node.op, "left": self.visit(node.left), "right": self.visit(node.right)}
+
+    def visit_Via(self, node: m.Via) -> dict:
+        return {"op": "via", "clause": node.clause, "arg": self.visit(node.operand)}
+
+
+expr = _Tree().visit
 
 
 def citation(c: m.Citation) -> dict:

@@ -4,14 +4,23 @@ This is the one integration point. The Python evaluator, the SMT analyser and th
 backend all read these dataclasses; none of them reads the AST. Expressions are a small
 typed IR (`Expr`); every node keeps the source text and span it came from, so traces can
 quote the policy file.
+
+The model also states the rules every back end shares, so that none of them works them
+out again from raw fields: whether a clause pays a computable amount (`AmountSpec.computable`,
+`Clause.pays_money`), its caps per period and in total, when its window stops and whether
+that cuts its schedule (`Window.stops`, `Clause.cut_by_window`), whom an equivalence serves
+(`Via.applies_to`), a clause's section key, the definitions and facts an expression reaches
+(`reach`), and one way to dispatch on expression nodes (`ExprVisitor`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from enum import Enum
+from enum import Enum, StrEnum
+from typing import ClassVar, Generic, TypeVar
 
 from qzdsl.diagnostics import Span
 
@@ -24,6 +33,86 @@ class Type(str, Enum):
     ENUM = "enum"
     DURATION = "duration"
     NUMBER = "number"  # an untyped numeric literal: compatible with count and money
+
+
+class Cadence(StrEnum):
+    """How often an amount is paid."""
+
+    ONCE = "once"
+    YEARS = "years"
+    MONTHS = "months"
+
+    @property
+    def recurring(self) -> bool:
+        return self is not Cadence.ONCE
+
+    @property
+    def months(self) -> int | None:
+        """The length of one period in months (None: a one-off has no period)."""
+        return {Cadence.YEARS: 12, Cadence.MONTHS: 1}.get(self)
+
+    @property
+    def periods_in_a_year(self) -> int:
+        """How many periods a grant's first year pays at most (a one-off: its one)."""
+        return 12 if self is Cadence.MONTHS else 1
+
+
+class CapScope(StrEnum):
+    """What a cap limits: one period of the amount's cadence, or the whole entitlement."""
+
+    ONCE = "once"
+    YEARS = "years"
+    MONTHS = "months"
+    TOTAL = "total"
+
+
+class AfterEnd(StrEnum):
+    """The recorded reading of what happens, when a section's trial window ends, to grants
+    made inside it: payments stop, or a grant that started inside keeps running."""
+
+    STOP = "stop"
+    CONTINUE = "continue"
+
+
+class ClauseKind(StrEnum):
+    BENEFIT = "benefit"  # money
+    ENTITLEMENT = "entitlement"  # a right that is not (only) money
+    REFERENCE = "reference"  # an existing policy applies
+    EQUIVALENCE = "equivalence"  # 同等待遇: extends a definition to another applicant
+
+
+class Status(StrEnum):
+    """The verdict on one clause for one applicant, in every back end."""
+
+    GRANTED = "granted"
+    EXCLUDED = "excluded"  # granted by its requirement, but a more favourable conflicting clause won
+    INELIGIBLE = "ineligible"
+    UNDETERMINED = "undetermined"  # facts are missing
+    NOT_IN_FORCE = "not_in_force"
+
+
+class Relation(StrEnum):
+    """A relation between two clauses. The first four are declared by the policy; the
+    audit decides the last two."""
+
+    SAME_GROUP = "same_group"
+    EXCLUDES = "excludes"
+    STACKABLE = "stackable"
+    EQUIVALENCE = "equivalence"  # an equivalence extends a definition another clause's requirement uses
+    OVERLAP = "overlap"  # both can be granted to one applicant in one period
+    DOMINATES = "dominates"
+
+    @property
+    def declared(self) -> bool:
+        return self in _DECLARED
+
+    @property
+    def directed(self) -> bool:
+        return self in _DIRECTED
+
+
+_DECLARED = frozenset({Relation.SAME_GROUP, Relation.EXCLUDES, Relation.STACKABLE, Relation.EQUIVALENCE})
+_DIRECTED = frozenset({Relation.EXCLUDES, Relation.STACKABLE, Relation.EQUIVALENCE, Relation.DOMINATES})
 
 
 # ---- expressions ------------------------------------------------------------
@@ -137,19 +226,24 @@ class Arith:
 
 @dataclass(frozen=True)
 class Via:
-    """`expr` holds because of an equivalence clause (同等待遇).
+    """`expr` holds because of an equivalence clause (同等待遇) granted to `beneficiary`.
 
     It extends a definition for the equivalence's own beneficiaries only: for any other
-    applicant kind every back end treats it as false."""
+    applicant kind it is false (`applies_to`), in every back end."""
 
     clause: str
+    beneficiary: str | None
     operand: "Expr"
     type: Type = Type.BOOL
     text: str = ""
     span: Span | None = field(default=None, compare=False)
 
+    def applies_to(self, kind: str | None) -> bool:
+        return self.beneficiary == kind
+
 
 Expr = Const | FactRef | DefRef | AsOfRef | Not | And | Or | Cmp | In | Shift | Arith | Via
+NODE_TYPES: tuple[type, ...] = (Const, FactRef, DefRef, AsOfRef, Not, And, Or, Cmp, In, Shift, Arith, Via)
 
 
 def children(expr: Expr) -> tuple[Expr, ...]:
@@ -172,6 +266,73 @@ def walk(expr: Expr):
     yield expr
     for child in children(expr):
         yield from walk(child)
+
+
+EVERY_KIND = object()  # `reach` for no applicant kind in particular: every equivalence counts
+
+
+def reach(roots: Iterable[Expr], definition: Callable[[str], Expr | None],
+          kind: str | None | object = EVERY_KIND) -> Iterator[tuple[Expr, str | None]]:
+    """Every node the expressions `roots` read, each with the definition it belongs to
+    (None for a root's own nodes), pre-order, entering each definition once, where it is
+    first referred to. `definition` looks a definition's expression up (None: unknown).
+
+    For an applicant `kind`, an equivalence for another kind is false and reads nothing:
+    it and its operand are skipped. This is the one walk over definitions: the facts a
+    clause needs, the definitions a query computes, the equivalences a requirement uses."""
+    entered: set[str] = set()
+
+    def nodes(expr: Expr, owner: str | None) -> Iterator[tuple[Expr, str | None]]:
+        if isinstance(expr, Via) and kind is not EVERY_KIND and not expr.applies_to(kind):
+            return
+        yield expr, owner
+        if isinstance(expr, DefRef) and expr.name not in entered:
+            entered.add(expr.name)
+            inner = definition(expr.name)
+            if inner is not None:
+                yield from nodes(inner, expr.name)
+        for child in children(expr):
+            yield from nodes(child, owner)
+
+    for root in roots:
+        yield from nodes(root, None)
+
+
+def facts_reached(nodes: Iterable[tuple[Expr, str | None]]) -> tuple[str, ...]:
+    """The facts among `reach`'s nodes, in order of first use."""
+    return tuple(dict.fromkeys(node.name for node, _ in nodes if isinstance(node, FactRef)))
+
+
+def definitions_reached(nodes: Iterable[tuple[Expr, str | None]]) -> tuple[str, ...]:
+    """The definitions among `reach`'s nodes, in the order they are entered."""
+    return tuple(dict.fromkeys(node.name for node, _ in nodes if isinstance(node, DefRef)))
+
+
+T = TypeVar("T")
+
+
+class ExprVisitor(Generic[T]):
+    """The one way to dispatch on expression nodes: `visit(node)` calls
+    `visit_<NodeClass>(node)`, e.g. `visit_Cmp`.
+
+    A concrete visitor must handle every node class: a class that lacks one fails when it
+    is defined, not when a policy first uses the node. A partial visitor declares
+    `partial=True` and gets `generic_visit` for the rest."""
+
+    _dispatch: ClassVar[dict[type, Callable]] = {}
+
+    def __init_subclass__(cls, partial: bool = False, **kwargs):
+        super().__init_subclass__(**kwargs)
+        missing = [t.__name__ for t in NODE_TYPES if not hasattr(cls, f"visit_{t.__name__}")]
+        if missing and not partial:
+            raise TypeError(f"{cls.__name__} does not visit {', '.join(missing)}")
+        cls._dispatch = {t: getattr(cls, f"visit_{t.__name__}", cls.generic_visit) for t in NODE_TYPES}
+
+    def visit(self, node: Expr) -> T:
+        return self._dispatch[type(node)](self, node)
+
+    def generic_visit(self, node: Expr) -> T:
+        raise TypeError(f"{type(self).__name__} cannot visit {type(node).__name__}")
 
 
 # ---- declarations -----------------------------------------------------------
@@ -243,14 +404,35 @@ class Window:
     """When a section's clauses may be granted.
 
     `end` is the last day inclusive (None: open). `after_end` is the recorded reading of
-    what happens to grants made inside the window: "stop" (no payment after `end`) or
-    "continue" (a grant whose start falls inside keeps running).
+    what happens to grants made inside the window: STOP (no payment after `end`) or
+    CONTINUE (a grant whose start falls inside keeps running).
     """
 
     start: dt.date
     end: dt.date | None = None
-    after_end: str = "stop"
+    after_end: AfterEnd = AfterEnd.STOP
     provision: Citation | None = None
+
+    def __post_init__(self):
+        object.__setattr__(self, "after_end", AfterEnd(self.after_end))
+
+    @property
+    def stops(self) -> bool:
+        """Whether nothing is paid after the window's end: it has one, read as STOP."""
+        return self.end is not None and self.after_end is AfterEnd.STOP
+
+    @property
+    def stop(self) -> dt.date | None:
+        """The last day anything is paid (None: payments do not stop with the window)."""
+        return self.end if self.stops else None
+
+    def stopped(self, as_of: dt.date) -> bool:
+        """Whether the window has stopped all payment by `as_of` (the clause is not in force)."""
+        return self.stops and as_of > self.end
+
+    def contains(self, date: dt.date) -> bool:
+        """Whether an entitlement date falls inside the window."""
+        return self.start <= date and (self.end is None or date <= self.end)
 
 
 @dataclass(frozen=True)
@@ -280,9 +462,9 @@ class AmountSpec:
     """How much a clause pays per period, for how many periods, and from when.
 
     `low`/`high`: the per-period, per-head rate (FIXED and AT_LEAST use `low`; UP_TO uses
-    `high`; RANGE both). `cadence` is "once", "years" or "months". `per_head` names a
-    count fact or definition multiplying the rate. `cap` limits the amount per period
-    (`cap_scope` = the cadence) or over the whole entitlement ("total").
+    `high`; RANGE both). `per_head` names a count fact or definition multiplying the rate.
+    `cap` limits the amount per period (`cap_scope` = the cadence) or over the whole
+    entitlement (TOTAL): read it through `per_period_cap` and `total_cap`.
     `max_periods` is the maximum duration expressed in cadence periods. `anchor` is the
     date fact the schedule starts from; `calendar_year` means "from that year" (当年起).
     """
@@ -290,19 +472,42 @@ class AmountSpec:
     kind: AmountKind
     low: Decimal | None = None
     high: Decimal | None = None
-    cadence: str = "once"
+    cadence: Cadence = Cadence.ONCE
     per_head: str | None = None
     cap: Decimal | None = None
-    cap_scope: str | None = None
+    cap_scope: CapScope | None = None
     max_periods: int | None = None
     max_text: str | None = None  # the maximum duration as written, e.g. "10 years"
     anchor: str | None = None
     calendar_year: bool = False
     rule: str | None = None
 
+    def __post_init__(self):
+        # Built by hand (a test, a library user), a cadence may come as its word.
+        object.__setattr__(self, "cadence", Cadence(self.cadence))
+        if self.cap_scope is not None:
+            object.__setattr__(self, "cap_scope", CapScope(self.cap_scope))
+
     @property
-    def monetary(self) -> bool:
-        return self.kind not in (AmountKind.NONE,)
+    def computable(self) -> bool:
+        """Whether the amount can be computed: not non-monetary, not left to a rule. Only
+        such an amount has a payout, a schedule and result columns."""
+        return self.kind not in (AmountKind.RULE, AmountKind.NONE)
+
+    @property
+    def per_period_cap(self) -> Decimal | None:
+        """The cap on one period (a cap whose scope is the cadence)."""
+        return self.cap if self.cap is not None and self.cap_scope == self.cadence else None
+
+    @property
+    def total_cap(self) -> Decimal | None:
+        """The cap on the lifetime sum."""
+        return self.cap if self.cap_scope is CapScope.TOTAL else None
+
+    @property
+    def max_count(self) -> int | None:
+        """The most periods paid before any window cuts them (None: no maximum)."""
+        return self.max_periods if self.cadence.recurring else 1
 
     @property
     def rate_bounds(self) -> tuple[Decimal | None, Decimal | None]:
@@ -318,15 +523,6 @@ class AmountSpec:
                 return self.low, None
         return self.low, self.high
 
-    @property
-    def ceiling(self) -> Decimal | None:
-        """The most one period can pay per head (None: unbounded or unknown)."""
-        if self.kind in (AmountKind.FIXED, AmountKind.AT_LEAST):
-            return self.low
-        if self.kind in (AmountKind.UP_TO, AmountKind.RANGE):
-            return self.high
-        return None
-
 
 @dataclass(frozen=True)
 class Clause:
@@ -334,10 +530,11 @@ class Clause:
     reference to an existing policy, or an equivalence (同等待遇)."""
 
     id: str
-    kind: str  # "benefit" | "entitlement" | "reference" | "equivalence"
+    kind: ClauseKind
     title: str
     policy: str  # the document number of the policy it belongs to
-    section: str
+    section: str  # the section's reference as written, e.g. "二（十）"
+    section_key: str  # its key in `Policy.sections` (see `Policy.section_key`)
     section_title: str
     beneficiary: str | None
     requires: Expr
@@ -363,11 +560,49 @@ class Clause:
         return self.section
 
     @property
+    def computes_amount(self) -> bool:
+        """Whether the clause has a computable amount (`AmountSpec.computable`): a payout,
+        a schedule, amount columns in SQL, a candidate for overlap by need in the audit."""
+        return self.amount.computable
+
+    @property
     def pays_money(self) -> bool:
         """Whether the clause's amount is cash paid out. An entitlement's amount (a loan
         guarantee of 10—30万元) sizes what is granted but is not paid, so it counts in no
-        total or fiscal exposure."""
-        return self.kind == "benefit" and self.amount.kind not in (AmountKind.RULE, AmountKind.NONE)
+        total, favourability value or fiscal exposure."""
+        return self.kind is ClauseKind.BENEFIT and self.computes_amount
+
+    @property
+    def cut_by_window(self) -> bool:
+        """Whether the section's window can end the schedule: a recurring amount, dated
+        from an anchor, in a window that stops."""
+        return self.window.stops and self.amount.anchor is not None and self.amount.cadence.recurring
+
+    @property
+    def open_ended(self) -> bool:
+        """Recurring with no maximum duration and not ended by a window: no lifetime total."""
+        return self.amount.cadence.recurring and self.amount.max_periods is None and not self.cut_by_window
+
+    @property
+    def at_discretion(self) -> bool:
+        """Whether what is actually paid is not fixed by the text: granted at an official's
+        discretion, or "up to" (最高) a ceiling."""
+        return self.discretionary or self.amount.kind is AmountKind.UP_TO
+
+    @property
+    def left_to_other_rules(self) -> bool:
+        """Whether what is granted is decided elsewhere: a reference to an existing policy,
+        or an amount left to implementing rules (按规定)."""
+        return self.kind is ClauseKind.REFERENCE or self.amount.kind is AmountKind.RULE
+
+    def applies_to(self, kind: str | None) -> bool:
+        return self.beneficiary == kind
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        """The names, besides its requirement, a clause reads: its anchor date and its
+        per-head count (facts or definitions)."""
+        return tuple(n for n in (self.amount.anchor, self.amount.per_head) if n is not None)
 
     @property
     def quote(self) -> str:
@@ -423,6 +658,11 @@ class PolicyInfo:
     ambiguities: tuple[Ambiguity, ...] = ()
 
 
+def section_key(doc_number: str, ref: str, main_doc_number: str) -> str:
+    """The key of a section in `Policy.sections`: imported sections carry their document."""
+    return ref if doc_number == main_doc_number else f"{doc_number} {ref}"
+
+
 @dataclass(frozen=True)
 class Policy:
     """Everything the back ends need. `info` is the main file's header; `imports`
@@ -446,6 +686,45 @@ class Policy:
 
     def clauses_for(self, kind: str) -> tuple[Clause, ...]:
         return tuple(c for c in self.clauses if c.beneficiary == kind)
+
+    @property
+    def evaluated_clauses(self) -> tuple[Clause, ...]:
+        """The clauses a case can be evaluated against: those granted to a declared kind."""
+        return tuple(c for c in self.clauses if c.beneficiary in self.kinds)
+
+    def section_key(self, doc_number: str, ref: str) -> str:
+        return section_key(doc_number, ref, self.info.doc_number)
+
+    def section_of(self, clause: Clause) -> Section | None:
+        return self.sections.get(clause.section_key)
+
+    def definition_expr(self, name: str) -> Expr | None:
+        definition = self.definitions.get(name)
+        return definition.expr if definition is not None else None
+
+    def reach(self, roots: Iterable[Expr | str], kind: str | None | object = EVERY_KIND):
+        """`reach` over this policy's definitions; a root may also be a fact's or a
+        definition's name (a clause's anchor date or head count)."""
+        exprs = [self._named(r) if isinstance(r, str) else r for r in roots]
+        return reach(exprs, self.definition_expr, kind)
+
+    def _named(self, name: str) -> Expr:
+        if name in self.facts:
+            return FactRef(name, self.facts[name].type, name)
+        return DefRef(name, self.definitions[name].type, name)
+
+    def facts_of(self, clause: Clause) -> tuple[str, ...]:
+        """Every fact deciding a clause for its own beneficiary (requirement, anchor date,
+        head count), through definitions, in order of first use."""
+        return facts_reached(self.reach((clause.requires, *clause.needs), clause.beneficiary))
+
+    def equivalences_used(self, clause: Clause) -> tuple[tuple[str, str], ...]:
+        """(equivalence clause, the definition it extends) for every equivalence the
+        clause's requirement reaches through a definition, in the order it is reached."""
+        nodes = list(self.reach((clause.requires,)))
+        order = {name: i for i, name in enumerate(definitions_reached(nodes))}
+        vias = [(node.clause, owner) for node, owner in nodes if isinstance(node, Via) and owner is not None]
+        return tuple(dict.fromkeys(sorted(vias, key=lambda pair: order[pair[1]])))
 
     def label(self, name: str) -> str:
         """The Chinese label of a fact, definition, kind or clause."""

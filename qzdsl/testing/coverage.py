@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from qzdsl.model import policy as m
-from qzdsl.backends.evaluator.results import Status, TraceNode
+from qzdsl.backends.evaluator.results import TraceNode
+from qzdsl.model.policy import Status
 from qzdsl.testing.runner import PolicyTestRun
 
 DENIED = (Status.INELIGIBLE, Status.EXCLUDED, Status.NOT_IN_FORCE)
@@ -144,8 +145,8 @@ def condition_atoms(policy: m.Policy, expr: m.Expr, kind: str | None, path: tupl
         case m.And(operands=operands) | m.Or(operands=operands):
             return [atom for i, o in enumerate(operands)
                     for atom in condition_atoms(policy, o, kind, path + (i,), within)]
-        case m.Via(clause=clause, operand=operand):
-            if policy.clause(clause).beneficiary != kind:
+        case m.Via(operand=operand) as via:
+            if not via.applies_to(kind):
                 return []
             return condition_atoms(policy, operand, kind, path + (0,), within)
         case m.Not(operand=operand):

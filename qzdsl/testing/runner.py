@@ -10,7 +10,8 @@ from pathlib import Path
 from qzdsl.model import policy as m
 from qzdsl.backends.evaluator.evaluator import evaluate
 from qzdsl.testing.spec import Amount, Check, PolicyTest, load_tests
-from qzdsl.backends.evaluator.results import ClauseResult, Decision, OutOfWindow, Status
+from qzdsl.backends.evaluator.results import ClauseResult, Decision, OutOfWindow
+from qzdsl.model.policy import Status
 
 
 @dataclass(frozen=True)

@@ -30,10 +30,11 @@ import yaml
 
 from qzdsl.model import policy as m
 from qzdsl.cases.case import Case, case_from_node, load_case
+from qzdsl.reading import ROOT_ENV, Confinement
 from qzdsl.diagnostics import Diagnostic, QzError, Span, did_you_mean, error
-from qzdsl.language.resources import bundled_policy_path
+from qzdsl.resources import bundled_policy_path
 from qzdsl.money import AmountError, parse_amount
-from qzdsl.backends.evaluator.results import Status
+from qzdsl.model.policy import Status
 
 TEST_SUFFIXES = (".yaml", ".yml")
 
@@ -215,6 +216,9 @@ class _Reader:
         self.policy = policy
         self.found: list[Diagnostic] = []
         self.clause_ids = {c.id: c for c in policy.clauses}
+        # A test's case file is read only inside the folders of policies of the policy and
+        # of the test file (and QZDSL_READ_ROOT): `case: ../../etc/passwd` is refused unread.
+        self.confinement = Confinement.around(policy.info.path or None, file)
 
     def fail(self, code: str, message: str, node: yaml.Node | None, hint: str | None = None) -> None:
         span = _span(self.file, node) if node is not None else Span.point(self.file, 1, 1)
@@ -336,6 +340,13 @@ class _Reader:
             self.fail("QZ501", "'case' is the path of a case file", value)
             return None
         path = Path(os.path.normpath(Path(self.file).parent / value.value))
+        if not self.confinement.allows(path):
+            self.fail("QZ505", f"case file outside the folder of policies: {value.value}", value,
+                      f"a test's case file lies beside its policy; set {ROOT_ENV} to widen the folders read")
+            return None
+        if path.suffix.lower() not in (".yaml", ".yml", ".json"):
+            self.fail("QZ505", f"not a case file (.yaml, .yml or .json): {value.value}", value)
+            return None
         if not path.is_file():
             self.fail("QZ505", f"case file not found: {value.value}", value,
                       f"the path is relative to the test file; looked for {path}")

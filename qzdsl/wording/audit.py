@@ -9,7 +9,8 @@ from decimal import Decimal
 
 from typing import TYPE_CHECKING
 
-from qzdsl.diagnostics import Severity, Span
+from qzdsl.codes import CODES
+from qzdsl.diagnostics import Diagnostic, PathStyle, Severity, Span, Text
 from qzdsl.model import policy as m
 from qzdsl.wording import terms
 from qzdsl.wording.amounts import describe_amount, yuan
@@ -17,10 +18,8 @@ from qzdsl.wording.labels import label
 
 if TYPE_CHECKING:  # the audit's records are read, never built, here: no import upwards at run time
     from qzdsl.backends.audit.audit import AuditReport
-    from qzdsl.backends.audit.findings import Finding
 
 SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.INFO)
-_SEVERITY_RANK = {s: len(SEVERITIES) - i for i, s in enumerate(SEVERITIES)}
 
 
 def text(key: str, lang: str) -> str:
@@ -28,15 +27,15 @@ def text(key: str, lang: str) -> str:
 
 
 def rule_title(rule: str, lang: str) -> str:
-    return text(f"rule.{rule}", lang)
+    return CODES[rule].title(lang)
 
 
 def severity(value: Severity, lang: str) -> str:
     return terms.severity(value, lang)
 
 
-def location(span: Span | None) -> str:
-    return str(span) if span else ""
+def location(span: Span | None, paths: PathStyle | None = None) -> str:
+    return (paths or PathStyle()).location(span) if span else ""
 
 
 def duration(written: str, lang: str) -> str:
@@ -72,17 +71,17 @@ def _value(name: str, value: object, lang: str) -> str:
     return str(value)
 
 
-def message(finding: Finding, lang: str = "zh") -> str:
+def message(finding: Diagnostic, lang: str = "zh") -> str:
     """The finding as one sentence."""
-    args = {name: _value(name, value, lang) for name, value in finding.args}
-    if finding.rule.startswith("QZA"):
-        args["witness"] = finding.witness.filename if finding.witness else "—"
-        args["tie"] = text("tie", lang) if finding.arg.get("tie") else ""
-        variant = finding.arg.get("variant")
-        key = f"msg.{finding.rule}.{variant}" if variant else f"msg.{finding.rule}"
-        return text(key, lang).format(**args)
-    sentence = text("msg.diagnostic", lang).format(**args)
-    return f"{sentence} ({args['hint']})" if "hint" in args else sentence
+    if finding.code.startswith("QZA"):
+        extra = (("witness", finding.witness.filename if finding.witness else "—"),
+                 ("tie", text("tie", lang) if finding.args.get("tie") else ""))
+        body = Text(finding.body.key, finding.body.args + extra)
+        return body.render(lang, lambda name, value, lang: value if name in ("witness", "tie") else
+                           _value(name, value, lang))
+    sentence = finding.message_in(lang, _value)
+    hint = finding.hint_in(lang)
+    return f"{sentence} ({hint})" if hint else sentence
 
 
 def counts(findings) -> dict[Severity, int]:
@@ -100,7 +99,7 @@ def section_heading(report: AuditReport, key: str, lang: str) -> str:
 class SectionFindings:
     key: str
     heading: str
-    findings: tuple[Finding, ...]
+    findings: tuple[Diagnostic, ...]
 
 
 def by_section(report: AuditReport, lang: str) -> tuple[SectionFindings, ...]:
@@ -111,7 +110,7 @@ def by_section(report: AuditReport, lang: str) -> tuple[SectionFindings, ...]:
     groups = []
     for key in keys:
         found = sorted((f for f in report.findings if f.section == key),
-                       key=lambda f: (-_SEVERITY_RANK[f.severity], f.sort_key()))
+                       key=lambda f: (-f.severity.rank, f.sort_key()))
         groups.append(SectionFindings(key, section_heading(report, key, lang), tuple(found)))
     return tuple(groups)
 

@@ -24,7 +24,7 @@ from qzdsl.language.loader import check
 from qzdsl.backends.evaluator.schedule import payout
 from qzdsl.language.source_text import SourceText
 from qzdsl.backends.audit import graph
-from qzdsl.backends.audit.findings import ENCODING_CODES, Finding, finding, from_diagnostic
+from qzdsl.backends.audit.findings import ENCODING_CODES, finding, from_diagnostic
 from qzdsl.backends.audit.smt import Atom, ClauseFormula, Decider, Translator
 from qzdsl.backends.audit.witness import Witness, witness_from_model
 
@@ -99,7 +99,7 @@ class AuditReport:
     nodes: tuple[graph.ClauseNode, ...]
     edges: tuple[graph.Edge, ...]
     pairs: tuple[PairResult, ...]
-    findings: tuple[Finding, ...]
+    findings: tuple[Diagnostic, ...]
     sections: tuple[tuple[str, m.Section], ...]  # (key, section) in declaration order
     targets: tuple[m.Target, ...]
     dependencies: tuple[Dependency, ...]
@@ -173,7 +173,7 @@ class _Audit:
     def run(self, diagnostics: tuple[Diagnostic, ...]) -> AuditReport:
         policy = self.policy
         never: dict[str, tuple[Atom, ...]] = {}
-        undecided: list[Finding] = []
+        undecided: list[Diagnostic] = []
         for clause in sorted(policy.clauses, key=lambda c: c.order):
             outcome = self.decider.decide((self.formula(clause.id),))
             if outcome.sat is False:
@@ -182,8 +182,8 @@ class _Audit:
                 undecided.append(self._undecided((clause,), "applies"))
         pairs = tuple(self.pair(candidate, never) for candidate in graph.candidates(policy))
         nodes = graph.clause_nodes(policy)
-        decided = [graph.Edge(p.a, p.b, "overlap", p.witness.name) for p in pairs if p.overlap]
-        decided += [graph.Edge(p.b if p.dominated == p.a else p.a, p.dominated, "dominates")
+        decided = [graph.Edge(p.a, p.b, m.Relation.OVERLAP, p.witness.name) for p in pairs if p.overlap]
+        decided += [graph.Edge(p.b if p.dominated == p.a else p.a, p.dominated, m.Relation.DOMINATES)
                     for p in pairs if p.dominated]
         sections = tuple(policy.sections.items())
         findings = (
@@ -201,7 +201,7 @@ class _Audit:
             nodes=nodes,
             edges=graph.declared_edges(policy) + tuple(decided),
             pairs=pairs,
-            findings=tuple(sorted(findings, key=Finding.sort_key)),
+            findings=tuple(sorted(findings, key=Diagnostic.sort_key)),
             sections=sections,
             targets=policy.targets,
             dependencies=self._dependencies(),
@@ -267,21 +267,18 @@ class _Audit:
         return outcome.sat is False
 
     # ---- findings ---------------------------------------------------------------------
-    def _section(self, clause: m.Clause) -> str:
-        return graph.section_key(self.policy, clause.policy, clause.section)
-
-    def _clause_findings(self, never: dict[str, tuple[Atom, ...]]) -> list[Finding]:
+    def _clause_findings(self, never: dict[str, tuple[Atom, ...]]) -> list[Diagnostic]:
         found = []
         for clause in sorted(self.policy.clauses, key=lambda c: c.order):
-            section = self._section(clause)
+            section = clause.section_key
             common = dict(clause=clause.id, title=clause.title)
             if clause.id in never:
                 found.append(finding("QZA006", (clause.span,), section, (clause.id,),
                                      reason=_atom_texts(never[clause.id]), **common))
-            if clause.kind == "reference" or clause.amount.kind is m.AmountKind.RULE:
+            if clause.left_to_other_rules:
                 found.append(finding("QZA007", (clause.span,), section, (clause.id,),
                                      text=clause.existing or clause.amount.rule or "", **common))
-            if clause.discretionary or clause.amount.kind is m.AmountKind.UP_TO:
+            if clause.at_discretion:
                 # "最高" without `discretionary` is a ceiling on what is due, not an official's choice.
                 variant = "discretionary" if clause.discretionary else "ceiling"
                 found.append(finding("QZA008", (clause.span,), section, (clause.id,), amount=clause.amount,
@@ -291,14 +288,14 @@ class _Audit:
                 found.append(finding("QZA010", (clause.span,), section, (clause.id,), **outrun, **common))
         return found
 
-    def _pair_findings(self, pairs: tuple[PairResult, ...], never: dict[str, tuple[Atom, ...]]) -> list[Finding]:
+    def _pair_findings(self, pairs: tuple[PairResult, ...], never: dict[str, tuple[Atom, ...]]) -> list[Diagnostic]:
         found = []
         main = self.policy.info.doc_number
         for pair in pairs:
             a, b = self.clauses[pair.a], self.clauses[pair.b]
             # A finding about this text and an existing policy is located at this text's clause.
             first, second = (b, a) if a.policy != main and b.policy == main else (a, b)
-            spans, section = (first.span, second.span), self._section(first)
+            spans, section = (first.span, second.span), first.section_key
             common = dict(a=a.id, a_title=a.title, b=b.id, b_title=b.title, why=pair.why)
             related = pair.relation != "none" or any(w.startswith("group:") for w in pair.why)
             impossible = a.id in never or b.id in never  # QZA006 says it already
@@ -317,12 +314,12 @@ class _Audit:
                 loser = self.clauses[pair.dominated]
                 winner = b if loser is a else a
                 found.append(finding(
-                    "QZA005", (loser.span, winner.span), self._section(loser), (loser.id, winner.id), pair.witness,
+                    "QZA005", (loser.span, winner.span), loser.section_key, (loser.id, winner.id), pair.witness,
                     clause=loser.id, title=loser.title, by=winner.id, by_title=winner.title,
                     value=_favourability(loser), by_value=_favourability(winner)))
         return found
 
-    def _resolved(self, pair: PairResult, spans, section: str, common: dict) -> Finding:
+    def _resolved(self, pair: PairResult, spans, section: str, common: dict) -> Diagnostic:
         resolution = pair.resolution
         winner = resolution.winner if resolution else None
         losers = [c for c in (pair.a, pair.b) if c != winner]
@@ -333,7 +330,7 @@ class _Audit:
                        winner_title=self.clauses[winner].title if winner else "", winner_value=winner_value,
                        margin=margin, tie=bool(resolution and resolution.tie), **common)
 
-    def _ambiguity_findings(self) -> list[Finding]:
+    def _ambiguity_findings(self) -> list[Diagnostic]:
         policy = self.policy
         found = []
         for key, section in policy.sections.items():
@@ -342,29 +339,29 @@ class _Audit:
                                      question=amb.question, reading=amb.reading))
         for definition in policy.definitions.values():
             cited = definition.citations[0].section if definition.citations else ""
-            section = graph.section_key(policy, definition.policy, cited) if cited else ""
+            section = policy.section_key(definition.policy, cited) if cited else ""
             for amb in definition.ambiguities:
                 found.append(finding("QZA009", (amb.span,), section, subject=definition.name,
                                      subject_title=definition.label, question=amb.question, reading=amb.reading))
         for clause in policy.clauses:
             for amb in clause.ambiguities:
-                found.append(finding("QZA009", (amb.span,), self._section(clause), (clause.id,), subject=clause.id,
+                found.append(finding("QZA009", (amb.span,), clause.section_key, (clause.id,), subject=clause.id,
                                      subject_title=clause.title, question=amb.question, reading=amb.reading))
         return found
 
-    def _encoding_findings(self, diagnostics, sections) -> list[Finding]:
+    def _encoding_findings(self, diagnostics, sections) -> list[Diagnostic]:
         return [from_diagnostic(d, _section_at(d, sections)) for d in diagnostics if d.code in ENCODING_CODES]
 
-    def _undecided(self, clauses: tuple[m.Clause, ...], question: str) -> Finding:
-        return finding("QZA011", tuple(c.span for c in clauses), self._section(clauses[0]),
+    def _undecided(self, clauses: tuple[m.Clause, ...], question: str) -> Diagnostic:
+        return finding("QZA011", tuple(c.span for c in clauses), clauses[0].section_key,
                        tuple(c.id for c in clauses), question=question)
 
     # ---- summaries --------------------------------------------------------------------
     def _dependencies(self) -> tuple[Dependency, ...]:
         return tuple(
-            Dependency(c.id, c.title, self._section(c), c.existing or c.amount.rule or "")
+            Dependency(c.id, c.title, c.section_key, c.existing or c.amount.rule or "")
             for c in sorted(self.policy.clauses, key=lambda c: c.order)
-            if c.kind == "reference" or c.amount.kind is m.AmountKind.RULE
+            if c.left_to_other_rules
         )
 
     def _coverage(self, pairs: tuple[PairResult, ...], diagnostics) -> Coverage:
@@ -396,7 +393,7 @@ def _witness_date(a: m.Clause, b: m.Clause) -> dt.date:
 def _favourability(clause: m.Clause) -> Decimal | None:
     """The value 从优、从高 ranks a clause by (the evaluator's `Payout.value`, per head,
     undated); None when it has none to compare: a rule, no money, or open-ended."""
-    paid = payout(clause.amount, clause.window, None, None)
+    paid = payout(clause, None, None)
     if paid is None or paid.open_ended:
         return None
     return paid.value
@@ -431,13 +428,13 @@ def _resolve(policy: m.Policy, witness: Witness, a: m.Clause, b: m.Clause) -> Re
     (`policy` may be the part of the policy that 从优 weighs them in)."""
     from qzdsl.cases.case import case_from_dict
     from qzdsl.backends.evaluator.evaluator import evaluate
-    from qzdsl.backends.evaluator.results import ExcludedBy, Status
+    from qzdsl.backends.evaluator.results import ExcludedBy
 
     decision = evaluate(policy, case_from_dict(witness.case(), policy))
     results = [decision.result(a.id), decision.result(b.id)]
     winner, tie = None, False
     for result in results:
-        if result.status is Status.GRANTED:
+        if result.status is m.Status.GRANTED:
             winner = result.clause.id
         for reason in result.reasons:
             if isinstance(reason, ExcludedBy):

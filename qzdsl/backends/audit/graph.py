@@ -25,23 +25,13 @@ import networkx as nx
 from qzdsl.model import policy as m
 from qzdsl.diagnostics import Span
 
-DECLARED = ("same_group", "excludes", "stackable", "equivalence")
-DECIDED = ("overlap", "dominates")
-RELATIONS = DECLARED + DECIDED
-DIRECTED = frozenset({"excludes", "stackable", "equivalence", "dominates"})
-_SET_AMOUNTS = frozenset({m.AmountKind.FIXED, m.AmountKind.UP_TO, m.AmountKind.AT_LEAST, m.AmountKind.RANGE})
-
-
-def section_key(policy: m.Policy, clause_policy: str, ref: str) -> str:
-    """The key of a section in `Policy.sections`: imported sections carry their document."""
-    return ref if clause_policy == policy.info.doc_number else f"{clause_policy} {ref}"
 
 
 @dataclass(frozen=True)
 class ClauseNode:
     id: str
     title: str
-    kind: str
+    kind: m.ClauseKind
     policy: str
     section: str  # the section's key in Policy.sections
     groups: tuple[str, ...]
@@ -59,12 +49,12 @@ class Edge:
 
     source: str
     target: str
-    relation: str
+    relation: m.Relation
     label: str = ""
 
     @property
     def directed(self) -> bool:
-        return self.relation in DIRECTED
+        return self.relation.directed
 
 
 @dataclass(frozen=True)
@@ -79,9 +69,8 @@ class Candidate:
 
 def clause_nodes(policy: m.Policy) -> tuple[ClauseNode, ...]:
     return tuple(
-        ClauseNode(c.id, c.title, c.kind, c.policy, section_key(policy, c.policy, c.section), c.groups,
-                   c.beneficiary, c.amount, c.window, c.discretionary or c.amount.kind is m.AmountKind.UP_TO,
-                   c.order, c.span)
+        ClauseNode(c.id, c.title, c.kind, c.policy, c.section_key, c.groups, c.beneficiary, c.amount, c.window,
+                   c.at_discretion, c.order, c.span)
         for c in sorted(policy.clauses, key=lambda c: c.order)
     )
 
@@ -96,14 +85,14 @@ def declared_edges(policy: m.Policy) -> tuple[Edge, ...]:
     edges: list[Edge] = []
     clauses = sorted(policy.clauses, key=lambda c: c.order)
     for group, members in sorted(groups(policy).items()):
-        edges += [Edge(a, b, "same_group", group) for a, b in combinations(members, 2)]
+        edges += [Edge(a, b, m.Relation.SAME_GROUP, group) for a, b in combinations(members, 2)]
     for clause in clauses:
-        edges += [Edge(clause.id, other, "excludes") for other in clause.excludes]
-        edges += [Edge(clause.id, other, "stackable") for other in clause.stackable]
+        edges += [Edge(clause.id, other, m.Relation.EXCLUDES) for other in clause.excludes]
+        edges += [Edge(clause.id, other, m.Relation.STACKABLE) for other in clause.stackable]
     for clause in clauses:
-        for equivalence, definition in _vias(policy, clause.requires):
+        for equivalence, definition in policy.equivalences_used(clause):
             if equivalence != clause.id:
-                edges.append(Edge(equivalence, clause.id, "equivalence", definition))
+                edges.append(Edge(equivalence, clause.id, m.Relation.EQUIVALENCE, definition))
     return tuple(dict.fromkeys(edges))
 
 
@@ -114,17 +103,6 @@ def groups(policy: m.Policy) -> dict[str, list[str]]:
         for group in clause.groups:
             found[group].append(clause.id)
     return dict(found)
-
-
-def _vias(policy: m.Policy, expr: m.Expr, seen: frozenset[str] = frozenset()):
-    """(equivalence clause, extended definition) for every Via reachable from `expr`."""
-    for node in m.walk(expr):
-        if isinstance(node, m.DefRef) and node.name not in seen:
-            definition = policy.definitions[node.name]
-            for inner in m.walk(definition.expr):
-                if isinstance(inner, m.Via):
-                    yield inner.clause, node.name
-            yield from _vias(policy, definition.expr, seen | {node.name})
 
 
 def candidates(policy: m.Policy) -> tuple[Candidate, ...]:
@@ -141,8 +119,8 @@ def candidates(policy: m.Policy) -> tuple[Candidate, ...]:
     sections: dict[tuple[str, str | None], list[m.Clause]] = defaultdict(list)
     anchors: dict[tuple[str, str | None], list[m.Clause]] = defaultdict(list)
     for clause in sorted(policy.clauses, key=lambda c: c.order):
-        if clause.amount.kind in _SET_AMOUNTS:
-            sections[(section_key(policy, clause.policy, clause.section), clause.beneficiary)].append(clause)
+        if clause.computes_amount:
+            sections[(clause.section_key, clause.beneficiary)].append(clause)
             if clause.amount.anchor is not None:
                 anchors[(clause.amount.anchor, clause.beneficiary)].append(clause)
     for (section, _), members in sections.items():
@@ -167,7 +145,7 @@ def to_networkx(nodes: tuple[ClauseNode, ...], edges: tuple[Edge, ...], describe
         graph.add_node(
             node.id,
             label=node.title,
-            kind=node.kind,
+            kind=node.kind.value,
             policy=node.policy,
             section=node.section,
             groups=", ".join(node.groups),
@@ -176,11 +154,11 @@ def to_networkx(nodes: tuple[ClauseNode, ...], edges: tuple[Edge, ...], describe
             discretionary=node.discretionary,
             window_start=node.window.start.isoformat(),
             window_end=node.window.end.isoformat() if node.window.end else "",
-            after_end=node.window.after_end,
+            after_end=node.window.after_end.value,
             file=node.span.file if node.span else "",
             line=node.span.line if node.span else 0,
         )
     for edge in edges:
-        graph.add_edge(edge.source, edge.target, key=f"{edge.relation}:{edge.label}", relation=edge.relation,
+        graph.add_edge(edge.source, edge.target, key=f"{edge.relation}:{edge.label}", relation=edge.relation.value,
                        label=edge.label, directed=edge.directed)
     return graph

@@ -38,6 +38,7 @@ import z3
 
 from qzdsl.model import policy as m
 from qzdsl.diagnostics import Span
+from qzdsl.interrupt import check_z3_reason
 
 FIRST_DAY = dt.date(1901, 1, 1)
 LAST_DAY = dt.date(2099, 12, 31)
@@ -149,7 +150,7 @@ Term = z3.ExprRef | Date
 Wishes = tuple[tuple[z3.BoolRef, ...], ...]  # groups of wishes, the last dropped first
 
 
-class Translator:
+class Translator(m.ExprVisitor[Term]):
     """Translates clauses of one policy; remembers every translation (per clause, per
     definition, per shifted date) so that a clause met in many pairs is translated once."""
 
@@ -170,7 +171,6 @@ class Translator:
         # Keyed by (definition, applicant kind): an equivalence extends a definition for
         # its own beneficiaries only.
         self._definitions: dict[tuple[str, str | None], tuple[Term, frozenset[int]]] = {}
-        self._definition_facts: dict[tuple[str, str | None], tuple[str, ...]] = {}
         self._kind: str | None = None  # the applicant kind of the clause being translated
         self._clauses: dict[str, ClauseFormula] = {}
         self._as_of_wishes: dict[dt.date, z3.BoolRef] = {}
@@ -203,11 +203,11 @@ class Translator:
         atoms, exprs = [], []
         for node in self._conjuncts(clause.requires):
             atoms.append(Atom(clause.id, self._text(node), node.span))
-            exprs.append(self._term(node))
+            exprs.append(self.visit(node))
         for atom, expr in self._window(clause):
             atoms.append(atom)
             exprs.append(expr)
-        facts = self._facts_of_clause(clause)
+        facts = self.policy.facts_of(clause)
         domains = [self.domain[name] for name in facts]
         sides = [self._sides[i] for i in sorted(self._using)]
         recent = [self._recent(name) for name in facts if self.policy.facts[name].type is m.Type.DATE]
@@ -256,7 +256,7 @@ class Translator:
         if window.end is not None:
             found.append((Atom(clause.id, f"{anchor} <= {window.end.isoformat()} ({where})", clause.span),
                           date <= date_key(window.end)))
-            if window.after_end == "stop" and clause.amount.anchor is not None:
+            if window.stops and clause.amount.anchor is not None:
                 found.append((Atom(clause.id, f"as_of <= {window.end.isoformat()} ({where}, after_trial stop)",
                                    clause.span), self.as_of.key <= date_key(window.end)))
         return found
@@ -272,54 +272,62 @@ class Translator:
         if cached is None:
             outer = self._using
             self._using = set()
-            term = self._term(self.policy.definitions[name].expr)
+            term = self.visit(self.policy.definitions[name].expr)
             cached = (term, frozenset(self._using))
             self._definitions[(name, self._kind)] = cached
             self._using = outer
         self._using |= cached[1]
         return cached[0]
 
-    def _term(self, node: m.Expr) -> Term:
-        match node:
-            case m.Const(value=value, type=m.Type.BOOL):
-                return z3.BoolVal(bool(value), self.ctx)
-            case m.Const(value=dt.date() as day):
+    def visit_Const(self, node: m.Const) -> Term:
+        match node.value:
+            case bool() as value:
+                return z3.BoolVal(value, self.ctx)
+            case dt.date() as day:
                 return Date.constant(day, self.ctx)
-            case m.Const(value=Decimal() as number):
+            case Decimal() as number:
                 return _number(number, self.ctx)
-            case m.FactRef(name=name):
-                return self.vars[name]
-            case m.DefRef(name=name):
-                return self._definition(name)
-            case m.AsOfRef():
-                return self.as_of
-            case m.Via(clause=equivalence, operand=operand):
-                if self.policy.clause(equivalence).beneficiary != self._kind:
-                    return z3.BoolVal(False, self.ctx)
-                return self._term(operand)
-            case m.Not(operand=operand):
-                return z3.Not(self._term(operand))
-            case m.And(operands=ops):
-                return z3.And(*[self._term(o) for o in ops])
-            case m.Or(operands=ops):
-                return z3.Or(*[self._term(o) for o in ops])
-            case m.In(operand=operand, members=members, negated=negated):
-                return self._member(operand, members, negated)
-            case m.Cmp(op=op, left=left, right=right):
-                return _compare(op, self._term(left), self._term(right))
-            case m.Arith(op=op, left=left, right=right):
-                lhs, rhs = self._term(left), self._term(right)
-                return lhs + rhs if op == "+" else lhs - rhs
-            case m.Shift(date=date, amount=amount, unit=unit, sign=sign):
-                return self._shift(self._term(date), sign * amount, unit)
         raise TypeError(f"cannot translate {node!r}")
 
-    def _member(self, operand: m.Expr, members: tuple[str, ...], negated: bool) -> z3.BoolRef:
-        fact = self.policy.facts[operand.name]
+    def visit_FactRef(self, node: m.FactRef) -> Term:
+        return self.vars[node.name]
+
+    def visit_DefRef(self, node: m.DefRef) -> Term:
+        return self._definition(node.name)
+
+    def visit_AsOfRef(self, node: m.AsOfRef) -> Term:
+        return self.as_of
+
+    def visit_Via(self, node: m.Via) -> Term:
+        if not node.applies_to(self._kind):
+            return z3.BoolVal(False, self.ctx)
+        return self.visit(node.operand)
+
+    def visit_Not(self, node: m.Not) -> Term:
+        return z3.Not(self.visit(node.operand))
+
+    def visit_And(self, node: m.And) -> Term:
+        return z3.And(*[self.visit(o) for o in node.operands])
+
+    def visit_Or(self, node: m.Or) -> Term:
+        return z3.Or(*[self.visit(o) for o in node.operands])
+
+    def visit_In(self, node: m.In) -> Term:
+        fact = self.policy.facts[node.operand.name]
         names = [x.name for x in fact.members]
         var = self.vars[fact.name]
-        test = z3.Or(*[var == names.index(name) for name in members])
-        return z3.Not(test) if negated else test
+        test = z3.Or(*[var == names.index(name) for name in node.members])
+        return z3.Not(test) if node.negated else test
+
+    def visit_Cmp(self, node: m.Cmp) -> Term:
+        return _compare(node.op, self.visit(node.left), self.visit(node.right))
+
+    def visit_Arith(self, node: m.Arith) -> Term:
+        lhs, rhs = self.visit(node.left), self.visit(node.right)
+        return lhs + rhs if node.op == "+" else lhs - rhs
+
+    def visit_Shift(self, node: m.Shift) -> Term:
+        return self._shift(self.visit(node.date), node.sign * node.amount, node.unit)
 
     # ---- calendar ---------------------------------------------------------------------
     def _shift(self, date: Date, amount: int, unit: str) -> Date:
@@ -359,33 +367,6 @@ class Translator:
         self._sides.append(constraint)
         self._using.add(len(self._sides) - 1)
 
-    # ---- facts a case needs ---------------------------------------------------------
-    def _facts_of_clause(self, clause: m.Clause) -> tuple[str, ...]:
-        self._kind = clause.beneficiary
-        names = list(self.facts_of(clause.requires))
-        for extra in (clause.amount.anchor, clause.amount.per_head):
-            if extra is not None:
-                names += self._facts_of_name(extra)
-        return tuple(dict.fromkeys(names))
-
-    def facts_of(self, expr: m.Expr) -> tuple[str, ...]:
-        """Every fact an expression reads, through definitions, in order of first use."""
-        names: list[str] = []
-        for node in _walk_for_kind(expr, self.policy, self._kind):
-            if isinstance(node, m.FactRef):
-                names.append(node.name)
-            elif isinstance(node, m.DefRef):
-                names += self._facts_of_name(node.name)
-        return tuple(dict.fromkeys(names))
-
-    def _facts_of_name(self, name: str) -> tuple[str, ...]:
-        if name in self.policy.facts:
-            return (name,)
-        key = (name, self._kind)
-        if key not in self._definition_facts:
-            self._definition_facts[key] = self.facts_of(self.policy.definitions[name].expr)
-        return self._definition_facts[key]
-
     # ---- witness preferences --------------------------------------------------------
     def wishes(self, formulas: tuple[ClauseFormula, ...], as_of: dt.date) -> Wishes:
         """Soft wishes for a readable witness, dropped last first when they cannot all
@@ -407,7 +388,8 @@ class Translator:
         per_head = clause.amount.per_head
         if per_head is None:
             return []
-        return [name for name in self._facts_of_name(per_head) if self.policy.facts[name].type is m.Type.COUNT]
+        facts = m.facts_reached(self.policy.reach((per_head,), clause.beneficiary))
+        return [name for name in facts if self.policy.facts[name].type is m.Type.COUNT]
 
 
 def _compare(op: str, left: Term, right: Term) -> z3.BoolRef:
@@ -499,6 +481,8 @@ class Decider:
             answer = solver.check()
             if answer == z3.sat:
                 return Outcome(True, solver.model())
+            if answer == z3.unknown:
+                check_z3_reason(solver.reason_unknown())
             return Outcome(None if answer == z3.unknown else False)
         finally:
             solver.pop()
@@ -523,18 +507,13 @@ class Decider:
                     self._assert([guarded])
                     atoms[literal.get_id()] = (literal, atom)
             self.checks += 1
-            if solver.check(*[literal for literal, _ in atoms.values()]) != z3.unsat:
+            answer = solver.check(*[literal for literal, _ in atoms.values()])
+            if answer == z3.unknown:
+                check_z3_reason(solver.reason_unknown())
+            if answer != z3.unsat:
                 return ()
             core = {c.get_id() for c in solver.unsat_core()}
             return tuple(atom for key, (_, atom) in atoms.items() if key in core)
         finally:
             solver.pop()
 
-
-def _walk_for_kind(expr: m.Expr, policy: m.Policy, kind: str | None):
-    """`model.walk`, skipping equivalences (`Via`) that do not apply to `kind`."""
-    if isinstance(expr, m.Via) and policy.clause(expr.clause).beneficiary != kind:
-        return
-    yield expr
-    for child in m.children(expr):
-        yield from _walk_for_kind(child, policy, kind)

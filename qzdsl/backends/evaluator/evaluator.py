@@ -41,9 +41,9 @@ from qzdsl.backends.evaluator.results import (
     Reason,
     RequirementMet,
     ScheduleCut,
-    Status,
     TraceNode,
 )
+from qzdsl.model.policy import Status
 from qzdsl.backends.evaluator.schedule import payout
 
 _CMP = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
@@ -66,7 +66,7 @@ def evaluate(policy: m.Policy, case: Case, as_of: dt.date | None = None) -> Deci
 
 
 def _decide(clause: m.Clause, tracer: "_Tracer") -> ClauseResult:
-    trace = tracer.trace(clause.requires)
+    trace = tracer.visit(clause.requires)
     status, reasons, missing, amount, date = _verdict(clause, trace, tracer)
     return ClauseResult(clause, status, amount, None, missing, reasons, trace, date)
 
@@ -85,7 +85,7 @@ def _verdict(clause: m.Clause, trace: TraceNode, tracer: "_Tracer") -> tuple:
         return Status.INELIGIBLE, tuple(failures(trace)), (), None, date
 
     # 2. In force.
-    if window.end is not None and window.after_end == "stop" and as_of > window.end:
+    if window.stopped(as_of):
         return Status.NOT_IN_FORCE, (OutOfWindow("stopped", as_of, window),), (), None, None
     if date is None:
         reasons, missing = _unknowns(trace, anchor, heads, spec)
@@ -102,7 +102,7 @@ def _verdict(clause: m.Clause, trace: TraceNode, tracer: "_Tracer") -> tuple:
 
     # 4. The amount.
     count = int(heads.value) if heads is not None else None
-    paid = payout(spec, window, count, anchor.value if anchor is not None else None)
+    paid = payout(clause, count, anchor.value if anchor is not None else None)
     reasons = (RequirementMet(trace),)
     if paid is not None and paid.cut_at is not None:
         reasons += (ScheduleCut(paid.dropped, window),)
@@ -161,7 +161,7 @@ def failures(node: TraceNode, within: tuple[str, ...] = ()) -> list[Reason]:
 # ---- expressions ---------------------------------------------------------------------
 
 
-class _Tracer:
+class _Tracer(m.ExprVisitor[TraceNode]):
     """Evaluates expressions for one case, building their trace; definitions are
     evaluated once per case and shared by every clause that uses them."""
 
@@ -192,18 +192,15 @@ class _Tracer:
     def definition(self, name: str) -> TraceNode:
         node = self.definitions.get(name)
         if node is None:
-            node = self.definitions[name] = self.trace(self.policy.definitions[name].expr)
+            node = self.definitions[name] = self.visit(self.policy.definitions[name].expr)
         return node
 
-    def trace(self, e: m.Expr) -> TraceNode:
-        return self._DISPATCH[type(e)](self, e)
-
-    def _and(self, e: m.And) -> TraceNode:
-        kids = tuple([self.trace(o) for o in e.operands])
+    def visit_And(self, e: m.And) -> TraceNode:
+        kids = tuple([self.visit(o) for o in e.operands])
         return TraceNode("and", e.text, _all(kids), kids, expr=e)
 
-    def _or(self, e: m.Or) -> TraceNode:
-        kids = tuple([self.trace(o) for o in e.operands])
+    def visit_Or(self, e: m.Or) -> TraceNode:
+        kids = tuple([self.visit(o) for o in e.operands])
         text = e.text
         if isinstance(e.operands[-1], m.Via):
             # The compiler adds equivalences to a definition as `or` operands, keeping the
@@ -211,59 +208,54 @@ class _Tracer:
             text = f"({e.operands[0].text}) or via {e.operands[-1].clause}"
         return TraceNode("or", text, _any(kids), kids, expr=e)
 
-    def _fact(self, e: m.FactRef) -> TraceNode:
+    def visit_FactRef(self, e: m.FactRef) -> TraceNode:
         return self.fact_nodes.get(e.name) or self.fact(e.name)
 
-    def _def(self, e: m.DefRef) -> TraceNode:
+    def visit_DefRef(self, e: m.DefRef) -> TraceNode:
         inner = self.definition(e.name)
         return TraceNode("def", e.text or e.name, inner.value, (inner,), e.name,
                          self.policy.definitions[e.name].label, e)
 
-    def _in(self, e: m.In) -> TraceNode:
-        kid = self.trace(e.operand)
+    def visit_In(self, e: m.In) -> TraceNode:
+        kid = self.visit(e.operand)
         value = None if kid.value is None else (kid.value in e.members) != e.negated
         return TraceNode("in", e.text, value, (kid,), expr=e)
 
-    def _cmp(self, e: m.Cmp) -> TraceNode:
-        left, right = self.trace(e.left), self.trace(e.right)
+    def visit_Cmp(self, e: m.Cmp) -> TraceNode:
+        left, right = self.visit(e.left), self.visit(e.right)
         known = left.value is not None and right.value is not None
         return TraceNode("cmp", e.text, _CMP[e.op](left.value, right.value) if known else None, (left, right),
                          expr=e)
 
-    def _not(self, e: m.Not) -> TraceNode:
-        kid = self.trace(e.operand)
+    def visit_Not(self, e: m.Not) -> TraceNode:
+        kid = self.visit(e.operand)
         return TraceNode("not", e.text, None if kid.value is None else not kid.value, (kid,), expr=e)
 
-    def _const(self, e: m.Const) -> TraceNode:
+    def visit_Const(self, e: m.Const) -> TraceNode:
         return TraceNode("const", e.text or str(e.value), e.value, expr=e)
 
-    def _as_of(self, e: m.AsOfRef) -> TraceNode:
+    def visit_AsOfRef(self, e: m.AsOfRef) -> TraceNode:
         return TraceNode("as_of", "as_of", self.as_of, expr=e)
 
-    def _shift(self, e: m.Shift) -> TraceNode:
-        kid = self.trace(e.date)
+    def visit_Shift(self, e: m.Shift) -> TraceNode:
+        kid = self.visit(e.date)
         value = None if kid.value is None else shift(kid.value, e.amount, e.unit, e.sign)
         return TraceNode("shift", e.text, value, (kid,), expr=e)
 
-    def _arith(self, e: m.Arith) -> TraceNode:
-        left, right = self.trace(e.left), self.trace(e.right)
+    def visit_Arith(self, e: m.Arith) -> TraceNode:
+        left, right = self.visit(e.left), self.visit(e.right)
         value = None
         if left.value is not None and right.value is not None:
             value = left.value + right.value if e.op == "+" else left.value - right.value
         return TraceNode("arith", e.text, value, (left, right), expr=e)
 
-    def _via(self, e: m.Via) -> TraceNode:
+    def visit_Via(self, e: m.Via) -> TraceNode:
         # An equivalence extends a definition for its own beneficiaries only: a park's
         # 同等享受 does not make an incubator's eligibility wait on a park's facts.
-        if self.policy.clause(e.clause).beneficiary != self.kind:
+        if not e.applies_to(self.kind):
             return TraceNode("via", e.text, False, (), e.clause, self.policy.label(e.clause), e)
-        kid = self.trace(e.operand)
+        kid = self.visit(e.operand)
         return TraceNode("via", e.text, kid.value, (kid,), e.clause, self.policy.label(e.clause), e)
-
-    _DISPATCH = {
-        m.And: _and, m.Or: _or, m.FactRef: _fact, m.DefRef: _def, m.In: _in, m.Cmp: _cmp, m.Not: _not,
-        m.Const: _const, m.AsOfRef: _as_of, m.Shift: _shift, m.Arith: _arith, m.Via: _via,
-    }
 
 
 def _kleene(kids: tuple[TraceNode, ...], decisive: bool) -> bool | None:

@@ -15,7 +15,8 @@ import dataclasses
 from decimal import Decimal
 
 from qzdsl.model import policy as m
-from qzdsl.backends.evaluator.results import ClauseResult, ExcludedBy, KeptAlongside, Status
+from qzdsl.backends.evaluator.results import ClauseResult, ExcludedBy, KeptAlongside
+from qzdsl.model.policy import Status
 
 
 def favourability(result: ClauseResult) -> Decimal:

@@ -12,23 +12,15 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
-from enum import Enum
 from functools import cached_property
 
 from qzdsl.model import policy as m
+from qzdsl.model.policy import Status
 from qzdsl.cases.case import Case, canonical_facts
 from qzdsl.backends.evaluator.schedule import Payout
 
 # A fact's or an expression's value; None means unknown.
 Value = bool | int | Decimal | dt.date | str | None
-
-
-class Status(str, Enum):
-    GRANTED = "granted"
-    EXCLUDED = "excluded"  # granted by its requirement, but a more favourable conflicting clause won
-    INELIGIBLE = "ineligible"
-    UNDETERMINED = "undetermined"  # facts are missing
-    NOT_IN_FORCE = "not_in_force"
 
 
 # ---- the requirement trace -----------------------------------------------------------

@@ -21,6 +21,7 @@ from functools import cached_property
 
 from qzdsl.model import policy as m
 from qzdsl.model.dates import shift
+from qzdsl.money import times
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class Payout:
     """
 
     kind: m.AmountKind
-    cadence: str
+    cadence: m.Cadence
     heads: int | None
     low: Decimal | None
     high: Decimal | None
@@ -89,14 +90,14 @@ class Payout:
                 left_low -= low or 0
                 left_high -= high
             end = start
-            if start is not None and self.cadence != "once":
+            if start is not None and self.cadence.recurring:
                 # A period ends the day before the next starts: clamped month ends leave no gap.
                 end = self._start(index + 1) - dt.timedelta(days=1)
             result.append(Period(index + 1, start, end, low, high))
         return tuple(result)
 
     def _start(self, index: int) -> dt.date | None:
-        if self.first is None or self.cadence == "once":
+        if self.first is None or not self.cadence.recurring:
             return self.first
         return shift(self.first, index, self.cadence)
 
@@ -107,43 +108,46 @@ def _top(low: Decimal | None, high: Decimal | None) -> Decimal:
     return low if low is not None else Decimal(0)
 
 
-def payout(spec: m.AmountSpec, window: m.Window, heads: int | None, anchor: dt.date | None) -> Payout | None:
-    """The payout of a clause with amount `spec`; None when it has no computable amount
-    (non-monetary, or left to a rule). `heads` is the per-head count (None: no per-head)
-    and `anchor` the value of the anchor date (None: no anchor, undated periods)."""
-    if spec.kind in (m.AmountKind.NONE, m.AmountKind.RULE):
+def payout(clause: m.Clause, heads: int | None, anchor: dt.date | None) -> Payout | None:
+    """The payout of a clause; None when it has no computable amount (`Clause.computes_amount`).
+    `heads` is the per-head count (None: no per-head) and `anchor` the value of the
+    anchor date (None: no anchor, undated periods)."""
+    if not clause.computes_amount:
         return None
+    spec = clause.amount
     low, high = spec.rate_bounds
     if heads is not None:
-        low = None if low is None else low * heads
-        high = None if high is None else high * heads
-    if spec.cap is not None and spec.cap_scope == spec.cadence:
-        low = None if low is None else min(low, spec.cap)
-        high = spec.cap if high is None else min(high, spec.cap)
+        low = None if low is None else times(low, heads)
+        high = None if high is None else times(high, heads)
+    cap = spec.per_period_cap
+    if cap is not None:
+        low = None if low is None else min(low, cap)
+        high = cap if high is None else min(high, cap)
 
-    maximum = 1 if spec.cadence == "once" else spec.max_periods
+    maximum = spec.max_count
     first = None
     count, dropped, cut_at = maximum, 0, None
     if anchor is not None:
         first = dt.date(anchor.year, 1, 1) if spec.calendar_year else anchor
-        stop = window.end if window.after_end == "stop" else None
-        if stop is not None and spec.cadence != "once":
+        if clause.cut_by_window:
+            stop = clause.window.stop
             within = _periods_until(first, spec.cadence, stop)
             if maximum is None or within < maximum:
                 count, dropped, cut_at = within, (maximum or within) - within, stop
-    cap = spec.cap if spec.cap_scope == "total" else None
+    total_cap = spec.total_cap
     if count is None:
-        return Payout(spec.kind, spec.cadence, heads, low, high, None, first, None, None, cap)
-    total_low = None if low is None else _capped(low * count, cap)
-    total_high = cap if high is None else _capped(high * count, cap)
-    return Payout(spec.kind, spec.cadence, heads, low, high, count, first, total_low, total_high, cap, dropped, cut_at)
+        return Payout(spec.kind, spec.cadence, heads, low, high, None, first, None, None, total_cap)
+    total_low = None if low is None else _capped(times(low, count), total_cap)
+    total_high = total_cap if high is None else _capped(times(high, count), total_cap)
+    return Payout(spec.kind, spec.cadence, heads, low, high, count, first, total_low, total_high, total_cap, dropped,
+                  cut_at)
 
 
-def _periods_until(first: dt.date, cadence: str, stop: dt.date) -> int:
+def _periods_until(first: dt.date, cadence: m.Cadence, stop: dt.date) -> int:
     """How many periods of `cadence` starting at `first` start on or before `stop`."""
     if first > stop:
         return 0
-    per = 12 if cadence == "years" else 1
+    per = cadence.months
     months = (stop.year - first.year) * 12 + stop.month - first.month
     index = months // per
     if shift(first, index, cadence) > stop:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +30,10 @@ from qzdsl.backends.sql import query as sqlgen
 from qzdsl.cases.case import EARLIEST, LATEST, MAX_COUNT, MAX_MONEY
 from qzdsl.money import MACHINE_PATTERN, SUB_FEN_PATTERN
 from qzdsl.wording.labels import label
-from qzdsl.backends.evaluator.results import Status
+from qzdsl.model.policy import Status
+from qzdsl.escape import csv_cell_sql
+from qzdsl.interrupt import run_cancellable
+from qzdsl.output import staged as staged_output
 
 INPUT_FORMATS = {".csv": "csv", ".parquet": "parquet", ".jsonl": "json", ".ndjson": "json", ".json": "json"}
 OUTPUT_FORMATS = {".parquet": "parquet", ".csv": "csv"}
@@ -425,7 +427,7 @@ def _stage_results(connection, policy: m.Policy) -> None:
     ordered Parquet writer buffers and speeds up writing and aggregating."""
     literals = sqlgen.Literals(
         status=_enum(connection, "qz_status", [s.value for s in Status]),
-        clause=_enum(connection, "qz_clause", [c.id for c in sqlgen.evaluated_clauses(policy)]),
+        clause=_enum(connection, "qz_clause", [c.id for c in policy.evaluated_clauses]),
     )
     kind = _enum(connection, "qz_kind", list(policy.kinds))
     query = sqlgen.to_sql(policy, "duckdb", table="cases", pretty=False, literals=literals)
@@ -462,14 +464,19 @@ def evaluate_file(policy: m.Policy, source: Path, out: Path, errors: Path | None
         staged = stage(connection, policy, Path(source), as_of, lang)
         rows_in = staged.count("checked_cases")
         description = label("batch.progress", lang).format(rows=f"{rows_in:,}")
-        rows_out = run_with_progress(connection, _copy("SELECT * FROM results", out, fmt), description,
-                                     progress)[0][0]
-        # The rejected rows are those the results left out; when there are none (the usual
-        # case) the errors file is written without validating everything a second time.
-        where = "WHERE NOT __valid" if rows_out < rows_in else "WHERE false"
-        rejected_sql = (f"SELECT __row_number AS row_number, row_id, __reasons AS reasons FROM checked_cases "
-                        f"{where} ORDER BY __row_number")
-        rows_rejected = connection.execute(_copy(rejected_sql, errors, "csv")).fetchone()[0]
+        # Both files are written beside their targets and renamed over them only when
+        # complete (qzdsl.output): an interrupted or killed run leaves the old files.
+        with staged_output(out) as out_temporary, staged_output(errors) as errors_temporary:
+            rows_out = run_with_progress(connection, _copy("SELECT * FROM results", out_temporary, fmt),
+                                         description, progress)[0][0]
+            # The rejected rows are those the results left out; when there are none (the usual
+            # case) the errors file is written without validating everything a second time.
+            where = "WHERE NOT __valid" if rows_out < rows_in else "WHERE false"
+            # The errors file is opened in spreadsheets: a row_id or reason cannot be a formula.
+            rejected_sql = (f"SELECT __row_number AS row_number, {csv_cell_sql('CAST(row_id AS VARCHAR)')} AS row_id, "
+                            f"{csv_cell_sql('__reasons')} AS reasons FROM checked_cases {where} ORDER BY __row_number")
+            rows_rejected = run_with_progress(connection, _copy(rejected_sql, errors_temporary, "csv"), description,
+                                              False)[0][0]
     finally:
         connection.close()
     return BatchSummary(policy.info.doc_number, policy.sha256, str(source), str(out), str(errors), staged.as_of,
@@ -487,32 +494,26 @@ def run_batch(policy_paths: Sequence[Path | None], batch_file: Path, out_file: P
 
 
 def run_with_progress(connection, sql: str, description: str, enabled: bool) -> list[tuple]:
-    """Run one statement; with `enabled`, show DuckDB's own progress of it as a rich bar
-    on stderr (the statement runs in a worker thread while this one polls)."""
-    if not enabled:
+    """Run one statement in a worker thread, so that Ctrl-C interrupts the query at once
+    (`qzdsl.interrupt`); with `enabled`, show DuckDB's own progress of it as a rich bar on
+    stderr while this thread polls."""
+    def work() -> list[tuple]:
         return connection.execute(sql).fetchall()
+
+    if not enabled:
+        return run_cancellable(work, connection.interrupt)
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-    outcome: dict[str, object] = {}
-
-    def work() -> None:
-        try:
-            outcome["rows"] = connection.execute(sql).fetchall()
-        except BaseException as exc:  # re-raised in the calling thread
-            outcome["error"] = exc
-
-    worker = threading.Thread(target=work, daemon=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
                   console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task(description, total=100)
-        worker.start()
-        while worker.is_alive():
-            worker.join(0.1)
+
+        def poll() -> None:
             done = connection.query_progress()
             if done >= 0:
                 bar.update(task, completed=done)
+
+        rows = run_cancellable(work, connection.interrupt, poll)
         bar.update(task, completed=100)
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["rows"]
+    return rows

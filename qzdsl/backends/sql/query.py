@@ -27,7 +27,7 @@ import networkx as nx
 from sqlglot import exp
 
 from qzdsl.model import policy as m
-from qzdsl.backends.evaluator.results import Status
+from qzdsl.model.policy import Status
 
 DIALECTS = ("duckdb", "spark", "trino")
 
@@ -76,20 +76,11 @@ class ClauseColumns:
         return self.low is not None
 
 
-def pays_amount(clause: m.Clause) -> bool:
-    return clause.amount.kind not in (m.AmountKind.RULE, m.AmountKind.NONE)
-
-
-def evaluated_clauses(policy: m.Policy) -> tuple[m.Clause, ...]:
-    """The clauses a case can be evaluated against: those granted to a declared kind."""
-    return tuple(c for c in policy.clauses if c.beneficiary in policy.kinds)
-
-
 def clause_columns(policy: m.Policy) -> tuple[ClauseColumns, ...]:
     result = []
-    for clause in evaluated_clauses(policy):
+    for clause in policy.evaluated_clauses:
         c = clause.id
-        if pays_amount(clause):
+        if clause.computes_amount:
             result.append(ClauseColumns(clause, f"{c}__status", f"{c}__excluded_by", f"{c}__low", f"{c}__high",
                                         f"{c}__periods", f"{c}__total_low", f"{c}__total_high"))
         else:
@@ -205,7 +196,7 @@ def _typed_text(text: str, type_: str | None) -> exp.Expression:
 # ---- expressions of the policy -------------------------------------------------------
 
 
-class ExprCompiler:
+class ExprCompiler(m.ExprVisitor[exp.Expression]):
     """Model expressions -> SQL expressions over the input table's columns, and over the
     columns of the definitions in `defined` (computed once per row by an earlier CTE);
     other definitions are inlined."""
@@ -215,18 +206,15 @@ class ExprCompiler:
         self.as_of = as_of
         self.defined = defined
 
-    def expr(self, node: m.Expr) -> exp.Expression:
-        return getattr(self, "_" + type(node).__name__.lower())(node)
-
     def value(self, name: str) -> exp.Expression:
         """A fact or a definition by name (amount anchors and head counts may be either)."""
         if name in self.policy.facts:
             return col(name)
         if name in self.defined:
             return col(definition_column(name))
-        return _p(self.expr(self.policy.definitions[name].expr))
+        return _p(self.visit(self.policy.definitions[name].expr))
 
-    def _const(self, node: m.Const) -> exp.Expression:
+    def visit_Const(self, node: m.Const) -> exp.Expression:
         match node.type:
             case m.Type.BOOL:
                 return exp.true() if node.value else exp.false()
@@ -238,43 +226,42 @@ class ExprCompiler:
                 return money(node.value)
         return exp.Literal.number(str(node.value))
 
-    def _factref(self, node: m.FactRef) -> exp.Expression:
+    def visit_FactRef(self, node: m.FactRef) -> exp.Expression:
         return col(node.name)
 
-    def _defref(self, node: m.DefRef) -> exp.Expression:
+    def visit_DefRef(self, node: m.DefRef) -> exp.Expression:
         return self.value(node.name)
 
-    def _asofref(self, node: m.AsOfRef) -> exp.Expression:
+    def visit_AsOfRef(self, node: m.AsOfRef) -> exp.Expression:
         return self.as_of
 
-    def _not(self, node: m.Not) -> exp.Expression:
-        return _not(self.expr(node.operand))
+    def visit_Not(self, node: m.Not) -> exp.Expression:
+        return _not(self.visit(node.operand))
 
-    def _and(self, node: m.And) -> exp.Expression:
-        return _and(*(self.expr(o) for o in node.operands))
+    def visit_And(self, node: m.And) -> exp.Expression:
+        return _and(*(self.visit(o) for o in node.operands))
 
-    def _or(self, node: m.Or) -> exp.Expression:
-        return _or(*(self.expr(o) for o in node.operands))
+    def visit_Or(self, node: m.Or) -> exp.Expression:
+        return _or(*(self.visit(o) for o in node.operands))
 
     _CMP = {"==": exp.EQ, "!=": exp.NEQ, "<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE}
 
-    def _cmp(self, node: m.Cmp) -> exp.Expression:
-        return _bin(self._CMP[node.op], self.expr(node.left), self.expr(node.right))
+    def visit_Cmp(self, node: m.Cmp) -> exp.Expression:
+        return _bin(self._CMP[node.op], self.visit(node.left), self.visit(node.right))
 
-    def _in(self, node: m.In) -> exp.Expression:
-        test = exp.In(this=_p(self.expr(node.operand)), expressions=[_str(x) for x in node.members])
+    def visit_In(self, node: m.In) -> exp.Expression:
+        test = exp.In(this=_p(self.visit(node.operand)), expressions=[_str(x) for x in node.members])
         return _not(test) if node.negated else test
 
-    def _shift(self, node: m.Shift) -> exp.Expression:
-        return shift_date(self.expr(node.date), integer(node.sign * node.amount), node.unit)
+    def visit_Shift(self, node: m.Shift) -> exp.Expression:
+        return shift_date(self.visit(node.date), integer(node.sign * node.amount), node.unit)
 
-    def _arith(self, node: m.Arith) -> exp.Expression:
-        return _bin(exp.Add if node.op == "+" else exp.Sub, self.expr(node.left), self.expr(node.right))
+    def visit_Arith(self, node: m.Arith) -> exp.Expression:
+        return _bin(exp.Add if node.op == "+" else exp.Sub, self.visit(node.left), self.visit(node.right))
 
-    def _via(self, node: m.Via) -> exp.Expression:
-        # As in the evaluator: an equivalence extends a definition for its own beneficiaries only.
-        beneficiary = self.policy.clause(node.clause).beneficiary
-        return _and(_bin(exp.EQ, col("kind"), _str(beneficiary)), self.expr(node.operand))
+    def visit_Via(self, node: m.Via) -> exp.Expression:
+        # `Via.applies_to`: an equivalence extends a definition for its own beneficiaries only.
+        return _and(_bin(exp.EQ, col("kind"), _str(node.beneficiary)), self.visit(node.operand))
 
 
 # ---- one clause ----------------------------------------------------------------------
@@ -307,8 +294,8 @@ class ClauseCompiler:
         window = self.window
         requires = _col(self.clause, "requires")
         whens = [(_not(requires), self.literals.status_value(Status.INELIGIBLE))]
-        if window.end is not None and window.after_end == "stop":
-            stopped = _bin(exp.GT, self.as_of, date_literal(window.end))
+        if window.stops:
+            stopped = _bin(exp.GT, self.as_of, date_literal(window.stop))
             whens.append((stopped, self.literals.status_value(Status.NOT_IN_FORCE)))
         if self.anchor is not None:
             whens.append((_is_null(self.anchor), self.literals.status_value(Status.UNDETERMINED)))
@@ -328,24 +315,15 @@ class ClauseCompiler:
         """The per-head rate's guaranteed and highest amounts per period (None: none)."""
         return self.spec.rate_bounds
 
-    @property
-    def _per_period_cap(self) -> Decimal | None:
-        spec = self.spec
-        return spec.cap if spec.cap is not None and spec.cap_scope == spec.cadence else None
-
-    @property
-    def _total_cap(self) -> Decimal | None:
-        return self.spec.cap if self.spec.cap_scope == "total" else None
-
     def _known(self) -> tuple[bool, bool]:
         """Whether a period has a guaranteed amount and a ceiling; a per-period cap is
         also the ceiling of a floor ("at least")."""
         low_rate, high_rate = self.rates()
-        return low_rate is not None, high_rate is not None or self._per_period_cap is not None
+        return low_rate is not None, high_rate is not None or self.spec.per_period_cap is not None
 
     def per_period(self) -> tuple[exp.Expression, exp.Expression]:
         """(low, high) of one period: the rate times the head count, capped per period."""
-        cap = self._per_period_cap
+        cap = self.spec.per_period_cap
         result = []
         for rate in self.rates():
             if rate is None:
@@ -361,22 +339,10 @@ class ClauseCompiler:
         return low, high
 
     # ---- how many periods ----
-    @property
-    def open_ended(self) -> bool:
-        """Recurring with no maximum duration and not ended by a window: no lifetime total."""
-        return self.spec.cadence != "once" and self.spec.max_periods is None and not self._cut_by_window
-
-    @property
-    def _cut_by_window(self) -> bool:
-        window = self.window
-        return (window.end is not None and window.after_end == "stop" and self.anchor is not None
-                and self.spec.cadence != "once")
-
     def periods(self) -> exp.Expression:
         """How many periods are paid (NULL: open-ended)."""
-        spec = self.spec
-        maximum = 1 if spec.cadence == "once" else spec.max_periods
-        if not self._cut_by_window:
+        maximum = self.spec.max_count
+        if not self.clause.cut_by_window:
             return integer(maximum) if maximum is not None else null("BIGINT")
         within = self._periods_until_end()
         return _least(integer(maximum), within) if maximum is not None else within
@@ -389,7 +355,7 @@ class ClauseCompiler:
         cadences from F's month to E's month, plus one when F moved by that many (its day
         clamped to the month's end) still falls on or before E.
         """
-        end = self.window.end
+        end = self.window.stop
         year = exp.Year(this=self.anchor)
         if self.spec.calendar_year:
             month, day = integer(1), integer(1)
@@ -398,7 +364,7 @@ class ClauseCompiler:
         months = _bin(exp.Sub, integer(end.year * 12 + end.month), _bin(exp.Add, _bin(exp.Mul, year, integer(12)), month))
         day_fits = (exp.true() if end.day == _last_day(end.year, end.month)
                     else _bin(exp.LTE, day, integer(end.day)))
-        if self.spec.cadence == "years":
+        if self.spec.cadence is m.Cadence.YEARS:
             whole = _bin(exp.Sub, integer(end.year), year)
             fits = _or(_bin(exp.LT, month, integer(end.month)), _and(_bin(exp.EQ, month, integer(end.month)), day_fits))
         else:
@@ -410,8 +376,8 @@ class ClauseCompiler:
                periods: exp.Expression) -> tuple[exp.Expression, exp.Expression]:
         """(low, high) over the lifetime: every period, capped in total; with no ceiling
         per period, the total cap is the ceiling."""
-        cap = self._total_cap
-        if self.open_ended:
+        cap = self.spec.total_cap
+        if self.clause.open_ended:
             return null(MONEY_TYPE), null(MONEY_TYPE)
         result = []
         for per_period, known in zip((low, high), self._known()):
@@ -429,7 +395,7 @@ class ClauseCompiler:
         amount is not cash (`Clause.pays_money`)."""
         if not self.clause.pays_money:
             return money(Decimal(0))
-        if self.open_ended:
+        if self.clause.open_ended:
             return exp.Coalesce(this=high, expressions=[low, money(Decimal(0))])
         return exp.Coalesce(this=total_high, expressions=[total_low, money(Decimal(0))])
 
@@ -456,7 +422,7 @@ class ConflictGroup:
 def conflict_groups(policy: m.Policy) -> tuple[ConflictGroup, ...]:
     """The groups of conflicting clauses; a clause that conflicts with nothing is in none.
     Clauses for different kinds never meet in one row, so they never share a group."""
-    clauses = evaluated_clauses(policy)
+    clauses = policy.evaluated_clauses
     graph = nx.Graph()
     for i, a in enumerate(clauses):
         for b in clauses[i + 1:]:
@@ -548,22 +514,9 @@ def definition_column(name: str) -> str:
 def _definitions_used(policy: m.Policy) -> list[str]:
     """The definitions the clauses read (requirements, anchors, head counts), directly or
     through other definitions, in the policy's order."""
-    clauses = evaluated_clauses(policy)
-    seen: set[str] = set()
-    todo: list[m.Expr] = [c.requires for c in clauses]
-
-    def use(name: str) -> None:
-        if name not in seen:
-            seen.add(name)
-            todo.append(policy.definitions[name].expr)
-
-    for name in (n for c in clauses for n in (c.amount.anchor, c.amount.per_head) if n in policy.definitions):
-        use(name)
-    while todo:
-        for node in m.walk(todo.pop()):
-            if isinstance(node, m.DefRef):
-                use(node.name)
-    return [name for name in policy.definitions if name in seen]
+    clauses = policy.evaluated_clauses
+    used = set(m.definitions_reached(policy.reach([c.requires for c in clauses] + [n for c in clauses for n in c.needs])))
+    return [name for name in policy.definitions if name in used]
 
 
 def query(policy: m.Policy, table: str = "cases", literals: Literals = Literals(),
@@ -582,21 +535,21 @@ def query(policy: m.Policy, table: str = "cases", literals: Literals = Literals(
     inline = ExprCompiler(policy, as_of)
     used = _definitions_used(policy)
     exprs = ExprCompiler(policy, as_of, frozenset(used))
-    clauses = evaluated_clauses(policy)
+    clauses = policy.evaluated_clauses
     groups = conflict_groups(policy)
     ranked = {c.id for g in groups for c in g.clauses}
     keys = [col("row_id"), col("kind"), as_of]
     carried = [col(c) for c in carry]
 
-    defined = [exp.alias_(inline.expr(policy.definitions[name].expr), definition_column(name), quoted=True)
+    defined = [exp.alias_(inline.visit(policy.definitions[name].expr), definition_column(name), quoted=True)
                for name in used]
-    required = [exp.alias_(exprs.expr(c.requires), _name(c, "requires"), quoted=True) for c in clauses]
+    required = [exp.alias_(exprs.visit(c.requires), _name(c, "requires"), quoted=True) for c in clauses]
     evaluated, valued = [], []
     for clause in clauses:
         compiler = ClauseCompiler(clause, exprs, literals)
         of_kind = _bin(exp.EQ, col("kind"), _str(clause.beneficiary))
         evaluated.append(exp.alias_(case_when([(of_kind, compiler.status())]), _name(clause, "pre"), quoted=True))
-        if pays_amount(clause):
+        if clause.computes_amount:
             low, high = compiler.per_period()
             evaluated += [exp.alias_(low, _name(clause, "low"), quoted=True),
                           exp.alias_(high, _name(clause, "high"), quoted=True),
@@ -607,7 +560,7 @@ def query(policy: m.Policy, table: str = "cases", literals: Literals = Literals(
                        exp.alias_(total_high, _name(clause, "total_high"), quoted=True)]
         if clause.id in ranked:
             value = (compiler.value(_col(clause, "low"), _col(clause, "high"), total_low, total_high)
-                     if pays_amount(clause) else money(Decimal(0)))
+                     if clause.computes_amount else money(Decimal(0)))
             valued.append(exp.alias_(value, _name(clause, "value"), quoted=True))
 
     ctes = [("defined", exp.select(exp.Star(), *defined).from_(exp.to_table(table, quoted=True))),

@@ -26,11 +26,9 @@ from qzdsl.model import policy as m
 from qzdsl.backends.sql import query as sqlgen
 from qzdsl.backends.sql.batch import connect, run_with_progress, stage
 from qzdsl.wording.labels import label
-from qzdsl.backends.evaluator.results import Status
+from qzdsl.model.policy import Status
 
 CENTS = Decimal("0.00")
-# Periods of each cadence paid in a grant's first year.
-_FIRST_YEAR_PERIODS = {"once": 1, "years": 1, "months": 12, "days": 365}
 
 
 @dataclass(frozen=True)
@@ -48,12 +46,16 @@ class Exposure:
     open_ended: int
     excluded: int | None = None
     undetermined: int | None = None
+    # What the open-ended grants pay each year while they last (None: non-monetary). They
+    # have no lifetime total, so this is the figure that shows their cost.
+    open_ended_per_year: Decimal | None = None
 
 
 @dataclass(frozen=True)
 class ClauseExposure:
     clause: m.Clause
     exposure: Exposure
+    kind_label: str = ""  # the label of the clause's beneficiary kind, for people to read
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,9 @@ def _status(name: str, status: Status) -> exp.Expression:
 
 
 def _count_if(condition: exp.Expression) -> exp.Expression:
-    return exp.func("count_if", condition)
+    """How many rows `condition` holds for; 0, not NULL, when it holds for none (DuckDB's
+    count_if of a condition it folded to a constant NULL is NULL)."""
+    return exp.Coalesce(this=exp.func("count_if", condition), expressions=[exp.Literal.number(0)])
 
 
 def _sum_if(value: exp.Expression, condition: exp.Expression) -> exp.Expression:
@@ -96,15 +100,20 @@ def _sum_if(value: exp.Expression, condition: exp.Expression) -> exp.Expression:
 
 def _first_year(names: sqlgen.ClauseColumns) -> exp.Expression:
     """What one grant pays in its first twelve months (see the module docstring)."""
-    per_year = sqlgen.integer(_FIRST_YEAR_PERIODS[names.clause.amount.cadence])
+    per_year = sqlgen.integer(names.clause.amount.cadence.periods_in_a_year)
     top = exp.Coalesce(this=sqlgen.col(names.high), expressions=[sqlgen.col(names.low)])
     periods = sqlgen.col(names.periods)
     paid = exp.Mul(this=top, expression=exp.Paren(this=exp.Least(this=per_year, expressions=[periods])))
     lifetime = exp.Coalesce(this=sqlgen.col(names.total_high),
                             expressions=[sqlgen.col(names.total_low), paid.copy()])
     open_ended = exp.Is(this=periods.copy(), expression=exp.Null())
-    return sqlgen.case_when([(open_ended, exp.Mul(this=top.copy(), expression=per_year.copy()))],
-                            exp.Least(this=paid, expressions=[lifetime]))
+    return sqlgen.case_when([(open_ended, _per_year(names))], exp.Least(this=paid, expressions=[lifetime]))
+
+
+def _per_year(names: sqlgen.ClauseColumns) -> exp.Expression:
+    """What one grant pays in a year of its run: its amount times the periods in a year."""
+    top = exp.Coalesce(this=sqlgen.col(names.high), expressions=[sqlgen.col(names.low)])
+    return exp.Mul(this=top, expression=sqlgen.integer(_FIRST_YEAR_PERIODS[names.clause.amount.cadence]))
 
 
 def _lifetime(names: sqlgen.ClauseColumns) -> exp.Expression:
@@ -127,11 +136,12 @@ def _aggregates(policy: m.Policy) -> tuple[list[exp.Expression], list[str]]:
         add(f"{c}.granted", _count_if(granted))
         add(f"{c}.excluded", _count_if(_status(names.status, Status.EXCLUDED)))
         add(f"{c}.undetermined", _count_if(_status(names.status, Status.UNDETERMINED)))
-        if names.monetary and names.clause.pays_money:
+        if names.clause.pays_money:
             add(f"{c}.first_year", _sum_if(_first_year(names), granted.copy()))
             add(f"{c}.lifetime", _sum_if(_lifetime(names), granted.copy()))
             open_ended = exp.and_(granted.copy(), exp.Is(this=sqlgen.col(names.periods), expression=exp.Null()))
             add(f"{c}.open_ended", _count_if(open_ended))
+            add(f"{c}.open_ended_per_year", _sum_if(_per_year(names), open_ended.copy()))
     for ref, members in _sections(policy).items():
         add(f"{ref}.granted", _count_if(exp.or_(*(_status(n.status, Status.GRANTED) for n in members))))
     add(".granted", _count_if(exp.or_(*(_status(n.status, Status.GRANTED) for n in all_columns))))
@@ -164,14 +174,16 @@ def simulate(policy: m.Policy, source: Path, as_of: dt.date | None = None, lang:
     clauses = []
     for names in sqlgen.clause_columns(policy):
         c = names.clause.id
-        money = names.monetary and names.clause.pays_money
-        clauses.append(ClauseExposure(names.clause, Exposure(
+        money = names.clause.pays_money
+        kind = policy.kinds.get(names.clause.beneficiary or "")
+        clauses.append(ClauseExposure(names.clause, kind_label=kind.label if kind else "", exposure=Exposure(
             granted=values[f"{c}.granted"],
             first_year=values[f"{c}.first_year"] if money else None,
             lifetime=values[f"{c}.lifetime"] if money else None,
             open_ended=values[f"{c}.open_ended"] if money else 0,
             excluded=values[f"{c}.excluded"],
             undetermined=values[f"{c}.undetermined"],
+            open_ended_per_year=values[f"{c}.open_ended_per_year"] if money else None,
         )))
     sections = tuple(
         SectionExposure(ref, members[0].clause.section_title,
@@ -188,4 +200,5 @@ def _summed(granted: int, exposures: list[Exposure]) -> Exposure:
         return sum((a for a in amounts if a is not None), CENTS)
 
     return Exposure(granted, total(e.first_year for e in exposures), total(e.lifetime for e in exposures),
-                    sum(e.open_ended for e in exposures))
+                    sum(e.open_ended for e in exposures),
+                    open_ended_per_year=total(e.open_ended_per_year for e in exposures))

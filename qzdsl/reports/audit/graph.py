@@ -59,13 +59,15 @@ def dot(report: AuditReport, lang: str = "zh") -> str:
 
 def write_graph(report: AuditReport, path: Path, lang: str = "zh") -> None:
     """Write the graph in the format the file's extension names (one of GRAPH_FORMATS)."""
+    from qzdsl.output import staged, write_text
+
     suffix = path.suffix.lower()
     if suffix == ".dot":
-        path.write_text(dot(report, lang), encoding="utf-8")
+        write_text(path, dot(report, lang))
     elif suffix == ".graphml":
-        nx.write_graphml(to_networkx(report.nodes, report.edges, lambda a: describe_amount(a, lang)), path)
+        with staged(path) as temporary:
+            nx.write_graphml(to_networkx(report.nodes, report.edges, lambda a: describe_amount(a, lang)), temporary)
     elif suffix == ".json":
-        text = json.dumps(audit_json.graph(report, lang), ensure_ascii=False, indent=2)
-        path.write_text(text + "\n", encoding="utf-8")
+        write_text(path, json.dumps(audit_json.graph(report, lang), ensure_ascii=False, indent=2) + "\n")
     else:
         raise ValueError(f"unknown graph format {suffix!r}: use one of {', '.join(GRAPH_FORMATS)}")

@@ -14,7 +14,8 @@ from qzdsl.model import export
 from qzdsl.money import to_json
 from qzdsl.model import policy as m
 from qzdsl.backends.audit.audit import AuditReport, PairResult
-from qzdsl.backends.audit.findings import RULE_BY_ID, Finding
+from qzdsl.codes import CODES
+from qzdsl.diagnostics import Diagnostic, PathStyle
 from qzdsl.backends.audit.graph import to_networkx
 from qzdsl.wording.amounts import describe_amount
 from qzdsl.wording import audit as words
@@ -36,21 +37,21 @@ def _plain(value: object) -> object:
 
 
 def _location(span) -> dict:
-    return {"file": span.file, "line": span.line, "column": span.column, "end_line": span.end_line,
-            "end_column": span.end_column}
+    return {"file": PathStyle().show(span.file), "line": span.line, "column": span.column,
+            "end_line": span.end_line, "end_column": span.end_column}
 
 
-def finding(f: Finding, lang: str) -> dict:
+def finding(f: Diagnostic, lang: str) -> dict:
     return {
-        "rule": f.rule,
-        "name": RULE_BY_ID[f.rule].name,
+        "rule": f.code,
+        "name": CODES[f.code].name,
         "severity": f.severity.value,
-        "title": words.rule_title(f.rule, lang),
+        "title": CODES[f.code].title(lang),
         "message": words.message(f, lang),
         "section": f.section,
         "clauses": list(f.clauses),
         "locations": [_location(s) for s in f.spans],
-        "args": {name: _plain(value) for name, value in f.args},
+        "args": {name: _plain(value) for name, value in f.body.args},
         "witness": f.witness.to_json() if f.witness else None,
     }
 
@@ -85,8 +86,8 @@ def report_data(report: AuditReport, lang: str = "zh") -> dict:
     return {
         "schema": SCHEMA,
         "lang": lang,
-        "policy": export.info(report.info) | {"path": report.info.path, "sha256": report.sha256},
-        "imports": [export.info(i) | {"path": i.path} for i in report.imports],
+        "policy": export.info(report.info) | {"path": PathStyle().show(report.info.path), "sha256": report.sha256},
+        "imports": [export.info(i) | {"path": PathStyle().show(i.path)} for i in report.imports],
         "summary": {s.value: n for s, n in counts.items()},
         "findings": [finding(f, lang) for f in report.findings],
         "pairs": [pair(p) for p in report.pairs],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from qzdsl.backends.audit.audit import AuditReport
-from qzdsl.backends.audit.graph import DIRECTED
+from qzdsl.model.policy import Relation
 from qzdsl.wording import audit as words
 from qzdsl.reports.audit.graph import COLOURS, DASHED
 from qzdsl.reports.templating import render as render_template
@@ -28,13 +28,13 @@ def mermaid(report: AuditReport, lang: str = "zh") -> str:
     styles = []
     for i, edge in enumerate(report.edges):
         name = words.text(f"relation.{edge.relation}", lang)
-        label = f"{name} {edge.label}" if edge.label and edge.relation != "overlap" else name
-        if edge.relation == "dominates":
+        label = f"{name} {edge.label}" if edge.label and edge.relation is not Relation.OVERLAP else name
+        if edge.relation is Relation.DOMINATES:
             arrow = "==>"
         elif edge.relation in DASHED:
-            arrow = "-.->" if edge.relation in DIRECTED else "-.-"
+            arrow = "-.->" if edge.directed else "-.-"
         else:
-            arrow = "-->" if edge.relation in DIRECTED else "---"
+            arrow = "-->" if edge.directed else "---"
         lines.append(f'  {ids[edge.source]} {arrow}|"{_mermaid_text(label)}"| {ids[edge.target]}')
         styles.append(f"  linkStyle {i} stroke:{COLOURS[edge.relation]}")
     return "\n".join(lines + styles)

@@ -4,9 +4,8 @@ file), the graph file, the witness case files, and a one-line summary for stderr
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TextIO
-
 from qzdsl.backends.audit.audit import AuditReport
+from qzdsl.diagnostics import PathStyle
 from qzdsl.wording import audit as words
 from qzdsl.reports.audit.graph import GRAPH_FORMATS, write_graph
 
@@ -15,19 +14,19 @@ FORMATS = ("table", "md", "html", "json", "sarif")
 __all__ = ["FORMATS", "GRAPH_FORMATS", "emit", "summary", "write_graph", "write_witnesses"]
 
 
-def emit(reports: list[AuditReport], fmt: str, lang: str, stdout: TextIO, out: Path | None = None) -> None:
-    """Render the reports in `fmt` to `out`, or to `stdout` (the table in colour when it is
-    a terminal; a file gets plain text)."""
-    if fmt == "table":
-        from rich.console import Console
+def emit(reports: list[AuditReport], fmt: str, lang: str, out: Path | None = None) -> None:
+    """Render the reports in `fmt` to `out` (replaced atomically), or to stdout (the table
+    in colour when it is a terminal; a file gets plain text)."""
+    from qzdsl.output import console, stdout_bytes, text_file, write_text
 
+    if fmt == "table":
         from qzdsl.reports.audit.table import render as render_table
 
         if out is None:
-            render_table(reports, lang, Console(file=stdout))
+            render_table(reports, lang, console())
             return
-        with out.open("w", encoding="utf-8") as handle:
-            render_table(reports, lang, Console(file=handle, width=120, color_system=None))
+        with text_file(out) as handle:
+            render_table(reports, lang, console(file=handle, width=120, color_system=None))
         return
     if fmt == "md":
         from qzdsl.reports.audit.markdown import render
@@ -39,20 +38,25 @@ def emit(reports: list[AuditReport], fmt: str, lang: str, stdout: TextIO, out: P
         from qzdsl.reports.audit.sarif import render
     text = render(reports, lang)
     if out is None:
-        stdout.write(text)
+        stdout_bytes(text)
     else:
-        out.write_text(text, encoding="utf-8")
+        write_text(out, text)
 
 
 def write_witnesses(reports: list[AuditReport], directory: Path) -> int:
     """Write every witness as `<name>.yaml` (one sub-directory per policy when there are
     several); returns how many were written."""
+    from qzdsl.output import CannotWrite, reason_of, write_text
+
     written = 0
     for index, report in enumerate(reports, start=1):
         target = directory if len(reports) == 1 else directory / f"{index}"
-        target.mkdir(parents=True, exist_ok=True)
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CannotWrite(target, reason_of(exc)) from None
         for witness in report.witnesses:
-            (target / witness.filename).write_text(witness.yaml(), encoding="utf-8")
+            write_text(target / witness.filename, witness.yaml())
             written += 1
     return written
 
@@ -60,4 +64,4 @@ def write_witnesses(reports: list[AuditReport], directory: Path) -> int:
 def summary(report: AuditReport, lang: str) -> str:
     counts = words.counts(report.findings)
     totals = ", ".join(f"{n} {words.text(f'count.{s.value}', lang)}" for s, n in counts.items())
-    return f"{report.info.path}: {totals}"
+    return f"{PathStyle().show(report.info.path)}: {totals}"

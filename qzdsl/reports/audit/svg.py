@@ -15,7 +15,8 @@ from collections import defaultdict
 from html import escape
 
 from qzdsl.wording.amounts import describe_amount
-from qzdsl.backends.audit.graph import RELATIONS, ClauseNode, Edge
+from qzdsl.backends.audit.graph import ClauseNode, Edge
+from qzdsl.model.policy import Relation
 from qzdsl.wording import audit as words
 from qzdsl.reports.audit.graph import COLOURS, DASHED
 
@@ -23,7 +24,7 @@ _PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#
             "#e15759")
 _LABEL_CHARS = 12
 _MARGIN = 190
-_LEGEND_HEIGHT = 22 * len(RELATIONS) + 20
+_LEGEND_HEIGHT = 22 * len(Relation) + 20
 
 
 def _short(text: str) -> str:
@@ -52,7 +53,7 @@ def svg(nodes: tuple[ClauseNode, ...], edges: tuple[Edge, ...], lang: str = "zh"
            f'width="{_num(size)}" height="{_num(size + _LEGEND_HEIGHT)}" role="img" '
            f'aria-label="{escape(words.text("graph", lang))}" font-family="sans-serif" font-size="12">',
            "<defs>"]
-    for relation in RELATIONS:
+    for relation in Relation:
         out.append(f'<marker id="arrow-{relation}" viewBox="0 0 10 10" refX="16" refY="5" markerWidth="7" '
                    f'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
                    f'fill="{COLOURS[relation]}"/></marker>')
@@ -91,7 +92,7 @@ def svg(nodes: tuple[ClauseNode, ...], edges: tuple[Edge, ...], lang: str = "zh"
                    f'transform="rotate({_num(turn)} {_num(x)} {_num(y)})">{escape(shown)}</text></g>')
 
     top = size + 4
-    for i, relation in enumerate(RELATIONS):
+    for i, relation in enumerate(Relation):
         y = top + 22 * i
         dash = ' stroke-dasharray="5,4"' if relation in DASHED else ""
         out.append(f'<line x1="20" y1="{_num(y)}" x2="60" y2="{_num(y)}" stroke="{COLOURS[relation]}" '

@@ -34,7 +34,7 @@ def _render_one(report: AuditReport, lang: str, console: Console) -> None:
         table.add_column(words.text("message", lang), overflow="fold", ratio=1, min_width=30)
         for finding in group.findings:
             table.add_row(Text(words.severity(finding.severity, lang), style=_STYLE[finding.severity]),
-                          finding.rule, words.location(finding.spans[0] if finding.spans else None),
+                          finding.code, words.location(finding.spans[0] if finding.spans else None),
                           words.message(finding, lang))
         console.print(table)
 

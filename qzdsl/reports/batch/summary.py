@@ -6,11 +6,11 @@ from __future__ import annotations
 import io
 import json
 
-from rich.console import Console
 from rich.table import Table
 
 from qzdsl.backends.sql.batch import BatchSummary
 from qzdsl.wording.labels import label
+from qzdsl.output import console as safe_console
 
 
 def record(summary: BatchSummary) -> dict:
@@ -34,7 +34,7 @@ def render(summary: BatchSummary, format: str = "table", lang: str = "zh") -> st
     if format == "json":
         return json.dumps(record(summary), ensure_ascii=False, indent=2) + "\n"
     buffer = io.StringIO()
-    console = Console(file=buffer, width=100, color_system=None)
+    console = safe_console(file=buffer, width=100, color_system=None)
 
     def t(key: str, **values) -> str:
         return label(key, lang).format(**values)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from qzdsl.model import policy as m
+from qzdsl.output import console as safe_console
 from qzdsl.wording.amounts import describe_amount
 
 
@@ -14,12 +16,12 @@ _NARROWEST_TABLE = 100
 
 
 def render_policy(policy: m.Policy, console: Console | None = None) -> None:
-    console = console or Console()
+    console = console or safe_console()
     if console.width < _NARROWEST_TABLE:
         console.out(render_list(policy), end="", highlight=False)
         return
     info = policy.info
-    console.print(f"[bold]{info.doc_number}[/bold] {info.title}")
+    console.print(Text.assemble((info.doc_number, "bold"), f" {info.title}"))
     console.print(f"施行 {info.in_force or '—'}  执行 {info.applies_from}  原则 {info.principle or '—'}  "
                   f"sha256 {policy.sha256[:12]}")
 

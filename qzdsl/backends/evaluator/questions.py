@@ -1,0 +1,123 @@
+"""Which questions to ask next, by what hangs on each answer.
+
+A decision with missing facts leaves clauses undetermined. For every missing fact the
+evaluator is run again with each answer the fact can take (a yes/no fact: both; an
+enumeration: each member; a number, an amount or a date: the values the policy compares
+it with, and either side of them). A clause is *decided by* the fact when some answer
+takes it out of 待补充. The question's stake is what those clauses could pay at most (their
+favourability value: a lifetime total, a ceiling at the ceiling, one period of an
+open-ended grant), and how many non-monetary entitlements they carry.
+
+`questions(decision)` orders the questions by stake, highest first, grouped by topic (the
+section of the clause with the most at stake), so the caseworker, the interview and the
+web app all ask first the question that decides the most money.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from qzdsl.backends.evaluator.evaluator import evaluate
+from qzdsl.backends.evaluator.results import Decision, Status
+from qzdsl.backends.evaluator.schedule import payout
+from qzdsl.model import policy as m
+
+_ONE_DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Question:
+    """A missing fact and what its answer decides. `clauses` are the ids of the clauses
+    some answer decides, most at stake first; `stake` the most money they can pay;
+    `entitlements` how many of them grant something other than money; `topic` the
+    section key the question belongs to; `need` its place in the order of first need."""
+
+    fact: str
+    clauses: tuple[str, ...]
+    stake: Decimal
+    entitlements: int
+    topic: str
+    need: int
+
+
+def questions(decision: Decision) -> tuple[Question, ...]:
+    """The questions of `decision`, ordered by stake within topics ordered by stake."""
+    policy = decision.policy
+    undetermined = {r.clause.id for r in decision.results if r.status is Status.UNDETERMINED}
+    asked = []
+    for need, name in enumerate(decision.questions):
+        decided = _decided_by(decision, name, undetermined)
+        ranked = sorted(decided, key=lambda c: (-clause_stake(policy.clause(c)), policy.clause(c).order))
+        stake = sum((clause_stake(policy.clause(c)) for c in ranked), Decimal(0))
+        entitlements = sum(1 for c in ranked if not policy.clause(c).pays_money)
+        topic = policy.clause(ranked[0]).section if ranked else ""
+        asked.append(Question(name, tuple(ranked), stake, entitlements, topic, need))
+    top: dict[str, tuple] = {}
+    for q in asked:
+        key = (q.stake, q.entitlements, -q.need)
+        top[q.topic] = max(top.get(q.topic, key), key)
+    return tuple(sorted(asked, key=lambda q: (_desc(top[q.topic]), q.topic, -q.stake, -q.entitlements, q.need)))
+
+
+def _desc(key: tuple) -> tuple:
+    stake, entitlements, need = key
+    return -stake, -entitlements, -need
+
+
+def clause_stake(clause: m.Clause) -> Decimal:
+    """The most a clause can pay one applicant (one head where it pays per head): its
+    lifetime total at the ceiling, one period when it has no end; 0 when it pays no cash."""
+    if not clause.pays_money:
+        return Decimal(0)
+    paid = payout(clause.amount, clause.window, 1 if clause.amount.per_head else None, None)
+    return paid.value if paid is not None else Decimal(0)
+
+
+def _decided_by(decision: Decision, name: str, undetermined: set[str]) -> set[str]:
+    decided: set[str] = set()
+    for answer in answers(decision.policy, name, decision.as_of):
+        case = dataclasses.replace(decision.case, facts={**decision.case.facts, name: answer})
+        again = evaluate(decision.policy, case, decision.as_of)
+        decided |= {r.clause.id for r in again.results
+                    if r.clause.id in undetermined and r.status is not Status.UNDETERMINED}
+        if decided == undetermined:
+            break
+    return decided
+
+
+def answers(policy: m.Policy, name: str, as_of: dt.date) -> tuple:
+    """The answers worth trying for fact `name`: every answer a yes/no or enumeration fact
+    can take; for numbers, amounts and dates the values the policy compares the fact
+    with, either side of each (and, for dates, either side of every section's window)."""
+    fact = policy.facts[name]
+    if fact.type is m.Type.BOOL:
+        return (True, False)
+    if fact.type is m.Type.ENUM:
+        return tuple(x.name for x in fact.members)
+    found: set = set()
+    for expr in _expressions(policy):
+        for node in m.walk(expr):
+            if isinstance(node, m.Cmp):
+                sides = (node.left, node.right)
+                if any(isinstance(s, m.FactRef) and s.name == name for s in sides):
+                    found |= {s.value for s in sides if isinstance(s, m.Const)}
+    if fact.type is m.Type.DATE:
+        days = {d for d in found if isinstance(d, dt.date)} | {as_of}
+        for section in policy.sections.values():
+            days |= {section.window.start} | ({section.window.end} if section.window.end else set())
+        return tuple(sorted({d + step for d in days for step in (-_ONE_DAY, dt.timedelta(0), _ONE_DAY)}))
+    numbers = {Decimal(v) for v in found if isinstance(v, (int, Decimal)) and not isinstance(v, bool)} | {Decimal(0)}
+    spread = {n + step for n in numbers for step in (Decimal(-1), Decimal(0), Decimal(1)) if n + step >= 0}
+    if fact.type is m.Type.COUNT:
+        return tuple(sorted(int(n) for n in spread))
+    return tuple(sorted(spread))
+
+
+def _expressions(policy: m.Policy):
+    for clause in policy.clauses:
+        yield clause.requires
+    for definition in policy.definitions.values():
+        yield definition.expr

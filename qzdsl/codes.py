@@ -1,0 +1,286 @@
+"""The one registry of diagnostic codes, and the message templates keyed by them.
+
+Every problem or fact qzdsl reports — a syntax error, a failed check, a bad case file, a
+policy test that cannot run, an audit finding — carries one of these codes. A code never
+changes meaning: CI configurations, SARIF baselines and the docs refer to it.
+
+    QZ0xx  reading files           QZ4xx  case files
+    QZ1xx  names and declarations  QZ5xx  policy test files
+    QZ2xx  types and values        QZA0xx audit findings
+    QZ3xx  the encoding against the official text (checked by `check`, repeated by `audit`)
+
+`MESSAGES` holds the sentences, one template per key and language; a key is a code, or
+`CODE.variant` where one code has several sentences, or `hint.*` for the hints. Templates
+take the diagnostic's arguments by name (`str.format`). A diagnostic whose key has no
+template carries its own English text (argument `message`); that is the fallback while
+messages are moved into templates, never a second registry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """INFO < WARNING < ERROR."""
+        return _RANK[self]
+
+
+_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    name: str  # a PascalCase identifier (SARIF's rule name)
+    severity: Severity  # the default; a diagnostic may carry its own
+    title_en: str
+    title_zh: str
+    description: str = ""  # a longer English description, where the title is not enough
+
+    def title(self, lang: str = "en") -> str:
+        return self.title_zh if lang == "zh" else self.title_en
+
+    @property
+    def full_description(self) -> str:
+        return self.description or self.title_en
+
+    @property
+    def family(self) -> str:
+        """Which stage reports it: read, check, encoding, case, test or audit."""
+        if self.code.startswith("QZA"):
+            return "audit"
+        return {"0": "read", "1": "check", "2": "check", "3": "encoding", "4": "case", "5": "test"}[self.code[2]]
+
+
+_E, _W, _I = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+_TABLE: tuple[Code, ...] = (
+    Code("QZ001", "SyntaxError", _E, "syntax error", "语法错误"),
+    Code("QZ002", "UnexpectedCharacter", _E, "unexpected character", "无法识别的字符"),
+    Code("QZ003", "UnexpectedEndOfFile", _E, "unexpected end of file", "文件意外结束"),
+    Code("QZ010", "CannotReadFile", _E, "cannot read file", "无法读取文件"),
+    Code("QZ011", "ImportCycle", _E, "import cycle", "循环导入"),
+    Code("QZ101", "UndefinedName", _E, "undefined name", "未定义的名称"),
+    Code("QZ102", "DuplicateName", _E, "duplicate name", "名称重复"),
+    Code("QZ103", "UnknownSection", _E, "unknown section", "未知的章节"),
+    Code("QZ104", "UnknownApplicantKind", _E, "unknown applicant kind", "未知的申请人类别"),
+    Code("QZ105", "UnknownEnumerationMember", _E, "unknown enumeration member", "未知的枚举值"),
+    Code("QZ106", "PropertyNotAllowedHere", _E, "property not allowed here", "此处不允许该属性"),
+    Code("QZ107", "DuplicateProperty", _E, "duplicate property", "属性重复"),
+    Code("QZ108", "MissingProperty", _E, "missing property", "缺少属性"),
+    Code("QZ109", "UnknownKeywordValue", _E, "unknown keyword value", "未知的关键字取值"),
+    Code("QZ110", "MissingPolicyHeader", _E, "missing policy header", "缺少政策文件头"),
+    Code("QZ111", "DeclarationWithoutALabel", _W, "declaration without a label", "声明缺少标签"),
+    Code("QZ201", "TypeError", _E, "type error", "类型错误"),
+    Code("QZ202", "MixedPeriods", _E, "mixed periods", "期间不一致"),
+    Code("QZ203", "InvalidAmount", _E, "invalid amount", "金额无效"),
+    Code("QZ204", "InvalidDate", _E, "invalid date", "日期无效"),
+    Code("QZ205", "CycleAmongDefinitions", _E, "cycle among definitions", "定义之间循环引用"),
+    Code("QZ206", "InvalidDuration", _E, "invalid duration", "期限无效"),
+    Code("QZ207", "FactOfAnotherApplicantKind", _E, "fact of another applicant kind", "事实属于其他申请人类别"),
+    Code("QZ208", "DefinitionsNestedTooDeeply", _E, "definitions nested too deeply", "定义嵌套过深"),
+    Code("QZ301", "QuoteNotInSource", _E, "quote not in source", "引文不在原文中"),
+    Code("QZ302", "QuoteOutsideItsSection", _W, "quote outside its section", "引文不在所属章节"),
+    Code("QZ303", "AmountNotInQuote", _E, "amount not in quote", "金额不在引文中"),
+    Code("QZ304", "UncoveredSourceSentence", _W, "uncovered source sentence", "原文句子未被编码"),
+    Code("QZ305", "AmountOfACitedSentenceNotEncoded", _W, "amount of a cited sentence not encoded",
+         "引用句子的金额未编码"),
+    Code("QZ306", "MissingCitation", _E, "missing citation", "缺少引文"),
+    Code("QZ307", "SourceTextUnavailable", _W, "source text unavailable", "原文不可用"),
+    Code("QZ401", "MalformedCaseFile", _E, "malformed case file", "案例文件格式错误"),
+    Code("QZ402", "UnknownFact", _E, "unknown fact", "未知的事实"),
+    Code("QZ403", "WrongFactType", _E, "wrong fact type", "事实类型不符"),
+    Code("QZ404", "InvalidDateInCase", _E, "invalid date in case", "案例中的日期无效"),
+    Code("QZ405", "UnknownApplicantKindInCase", _E, "unknown applicant kind in case", "案例中的申请人类别未知"),
+    Code("QZ406", "FactNotAskedOfThisApplicantKind", _E, "fact not asked of this applicant kind",
+         "该申请人类别无需此事实"),
+    Code("QZ501", "MalformedTestFile", _E, "malformed test file", "测试文件格式错误"),
+    Code("QZ502", "UnknownClauseInATest", _E, "unknown clause in a test", "测试中的条款未知"),
+    Code("QZ503", "UnknownStatusInATest", _E, "unknown status in a test", "测试中的状态未知"),
+    Code("QZ504", "InvalidAmountInATest", _E, "invalid amount in a test", "测试中的金额无效"),
+    Code("QZ505", "CaseFileOfATestNotFound", _E, "case file of a test not found", "找不到测试的案例文件"),
+    Code("QZ506", "ClauseNotOfTheTestsApplicantKind", _E, "clause not of the test's applicant kind",
+         "条款不属于测试的申请人类别"),
+    Code("QZ507", "TestWithoutAnEvaluationDate", _E, "test without an evaluation date", "测试缺少评估日期"),
+    Code("QZ508", "DuplicateTestName", _E, "duplicate test name", "测试名称重复"),
+    Code("QZA001", "PossibleDoublePayment", _E, "possible double payment", "可能重复发放",
+         "two clauses can pay one applicant for the same need and no resolution is declared"),
+    Code("QZA002", "OverlapResolvedByExclusion", _I, "one paid, most favourable", "按从优原则择一发放",
+         "overlap resolved by 从优、从高、不重复: only the more favourable clause is paid"),
+    Code("QZA003", "OverlapDeclaredStackable", _I, "declared stackable", "声明可叠加",
+         "overlap declared stackable: both are paid"),
+    Code("QZA004", "ProvenDisjoint", _I, "proven disjoint", "已证明不会同时适用",
+         "related clauses proven never to apply together"),
+    Code("QZA005", "DominatedClause", _W, "dominated clause (never paid)", "条款被支配（永不发放）",
+         "whenever the clause applies a conflicting one pays at least as much: it is never paid"),
+    Code("QZA006", "ClauseNeverApplies", _E, "clause never applies", "条款永远不能适用",
+         "the clause can never apply"),
+    Code("QZA007", "ExistingRuleDependency", _I, "amount left to existing rules", "金额依赖现行或实施规定",
+         "the amount is left to existing or implementing rules"),
+    Code("QZA008", "DiscretionaryAmount", _I, "discretionary amount", "裁量性金额",
+         "the amount or the grant is discretionary"),
+    Code("QZA009", "RecordedAmbiguity", _W, "recorded ambiguity", "记录的歧义",
+         "the encoding records an ambiguity of the text"),
+    Code("QZA010", "DurationOutrunsTrial", _W, "duration outruns the trial", "期限超出试行期",
+         "the maximum duration outruns the section's trial"),
+    Code("QZA011", "Undecided", _W, "solver undecided", "求解器未能判定",
+         "the solver could not decide a question"),
+)
+
+CODES: dict[str, Code] = {code.code: code for code in _TABLE}
+
+# The codes the audit reports: its own findings and the encoding checks it repeats, in
+# id order (SARIF's `rules` array; a rule's index is as stable as its id).
+AUDIT_CODES: tuple[str, ...] = tuple(sorted(c for c in CODES if c.startswith("QZA"))) + tuple(
+    c for c in CODES if CODES[c].family == "encoding")
+
+
+# Message templates: key -> language -> template. See the module docstring.
+MESSAGES: dict[str, dict[str, str]] = {
+    # ---- the line `qzdsl check` ends a file with ----
+    "summary.check": {"en": "{file}: {errors} error(s), {warnings} warning(s)", "zh": "{file}：{errors} 个错误，{warnings} 个警告"},
+    # ---- hints ----
+    "hint.did_you_mean": {"en": "did you mean '{name}'?", "zh": "是否指“{name}”？"},
+    "hint.values": {"en": "the values are: {values}", "zh": "可取的值：{values}"},
+    # ---- reading files ----
+    "QZ010": {"en": "cannot read {path}: {reason}", "zh": "无法读取 {path}：{reason}"},
+    "QZ011": {"en": "import cycle: {cycle}", "zh": "循环导入：{cycle}"},
+    "QZ110": {"en": "{path} has no 'policy' header", "zh": "{path} 缺少 policy 文件头"},
+    # ---- names ----
+    "QZ101": {"en": "undefined name '{name}'", "zh": "未定义的名称“{name}”"},
+    "QZ101.clause": {"en": "no clause named '{name}'", "zh": "没有名为“{name}”的条款"},
+    "QZ101.definition": {"en": "no definition named '{name}'", "zh": "没有名为“{name}”的定义"},
+    "QZ102.redeclared": {"en": "'{name}' is already declared at {at}", "zh": "“{name}”已在 {at} 声明"},
+    "QZ102.section": {"en": "section '{name}' is already declared at {at}", "zh": "章节“{name}”已在 {at} 声明"},
+    "hint.rename": {"en": "rename one of them", "zh": "请重命名其中一个"},
+    "hint.first_at": {"en": "the first is at {at}", "zh": "第一处在 {at}"},
+    "QZ105": {"en": "'{name}' is not a value of '{fact}'", "zh": "“{name}”不是“{fact}”的取值"},
+    "QZ103": {"en": "unknown section '{name}'", "zh": "未知的章节“{name}”"},
+    "QZ104": {"en": "unknown applicant kind '{name}'", "zh": "未知的申请人类别“{name}”"},
+    # ---- case files ----
+    "QZ402": {"en": "unknown fact '{name}'", "zh": "未知的事实“{name}”"},
+    "QZ405": {"en": "unknown applicant kind '{name}'", "zh": "未知的申请人类别“{name}”"},
+    "case.value": {"en": "'{name}' ({label}): {reason}", "zh": "“{label}”（{name}）：{reason}"},
+    "case.key_value": {"en": "'{name}': {reason}", "zh": "“{name}”：{reason}"},
+    # ---- a value refused by the one reader of values (cases.values) ----
+    "value.date.form": {"en": "'{text}' is not a date", "zh": "“{text}”不是日期"},
+    "value.date.calendar": {"en": "'{text}' is not a calendar date", "zh": "“{text}”不是日历上的日期"},
+    "value.date.range": {"en": "{text} is out of range", "zh": "{text} 超出可计算的范围"},
+    "value.date.order": {"en": "'{text}' is ambiguous: day and month could be either way round",
+                         "zh": "“{text}”有歧义：无法确定哪个是月、哪个是日"},
+    "value.date.century": {"en": "'{text}' is ambiguous: a two-digit year", "zh": "“{text}”有歧义：年份只有两位"},
+    "value.date.no_day": {"en": "'{text}' gives no day", "zh": "“{text}”没有写日"},
+    "value.date.compact": {"en": "'{text}' is not written as a date", "zh": "“{text}”不是日期的写法"},
+    "value.bool.form": {"en": "'{text}' is not yes or no", "zh": "“{text}”不是“是”或“否”"},
+    "value.count.form": {"en": "'{text}' is not a count", "zh": "“{text}”不是人数或次数"},
+    "value.count.whole": {"en": "'{text}' is not a whole number", "zh": "“{text}”不是整数"},
+    "value.count.negative": {"en": "a count cannot be negative: {text}", "zh": "数目不能为负：{text}"},
+    "value.count.large": {"en": "{text} is more than {limit}", "zh": "{text} 超过 {limit}"},
+    "value.money.form": {"en": "'{text}' is not an amount of money", "zh": "“{text}”不是金额"},
+    "value.money.negative": {"en": "an amount cannot be negative: {text}", "zh": "金额不能为负：{text}"},
+    "value.money.sub_fen": {"en": "'{text}' has more than two decimal places", "zh": "“{text}”的小数超过两位"},
+    "value.money.large": {"en": "{text} is more than {limit}元", "zh": "{text} 超过 {limit}元"},
+    "value.member.unknown": {"en": "'{text}' is not one of the values", "zh": "“{text}”不是可选的值"},
+    "value.kind.unknown": {"en": "unknown applicant kind '{text}'", "zh": "未知的申请主体类型“{text}”"},
+    "value.member.partial": {"en": "'{text}' names part of a value, not a value",
+                             "zh": "“{text}”只是某个可选值的一部分"},
+    "value.shape.list": {"en": "one value is expected, not a list", "zh": "这里只填一个值，不能是列表"},
+    "value.shape.mapping": {"en": "one value is expected, not a mapping", "zh": "这里只填一个值，不能是映射"},
+    "value.form": {"en": "'{text}' is not a value qzdsl can read", "zh": "无法读取“{text}”"},
+    # ---- the shape of a case file (cases.case) ----
+    "case.unknown_key": {"en": "unknown key '{text}' in a case file", "zh": "案例文件中没有“{text}”这一项"},
+    "case.name": {"en": "'name' is free text", "zh": "name（案例名称）是一段文字"},
+    "case.no_kind": {"en": "missing 'kind': the kind of applicant", "zh": "缺少 kind：申请主体类型"},
+    "case.facts": {"en": "'facts' is a mapping of fact names to values", "zh": "facts 应是“事实名: 值”的映射"},
+    "case.duplicate.key": {"en": "duplicate key '{text}'", "zh": "重复的项“{text}”"},
+    "case.duplicate.fact": {"en": "duplicate fact '{text}'", "zh": "重复的事实“{text}”"},
+    "case.unknown_fact": {"en": "unknown fact '{text}'", "zh": "未知的事实“{text}”"},
+    "case.not_asked": {"en": "'{text}' ({label}) is not asked of {kind}", "zh": "“{label}”（{text}）不适用于{kind}"},
+    "hint.case.top_keys": {"en": "a case file has: {first}", "zh": "案例文件包含：{first}"},
+    "hint.case.add_kind": {"en": "add e.g. 'kind: person'; the policy's kinds are: {first}",
+                           "zh": "请加上如“kind: person”；政策中的申请主体类型：{first}"},
+    "hint.case.facts": {"en": "write one 'name: value' per line under 'facts:'", "zh": "在 facts: 下每行写一个“事实名: 值”"},
+    "hint.case.first_line": {"en": "it is first given on line {first}", "zh": "第一次出现在第 {first} 行"},
+    "hint.case.fact_label": {"en": "did you mean '{first}'? ('{text}' is its label)",
+                             "zh": "是否指“{first}”？（“{text}”是它的标签）"},
+    "hint.case.fact_of": {"en": "it is a fact of {first}; remove it or check 'kind'",
+                          "zh": "它是{first}的事实；请删去，或核对 kind"},
+    # ---- hints to a refused value ----
+    "hint.value.date": {"en": "write the date as YYYY-MM-DD, e.g. 2024-06-01", "zh": "日期请写作 YYYY-MM-DD，如 2024-06-01"},
+    "hint.value.date_either": {"en": "write {first} or {second}", "zh": "请写作 {first} 或 {second}"},
+    "hint.value.date_one": {"en": "did you mean {first}?", "zh": "是否指 {first}？"},
+    "hint.value.calendar": {"en": "check the month and the day", "zh": "请核对月份和日"},
+    "hint.value.date_range": {"en": "dates run from {first} to {second}", "zh": "日期须在 {first} 至 {second} 之间"},
+    "hint.value.bool": {"en": "answer yes or no (true/false, 是/否, 有/无)", "zh": "请回答 是 或 否（也可写 有/无、yes/no、true/false）"},
+    "hint.value.count": {"en": "write a whole number, 0 or more, e.g. 3", "zh": "请写一个不小于 0 的整数，如 3"},
+    "hint.value.money": {"en": "write an amount in yuan, e.g. 20000, 20,000, 2万, 2.5万 or 两万元",
+                         "zh": "请写以元为单位的金额，如 20000、20,000、2万、2.5万 或 两万元"},
+    "hint.value.fen": {"en": "money is counted to the fen (0.01 yuan)", "zh": "金额计到分（0.01 元）"},
+    "hint.value.check": {"en": "check the number", "zh": "请核对数字"},
+    "hint.value.did_you_mean": {"en": "did you mean '{first}'?", "zh": "是否指“{first}”？"},
+    "hint.value.one_of": {"en": "it could be: {first}", "zh": "可能是：{first}"},
+    "hint.value.values": {"en": "the values are: {first}", "zh": "可选的值：{first}"},
+    # ---- audit findings ----
+    "QZA001": {
+        "zh": "{a_title}（{a}）与{b_title}（{b}）可同时发放给同一申请人（{why}），但未声明处理方式，可能重复发放。"
+              "请声明同组（group）、excludes 或 stackable。见证：{witness}",
+        "en": "{a_title} ({a}) and {b_title} ({b}) can both be paid to one applicant ({why}) and no resolution is "
+              "declared: a possible double payment. Declare a group, excludes or stackable. Witness: {witness}",
+    },
+    "QZA002": {
+        "zh": "{a_title}（{a}）与{b_title}（{b}）可同时适用，按“从优、从高、不重复”只发放一项：见证中由{winner_title}"
+              "（{winner}）发放，多{margin}{tie}。",
+        "en": "{a_title} ({a}) and {b_title} ({b}) can both apply; most favourable, no double benefit pays one: for "
+              "the witness {winner_title} ({winner}) is paid, {margin} more{tie}.",
+    },
+    "QZA003": {
+        "zh": "{a_title}（{a}）与{b_title}（{b}）可同时适用，已声明可叠加（stackable），两项均发放。",
+        "en": "{a_title} ({a}) and {b_title} ({b}) can both apply and are declared stackable: both are paid.",
+    },
+    "QZA004": {
+        "zh": "{a_title}（{a}）与{b_title}（{b}）已证明不会同时适用，以下条件不能同时成立：{reason}。",
+        "en": "{a_title} ({a}) and {b_title} ({b}) are proven never to apply together; these conditions cannot all "
+              "hold: {reason}.",
+    },
+    "QZA005": {
+        "zh": "{title}（{clause}）被{by_title}（{by}）支配：凡适用前者必适用后者，且后者金额（{by_value}）不低于前者"
+              "（{value}），按“从优”前者永不发放。",
+        "en": "{title} ({clause}) is dominated by {by_title} ({by}): whenever it applies the other does too and pays "
+              "at least as much ({by_value} ≥ {value}), so under most favourable it is never paid.",
+    },
+    "QZA006": {
+        "zh": "{title}（{clause}）永远不能适用，以下条件不能同时成立：{reason}。",
+        "en": "{title} ({clause}) can never apply; these conditions cannot all hold: {reason}.",
+    },
+    "QZA007": {
+        "zh": "{title}（{clause}）的金额交由现行或实施规定：{text}。",
+        "en": "the amount of {title} ({clause}) is left to existing or implementing rules: {text}.",
+    },
+    "QZA008.discretionary": {
+        "zh": "{title}（{clause}）的金额或是否给予由经办机关裁量：{amount}。",
+        "en": "the amount or the grant of {title} ({clause}) is at the authority's discretion: {amount}.",
+    },
+    "QZA008.ceiling": {
+        "zh": "{title}（{clause}）只规定了上限，实际金额视具体情况而定：{amount}。",
+        "en": "{title} ({clause}) sets only a ceiling; the actual amount depends on the case: {amount}.",
+    },
+    "QZA009": {
+        "zh": "{subject_title}（{subject}）：{question} 采用的读法：{reading}",
+        "en": "{subject_title} ({subject}): {question} Recorded reading: {reading}",
+    },
+    "QZA010": {
+        "zh": "{title}（{clause}）最长{max}：自{start}起可发放至{last}，超出试行期（至{end}）；记录的读法：after_trial "
+              "{after_end}。",
+        "en": "{title} ({clause}) runs at most {max}: from {start} it can pay until {last}, past the trial's end "
+              "({end}); recorded reading: after_trial {after_end}.",
+    },
+    "QZA011": {"zh": "求解器未能判定（{question}）。", "en": "the solver could not decide ({question})."},
+}
