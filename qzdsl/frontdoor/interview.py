@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from qzdsl.backends.evaluator.evaluator import evaluate
 from qzdsl.backends.evaluator.questions import Question, questions
 from qzdsl.backends.evaluator.results import Decision, Status
-from qzdsl.cases.case import Case, FactValue, canonical_facts
+from qzdsl.cases.case import Case, FactValue
 from qzdsl.cases.values import Refused, read_fact
 from qzdsl.model import policy as m
 
@@ -124,13 +125,16 @@ class Interview:
         return progress(self.decision(), lang)
 
     def case_data(self) -> dict:
-        """The case as a case file holds it (plain JSON/YAML values)."""
+        """The case as a case file holds it: dates as dates, money in its one JSON form."""
+        from qzdsl.money import to_json
+
         data: dict = {}
         if self.name:
             data["name"] = self.name
         data["kind"] = self.kind
-        data["as_of"] = self.as_of.isoformat()
-        data["facts"] = canonical_facts(self.case())
+        data["as_of"] = self.as_of
+        data["facts"] = {name: to_json(value) if isinstance(value, Decimal) else value
+                         for name, value in sorted(self.facts.items())}
         return data
 
 
@@ -157,7 +161,8 @@ def _amount(clause: dict) -> str:
 
 
 def case_yaml(data: dict) -> str:
-    """A case file's text: the keys in their documented order, Chinese kept as written."""
+    """A case file's text (from `Interview.case_data`): the keys in their documented order,
+    Chinese kept as written, dates unquoted."""
     import yaml
 
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=False)

@@ -157,3 +157,11 @@ def _yuan(amount) -> str:
 def header(talk: Interview, console: Console, lang: str, as_of: dt.date) -> None:
     console.print(f"[bold]{escape(say('title', lang))}[/] — {escape(say('policy', lang, doc=talk.policy.info.doc_number))}"
                   f"，{escape(say('as_of', lang, date=as_of.isoformat()))}")
+
+
+def resumed(talk: Interview, lang: str) -> str:
+    return escape(say("resumed", lang, name=talk.name or "", known=len(talk.facts)))
+
+
+def report_saved(path: Path, lang: str) -> str:
+    return escape(say("report_saved", lang, path=path))

@@ -72,7 +72,7 @@ def clause_stake(clause: m.Clause) -> Decimal:
     lifetime total at the ceiling, one period when it has no end; 0 when it pays no cash."""
     if not clause.pays_money:
         return Decimal(0)
-    paid = payout(clause.amount, clause.window, 1 if clause.amount.per_head else None, None)
+    paid = payout(clause, 1 if clause.amount.per_head else None, None)
     return paid.value if paid is not None else Decimal(0)
 
 
