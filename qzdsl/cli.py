@@ -548,6 +548,51 @@ def interview(
     raise typer.Exit(EXIT_OK if saved is not None else EXIT_FINDINGS)
 
 
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", metavar="ADDRESS"),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, metavar="PORT"),
+    policy: Optional[list[Path]] = typer.Option(None, "--policy", "-p", metavar="FILE"),
+    token_file: Optional[Path] = typer.Option(None, "--token-file", metavar="FILE"),
+    decision_log: Optional[Path] = typer.Option(None, "--decision-log", metavar="FILE"),
+    log_facts: bool = typer.Option(False, "--log-facts"),
+) -> None:
+    """Serve the caseworker's page and the JSON API (docs/serve.md)."""
+    import ipaddress
+
+    from qzdsl.reading import ReadRefused, read_regular
+
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    token = None
+    if token_file is not None:
+        try:
+            token = read_regular(_require_file(token_file), 4096).decode("utf-8").strip()
+        except (ReadRefused, UnicodeDecodeError) as exc:
+            raise UsageError(f"--token-file {token_file}: {exc}") from None
+        if len(token) < 16:
+            raise UsageError(words.message("short_token", _lang, path=token_file))
+    if not loopback and token is None:
+        raise UsageError(words.message("needs_token", _lang, host=host))
+    if log_facts and decision_log is None:
+        raise UsageError(words.message("log_facts_alone", _lang))
+    try:
+        import uvicorn
+
+        from qzdsl.frontdoor.app import Settings, create_app
+    except ImportError:
+        raise UsageError(words.message("serve_missing", _lang)) from None
+
+    settings = Settings(tuple(_policy_paths(policy)), token, decision_log, log_facts)
+    application = create_app(settings)
+    sys.stderr.write(words.message("serving", _lang, url=f"http://{host if ':' not in host else f'[{host}]'}:{port}/")
+                     + "\n")
+    # No access log: a request line can carry a case in its query (GET /v1/questions).
+    uvicorn.run(application, host=host, port=port, access_log=False, log_level="warning", server_header=False)
+
+
 # ---- audit command ----
 
 
