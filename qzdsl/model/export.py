@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from qzdsl.diagnostics import PathStyle
 from qzdsl.model import policy as m
 from qzdsl.money import to_json
 
@@ -22,7 +23,8 @@ def date(value: dt.date | None) -> str | None:
 def span(value) -> dict | None:
     if value is None or value.line == 0:
         return None
-    return {"file": value.file, "line": value.line, "column": value.column}
+    # Named as every report names files: relative when rendering, never as loaded.
+    return {"file": PathStyle().show(value.file), "line": value.line, "column": value.column}
 
 
 class _Tree(m.ExprVisitor[dict]):

@@ -23,7 +23,7 @@ from itertools import combinations
 import networkx as nx
 
 from qzdsl.model import policy as m
-from qzdsl.diagnostics import Span
+from qzdsl.diagnostics import PathStyle, Span
 
 
 
@@ -155,7 +155,7 @@ def to_networkx(nodes: tuple[ClauseNode, ...], edges: tuple[Edge, ...], describe
             window_start=node.window.start.isoformat(),
             window_end=node.window.end.isoformat() if node.window.end else "",
             after_end=node.window.after_end.value,
-            file=node.span.file if node.span else "",
+            file=PathStyle().show(node.span.file) if node.span else "",  # named as reports name files
             line=node.span.line if node.span else 0,
         )
     for edge in edges:

@@ -113,7 +113,7 @@ def _first_year(names: sqlgen.ClauseColumns) -> exp.Expression:
 def _per_year(names: sqlgen.ClauseColumns) -> exp.Expression:
     """What one grant pays in a year of its run: its amount times the periods in a year."""
     top = exp.Coalesce(this=sqlgen.col(names.high), expressions=[sqlgen.col(names.low)])
-    return exp.Mul(this=top, expression=sqlgen.integer(_FIRST_YEAR_PERIODS[names.clause.amount.cadence]))
+    return exp.Mul(this=top, expression=sqlgen.integer(names.clause.amount.cadence.periods_in_a_year))
 
 
 def _lifetime(names: sqlgen.ClauseColumns) -> exp.Expression:
