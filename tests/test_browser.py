@@ -127,7 +127,8 @@ def test_a_caseworker_fills_in_the_graduate_homebuyer_and_opens_the_report(serve
             fact = policy.facts[name]
             value = facts.get(name)
             if fact.type.value == "bool":
-                page.check(f"#questions input[name='f.{name}'][value='{'不知道' if value is None else '是' if value else '否'}']")
+                answer = "不知道" if value is None else "是" if value else "否"
+                page.check(f"#questions input[name='f.{name}'][value='{answer}']")
             elif fact.type.value == "enum":
                 page.select_option(f"#in-{name}", value or "不知道")
             else:

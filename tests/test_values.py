@@ -55,9 +55,10 @@ def test_money_as_people_write_it(written, value):
     assert read_money(written) == Decimal(value)
 
 
-@pytest.mark.parametrize("written, key", [("-5", "value.money.negative"), ("350.505", "value.money.sub_fen"),
-                                          ("两两", "value.money.form"), ("2万块", "value.money.form"), (0.1, "value.money.form"),
-                                          ("20亿", "value.money.large"), (True, "value.money.form")])
+@pytest.mark.parametrize("written, key", [
+    ("-5", "value.money.negative"), ("350.505", "value.money.sub_fen"), ("两两", "value.money.form"),
+    ("2万块", "value.money.form"), (0.1, "value.money.form"), ("20亿", "value.money.large"), (True, "value.money.form"),
+])
 def test_money_that_is_not_exact_is_refused(written, key):
     with pytest.raises(Refused) as refused:
         read_money(written)
@@ -84,8 +85,10 @@ def test_counts(written, value):
     assert read_count(written) == value
 
 
-@pytest.mark.parametrize("written, key", [("2.5", "value.count.whole"), ("-1", "value.count.negative"), ("several", "value.count.form"),
-                                          (False, "value.count.form"), ("2000000", "value.count.large")])
+@pytest.mark.parametrize("written, key", [
+    ("2.5", "value.count.whole"), ("-1", "value.count.negative"), ("several", "value.count.form"),
+    (False, "value.count.form"), ("2000000", "value.count.large"),
+])
 def test_what_is_not_a_count(written, key):
     with pytest.raises(Refused) as refused:
         read_count(written)
@@ -118,7 +121,8 @@ def test_kinds_by_name_or_label(bundled_policy):
 
 
 def test_case_files_and_dicts_read_values_the_same_way(bundled_policy, tmp_path):
-    facts = {"purchase_date": "2024年4月18日", "employer_pf_monthly": "300元", "university": "衢州高校（衢州学院、衢州职业技术学院、衢州市技师学院）",
+    facts = {"purchase_date": "2024年4月18日", "employer_pf_monthly": "300元",
+             "university": "衢州高校（衢州学院、衢州职业技术学院、衢州市技师学院）",
              "no_home_in_quzhou": "是", "pf_months": "十"}
     path = tmp_path / "case.yaml"
     path.write_text("kind: 个人\nas_of: 2024/6/1\nfacts:\n" + "".join(f"  {k}: {v}\n" for k, v in facts.items()),

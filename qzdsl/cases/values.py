@@ -140,7 +140,8 @@ def _calendar(text: str, year: str, month: str, day: str) -> dt.date:
 
 def _in_range(date: dt.date, text: str) -> dt.date:
     if not in_range(date):
-        raise Refused("value.date.range", "hint.value.date_range", text=text, first=EARLIEST.isoformat(), second=LATEST.isoformat())
+        raise Refused("value.date.range", "hint.value.date_range", text=text, first=EARLIEST.isoformat(),
+                      second=LATEST.isoformat())
     return date
 
 
@@ -197,7 +198,8 @@ def read_money(value: object) -> Decimal:
     try:
         amount = parse_amount(text)
     except AmountError as problem:
-        key, hint = {"negative": ("value.money.negative", None), "sub_fen": ("value.money.sub_fen", "hint.value.fen")}.get(
+        key, hint = {"negative": ("value.money.negative", None),
+                     "sub_fen": ("value.money.sub_fen", "hint.value.fen")}.get(
             problem.reason, ("value.money.form", "hint.value.money"))
         raise Refused(key, hint, text=text) from None
     if amount > MAX_MONEY:
@@ -228,7 +230,8 @@ def read_choice(value: object, choices: dict[str, str], unknown: str = "value.me
     words = [*choices, *choices.values()]
     close = difflib.get_close_matches(key, [w.casefold() for w in words], n=1, cutoff=0.6)
     if close:
-        raise Refused(unknown, "hint.value.did_you_mean", text=text, first=next(w for w in words if w.casefold() == close[0]))
+        matched = next(w for w in words if w.casefold() == close[0])
+        raise Refused(unknown, "hint.value.did_you_mean", text=text, first=matched)
     close = difflib.get_close_matches(text, list(choices.values()), n=1, cutoff=0.5)
     if close:
         raise Refused(unknown, "hint.value.did_you_mean", text=text, first=close[0])

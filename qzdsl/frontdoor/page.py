@@ -75,7 +75,8 @@ def render(policy: m.Policy, state: FormState, limit_questions: int | None = QUE
     from qzdsl.reports.templating import render as render_template
 
     words = WORDS[state.lang]
-    context: dict = {"w": words, "lang": state.lang, "policy": policy, "state": state, "kinds": list(policy.kinds.values()),
+    context: dict = {"w": words, "lang": state.lang, "policy": policy, "state": state,
+                     "kinds": list(policy.kinds.values()),
                      "field": FIELD, "unknown": UNKNOWN, "kind": None, "questions": [], "answered": [],
                      "progress": None, "refusals": _refusals(policy, state), "more": 0}
     talk = state.interview

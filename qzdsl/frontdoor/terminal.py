@@ -155,7 +155,8 @@ def _yuan(amount) -> str:
 
 
 def header(talk: Interview, console: Console, lang: str, as_of: dt.date) -> None:
-    console.print(f"[bold]{escape(say('title', lang))}[/] — {escape(say('policy', lang, doc=talk.policy.info.doc_number))}"
+    policy = say("policy", lang, doc=talk.policy.info.doc_number)
+    console.print(f"[bold]{escape(say('title', lang))}[/] — {escape(policy)}"
                   f"，{escape(say('as_of', lang, date=as_of.isoformat()))}")
 
 
