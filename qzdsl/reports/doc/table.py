@@ -71,7 +71,8 @@ class _Doc:
         """The amount as the text sets it; a reference or an equivalence sets none itself."""
         if terms.key_of(clause.kind) in ("reference", "equivalence") and clause.amount.kind is m.AmountKind.NONE:
             return "—"
-        return describe_amount(clause.amount, self.lang, per_head)
+        rate = self.policy.label(clause.amount.fact) if clause.amount.fact else None
+        return describe_amount(clause.amount, self.lang, per_head, rate)
 
     def discretion(self, clause: m.Clause) -> str:
         if clause.discretionary:

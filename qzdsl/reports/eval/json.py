@@ -283,6 +283,10 @@ class _Phrasing:
                                  value=yuan(value, self.lang), winner_value=yuan(winner_value, self.lang))
                 if tie:
                     message += ("；" if self.lang == "zh" else "; ") + self.t("eval.reason.tie")
+                provision = self.policy.info.principle_provision
+                if provision is not None:
+                    message += ("；" if self.lang == "zh" else "; ") + self.t(
+                        "eval.reason.provision", section=provision.section, quote=provision.quote)
                 return {"kind": "excluded_by", "clause": winner, "value": _money(value),
                         "winner_value": _money(winner_value), "tie": tie, "message": message}
             case KeptAlongside(clauses=clauses):
@@ -337,7 +341,8 @@ class _Phrasing:
                               for x in c.citations],
             },
             "rate_text": describe_amount(c.amount, self.lang,
-                                         self.policy.label(c.amount.per_head) if c.amount.per_head else None),
+                                         self.policy.label(c.amount.per_head) if c.amount.per_head else None,
+                                         self.policy.label(c.amount.fact) if c.amount.fact else None),
             "amount": self.payout(result.amount),
             "entitlement_date": result.entitlement_date.isoformat() if result.entitlement_date else None,
             "excluded_by": result.excluded_by,
