@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from qzdsl.escape import markdown, markdown_cell, terminal
 from qzdsl.reports.eval.json import record as eval_record
 from qzdsl.wording import terms
 from qzdsl.wording.labels import label
@@ -14,18 +15,14 @@ def render(decision, lang: str = "zh") -> str:
 
 
 def _cell(text: str | None) -> str:
-    """Text safe inside a Markdown table cell: no column breaks, and no raw HTML (a case's
-    name is the applicant's to choose, and Markdown viewers render HTML)."""
-    text = (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", "<br>")
+    """Text safe inside a Markdown table cell (qzdsl.escape): no column breaks, no links,
+    images or raw HTML (a case's name is the applicant's to choose)."""
+    return markdown_cell(text or "")
 
 
 def _inline(text: str | None) -> str:
-    """Text safe in running Markdown: no line breaks, no emphasis or link syntax."""
-    text = " ".join((text or "").split())
-    for ch in "\\`*_[]<>":
-        text = text.replace(ch, "\\" + ch)
-    return text
+    """Text safe in running Markdown: one line, no emphasis, link, image or raw HTML."""
+    return markdown(text or "")
 
 
 def render_record(record: dict) -> str:
@@ -35,7 +32,7 @@ def render_record(record: dict) -> str:
         return label(key, lang).format(**values)
 
     case, policy = record["case"], record["policy"]
-    out = [f"# {t('eval.title')} — {policy['doc_number']}", ""]
+    out = [f"# {t('eval.title')} — {_inline(policy['doc_number'])}", ""]
     out += [f"| {t('eval.case')} | {_cell(case['name'] or case['path'] or '—')} |", "|---|---|",
             f"| {t('eval.kind')} | {_cell(case['kind_label'])} |",
             f"| {t('eval.as_of')} | {record['as_of']} |",
@@ -94,7 +91,7 @@ def _technical(record: dict, t) -> list[str]:
 
 
 def _code(text: str) -> str:
-    return " ".join(text.split()).replace("`", "'")
+    return " ".join(terminal(text).split()).replace("`", "'")
 
 
 def _clause(clause: dict, t) -> list[str]:
