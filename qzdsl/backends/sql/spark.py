@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import os
-import re
 import shutil
 import tempfile
 import threading
@@ -28,14 +27,19 @@ from pathlib import Path
 
 from qzdsl.backends.sql.batch import BatchInputError, refuse_repeated
 
-# Defaults a user's --conf may override: no web UI or console bar (qzdsl shows its own
-# progress), dates read and written in UTC so that no time zone shifts a DATE.
+# Defaults a user's --conf may override: dates read and written in UTC, so that no time
+# zone shifts a DATE; and, for a JVM that qzdsl starts, no web UI or console bar (qzdsl
+# shows its own progress) and plain log lines (Spark 4 writes JSON by default) as
+# spark-log4j2.properties says.
 DEFAULT_CONF = {
+    "spark.sql.session.timeZone": "UTC",
+}
+LAUNCH_CONF = {
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
-    "spark.sql.session.timeZone": "UTC",
-    # Plain log lines (Spark 4 writes JSON by default), through spark-log4j2.properties.
     "spark.log.structuredLogging.enabled": "false",
+    "spark.driver.extraJavaOptions":
+        f"-Dlog4j2.configurationFile={Path(__file__).with_name('spark-log4j2.properties').as_uri()}",
 }
 # What the compiled SQL relies on, set whatever --conf says: ANSI mode raises on an
 # overflow as DuckDB does, instead of giving NULL; the batch runner quotes identifiers in
@@ -53,7 +57,6 @@ LOCAL_CONF = {
 INSTALL_HINT = "pip install 'qzdsl[spark]'"
 JAVA_HINT = ("Spark runs on Java 17 or later: install it (Debian/Ubuntu: apt-get install openjdk-17-jre-headless) "
              "or set JAVA_HOME")
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 class SparkUnavailable(BatchInputError):
@@ -75,11 +78,6 @@ def _reported(what: str):
         yield
     except (PySparkException, Py4JError) as exc:
         raise SparkFailed(f"Spark failed while {what}: {_first_line(exc)}") from None
-
-
-def is_uri(path: str | os.PathLike) -> bool:
-    """A data-lake address (`s3a://…`, `hdfs://…`, `file://…`) rather than a local path."""
-    return bool(_SCHEME.match(str(path)))
 
 
 def parse_conf(pairs: Iterable[str]) -> dict[str, str]:
@@ -109,13 +107,12 @@ def session(master: str | None = None, conf: Mapping[str, str] | None = None):
         if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
             raise SparkUnavailable(f"--engine spark cannot start: Java is not installed. {JAVA_HINT}")
         master = master or "local[*]"
+        settings |= LAUNCH_CONF
         if master.startswith("local"):
             settings |= LOCAL_CONF
             # Read by the JVM before any setting: without it Spark warns that the host
             # name resolves to a loopback address.
             os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-        log4j = Path(__file__).with_name("spark-log4j2.properties")
-        settings["spark.driver.extraJavaOptions"] = f"-Dlog4j2.configurationFile={log4j.as_uri()}"
     settings |= dict(conf or {})
     settings |= REQUIRED_CONF
     builder = SparkSession.builder.appName("qzdsl")
@@ -175,7 +172,6 @@ class Spark:
     def __init__(self, spark=None, master: str | None = None, conf: Mapping[str, str] | None = None):
         self.owned = spark is None
         self.spark = spark if spark is not None else session(master, conf)
-        self._scratch = Path(tempfile.mkdtemp(prefix="qzdsl-spark-"))
         self._cached: list = []
         self._connect = is_connect(self.spark)
 
@@ -187,7 +183,6 @@ class Spark:
             frame.unpersist()
         for name in ("raw_cases", "checked_cases", "cases", "results"):
             self.spark.catalog.dropTempView(name)
-        shutil.rmtree(self._scratch, ignore_errors=True)
         if self.owned:
             self.spark.stop()
 
@@ -280,12 +275,17 @@ class Spark:
               description: str | None = None) -> int:
         """Write the rows of `sql` to the one file `target` (Parquet with `metadata`, or
         CSV); the number of rows written. Spark writes part files in the order of its
-        partitions — for a chain of projections over a file, the order of the file."""
-        parts = Path(tempfile.mkdtemp(prefix="parts-", dir=self._scratch))
-        with _reported(f"writing {target}"):
-            frame = self.spark.sql(sql)
-            self._run(lambda: frame.write.mode("overwrite").parquet(str(parts)), description)
-        return join_parts(parts, target, fmt, metadata)
+        partitions — for a chain of projections over a file, the order of the file — into
+        a folder beside `target`: on a cluster, where every node must see it."""
+        parts = Path(tempfile.mkdtemp(prefix=".qzdsl-parts-", dir=Path(target).parent))
+        try:
+            with _reported(f"writing {target}"):
+                frame = self.spark.sql(sql)
+                # The folder exists (it is made here, safely): Spark writes into it.
+                self._run(lambda: frame.write.mode("overwrite").parquet(str(parts)), description)
+            return join_parts(parts, target, fmt, metadata)
+        finally:
+            shutil.rmtree(parts, ignore_errors=True)
 
     def _run(self, action, description: str | None):
         """Run a Spark action and give its value; with `description`, show the progress
