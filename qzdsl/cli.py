@@ -475,6 +475,35 @@ def schema(
     stdout_bytes(json.dumps(case_schema(compiled), ensure_ascii=False, indent=2) + "\n")
 
 
+class DocKind(str, Enum):
+    table = "table"
+    law = "law"
+
+
+@app.command()
+def doc(
+    what: DocKind = typer.Argument(DocKind.table, metavar="table|law"),
+    policy: Optional[list[Path]] = typer.Option(None, "--policy", "-p", metavar="FILE"),
+    lang: Optional[Lang] = typer.Option(None, "--lang"),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", callback=_output_path, metavar="FILE"),
+) -> None:
+    """Document the policy for legal staff: the lawyer's table (Markdown) or the annotated law (HTML)."""
+    from qzdsl.cache import load
+    from qzdsl.output import stdout_bytes, write_text
+
+    _outputs([out], [*(policy or [None])])
+    compiled = load(*_policy_set(policy))
+    if what is DocKind.table:
+        from qzdsl.reports.doc.table import render
+    else:
+        from qzdsl.reports.doc.law import render
+    text = render(compiled, _report_lang(lang))
+    if out is None:
+        stdout_bytes(text)
+    else:
+        write_text(out, text)
+
+
 @app.command("new-case")
 def new_case(
     kind: str = typer.Argument(..., metavar="KIND"),

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from qzdsl.backends.evaluator.evaluator import evaluate
-from qzdsl.backends.evaluator.results import Decision, Status
+from qzdsl.backends.evaluator.results import Decision
+from qzdsl.model.policy import Status
 from qzdsl.backends.evaluator.schedule import payout
 from qzdsl.model import policy as m
 
