@@ -269,6 +269,8 @@ class SimulateFormat(str, Enum):
     table = "table"
     json = "json"
     csv = "csv"
+    md = "md"
+    html = "html"
 
 
 @app.command()
@@ -741,9 +743,11 @@ def simulate(
     as_of: Optional[str] = typer.Option(None, "--as-of", metavar="DATE"),
     format: SimulateFormat = typer.Option(SimulateFormat.table, "--format", "-f"),
     lang: Optional[Lang] = typer.Option(None, "--lang"),
+    reform: Optional[Path] = typer.Option(None, "--reform", metavar="FILE"),
 ) -> None:
     """The fiscal exposure of the policy over a population: per clause and per section, the
-    applicants granted and the first-year and lifetime amounts."""
+    applicants granted and the first-year and lifetime amounts; with --reform, who gains,
+    who loses and what the reform costs against the policy, in one pass."""
     from qzdsl.backends.sql.batch import BatchInputError
     from qzdsl.cache import load
     from qzdsl.reports.batch.simulate import render
@@ -751,6 +755,21 @@ def simulate(
     from qzdsl.output import stdout_bytes
 
     compiled = load(*_policy_set(policy))
+    if reform is not None:
+        from qzdsl.backends.sql.simulate import simulate_reform
+        from qzdsl.reports.batch import reform as reform_report
+
+        if format is SimulateFormat.csv:
+            raise UsageError("--reform reports as table, json, md or html")
+        try:
+            result = simulate_reform(compiled, load(_require_file(reform)), _require_file(file),
+                                     _date_option(as_of, "--as-of"), _report_lang(lang), progress=sys.stderr.isatty())
+        except BatchInputError as exc:
+            raise UsageError(str(exc)) from None
+        stdout_bytes(reform_report.render(result, format.value, _report_lang(lang)))
+        return
+    if format in (SimulateFormat.md, SimulateFormat.html):
+        raise UsageError("simulate reports as table, json or csv; md and html go with --reform")
     try:
         result = run(compiled, _require_file(file), _date_option(as_of, "--as-of"), _report_lang(lang),
                      progress=sys.stderr.isatty())
