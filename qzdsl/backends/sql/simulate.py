@@ -23,8 +23,10 @@ from pathlib import Path
 from sqlglot import exp
 
 from qzdsl.model import policy as m
+from qzdsl.backends.sql import columns as sqlcols
 from qzdsl.backends.sql import query as sqlgen
-from qzdsl.backends.sql.batch import _q, connect, run_with_progress, stage
+from qzdsl.backends.sql.batch import Layout, stage
+from qzdsl.backends.sql.duckdb_engine import DuckDB, run_with_progress
 from qzdsl.wording.labels import label
 from qzdsl.model.policy import Status
 
@@ -98,7 +100,7 @@ def _sum_if(value: exp.Expression, condition: exp.Expression) -> exp.Expression:
     return exp.Coalesce(this=total, expressions=[sqlgen.money(CENTS)])
 
 
-def _first_year(names: sqlgen.ClauseColumns) -> exp.Expression:
+def _first_year(names: sqlcols.ClauseColumns) -> exp.Expression:
     """What one grant pays in its first twelve months (see the module docstring)."""
     per_year = sqlgen.integer(names.clause.amount.cadence.periods_in_a_year)
     top = exp.Coalesce(this=sqlgen.col(names.high), expressions=[sqlgen.col(names.low)])
@@ -110,13 +112,13 @@ def _first_year(names: sqlgen.ClauseColumns) -> exp.Expression:
     return sqlgen.case_when([(open_ended, _per_year(names))], exp.Least(this=paid, expressions=[lifetime]))
 
 
-def _per_year(names: sqlgen.ClauseColumns) -> exp.Expression:
+def _per_year(names: sqlcols.ClauseColumns) -> exp.Expression:
     """What one grant pays in a year of its run: its amount times the periods in a year."""
     top = exp.Coalesce(this=sqlgen.col(names.high), expressions=[sqlgen.col(names.low)])
     return exp.Mul(this=top, expression=sqlgen.integer(names.clause.amount.cadence.periods_in_a_year))
 
 
-def _lifetime(names: sqlgen.ClauseColumns) -> exp.Expression:
+def _lifetime(names: sqlcols.ClauseColumns) -> exp.Expression:
     return exp.Coalesce(this=sqlgen.col(names.total_high), expressions=[sqlgen.col(names.total_low)])
 
 
@@ -129,7 +131,7 @@ def _aggregates(policy: m.Policy) -> tuple[list[exp.Expression], list[str]]:
         columns.append(exp.alias_(expression, name, quoted=True))
         names_out.append(name)
 
-    all_columns = sqlgen.clause_columns(policy)
+    all_columns = sqlcols.clause_columns(policy)
     for names in all_columns:
         c = names.clause.id
         granted = _status(names.status, Status.GRANTED)
@@ -148,31 +150,29 @@ def _aggregates(policy: m.Policy) -> tuple[list[exp.Expression], list[str]]:
     return columns, names_out
 
 
-def _sections(policy: m.Policy) -> dict[str, list[sqlgen.ClauseColumns]]:
+def _sections(policy: m.Policy) -> dict[str, list[sqlcols.ClauseColumns]]:
     """The clause columns of each section, sections in the policy's order."""
-    sections: dict[str, list[sqlgen.ClauseColumns]] = {}
-    for names in sqlgen.clause_columns(policy):
+    sections: dict[str, list[sqlcols.ClauseColumns]] = {}
+    for names in sqlcols.clause_columns(policy):
         sections.setdefault(names.clause.section, []).append(names)
     return sections
 
 
 def simulate(policy: m.Policy, source: Path, as_of: dt.date | None = None, lang: str = "zh",
-             progress: bool = False, threads: int | None = None, memory_limit: str | None = None) -> Simulation:
+             progress: bool = False, threads: int | None = None, memory_limit: str | None = None,
+             ignore_unknown: bool = False) -> Simulation:
     """Evaluate the population in `source` and total it per clause, section and policy."""
-    connection = connect(threads, memory_limit)
-    try:
-        staged = stage(connection, policy, Path(source), as_of, lang)
+    with DuckDB(threads, memory_limit) as engine:
+        staged = stage(engine, policy, Path(source), as_of, lang, Layout.wide, ignore_unknown)
         rows_in = staged.count("checked_cases")
         rows_evaluated = staged.count("cases")
         columns, names = _aggregates(policy)
         sql = exp.select(*columns).from_("results").sql("duckdb")
         description = label("batch.progress", lang).format(rows=f"{rows_evaluated:,}")
-        values = dict(zip(names, run_with_progress(connection, sql, description, progress)[0]))
-    finally:
-        connection.close()
+        values = dict(zip(names, run_with_progress(engine.connection, sql, description, progress)[0]))
 
     clauses = []
-    for names in sqlgen.clause_columns(policy):
+    for names in sqlcols.clause_columns(policy):
         c = names.clause.id
         money = names.clause.pays_money
         kind = policy.kinds.get(names.clause.beneficiary or "")
@@ -273,6 +273,10 @@ class ReformSimulation:
         return sum((c.per_year_difference or CENTS for c in self.clauses), CENTS)
 
 
+def _q(name: str) -> str:
+    return exp.to_identifier(name, quoted=True).sql("duckdb")
+
+
 def _qualified(expression: exp.Expression, table: str) -> exp.Expression:
     """`expression` with every column read from `table` (b: baseline, r: reform)."""
     return expression.transform(
@@ -281,20 +285,20 @@ def _qualified(expression: exp.Expression, table: str) -> exp.Expression:
 
 def simulate_reform(baseline: m.Policy, reform: m.Policy, source: Path, as_of: dt.date | None = None,
                     lang: str = "zh", progress: bool = False, threads: int | None = None,
-                    memory_limit: str | None = None) -> ReformSimulation:
+                    memory_limit: str | None = None, ignore_unknown: bool = False) -> ReformSimulation:
     """Baseline and reform over the same population in one query: each version's query
     reads the same validated rows, joined row by row, and one aggregate totals both and
     their differences. Rows are validated against the baseline; facts only the reform
     asks are unknown for every row."""
-    connection = connect(threads, memory_limit)
-    try:
-        staged = stage(connection, baseline, Path(source), as_of, lang)
+    with DuckDB(threads, memory_limit) as engine:
+        connection = engine.connection
+        staged = stage(engine, baseline, Path(source), as_of, lang, Layout.wide, ignore_unknown)
         rows_in = staged.count("checked_cases")
         facts = ", ".join(_q(f) for f in baseline.facts)
         connection.execute(f"CREATE TEMP TABLE numbered AS SELECT __row_number, row_id, kind, as_of"
                            f"{', ' + facts if facts else ''} FROM checked_cases WHERE __valid")
         extra = [f for f in reform.facts.values() if f.name not in baseline.facts]
-        nulls = "".join(f", CAST(NULL AS {sqlgen.COLUMN_TYPES[f.type]}) AS {_q(f.name)}" for f in extra)
+        nulls = "".join(f", CAST(NULL AS {sqlcols.COLUMN_TYPES[f.type]}) AS {_q(f.name)}" for f in extra)
         connection.execute(f"CREATE VIEW numbered_reform AS SELECT *{nulls} FROM numbered")
         base_sql = sqlgen.to_sql(baseline, "duckdb", table="numbered", pretty=False, carry=("__row_number",))
         reform_sql = sqlgen.to_sql(reform, "duckdb", table="numbered_reform", pretty=False, carry=("__row_number",))
@@ -304,17 +308,15 @@ def simulate_reform(baseline: m.Policy, reform: m.Policy, source: Path, as_of: d
                f"JOIN ({reform_sql}) AS r USING (__row_number)")
         description = label("batch.progress", lang).format(rows=f"{rows_evaluated:,}")
         values = dict(zip(names, run_with_progress(connection, sql, description, progress)[0]))
-    finally:
-        connection.close()
     clauses = []
     for clause_id, (old, new) in plan.items():
         clause = (new or old).clause
         kind = (reform if new else baseline).kinds.get(clause.beneficiary or "")
 
-        def exposure(side: str, names_: sqlgen.ClauseColumns | None) -> Exposure:
+        def exposure(side: str, names_: sqlcols.ClauseColumns | None) -> Exposure:
             if names_ is None:
                 return Exposure(0, None, None, 0)
-            money = names_.monetary and names_.clause.pays_money
+            money = names_.clause.pays_money
             key = f"{side}.{clause_id}"
             return Exposure(values[f"{key}.granted"], values[f"{key}.first_year"] if money else None,
                             values[f"{key}.lifetime"] if money else None,
@@ -332,8 +334,8 @@ def simulate_reform(baseline: m.Policy, reform: m.Policy, source: Path, as_of: d
 def _reform_aggregates(baseline: m.Policy, reform: m.Policy):
     """The aggregate columns over the joined rows (b: baseline, r: reform), their names,
     and per clause id its columns in each version (None where a version lacks it)."""
-    old = {c.clause.id: c for c in sqlgen.clause_columns(baseline)}
-    new = {c.clause.id: c for c in sqlgen.clause_columns(reform)}
+    old = {c.clause.id: c for c in sqlcols.clause_columns(baseline)}
+    new = {c.clause.id: c for c in sqlcols.clause_columns(reform)}
     plan = {cid: (old.get(cid), new.get(cid)) for cid in [*old, *(c for c in new if c not in old)]}
     columns: list[exp.Expression] = []
     names: list[str] = []
@@ -342,19 +344,19 @@ def _reform_aggregates(baseline: m.Policy, reform: m.Policy):
         columns.append(exp.alias_(expression, name, quoted=True))
         names.append(name)
 
-    def granted(side: str, cols: sqlgen.ClauseColumns | None) -> exp.Expression:
+    def granted(side: str, cols: sqlcols.ClauseColumns | None) -> exp.Expression:
         if cols is None:
             return exp.false()
         return exp.Coalesce(this=_qualified(_status(cols.status, Status.GRANTED), side), expressions=[exp.false()])
 
-    def worth(side: str, cols: sqlgen.ClauseColumns | None) -> exp.Expression:
+    def worth(side: str, cols: sqlcols.ClauseColumns | None) -> exp.Expression:
         """What the clause pays this row in its first year (0 when not granted)."""
-        if cols is None or not (cols.monetary and cols.clause.pays_money):
+        if cols is None or not (cols.clause.pays_money):
             return sqlgen.money(CENTS)
         return sqlgen.case_when([(granted(side, cols), _qualified(_first_year(cols), side))], sqlgen.money(CENTS))
 
-    def life(side: str, cols: sqlgen.ClauseColumns | None) -> exp.Expression:
-        if cols is None or not (cols.monetary and cols.clause.pays_money):
+    def life(side: str, cols: sqlcols.ClauseColumns | None) -> exp.Expression:
+        if cols is None or not (cols.clause.pays_money):
             return sqlgen.money(CENTS)
         return sqlgen.case_when([(granted(side, cols), exp.Coalesce(this=_qualified(_lifetime(cols), side),
                                                                      expressions=[sqlgen.money(CENTS)]))],
@@ -367,7 +369,7 @@ def _reform_aggregates(baseline: m.Policy, reform: m.Policy):
                 continue
             g = granted(side, cols)
             add(f"{side}.{cid}.granted", _count_if(g))
-            if cols.monetary and cols.clause.pays_money:
+            if cols.clause.pays_money:
                 add(f"{side}.{cid}.first_year", _sum_if(_qualified(_first_year(cols), side), g.copy()))
                 add(f"{side}.{cid}.lifetime", _sum_if(_qualified(_lifetime(cols), side), g.copy()))
                 open_ended = exp.and_(g.copy(), exp.Is(this=_qualified(sqlgen.col(cols.periods), side),
