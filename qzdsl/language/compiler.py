@@ -14,7 +14,8 @@ from qzdsl.language.program import Entry, Program
 _PERIODS_PER = {("years", "years"): 1, ("months", "years"): 12, ("months", "months"): 1, ("years", "months"): None}
 
 
-def _citations(program: Program, entry_file: ast.PolicyFile, props, default_section: str | None) -> tuple[m.Citation, ...]:
+def _citations(program: Program, entry_file: ast.PolicyFile, props,
+               default_section: str | None) -> tuple[m.Citation, ...]:
     result = []
     for cite in ast.all_of(props, ast.Cite):
         # A reform's quote is found in the text of the file it is written in.
@@ -88,7 +89,11 @@ def _amount(props) -> m.AmountSpec:
         if rule is not None:
             return m.AmountSpec(kind=m.AmountKind.RULE, rule=rule.text, **dated)
         return m.AmountSpec(kind=m.AmountKind.NONE, **dated)
-    if amount.high is not None:
+    if amount.fact is not None:
+        # The rate is a fact's value, known per case: `with_rate` fills it in.
+        kind = m.AmountKind.UP_TO if amount.bound == "up_to" else m.AmountKind.FIXED
+        low = high = None
+    elif amount.high is not None:
         kind, low, high = m.AmountKind.RANGE, amount.low.value, amount.high.value
     elif amount.bound == "up_to":
         kind, low, high = m.AmountKind.UP_TO, None, amount.low.value
@@ -116,6 +121,7 @@ def _amount(props) -> m.AmountSpec:
         anchor=anchor.anchor.name if anchor else None,
         calendar_year=bool(anchor and anchor.calendar_year),
         rule=rule.text if rule else None,
+        fact=amount.fact.name if amount.fact else None,
     )
 
 

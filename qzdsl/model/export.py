@@ -60,7 +60,8 @@ class _Tree(m.ExprVisitor[dict]):
         return {"op": node.op, "left": self.visit(node.left), "right": self.visit(node.right)}
 
     def visit_In(self, node: m.In) -> dict:
-        return {"op": "not_in" if node.negated else "in", "arg": self.visit(node.operand), "members": list(node.members)}
+        return {"op": "not_in" if node.negated else "in", "arg": self.visit(node.operand),
+                "members": list(node.members)}
 
     def visit_Shift(self, node: m.Shift) -> dict:
         return {"op": "shift", "date": self.visit(node.date), "amount": node.sign * node.amount, "unit": node.unit}
@@ -86,6 +87,7 @@ def amount(a: m.AmountSpec) -> dict:
         "high": to_json(a.high),
         "cadence": a.cadence,
         "per_head": a.per_head,
+        "fact": a.fact,
         "cap": to_json(a.cap),
         "cap_scope": a.cap_scope,
         "max_periods": a.max_periods,

@@ -75,7 +75,8 @@ def money_kind(value, lang: str = "zh") -> str:
 def money_kind_of(clause) -> str:
     """What kind of money a clause is about, as a reviewer must know it:
 
-    - `existing`: a reference to an existing policy (its money, if any, is paid under it);
+    - `existing`: a reference to an existing policy (its money, if any, is paid under it), or
+      a clause paying what an existing policy sets for the applicant (`amount of FACT`);
     - `equal_treatment`: 同等待遇 — the same treatment as others, whatever that pays;
     - `guarantee`: an entitlement sized in money that is not paid out (a loan guarantee);
     - `non_monetary`: an entitlement without an amount;
@@ -88,7 +89,7 @@ def money_kind_of(clause) -> str:
     """
     kind = key_of(clause.kind)
     amount_kind = key_of(clause.amount.kind)
-    if kind == "reference":
+    if kind == "reference" or clause.amount.fact is not None:
         return "existing"
     if kind == "equivalence":
         return "equal_treatment"

@@ -186,7 +186,12 @@ class _Audit:
         members: dict[int, list[m.Clause]] = {}
         for clause in self.policy.clauses:
             members.setdefault(index[clause.id], []).append(clause)
-        parts = {i: replace(self.policy, clauses=tuple(clauses)) for i, clauses in members.items()}
+        # Every part keeps the equivalences: a requirement may hold through one (`Via`), and
+        # an equivalence is never weighed by 从优, so it changes no verdict of the part.
+        equivalences = [c for c in self.policy.clauses if c.kind == "equivalence"]
+        parts = {i: replace(self.policy, clauses=tuple(sorted({c.id: c for c in clauses + equivalences}.values(),
+                                                              key=lambda c: c.order)))
+                 for i, clauses in members.items()}
         return {c: parts[i] for c, i in index.items()}
 
     # ---- the whole audit --------------------------------------------------------------

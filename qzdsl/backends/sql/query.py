@@ -231,6 +231,7 @@ class ClauseCompiler:
         self.as_of = exprs.as_of
         self.anchor = exprs.value(self.spec.anchor) if self.spec.anchor else None
         self.heads = exprs.value(self.spec.per_head) if self.spec.per_head else None
+        self.rate = exprs.value(self.spec.fact) if self.spec.fact else None
 
     # ---- the status ----
     def status(self) -> exp.Expression:
@@ -251,15 +252,21 @@ class ClauseCompiler:
             outside.append(_bin(exp.GT, date, date_literal(window.end)))
         whens.append((_or(*outside), self.literals.status_value(Status.NOT_IN_FORCE)))
         unknown = [_is_null(requires)]
-        if self.heads is not None:
-            unknown.append(_is_null(self.heads))
+        for needed in (self.heads, self.rate):
+            if needed is not None:
+                unknown.append(_is_null(needed))
         whens.append((_or(*unknown), self.literals.status_value(Status.UNDETERMINED)))
         return case_when(whens, self.literals.status_value(Status.GRANTED))
 
     # ---- the amount per period ----
-    def rates(self) -> tuple[Decimal | None, Decimal | None]:
-        """The per-head rate's guaranteed and highest amounts per period (None: none)."""
-        return self.spec.rate_bounds
+    def rates(self) -> tuple[exp.Expression | None, exp.Expression | None]:
+        """The per-head rate's guaranteed and highest amounts per period (None: none): the
+        policy's figures, or the column of the money fact the amount is taken from."""
+        if self.rate is not None:
+            value = exp.cast(self.rate, MONEY_TYPE)
+            return (None if self.spec.kind is m.AmountKind.UP_TO else value), value
+        low, high = self.spec.rate_bounds
+        return (None if low is None else money(low)), (None if high is None else money(high))
 
     def _known(self) -> tuple[bool, bool]:
         """Whether a period has a guaranteed amount and a ceiling; a per-period cap is
@@ -275,7 +282,7 @@ class ClauseCompiler:
             if rate is None:
                 result.append(null(MONEY_TYPE))
                 continue
-            amount = money(rate)
+            amount = rate
             if self.heads is not None:
                 amount = exp.cast(_bin(exp.Mul, amount, self.heads), MONEY_TYPE)
             result.append(_least(amount, money(cap)) if cap is not None else amount)
@@ -307,7 +314,8 @@ class ClauseCompiler:
             month, day = integer(1), integer(1)
         else:
             month, day = exp.Month(this=self.anchor), exp.Day(this=self.anchor)
-        months = _bin(exp.Sub, integer(end.year * 12 + end.month), _bin(exp.Add, _bin(exp.Mul, year, integer(12)), month))
+        months = _bin(exp.Sub, integer(end.year * 12 + end.month),
+                      _bin(exp.Add, _bin(exp.Mul, year, integer(12)), month))
         day_fits = (exp.true() if end.day == _last_day(end.year, end.month)
                     else _bin(exp.LTE, day, integer(end.day)))
         if self.spec.cadence is m.Cadence.YEARS:
@@ -428,7 +436,8 @@ def _definitions_used(policy: m.Policy) -> list[str]:
     """The definitions the clauses read (requirements, anchors, head counts), directly or
     through other definitions, in the policy's order."""
     clauses = policy.evaluated_clauses
-    used = set(m.definitions_reached(policy.reach([c.requires for c in clauses] + [n for c in clauses for n in c.needs])))
+    conditions = [c.requires for c in clauses] + [n for c in clauses for n in c.needs]
+    used = set(m.definitions_reached(policy.reach(conditions)))
     return [name for name in policy.definitions if name in used]
 
 

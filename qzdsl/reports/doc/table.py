@@ -71,7 +71,8 @@ class _Doc:
         """The amount as the text sets it; a reference or an equivalence sets none itself."""
         if terms.key_of(clause.kind) in ("reference", "equivalence") and clause.amount.kind is m.AmountKind.NONE:
             return "—"
-        return describe_amount(clause.amount, self.lang, per_head)
+        rate = self.policy.label(clause.amount.fact) if clause.amount.fact else None
+        return describe_amount(clause.amount, self.lang, per_head, rate)
 
     def discretion(self, clause: m.Clause) -> str:
         if clause.discretionary:
@@ -162,8 +163,9 @@ def render(policy: m.Policy, lang: str = "zh") -> str:
                 f"{t('col.quote')} |", "|---|---|---|---|"]
         for target in policy.targets:
             value = f"{target.value.normalize():f}{target.unit or ''}"
+            deadline = target.deadline.isoformat() if target.deadline else "—"
             out.append(f"| {_cell(target.title)} | {_cell(t('goal', value=value))} | "
-                       f"{target.deadline.isoformat() if target.deadline else '—'} | {_cell(d.quotes(target.citations))} |")
+                       f"{deadline} | {_cell(d.quotes(target.citations))} |")
         out.append("")
 
     coverage = sentence_coverage(policy)

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 from decimal import Decimal
 
+from qzdsl.diagnostics import PathStyle
 from qzdsl.model import policy as m
 from qzdsl.wording.amounts import describe_amount, yuan
 from qzdsl.cases.case import json_value
@@ -54,7 +55,7 @@ def record(decision: Decision, lang: str = "zh") -> dict:
         "as_of": decision.as_of.isoformat(),
         "case": {
             "name": case.name,
-            "path": case.path,
+            "path": PathStyle().show(case.path) if case.path else case.path,
             "kind": case.kind,
             "kind_label": kind.label if kind else case.kind,
             "facts": [
@@ -283,6 +284,10 @@ class _Phrasing:
                                  value=yuan(value, self.lang), winner_value=yuan(winner_value, self.lang))
                 if tie:
                     message += ("；" if self.lang == "zh" else "; ") + self.t("eval.reason.tie")
+                provision = self.policy.info.principle_provision
+                if provision is not None:
+                    message += ("；" if self.lang == "zh" else "; ") + self.t(
+                        "eval.reason.provision", section=provision.section, quote=provision.quote)
                 return {"kind": "excluded_by", "clause": winner, "value": _money(value),
                         "winner_value": _money(winner_value), "tie": tie, "message": message}
             case KeptAlongside(clauses=clauses):
@@ -337,7 +342,8 @@ class _Phrasing:
                               for x in c.citations],
             },
             "rate_text": describe_amount(c.amount, self.lang,
-                                         self.policy.label(c.amount.per_head) if c.amount.per_head else None),
+                                         self.policy.label(c.amount.per_head) if c.amount.per_head else None,
+                                         self.policy.label(c.amount.fact) if c.amount.fact else None),
             "amount": self.payout(result.amount),
             "entitlement_date": result.entitlement_date.isoformat() if result.entitlement_date else None,
             "excluded_by": result.excluded_by,
