@@ -728,7 +728,8 @@ def diff_policies(
             from qzdsl.reports.templating import render
             from qzdsl.wording.labels import label
 
-            text = render("diff.html.j2", d=data, lang=report_lang, t=lambda key, **v: label(key, report_lang).format(**v))
+            text = render("diff.html.j2", d=data, lang=report_lang,
+                          t=lambda key, **v: label(key, report_lang).format(**v))
         else:
             from qzdsl.reports.diff.text import markdown
 

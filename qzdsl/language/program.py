@@ -152,8 +152,8 @@ def _amend(program: Program) -> list[Diagnostic]:
         if target is None:
             names = [e.decl.ref if is_section else e.decl.name for e in entries
                      if type(e.decl) is type(decl) and not getattr(e.decl, "mode", None)]
-            found.append(error("QZ112", span=decl.name_span if decl.name_span.line else decl.span, hint=did_you_mean(key, names),
-                               mode=decl.mode, what=what, name=key))
+            span = decl.name_span if decl.name_span.line else decl.span
+            found.append(error("QZ112", span=span, hint=did_you_mean(key, names), mode=decl.mode, what=what, name=key))
             continue
         if not is_section and target.decl.kind != decl.kind:
             found.append(error("QZ112", span=decl.span, variant="kind", name=key, actual=target.decl.kind,

@@ -308,21 +308,20 @@ def simulate_reform(baseline: m.Policy, reform: m.Policy, source: Path, as_of: d
                f"JOIN ({reform_sql}) AS r USING (__row_number)")
         description = label("batch.progress", lang).format(rows=f"{rows_evaluated:,}")
         values = dict(zip(names, run_with_progress(connection, sql, description, progress)[0]))
+    def exposure(side: str, names_: sqlcols.ClauseColumns | None) -> Exposure:
+        if names_ is None:
+            return Exposure(0, None, None, 0)
+        money = names_.clause.pays_money
+        key = f"{side}.{names_.clause.id}"
+        return Exposure(values[f"{key}.granted"], values[f"{key}.first_year"] if money else None,
+                        values[f"{key}.lifetime"] if money else None,
+                        values[f"{key}.open_ended"] if money else 0,
+                        open_ended_per_year=values[f"{key}.open_ended_per_year"] if money else None)
+
     clauses = []
     for clause_id, (old, new) in plan.items():
         clause = (new or old).clause
         kind = (reform if new else baseline).kinds.get(clause.beneficiary or "")
-
-        def exposure(side: str, names_: sqlcols.ClauseColumns | None) -> Exposure:
-            if names_ is None:
-                return Exposure(0, None, None, 0)
-            money = names_.clause.pays_money
-            key = f"{side}.{clause_id}"
-            return Exposure(values[f"{key}.granted"], values[f"{key}.first_year"] if money else None,
-                            values[f"{key}.lifetime"] if money else None,
-                            values[f"{key}.open_ended"] if money else 0,
-                            open_ended_per_year=values[f"{key}.open_ended_per_year"] if money else None)
-
         clauses.append(ClauseChange(clause, kind.label if kind else "", old is not None, new is not None,
                                     values[f"{clause_id}.gain"], values[f"{clause_id}.lose"],
                                     values[f"{clause_id}.unchanged"], exposure("b", old), exposure("r", new)))
@@ -379,8 +378,10 @@ def _reform_aggregates(baseline: m.Policy, reform: m.Policy):
         g_old, g_new = granted("b", o), granted("r", n)
         w_old, w_new = worth("b", o), worth("r", n)
         l_old, l_new = life("b", o), life("r", n)
-        more = exp.or_(exp.GT(this=w_new.copy(), expression=w_old.copy()), exp.GT(this=l_new.copy(), expression=l_old.copy()))
-        less = exp.or_(exp.LT(this=w_new.copy(), expression=w_old.copy()), exp.LT(this=l_new.copy(), expression=l_old.copy()))
+        more = exp.or_(exp.GT(this=w_new.copy(), expression=w_old.copy()),
+                       exp.GT(this=l_new.copy(), expression=l_old.copy()))
+        less = exp.or_(exp.LT(this=w_new.copy(), expression=w_old.copy()),
+                       exp.LT(this=l_new.copy(), expression=l_old.copy()))
         add(f"{cid}.gain", _count_if(exp.or_(exp.and_(g_new.copy(), exp.not_(g_old.copy())),
                                              exp.and_(g_new.copy(), g_old.copy(), more))))
         add(f"{cid}.lose", _count_if(exp.or_(exp.and_(g_old.copy(), exp.not_(g_new.copy())),

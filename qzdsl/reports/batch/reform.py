@@ -116,7 +116,8 @@ def _table(data: dict, lang: str) -> str:
 
 
 def _markdown(data: dict, lang: str) -> str:
-    lines = [f"# {escape.markdown(_head(data, lang)[0])}", ""] + [f"- {escape.markdown(x)}" for x in _head(data, lang)[1:]]
+    head = _head(data, lang)
+    lines = [f"# {escape.markdown(head[0])}", ""] + [f"- {escape.markdown(x)}" for x in head[1:]]
     lines += ["", "| " + " | ".join(_columns(lang)) + " |", "|" + " --- |" * len(_columns(lang))]
     lines += ["| " + " | ".join(escape.markdown_cell(x) for x in _row(c)) + " |" for c in _changed(data)]
     lines += ["", escape.markdown(label("reform.note", lang))]

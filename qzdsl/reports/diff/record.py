@@ -114,7 +114,9 @@ def _shown(aspect: Aspect, value, policy: m.Policy, lang: str) -> str | None:
         case Aspect.AFTER_END:
             return label(f"eval.after_end.{value.after_end}", lang)
         case Aspect.CITATION:
-            return "；".join(f"「{c.quote}」" for c in value) if lang == "zh" else "; ".join(f"“{c.quote}”" for c in value)
+            if lang == "zh":
+                return "；".join(f"「{c.quote}」" for c in value)
+            return "; ".join(f"“{c.quote}”" for c in value)
         case Aspect.DISCRETION:
             return label("diff.discretionary" if value else "diff.not_discretionary", lang)
         case Aspect.BENEFICIARY:
