@@ -29,7 +29,8 @@ CASES = [("gbk", ("eval", str(CASE), "--format", "html")), ("ascii", ("eval", st
 @pytest.mark.parametrize(("encoding", "command"), CASES, ids=lambda c: c if isinstance(c, str) else f"{c[0]}-{c[-1]}")
 def test_stdout_is_the_utf8_the_file_holds(encoding, command, tmp_path):
     out = tmp_path / "report"
-    piped, written = run(encoding, *command, "--lang", "zh"), run("utf-8", *command, "--lang", "zh", "--out", str(out))
+    piped = run(encoding, *command, "--lang", "zh")
+    run("utf-8", *command, "--lang", "zh", "--out", str(out))
     assert b"Traceback" not in piped.stderr
     assert piped.stdout == out.read_bytes()
     piped.stdout.decode("utf-8")  # strict: UTF-8, whatever the console
