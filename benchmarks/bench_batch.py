@@ -12,12 +12,19 @@ where tracemalloc does not look.
 
 Targets on a 2-core machine: 1,000,000 rows in under 3 s, peak memory under 2 GB.
 Exit status 1 when the best run misses a target.
+
+When the OpenFisca peer is set up (`.venv-of`, see ../shared/peers/openfisca/README.md),
+each round also runs `qzdsl eval --batch` and OpenFisca's file-to-file run on the same
+population as whole processes, one after the other, and prints the median of the rounds'
+wall-time ratios qzdsl / OpenFisca (`run_batch.sh` is the reference measurement; this is a
+quick look at the same figure).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -28,6 +35,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# The peer lives beside the project (../shared/peers/openfisca); a worktree is one level deeper.
+PEER = next((d / "shared" / "peers" / "openfisca" / "of_batch.py" for d in (ROOT.parent, ROOT.parent.parent)
+             if (d / "shared" / "peers" / "openfisca" / "of_batch.py").exists()), None)
+PEER_PYTHON = ROOT / ".venv-of" / "bin" / "python"
 
 SECONDS_TARGET = 3.0
 MEMORY_TARGET_MB = 2048
@@ -49,6 +60,12 @@ def child(source: Path, out: Path, threads: int, memory_limit: str | None) -> No
     print(json.dumps({"rows": summary.rows_in, "rows_out": summary.rows_out, "rejected": summary.rows_rejected,
                       "reconciled": summary.reconciled, "seconds": seconds, "cpu": cpu,
                       "load_seconds": loaded - started, "peak_mb": after.ru_maxrss / 1024}))
+
+
+def _wall(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True)
+    return time.perf_counter() - started
 
 
 def main() -> None:
@@ -79,10 +96,19 @@ def main() -> None:
         command += ["--memory-limit", args.memory_limit]
     subprocess.run(command, check=True, capture_output=True)  # warm-up: the compiled-policy cache, the OS cache
 
-    runs = []
+    peer = PEER is not None and PEER_PYTHON.exists()
+    cli = [str(Path(sys.executable).parent / "qzdsl"), "eval", "--batch", str(source), "--out",
+           str(args.dir / "whole.parquet"), "--as-of", "2025-06-30"]
+    runs, ratios = [], []
     for _ in range(args.runs):
         result = subprocess.run(command, check=True, capture_output=True, text=True)
         runs.append(json.loads(result.stdout))
+        if peer:
+            ours = _wall([*cli])
+            theirs = _wall([str(PEER_PYTHON), str(PEER), str(source), str(args.dir / "openfisca.parquet")])
+            ratios.append(ours / theirs)
+            print(f"whole process: qzdsl eval --batch {ours:.2f} s, OpenFisca {theirs:.2f} s, "
+                  f"ratio {ours / theirs:.2f}", flush=True)
     for run in runs:
         assert run["reconciled"], run
         print(f"{run['rows']:,} rows in {run['seconds']:.2f} s = {run['rows'] / run['seconds']:,.0f} rows/s; "
@@ -96,6 +122,11 @@ def main() -> None:
     print(f"best {best['seconds']:.2f} s ({best['rows'] / best['seconds']:,.0f} rows/s), median {median:.2f} s "
           f"— target < {SECONDS_TARGET:.0f} s: {'ok' if fast else 'MISSED'}")
     print(f"peak memory {peak:,.0f} MB — target < {MEMORY_TARGET_MB:,} MB: {'ok' if small else 'MISSED'}")
+    if ratios:
+        print(f"qzdsl / OpenFisca, whole process, file to file: median ratio {statistics.median(ratios):.2f} "
+              f"over {len(ratios)} rounds (goal <= 1.0, stretch <= 0.5); load average {os.getloadavg()[0]:.1f}")
+    else:
+        print("(no OpenFisca ratio: set up .venv-of as ../shared/peers/openfisca/README.md says)")
     sys.exit(0 if fast and small else 1)
 
 

@@ -31,7 +31,7 @@ import duckdb  # noqa: E402
 
 import qzdsl  # noqa: E402
 from qzdsl.model import policy as m
-from qzdsl.backends.sql import query as sqlgen
+from qzdsl.backends.sql import columns as sqlcols
 
 # Share of each kind in the population; kinds not listed share what is left.
 KIND_WEIGHTS = {"person": 0.93, "enterprise": 0.05}
@@ -95,7 +95,7 @@ def population_sql(policy: m.Policy, rows: int, seed: int, missing: float) -> st
         money_top = 2 * thresholds.get(fact.name, DEFAULT_MONEY)
         value = _value(fact, _uniform(seed, 2 * index), money_top, first, days)
         present = f"kind IN ({kinds}) AND {_uniform(seed, 2 * index + 1)} >= {missing}"
-        sql_type = sqlgen.COLUMN_TYPES[fact.type]
+        sql_type = sqlcols.COLUMN_TYPES[fact.type]
         columns.append(f"CAST(CASE WHEN {present} THEN {value} END AS {sql_type}) AS \"{fact.name}\"")
     # The fact columns read `kind`, so it is drawn one level down.
     kinds = f"SELECT i, {_kind_column(policy, seed)} AS kind FROM range({rows}) AS t(i)"

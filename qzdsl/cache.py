@@ -2,7 +2,7 @@
 (`qzdsl eval`) skips reading, parsing, checking and compiling the policy.
 
 What an entry holds (docs/architecture.md, "Where qzdsl reads and writes"): the compiled
-policy (pickled), qzdsl's code fingerprint, and the SHA-256 of the exact bytes of every
+policy (pickled), or (`remember`) SQL compiled for it, as JSON, qzdsl's code fingerprint, and the SHA-256 of the exact bytes of every
 file it was compiled from (policy files, imports, source texts — read once, hashed, then
 compiled, so a file saved mid-compile leaves an entry that no longer matches). An entry is
 used while every one of those files still has that digest and qzdsl is unchanged.
@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import os
 import pickle
 import secrets
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 from qzdsl.model import policy as m
@@ -36,6 +38,7 @@ _FORMAT = 3  # 3: spans name files absolutely
 _MAGIC = b"qzdsl-cache\0"
 _PACKAGE = Path(__file__).resolve().parent  # the qzdsl package: its code is part of the key
 SUFFIX = ".entry"
+SQL_SUFFIX = ".sql.json"  # `remember`: SQL compiled for a policy
 
 
 def load(path: str | Path | None = None, also: tuple[str | Path, ...] = (),
@@ -168,3 +171,35 @@ def _write(entry: Path, secret: bytes, policy: m.Policy, digests) -> None:
         os.chmod(entry, 0o600)
     except (CannotWrite, OSError):
         return  # a cache that cannot be written is no cache; compiling still works
+
+
+def remember(key: tuple[str, ...], build: Callable[[], dict]) -> dict:
+    """`build()` — a JSON mapping of text, such as the SQL compiled for a policy — kept
+    between runs under `key`, which must name everything the result depends on (the
+    policy's SHA-256 included; qzdsl's own code is added here). Entries are SQL that will
+    be run, so they are trusted as compiled policies are: a private folder and file, and
+    this folder's HMAC."""
+    directory = _directory()
+    secret = _secret(directory) if directory is not None else None
+    if secret is None:
+        return build()
+    name = hashlib.sha256("\0".join((str(_FORMAT), repr(_code_fingerprint()), *key)).encode()).hexdigest()
+    entry = directory / f"{name}{SQL_SUFFIX}"
+    data = _private_bytes(entry)
+    if data is not None and data.startswith(_MAGIC):
+        mac, payload = data[len(_MAGIC):len(_MAGIC) + 32], data[len(_MAGIC) + 32:]
+        if hmac.compare_digest(mac, hmac.new(secret, payload, hashlib.sha256).digest()):
+            try:
+                return json.loads(payload)
+            except ValueError:
+                pass  # ours, yet unreadable: build it again
+    value = build()
+    payload = json.dumps(value, ensure_ascii=False, sort_keys=True).encode()
+    from qzdsl.output import CannotWrite, write_bytes
+
+    try:
+        write_bytes(entry, _MAGIC + hmac.new(secret, payload, hashlib.sha256).digest() + payload)
+        os.chmod(entry, 0o600)
+    except (CannotWrite, OSError):
+        pass  # a cache that cannot be written is no cache
+    return value

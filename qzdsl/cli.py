@@ -414,6 +414,11 @@ def _date_option(text: Optional[str], option: str):
     return date
 
 
+class BatchLayout(str, Enum):
+    narrow = "narrow"
+    wide = "wide"
+
+
 @app.command("eval")
 def eval_case(
     case: Optional[Path] = typer.Argument(None, metavar="CASE"),
@@ -424,6 +429,8 @@ def eval_case(
     out: Optional[Path] = typer.Option(None, "--out", "-o", callback=_output_path, metavar="FILE"),
     batch: Optional[Path] = typer.Option(None, "--batch", metavar="FILE"),
     errors: Optional[Path] = typer.Option(None, "--errors", callback=_output_path, metavar="FILE"),
+    layout: Optional[BatchLayout] = typer.Option(None, "--layout"),
+    ignore_unknown_columns: bool = typer.Option(False, "--ignore-unknown-columns"),
 ) -> None:
     """Evaluate a case: every clause the applicant can receive, its amount, reasons and trace."""
     from qzdsl.cases.case import load_case
@@ -433,7 +440,7 @@ def eval_case(
 
     when = _date_option(as_of, "--as-of")
     if batch is not None:
-        _eval_batch(policy, batch, out, errors, when, format, lang)
+        _eval_batch(policy, batch, out, errors, when, format, lang, layout, ignore_unknown_columns)
     if case is None:
         raise UsageError("give a CASE file, or --batch FILE --out RESULT")
     _outputs([out], [case, *(policy or [None])])
@@ -473,6 +480,35 @@ def schema(
 
     compiled = load(*_policy_set(policy))
     stdout_bytes(json.dumps(case_schema(compiled), ensure_ascii=False, indent=2) + "\n")
+
+
+class DocKind(str, Enum):
+    table = "table"
+    law = "law"
+
+
+@app.command()
+def doc(
+    what: DocKind = typer.Argument(DocKind.table, metavar="table|law"),
+    policy: Optional[list[Path]] = typer.Option(None, "--policy", "-p", metavar="FILE"),
+    lang: Optional[Lang] = typer.Option(None, "--lang"),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", callback=_output_path, metavar="FILE"),
+) -> None:
+    """Document the policy for legal staff: the lawyer's table (Markdown) or the annotated law (HTML)."""
+    from qzdsl.cache import load
+    from qzdsl.output import stdout_bytes, write_text
+
+    _outputs([out], [*(policy or [None])])
+    compiled = load(*_policy_set(policy))
+    if what is DocKind.table:
+        from qzdsl.reports.doc.table import render
+    else:
+        from qzdsl.reports.doc.law import render
+    text = render(compiled, _report_lang(lang))
+    if out is None:
+        stdout_bytes(text)
+    else:
+        write_text(out, text)
 
 
 @app.command("new-case")
@@ -520,6 +556,7 @@ def audit(
     graph: Optional[Path] = typer.Option(None, "--graph", callback=_output_path, metavar="FILE"),
     witness_dir: Optional[Path] = typer.Option(None, "--witness-dir", callback=_output_folder, metavar="DIR"),
     fail_on: FailOn = typer.Option(FailOn.error, "--fail-on"),
+    timeout: Optional[float] = typer.Option(None, "--timeout", min=0.001, metavar="SECONDS"),
 ) -> None:
     """Audit overlaps: clauses that can pay one applicant for the same need, each with a
     witness case, and how 从优、从高、不重复 resolves them. Exit 1 gates CI."""
@@ -534,7 +571,11 @@ def audit(
         raise UsageError(f"--graph writes {', '.join(audit_output.GRAPH_FORMATS)} files, not '{graph.name}'")
     if graph is not None and len(paths) > 1:
         raise UsageError("--graph takes one --policy; run the audit once per policy")
-    reports = [audit_file(path) for path in paths]
+    import time
+
+    deadline = time.monotonic() + timeout if timeout is not None else None
+    # One budget for the whole run: each policy gets what the ones before it left.
+    reports = [audit_file(path, timeout, deadline) for path in paths]
     audit_output.emit(reports, format.value, _report_lang(lang), out)
     if graph is not None:
         audit_output.write_graph(reports[0], graph, _report_lang(lang))
@@ -574,6 +615,7 @@ def run_policy_tests(
     from qzdsl.testing.coverage import coverage as measure
     from qzdsl.testing.runner import run_paths
 
+    from qzdsl.escape import terminal
     from qzdsl.output import stdout_bytes, write_text
 
     policy = _require_file(policy) if policy else _default_policy()
@@ -607,8 +649,8 @@ def run_policy_tests(
         report = render_run(run, cov if coverage else None)
     if out is not None:
         write_text(out, report)
-    else:
-        stdout_bytes(report)
+    else:  # the text report is read on a terminal: test and case names cannot drive it
+        stdout_bytes(terminal(report) if format is PolicyTestFormat.text else report)
     if out is not None or format is not PolicyTestFormat.text:
         if coverage and format is PolicyTestFormat.junit:
             from qzdsl.reports.testing.text import render_coverage
@@ -627,7 +669,8 @@ def run_policy_tests(
 
 
 def _eval_batch(policy: Optional[list[Path]], batch: Path, out: Optional[Path], errors: Optional[Path], when,
-                format: "EvalFormat", lang: "Lang") -> None:
+                format: "EvalFormat", lang: "Lang", layout: "Optional[BatchLayout]" = None,
+                ignore_unknown: bool = False) -> None:
     """`qzdsl eval --batch FILE --out RESULT`: exit 0 when every row was evaluated, 1 when
     rows were rejected (see the errors file) or the counts do not reconcile."""
     from qzdsl.backends.sql.batch import BatchInputError, run_batch
@@ -645,7 +688,8 @@ def _eval_batch(policy: Optional[list[Path]], batch: Path, out: Optional[Path], 
     _outputs([out, errors or default_errors_path(out)], [batch, *(policy or [None])])
     try:
         summary = run_batch(_policy_paths(policy), _require_file(batch), out, errors, _report_lang(lang),
-                            progress=sys.stderr.isatty(), as_of=when)
+                            progress=sys.stderr.isatty(), as_of=when, layout=layout and layout.value,
+                            ignore_unknown=ignore_unknown)
     except BatchInputError as exc:
         raise UsageError(str(exc)) from None
     stdout_bytes(render(summary, format.value, _report_lang(lang)))
@@ -660,6 +704,7 @@ def simulate(
     as_of: Optional[str] = typer.Option(None, "--as-of", metavar="DATE"),
     format: SimulateFormat = typer.Option(SimulateFormat.table, "--format", "-f"),
     lang: Optional[Lang] = typer.Option(None, "--lang"),
+    ignore_unknown_columns: bool = typer.Option(False, "--ignore-unknown-columns"),
 ) -> None:
     """The fiscal exposure of the policy over a population: per clause and per section, the
     applicants granted and the first-year and lifetime amounts."""
@@ -672,7 +717,7 @@ def simulate(
     compiled = load(*_policy_set(policy))
     try:
         result = run(compiled, _require_file(file), _date_option(as_of, "--as-of"), _report_lang(lang),
-                     progress=sys.stderr.isatty())
+                     progress=sys.stderr.isatty(), ignore_unknown=ignore_unknown_columns)
     except BatchInputError as exc:
         raise UsageError(str(exc)) from None
     stdout_bytes(render(result, format.value, _report_lang(lang)))

@@ -223,4 +223,14 @@ MESSAGES: dict[str, dict[str, str]] = {
               "({end}); recorded reading: after_trial {after_end}.",
     },
     "QZA011": {"zh": "求解器未能判定（{question}）。", "en": "the solver could not decide ({question})."},
+    "QZA011.witnessed": {
+        "zh": "求解器未能判定（{question}），但有界搜索找到一个两项均发放的案例：可能重复发放。见证：{witness}",
+        "en": "the solver could not decide ({question}), but a bounded search found a case granted both: a possible "
+              "double payment. Witness: {witness}",
+    },
+    "QZA011.budget": {
+        "zh": "审查在时间预算（{seconds}秒）内未完成：{count}个问题未审查，结论不完整。",
+        "en": "the audit did not finish within its time budget ({seconds} s): {count} questions were not examined; "
+              "the result is incomplete.",
+    },
 }

@@ -37,7 +37,9 @@ def terminal_line(text: str) -> str:
 # The ASCII characters that form inline markup anywhere in a line: emphasis, code, links
 # and images (no `[`, no link), tables, strikethrough; `<`, `>` and `&` become entities, so
 # no raw HTML or autolink. At the start of a line, also what starts a block.
-_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]|~])")
+# An underscore between two letters or digits cannot start or end emphasis (CommonMark's
+# intraword rule): identifiers such as graduate_grant stay as written.
+_MARKDOWN_INLINE = re.compile(r"([\\`*\[\]|~]|(?<![^\W_])_|_(?![^\W_]))")
 _MARKDOWN_BLOCK_START = re.compile(r"^(\s*)([#+\-=]|\d+(?=[.)]))")
 
 

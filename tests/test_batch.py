@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,7 +20,8 @@ import pytest
 
 import qzdsl
 from qzdsl.backends.sql import batch
-from qzdsl.backends.sql import query as sqlgen
+from qzdsl.backends.sql import columns as sqlcols
+from qzdsl.backends.sql.duckdb_engine import DuckDB
 from qzdsl.cases.case import case_from_dict
 from qzdsl.diagnostics import QzError
 from qzdsl.backends.evaluator.evaluator import evaluate
@@ -43,10 +47,21 @@ def _isolated(monkeypatch, tmp_path):
     monkeypatch.setenv("QZDSL_CACHE_DIR", str(tmp_path / "cache"))
 
 
-def rows_of(path: Path) -> list[dict]:
-    result = duckdb.connect().execute(f"SELECT * FROM '{path}'")
+def rows_of(path: Path, policy=None) -> list[dict]:
+    """The rows of a results file; with `policy`, in the wide layout (`batch.widen`)."""
+    connection = duckdb.connect()
+    result = connection.execute(f"SELECT * FROM '{path}'")
     names = [d[0] for d in result.description]
-    return [dict(zip(names, row)) for row in result.fetchall()]
+    rows = [dict(zip(names, row)) for row in result.fetchall()]
+    if policy is None or path.suffix == ".csv":
+        return rows
+    metadata = metadata_of(path)
+    return [batch.widen(policy, row, metadata) for row in rows]
+
+
+def metadata_of(path: Path) -> dict:
+    found = duckdb.connect().execute(f"SELECT value FROM parquet_kv_metadata('{path}') WHERE key = 'qzdsl'").fetchone()
+    return json.loads(found[0])
 
 
 # ---- validation and the errors file ------------------------------------------------------
@@ -66,7 +81,7 @@ def test_rejected_rows_are_listed_with_row_numbers_and_every_reason(housing, tmp
 def test_results_keep_the_input_order_and_ids(housing, tmp_path):
     out = tmp_path / "result.parquet"
     batch.evaluate_file(housing, POPULATION, out, as_of=AS_OF)
-    rows = rows_of(out)
+    rows = rows_of(out, housing)
     assert [r["row_id"] for r in rows] == ["p01", "p04", "p06", "p07", "p08", "p10"]
     assert [r["as_of"] for r in rows][1:3] == [AS_OF, AS_OF]  # no as_of in the file: the command's date
     first = rows[0]
@@ -88,7 +103,7 @@ def test_the_progress_bar_run_writes_the_same_results(housing, tmp_path, capsys)
 def test_kind_and_members_may_be_written_as_labels(housing, tmp_path):
     out = tmp_path / "result.csv"
     batch.evaluate_file(housing, POPULATION, out, as_of=AS_OF)
-    p04 = next(r for r in rows_of(out) if r["row_id"] == "p04")
+    p04 = next(r for r in rows_of(out, housing) if r["row_id"] == "p04")
     assert p04["kind"] == "person"
     assert p04["purchase_once__status"] == "ineligible"  # no_home is false: the labels were understood
 
@@ -186,26 +201,25 @@ def test_csv_parquet_and_json_lines_give_the_same_results(housing, tmp_path):
 
 def _typed_cases(policy, source: Path) -> list[dict]:
     """The valid rows as the batch runner typed them, as case dicts for the evaluator."""
-    connection = batch.connect()
-    batch.stage(connection, policy, source, AS_OF)
-    result = connection.execute("SELECT * FROM cases")
-    names = [d[0] for d in result.description]
-    cases = []
-    for row in result.fetchall():
-        values = dict(zip(names, row))
-        facts = {f: values[f] for f in policy.facts if values[f] is not None}
-        cases.append({"kind": values["kind"], "as_of": values["as_of"], "facts": facts})
-    connection.close()
+    with DuckDB() as engine:
+        batch.stage(engine, policy, source, AS_OF)
+        result = engine.connection.execute("SELECT * FROM cases")
+        names = [d[0] for d in result.description]
+        cases = []
+        for row in result.fetchall():
+            values = dict(zip(names, row))
+            facts = {f: values[f] for f in policy.facts if values[f] is not None}
+            cases.append({"kind": values["kind"], "as_of": values["as_of"], "facts": facts})
     return cases
 
 
 def test_batch_results_agree_with_the_evaluator(housing, tmp_path):
     out = tmp_path / "result.parquet"
     batch.evaluate_file(housing, POPULATION, out, as_of=AS_OF)
-    for row, case in zip(rows_of(out), _typed_cases(housing, POPULATION), strict=True):
+    for row, case in zip(rows_of(out, housing), _typed_cases(housing, POPULATION), strict=True):
         decision = evaluate(housing, case_from_dict(case, housing))
         for result in decision.results:
-            names = next(c for c in sqlgen.clause_columns(housing) if c.clause.id == result.clause.id)
+            names = next(c for c in sqlcols.clause_columns(housing) if c.clause.id == result.clause.id)
             assert row[names.status] == result.status.value, (row["row_id"], result.clause.id)
             assert row[names.excluded_by] == result.excluded_by
             if result.amount is not None:
@@ -291,3 +305,80 @@ def test_jsonl_rows_are_numbered_and_unknown_keys_reported(tmp_path):
     assert "zz" in summary.unused_columns
     rows = (tmp_path / "out.csv").read_text(encoding="utf-8").splitlines()
     assert [row.split(",")[0] for row in rows[1:]] == ["1", "2"]
+
+
+# ---- the result layouts ----------------------------------------------------------------------
+
+
+def _bundled_population(tmp_path: Path, rows: int = 3000) -> Path:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from synthetic_population import generate
+
+    source = tmp_path / "population.parquet"
+    generate(source, rows=rows)
+    return source
+
+
+def test_the_narrow_layout_carries_everything_the_wide_one_does(tmp_path):
+    # Read back with `batch.widen`, the narrow file gives every column of the wide one on
+    # every row: amounts left out are constant where granted, or equal to a written one.
+    policy = qzdsl.load()
+    source = _bundled_population(tmp_path)
+    batch.evaluate_file(policy, source, tmp_path / "narrow.parquet", as_of=AS_OF)
+    batch.evaluate_file(policy, source, tmp_path / "wide.parquet", as_of=AS_OF, layout=batch.Layout.wide)
+    narrow, wide = rows_of(tmp_path / "narrow.parquet"), rows_of(tmp_path / "wide.parquet")
+    assert len(narrow[0]) < len(wide[0]) / 2
+    assert metadata_of(tmp_path / "wide.parquet")["layout"] == "wide"
+    assert [batch.widen(policy, r, metadata_of(tmp_path / "narrow.parquet")) for r in narrow[:1]] == wide[:1]
+    assert rows_of(tmp_path / "narrow.parquet", policy) == wide
+    granted = {name for row in wide for name, value in row.items() if value == "granted"}
+    assert len(granted) > 20  # the population exercises most clauses
+
+
+def test_the_narrow_layout_keeps_per_head_amounts_and_ranked_exclusions(tmp_path):
+    policy = qzdsl.load()
+    batch.evaluate_file(policy, _bundled_population(tmp_path, 200), tmp_path / "narrow.parquet", as_of=AS_OF)
+    columns = set(rows_of(tmp_path / "narrow.parquet")[0])
+    assert {"child_transport_subsidy__low", "child_transport_subsidy__total_low"} <= columns  # per head
+    assert "child_transport_subsidy__high" not in columns  # equal to __low: a fixed amount
+    assert "graduate_si_subsidy__excluded_by" in columns  # ranked by 从优
+    assert "mentor_subsidy__excluded_by" not in columns  # never excluded: always NULL
+    assert "home_purchase_grant__low" not in columns  # the same on every granted row
+    meta = metadata_of(tmp_path / "narrow.parquet")
+    assert meta["constant"]["home_purchase_grant__low"] == "20000.00"
+    assert meta["same_as"]["child_transport_subsidy__high"] == "child_transport_subsidy__low"
+
+
+def test_a_narrow_csv_is_refused_and_csv_is_wide_by_default(housing, tmp_path):
+    with pytest.raises(batch.BatchInputError, match="narrow layout"):
+        batch.evaluate_file(housing, POPULATION, tmp_path / "r.csv", as_of=AS_OF, layout=batch.Layout.narrow)
+    summary = batch.evaluate_file(housing, POPULATION, tmp_path / "r.csv", as_of=AS_OF)
+    assert summary.layout == "wide"
+
+
+def test_a_warm_batch_run_imports_neither_sqlglot_nor_networkx(tmp_path):
+    # The compiled SQL is cached with the compiled policy: the second run builds nothing.
+    source = _bundled_population(tmp_path, 100)
+    script = ("import sys, datetime; from qzdsl.backends.sql.batch import run_batch; "
+              f"run_batch([None], {str(source)!r}, {str(tmp_path / 'r.parquet')!r}, None, "
+              "as_of=datetime.date(2024, 1, 1)); "
+              "print(sorted(m for m in ('sqlglot', 'networkx') if m in sys.modules))")
+    env = {**os.environ, "QZDSL_CACHE_DIR": str(tmp_path / "cache")}
+    runs = [subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=ROOT,
+                           check=True).stdout.strip() for _ in range(2)]
+    assert runs == ["['sqlglot']", "[]"]
+
+
+def test_checks_a_typed_file_statistics_prove_are_left_out_and_others_kept(tmp_path):
+    policy = qzdsl.load(FIXTURES / "employment.qz")
+    proven = tmp_path / "proven.parquet"
+    duckdb.sql(f"COPY (SELECT i AS row_id, 'enterprise' AS kind, (i % 5)::BIGINT AS hires FROM range(10) t(i)) "
+               f"TO '{proven}'")
+    with DuckDB() as engine:
+        staged = batch.stage(engine, policy, proven, AS_OF, "en")
+        assert "is more than" not in staged.plan.checked and "cannot be negative" not in staged.plan.checked
+    negative = tmp_path / "negative.parquet"
+    duckdb.sql(f"COPY (SELECT i AS row_id, 'enterprise' AS kind, (i - 1)::BIGINT AS hires FROM range(3) t(i)) "
+               f"TO '{negative}'")
+    summary = batch.evaluate_file(policy, negative, tmp_path / "out.parquet", as_of=AS_OF, lang="en")
+    assert (summary.rows_out, summary.rows_rejected) == (2, 1)

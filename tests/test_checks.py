@@ -248,3 +248,31 @@ def test_a_fact_repeated_word_for_word_in_an_import_is_not_a_duplicate(tmp_path)
     main = 'import "shared.qz"\npolicy "主": title "t", applies_from 2023-01-01\nkind person "个人"\n'
     assert _codes(qzdsl.check(tmp_path / "main.qz", text=main + 'fact age "年龄": count, of person\n')) == []
     assert _codes(qzdsl.check(tmp_path / "main.qz", text=main + 'fact age "年龄": date, of person\n')) == ["QZ102"]
+
+
+def test_an_amount_taken_from_a_money_fact(check_text):
+    # The quote's 4500元 is then encoded by no clause: QZ305, a warning, is all.
+    money_fact = 'fact existing_rent "现行租房补贴": money, of person\n'
+    assert _codes(check_text(BASE + money_fact + _rent("amount of existing_rent once, to person, "
+                                                       "requires low_income_family"))) == ["QZ305"]
+    assert _codes(check_text(BASE + money_fact + _rent("up to amount of existing_rent per year, to person, "
+                                                       "requires low_income_family"))) == ["QZ305"]
+    result = check_text(BASE + _rent("amount of family_size once, to person, requires low_income_family"))
+    assert [(d.code, d.message) for d in result.diagnostics if d.code != "QZ305"] == [
+        ("QZ201", "an amount needs an amount of money; 'family_size' is a count")]
+    result = check_text(BASE + money_fact + _rent("at least amount of existing_rent once, to person, "
+                                                  "requires low_income_family"))
+    assert "QZ203" in _codes(result)
+
+
+def test_a_clause_of_a_file_without_source_may_record_a_note_instead_of_a_quote(tmp_path):
+    head = 'policy "现行": title "t", applies_from 2023-01-01\nkind person "个人"\nsection "一" "租房"\n' \
+           'fact rent "租金": money, of person\n'
+    clause = 'benefit rent_subsidy "租房补贴": amount of rent once, to person, requires rent > 0'
+    noted = qzdsl.check(tmp_path / "existing.qz", text=head + clause + ', note "出处：现行政策（文本未收入）"\n')
+    assert _codes(noted) == []
+    assert _codes(qzdsl.check(tmp_path / "existing.qz", text=head + clause + "\n")) == ["QZ306"]
+    sourced = head.replace('applies_from', 'source "source.txt", applies_from')
+    shutil.copy(FIXTURES / "ok" / "source.txt", tmp_path / "source.txt")
+    result = qzdsl.check(tmp_path / "existing.qz", text=sourced + clause + ', note "有原文而不引用"\n')
+    assert "QZ306" in _codes(result)

@@ -435,4 +435,6 @@ def test_an_entitlement_amount_is_not_cash_in_the_totals():
     guarantee = decision.result("startup_guarantee")
     assert guarantee.status is Status.GRANTED
     assert (guarantee.amount.low, guarantee.amount.high) == (100000, 300000)
-    assert decision.totals.low == 0 and decision.totals.high == 0
+    # The one cash amount is the existing 创业补贴 the caseworker entered (5000).
+    assert decision.result("startup_subsidy").amount.total_low == 5000
+    assert decision.totals.low == 5000 and decision.totals.high == 5000

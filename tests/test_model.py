@@ -12,6 +12,7 @@ import pytest
 
 import qzdsl
 from qzdsl.backends.audit import graph
+from qzdsl.backends.sql import columns as sqlcols
 from qzdsl.backends.sql import query as sqlgen
 from qzdsl.model import policy as m
 
@@ -152,7 +153,7 @@ def test_a_recurring_dated_schedule_is_cut_by_a_stopping_window():
 
 def test_sql_amount_columns_exist_exactly_for_clauses_with_a_computable_amount():
     policy = qzdsl.load()
-    for names in sqlgen.clause_columns(policy):
+    for names in sqlcols.clause_columns(policy):
         assert names.monetary == names.clause.computes_amount
 
 

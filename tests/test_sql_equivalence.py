@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 import qzdsl
 from qzdsl.model import policy as m
+from qzdsl.backends.sql import columns as sqlcols
 from qzdsl.backends.sql import query as sqlgen
 from qzdsl.cases.case import case_from_dict
 from qzdsl.model.dates import shift
@@ -162,7 +163,7 @@ def _expected(policy: m.Policy, case: dict) -> dict[str, tuple]:
     return expected
 
 
-def _actual(row: dict, columns: tuple[sqlgen.ClauseColumns, ...]) -> dict[str, tuple]:
+def _actual(row: dict, columns: tuple[sqlcols.ClauseColumns, ...]) -> dict[str, tuple]:
     actual = {}
     for names in columns:
         if row[names.status] is None:
@@ -176,7 +177,7 @@ def _actual(row: dict, columns: tuple[sqlgen.ClauseColumns, ...]) -> dict[str, t
 
 
 def assert_agree(connection, policy: m.Policy, sql: str, batch: list[dict]) -> None:
-    columns = sqlgen.clause_columns(policy)
+    columns = sqlcols.clause_columns(policy)
     rows = sql_results(connection, policy, sql, batch)
     assert len(rows) == len(batch)
     for row, case in zip(rows, batch):

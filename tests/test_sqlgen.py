@@ -14,6 +14,7 @@ import sqlglot
 from sqlglot import exp
 
 import qzdsl
+from qzdsl.backends.sql import columns as sqlcols
 from qzdsl.backends.sql import query as sqlgen
 from qzdsl.model import policy as m
 from qzdsl.model.dates import shift
@@ -85,11 +86,11 @@ def test_periods_before_the_window_end_match_the_schedule(trial_stop, clause_id)
 
 
 def test_conflict_groups_follow_policy_conflicts(trial_stop):
-    groups = {tuple(c.id for c in g.clauses) for g in sqlgen.conflict_groups(trial_stop)}
+    groups = {tuple(c.id for c in g.clauses) for g in sqlcols.conflict_groups(trial_stop)}
     assert ("trial_monthly", "trial_open", "trial_yearly", "trial_once", "trial_capped") in groups
     assert ("trial_range", "standing_upto", "standing_floor", "standing_priority") in groups
     assert ("apprentice_pay", "firm_grant") in groups
-    pay = next(g for g in sqlgen.conflict_groups(trial_stop) if g.clauses[0].id == "trial_monthly")
+    pay = next(g for g in sqlcols.conflict_groups(trial_stop) if g.clauses[0].id == "trial_monthly")
     monthly, once = trial_stop.clause("trial_monthly"), trial_stop.clause("trial_once")
     assert not pay.conflicts(monthly, once)  # stackable within the group
 
@@ -105,7 +106,7 @@ def test_unknown_dialect_is_refused(trial_stop):
 
 
 def test_result_columns_per_clause(trial_stop):
-    columns = {c.clause.id: c for c in sqlgen.clause_columns(trial_stop)}
+    columns = {c.clause.id: c for c in sqlcols.clause_columns(trial_stop)}
     assert columns["trial_monthly"].names == (
         "trial_monthly__status", "trial_monthly__excluded_by", "trial_monthly__low", "trial_monthly__high",
         "trial_monthly__periods", "trial_monthly__total_low", "trial_monthly__total_high")
@@ -139,7 +140,7 @@ def test_carried_columns_pass_through_to_the_end(trial_stop):
     connection = duckdb.connect()
     connection.execute("CREATE TABLE cases AS SELECT 7 AS row_id, 'firm' AS kind, DATE '2024-06-01' AS as_of, "
                        "'柯城区' AS county, * FROM (SELECT " + ", ".join(
-                           f"CAST(NULL AS {sqlgen.COLUMN_TYPES[f.type]}) AS \"{f.name}\""
+                           f"CAST(NULL AS {sqlcols.COLUMN_TYPES[f.type]}) AS \"{f.name}\""
                            for f in trial_stop.facts.values()) + ")")
     result = connection.execute(sql)
     names = [d[0] for d in result.description]

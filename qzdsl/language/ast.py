@@ -239,6 +239,7 @@ class Amount:
     cadence: str | None  # "once" | "years" | "months"; None = once
     per_head: Name | None
     span: Span = _span()
+    fact: Name | None = None  # the amount is this money fact's value (`low` is then None)
     KEYWORD = "amount"
 
 

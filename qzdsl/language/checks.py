@@ -47,7 +47,7 @@ REQUIRED: dict[str, list[tuple[type, ...]]] = {
     "target": [(ast.Goal,), (ast.Cite,)],
     "aside": [(ast.Reason,), (ast.Cite,)],
 }
-PRINCIPLES = {"most_favourable": "从优、从高、不重复"}
+PRINCIPLES = m.PRINCIPLES
 AFTER_TRIAL_MODES = ("stop", "continue")
 TRIAL_ANCHORS = ("applies_from", "in_force")
 
@@ -158,6 +158,8 @@ def check_properties(program: Program) -> list[Diagnostic]:
                                    Text("hint.first_at", (("at", seen[cls].span),))))
             seen.setdefault(cls, prop)
         for options in REQUIRED.get(keyword, []):
+            if options == (ast.Cite,) and _textless(program, entry) and ast.first(props, ast.Note):
+                continue  # no text to quote: the recorded note says where the rule comes from
             if not any(isinstance(p, options) for p in props):
                 words = " or ".join(f"'{_prop_word(c)}'" for c in options)
                 code = "QZ306" if options == (ast.Cite,) else "QZ108"
@@ -166,6 +168,13 @@ def check_properties(program: Program) -> list[Diagnostic]:
             found.append(error("QZ106", "a benefit has either an amount or a 'rule', not both",
                                ast.first(props, ast.Rule).span))
     return found
+
+
+def _textless(program: Program, entry) -> bool:
+    """Whether the entry's file names no source text (an existing policy whose text is not
+    at hand): its clauses may record a `note` instead of quoting."""
+    policy = program.policy_of(entry.file)
+    return policy is not None and ast.first(policy.props, ast.SourceFile) is None
 
 
 def check_kinds(program: Program) -> list[Diagnostic]:
@@ -254,6 +263,8 @@ def check_types(program: Program) -> list[Diagnostic]:
         if requires:
             lowerer.condition(requires.expr, "'requires'")
         for prop in decl.props:
+            if isinstance(prop, ast.Amount) and prop.fact is not None:
+                found += _expect_type(lowerer, prop.fact, {m.Type.MONEY}, "an amount")
             if isinstance(prop, ast.Amount) and prop.per_head is not None:
                 found += _expect_type(lowerer, prop.per_head, {m.Type.COUNT}, "'per head of'")
             elif isinstance(prop, ast.From):
@@ -334,6 +345,9 @@ def check_amounts(program: Program) -> list[Diagnostic]:
                     found.append(error("QZ203", "an amount must be positive", money.span))
             if amount.high is not None and amount.bound is not None:
                 found.append(error("QZ203", "a range cannot also be 'up to' or 'at least'", amount.span))
+            if amount.fact is not None and amount.bound == "at_least":
+                found.append(error("QZ203", "an amount taken from a fact is exact or 'up to' it, not 'at least'",
+                                   amount.span))
             if amount.high is not None and amount.high.value < amount.low.value:
                 found.append(error("QZ203", f"the range {amount.low.text} to {amount.high.text} runs backwards",
                                    amount.span, f"write {amount.high.text} to {amount.low.text}"))
@@ -430,7 +444,7 @@ def check_amount_in_quote(program: Program) -> list[Diagnostic]:
             written = set(amounts_in(quotes))
             moneys = []
             amount = ast.first(props, ast.Amount)
-            if amount:
+            if amount and amount.low is not None:
                 moneys += [amount.low] + ([amount.high] if amount.high else [])
             cap = ast.first(props, ast.Cap)
             if cap:
@@ -497,7 +511,7 @@ def _encoded_amounts(decl: ast.Decl) -> set[Decimal]:
         quotes = " ".join(c.quote for c in ast.all_of(props, ast.Cite))
         return set(amounts_in(quotes))  # an aside accounts for what it quotes
     for prop in props:
-        if isinstance(prop, ast.Amount):
+        if isinstance(prop, ast.Amount) and prop.low is not None:
             values.add(prop.low.value)
             if prop.high:
                 values.add(prop.high.value)

@@ -86,7 +86,11 @@ def _amount(props) -> m.AmountSpec:
         if rule is not None:
             return m.AmountSpec(kind=m.AmountKind.RULE, rule=rule.text, **dated)
         return m.AmountSpec(kind=m.AmountKind.NONE, **dated)
-    if amount.high is not None:
+    if amount.fact is not None:
+        # The rate is a fact's value, known per case: `with_rate` fills it in.
+        kind = m.AmountKind.UP_TO if amount.bound == "up_to" else m.AmountKind.FIXED
+        low = high = None
+    elif amount.high is not None:
         kind, low, high = m.AmountKind.RANGE, amount.low.value, amount.high.value
     elif amount.bound == "up_to":
         kind, low, high = m.AmountKind.UP_TO, None, amount.low.value
@@ -114,6 +118,7 @@ def _amount(props) -> m.AmountSpec:
         anchor=anchor.anchor.name if anchor else None,
         calendar_year=bool(anchor and anchor.calendar_year),
         rule=rule.text if rule else None,
+        fact=amount.fact.name if amount.fact else None,
     )
 
 

@@ -243,7 +243,7 @@ def _unit_word(unit: str) -> str:
 
 def _amount(prop: ast.Amount) -> str:
     words = {"up_to": ["up to"], "at_least": ["at least"], None: []}[prop.bound]
-    words.append(_money(prop.low))
+    words.append(f"amount of {prop.fact.name}" if prop.fact is not None else _money(prop.low))
     if prop.high is not None:
         words += ["to", _money(prop.high)]
     if prop.cadence == "once":

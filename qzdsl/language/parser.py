@@ -231,6 +231,11 @@ class _ToAst(Transformer_NonRecursive):
         return ast.Amount(bound, low, high, cadence, per_head, self._span(meta))
 
     @v_args(meta=True)
+    def fact_amount_prop(self, meta, c):
+        bound, fact, cadence, per_head = c
+        return ast.Amount(bound, None, None, cadence, per_head, self._span(meta), self._name(fact))
+
+    @v_args(meta=True)
     def rule_prop(self, meta, c):
         return ast.Rule(_unquote(c[0]), self._span(meta))
 

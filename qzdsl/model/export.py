@@ -86,6 +86,7 @@ def amount(a: m.AmountSpec) -> dict:
         "high": to_json(a.high),
         "cadence": a.cadence,
         "per_head": a.per_head,
+        "fact": a.fact,
         "cap": to_json(a.cap),
         "cap_scope": a.cap_scope,
         "max_periods": a.max_periods,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import Enum, StrEnum
 from typing import ClassVar, Generic, TypeVar
@@ -475,6 +475,8 @@ class AmountSpec:
     entitlement (TOTAL): read it through `per_period_cap` and `total_cap`.
     `max_periods` is the maximum duration expressed in cadence periods. `anchor` is the
     date fact the schedule starts from; `calendar_year` means "from that year" (当年起).
+    `fact` names a money fact whose value is the rate (FIXED: exactly it, UP_TO: at most
+    it): an amount set outside this text, e.g. what an existing policy pays the applicant.
     """
 
     kind: AmountKind
@@ -489,6 +491,18 @@ class AmountSpec:
     anchor: str | None = None
     calendar_year: bool = False
     rule: str | None = None
+    fact: str | None = None
+
+    def with_rate(self, value: Decimal) -> "AmountSpec":
+        """This amount with its rate fact replaced by the case's value of it."""
+        if self.kind is AmountKind.UP_TO:
+            return replace(self, high=value, fact=None)
+        return replace(self, low=value, fact=None)
+
+    @property
+    def amount_facts(self) -> tuple[str, ...]:
+        """The facts or definitions the amount reads: its rate, its head count."""
+        return tuple(n for n in (self.fact, self.per_head) if n is not None)
 
     def __post_init__(self):
         # Built by hand (a test, a library user), a cadence may come as its word.
@@ -608,9 +622,9 @@ class Clause:
 
     @property
     def needs(self) -> tuple[str, ...]:
-        """The names, besides its requirement, a clause reads: its anchor date and its
-        per-head count (facts or definitions)."""
-        return tuple(n for n in (self.amount.anchor, self.amount.per_head) if n is not None)
+        """The names, besides its requirement, a clause reads: its anchor date, its
+        per-head count and the money fact its rate is taken from (facts or definitions)."""
+        return tuple(n for n in (self.amount.anchor, *self.amount.amount_facts) if n is not None)
 
     @property
     def quote(self) -> str:
@@ -651,6 +665,10 @@ class Aside:
     span: Span | None = field(default=None, compare=False)
 
 
+# The words each `principle` stands for, as the text writes them.
+PRINCIPLES = {"most_favourable": "从优、从高、不重复"}
+
+
 @dataclass(frozen=True)
 class PolicyInfo:
     doc_number: str
@@ -664,6 +682,12 @@ class PolicyInfo:
     path: str = ""
     notes: tuple[str, ...] = ()
     ambiguities: tuple[Ambiguity, ...] = ()
+
+    @property
+    def principle_provision(self) -> Citation | None:
+        """The header's citation that states its principle: the one quoting its words."""
+        words = PRINCIPLES.get(self.principle or "")
+        return next((c for c in self.citations if words and words in c.quote), None)
 
 
 def section_key(doc_number: str, ref: str, main_doc_number: str) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from functools import cache
 
+from qzdsl import escape
+
 
 @cache
 def environment():
@@ -26,13 +28,10 @@ def environment():
         keep_trailing_newline=True,
     )
     env.globals["terms"] = terms
-    env.filters["cell"] = markdown_cell
+    # Markdown's escapers (qzdsl.escape): `md` for running text, `cell` for a table cell.
+    env.filters["cell"] = lambda value: escape.markdown(str(value))
+    env.filters["md"] = lambda value: escape.markdown(str(value))
     return env
-
-
-def markdown_cell(value: object) -> str:
-    """A Markdown table cell: pipes escaped, on one line."""
-    return " ".join(str(value).replace("|", "\\|").split())
 
 
 def render(template: str, **context) -> str:

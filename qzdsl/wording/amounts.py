@@ -15,17 +15,23 @@ def yuan(value: Decimal | None, lang: str = "zh") -> str:
     return f"{text}元" if lang == "zh" else f"¥{text}"
 
 
-def describe_amount(a: m.AmountSpec, lang: str = "zh", head_label: str | None = None) -> str:
+def describe_amount(a: m.AmountSpec, lang: str = "zh", head_label: str | None = None,
+                    rate_label: str | None = None) -> str:
     """E.g. 每年最高8,000元/人，最长3年 / up to ¥8,000 per year per head, at most 3 years.
 
-    `head_label` names the per-head count in words (default: its identifier)."""
+    `head_label` names the per-head count in words, `rate_label` the money fact an amount
+    is taken from (default: their identifiers)."""
     zh = lang == "zh"
     if a.kind is m.AmountKind.NONE:
         return "非货币" if zh else "non-monetary"
     if a.kind is m.AmountKind.RULE:
         return (f"按规定（{a.rule}）" if zh else f"by rule ({a.rule})") if a.rule else ("按规定" if zh else "by rule")
     cadence = terms.cadence(a.cadence, lang)
-    if a.kind is m.AmountKind.FIXED:
+    if a.fact is not None:
+        stated = rate_label or a.fact
+        stated = (stated if stated.startswith("按") else f"按{stated}") if zh else f"as stated in '{stated}'"
+        core = stated if a.kind is m.AmountKind.FIXED else (f"最高{stated}" if zh else f"up to the amount {stated}")
+    elif a.kind is m.AmountKind.FIXED:
         core = yuan(a.low, lang)
     elif a.kind is m.AmountKind.UP_TO:
         core = f"最高{yuan(a.high, lang)}" if zh else f"up to {yuan(a.high, lang)}"

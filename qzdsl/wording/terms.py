@@ -14,39 +14,40 @@ STATUS_ORDER = ("granted", "excluded", "undetermined", "ineligible", "inapplicab
 PAYOUT_SHOWN = frozenset({"granted", "excluded"})
 
 
-def _value(thing) -> str:
+def key_of(thing) -> str:
+    """An enum member or its word: the key its label is filed under."""
     return getattr(thing, "value", thing)
 
 
 def status(value, lang: str = "zh") -> str:
     """granted -> 可享受."""
-    return label(f"status.{_value(value)}", lang)
+    return label(f"status.{key_of(value)}", lang)
 
 
 def status_rank(value) -> int:
-    return STATUS_ORDER.index(_value(value))
+    return STATUS_ORDER.index(key_of(value))
 
 
 def shows_payout(value) -> bool:
-    return _value(value) in PAYOUT_SHOWN
+    return key_of(value) in PAYOUT_SHOWN
 
 
 def shown_as(status, clause_kind) -> str:
     """The group a verdict is shown in: an equivalence (同等待遇) the applicant does not
     meet cannot concern them, so it is 不适用 rather than a failure."""
-    if _value(status) == "ineligible" and _value(clause_kind) == "equivalence":
+    if key_of(status) == "ineligible" and key_of(clause_kind) == "equivalence":
         return "inapplicable"
-    return _value(status)
+    return key_of(status)
 
 
 def cadence(value, lang: str = "zh") -> str:
     """once / years / months -> 一次性 / 每年 / 每月."""
-    return label(f"cadence.{_value(value)}", lang)
+    return label(f"cadence.{key_of(value)}", lang)
 
 
 def unit(value, lang: str = "zh") -> str:
     """years / months / days -> 年 / 个月 / 天."""
-    return label(f"unit.{_value(value)}", lang)
+    return label(f"unit.{key_of(value)}", lang)
 
 
 def duration(count: int, unit_name, lang: str = "zh") -> str:
@@ -63,13 +64,43 @@ def written_duration(written: str, lang: str = "zh") -> str:
 
 def clause_kind(value, lang: str = "zh") -> str:
     """benefit / entitlement / reference / equivalence -> 给付 / 权益 / 援引现行政策 / 同等待遇."""
-    return label(f"clause_kind.{_value(value)}", lang)
+    return label(f"clause_kind.{key_of(value)}", lang)
 
 
 def money_kind(value, lang: str = "zh") -> str:
     """A kind of money (see `wording.money.classify`) in words."""
-    return label(f"money_kind.{_value(value)}", lang)
+    return label(f"money_kind.{key_of(value)}", lang)
+
+
+def money_kind_of(clause) -> str:
+    """What kind of money a clause is about, as a reviewer must know it:
+
+    - `existing`: a reference to an existing policy (its money, if any, is paid under it), or
+      a clause paying what an existing policy sets for the applicant (`amount of FACT`);
+    - `equal_treatment`: 同等待遇 — the same treatment as others, whatever that pays;
+    - `guarantee`: an entitlement sized in money that is not paid out (a loan guarantee);
+    - `non_monetary`: an entitlement without an amount;
+    - `own_balance`: a payment out of the applicant's own account (提取…余额: its channel
+      names a balance) — no new public money;
+    - `by_rule`: public money whose rate another rule sets (按规定);
+    - `ceiling`: at most this much (最高);
+    - `floor`: at least this much (不低于);
+    - `new_money`: a fixed sum or range of new public money.
+    """
+    kind = key_of(clause.kind)
+    amount_kind = key_of(clause.amount.kind)
+    if kind == "reference" or clause.amount.fact is not None:
+        return "existing"
+    if kind == "equivalence":
+        return "equal_treatment"
+    if kind == "entitlement":
+        return "guarantee" if amount_kind not in ("none", "rule") else "non_monetary"
+    if clause.channel and "余额" in clause.channel:
+        return "own_balance"
+    if amount_kind == "none":
+        return "non_monetary"
+    return {"rule": "by_rule", "up_to": "ceiling", "at_least": "floor"}.get(amount_kind, "new_money")
 
 
 def severity(value, lang: str = "zh") -> str:
-    return label(f"severity.{_value(value)}", lang)
+    return label(f"severity.{key_of(value)}", lang)

@@ -10,6 +10,8 @@ all of it.
 from __future__ import annotations
 
 import datetime as dt
+import random
+import time
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
@@ -19,7 +21,7 @@ import networkx as nx
 from qzdsl.model import policy as m
 from qzdsl.language.compiler import compile_program
 from qzdsl.model.dates import last_day_of_period, shift
-from qzdsl.diagnostics import Diagnostic, QzError
+from qzdsl.diagnostics import Diagnostic, QzError, Severity
 from qzdsl.language.loader import check
 from qzdsl.backends.evaluator.schedule import payout
 from qzdsl.language.source_text import SourceText
@@ -111,28 +113,46 @@ class AuditReport:
         return tuple(found.values())
 
 
-def audit_file(path: str | Path | None = None) -> AuditReport:
-    """Check, compile and audit a policy file (default: the bundled policy).
+def audit_file(path: str | Path | None = None, timeout: float | None = None,
+               deadline: float | None = None) -> AuditReport:
+    """Check, compile and audit a policy file (default: the bundled policy), within
+    `timeout` seconds when given (or by `deadline`, a `time.monotonic()` shared by several
+    audits of one run).
 
     Raises `QzError` when the policy has errors: an audit needs a compiled model.
     """
     result = check(path)
     if not result.ok:
         raise QzError(result.errors)
-    return audit(compile_program(result.program), result.diagnostics)
+    return audit(compile_program(result.program), result.diagnostics, timeout, deadline)
 
 
-def audit(policy: m.Policy, diagnostics: tuple[Diagnostic, ...] = ()) -> AuditReport:
-    """Audit a compiled policy; `diagnostics` are its check results (QZ3xx are reported)."""
-    return _Audit(policy).run(diagnostics)
+def audit(policy: m.Policy, diagnostics: tuple[Diagnostic, ...] = (), timeout: float | None = None,
+          deadline: float | None = None) -> AuditReport:
+    """Audit a compiled policy; `diagnostics` are its check results (QZ3xx are reported).
+
+    `timeout`: the whole audit's budget in seconds. Every solver question gets at most
+    what remains of it; questions not reached are reported (QZA011, variant `budget`, an
+    error: an audit cut short proves nothing about the pairs it did not examine).
+    """
+    return _Audit(policy, timeout, deadline).run(diagnostics)
+
+
+# How many cases the bounded search for a witness of an undecided overlap evaluates.
+BOUNDED_SEARCH_CASES = 64
 
 
 class _Audit:
-    def __init__(self, policy: m.Policy):
+    def __init__(self, policy: m.Policy, timeout: float | None = None, deadline: float | None = None):
         self.policy = policy
         self.clauses = {c.id: c for c in policy.clauses}
         self.translator = Translator(policy)
-        self.decider = Decider(self.translator)
+        self.timeout = timeout
+        if deadline is None and timeout is not None:
+            deadline = time.monotonic() + timeout
+        self.deadline = deadline
+        self.decider = Decider(self.translator, deadline=self.deadline)
+        self.not_examined = 0
         self.formulas: dict[str, ClauseFormula] = {}
         self.rivals = self._rivals()
         self.components = self._components()
@@ -165,7 +185,12 @@ class _Audit:
         members: dict[int, list[m.Clause]] = {}
         for clause in self.policy.clauses:
             members.setdefault(index[clause.id], []).append(clause)
-        parts = {i: replace(self.policy, clauses=tuple(clauses)) for i, clauses in members.items()}
+        # Every part keeps the equivalences: a requirement may hold through one (`Via`), and
+        # an equivalence is never weighed by 从优, so it changes no verdict of the part.
+        equivalences = [c for c in self.policy.clauses if c.kind == "equivalence"]
+        parts = {i: replace(self.policy, clauses=tuple(sorted({c.id: c for c in clauses + equivalences}.values(),
+                                                              key=lambda c: c.order)))
+                 for i, clauses in members.items()}
         return {c: parts[i] for c, i in index.items()}
 
     # ---- the whole audit --------------------------------------------------------------
@@ -174,12 +199,25 @@ class _Audit:
         never: dict[str, tuple[Atom, ...]] = {}
         undecided: list[Diagnostic] = []
         for clause in sorted(policy.clauses, key=lambda c: c.order):
+            if self._out_of_time():
+                self.not_examined += 1
+                continue
             outcome = self.decider.decide((self.formula(clause.id),))
             if outcome.sat is False:
                 never[clause.id] = outcome.core
             elif outcome.sat is None:
                 undecided.append(self._undecided((clause,), "applies"))
-        pairs = tuple(self.pair(candidate, never) for candidate in graph.candidates(policy))
+        pairs = []
+        for candidate in graph.candidates(policy):
+            if self._out_of_time():
+                self.not_examined += 1
+                continue
+            pairs.append(self.pair(candidate, never))
+        pairs = tuple(pairs)
+        if self.not_examined:
+            budget = finding("QZA011", (), "", variant="budget", seconds=f"{self.timeout or 0:g}",
+                             count=self.not_examined)
+            undecided.append(replace(budget, severity=Severity.ERROR))
         nodes = graph.clause_nodes(policy)
         decided = [graph.Edge(p.a, p.b, m.Relation.OVERLAP, p.witness.name) for p in pairs if p.overlap]
         decided += [graph.Edge(p.b if p.dominated == p.a else p.a, p.dominated, m.Relation.DOMINATES)
@@ -191,7 +229,8 @@ class _Audit:
             + self._ambiguity_findings()
             + self._encoding_findings(diagnostics, sections)
             + undecided
-            + [self._undecided((self.clauses[p.a], self.clauses[p.b]), "overlap") for p in pairs if p.overlap is None]
+            + [self._undecided((self.clauses[p.a], self.clauses[p.b]), "overlap", p.witness)
+               for p in pairs if p.overlap is None]
         )
         return AuditReport(
             info=policy.info,
@@ -222,8 +261,9 @@ class _Audit:
         rivals = self._rival_formulas(a, b)
         wishes = self.translator.wishes(formulas, _witness_date(a, b))
         outcome = self.decider.decide(formulas, wishes=wishes, also=rivals)
-        if outcome.sat is None:
-            return replace(result, overlap=None)
+        if outcome.sat is None:  # both granted is what `stackable` declares: no double payment to look for
+            witness = None if relation == "stackable" else self._bounded_witness(a, b, rivals)
+            return replace(result, overlap=None, witness=witness)
         if not outcome.sat:
             return replace(result, reason=outcome.core)
         needed = tuple(dict.fromkeys(name for formula in formulas + rivals for name in formula.facts))
@@ -346,9 +386,59 @@ class _Audit:
     def _encoding_findings(self, diagnostics, sections) -> list[Diagnostic]:
         return [from_diagnostic(d, _section_at(d, sections)) for d in diagnostics if d.code in ENCODING_CODES]
 
-    def _undecided(self, clauses: tuple[m.Clause, ...], question: str) -> Diagnostic:
-        return finding("QZA011", tuple(c.span for c in clauses), clauses[0].section_key,
-                       tuple(c.id for c in clauses), question=question)
+    def _undecided(self, clauses: tuple[m.Clause, ...], question: str, witness: Witness | None = None) -> Diagnostic:
+        """A question z3 gave up on: a warning; an error when a bounded search found a
+        case the evaluator grants both clauses of the pair to (a double payment z3 could
+        not rule out, shown by its witness)."""
+        spans, section, ids = tuple(c.span for c in clauses), clauses[0].section_key, tuple(c.id for c in clauses)
+        if witness is None:
+            return finding("QZA011", spans, section, ids, question=question)
+        return replace(finding("QZA011", spans, section, ids, witness, variant="witnessed", question=question),
+                       severity=Severity.ERROR)
+
+    def _out_of_time(self) -> bool:
+        return self.deadline is not None and time.monotonic() >= self.deadline
+
+    def _bounded_witness(self, a: m.Clause, b: m.Clause, rivals: tuple[ClauseFormula, ...]) -> Witness | None:
+        """For an overlap z3 could not decide: a case under which the evaluator grants
+        both clauses, found by a bounded search — from a model of each clause alone (each
+        is satisfiable on its own), their crossings and seeded random mixtures of them,
+        at most BOUNDED_SEARCH_CASES cases. None when none of them shows both granted."""
+        from qzdsl.backends.evaluator.results import Status
+        from qzdsl.cases.case import case_from_dict
+        from qzdsl.backends.evaluator.evaluator import evaluate
+
+        formulas = (self.formula(a.id), self.formula(b.id))
+        needed = tuple(dict.fromkeys(name for formula in formulas + rivals for name in formula.facts))
+        seeds = []
+        for one, other in ((formulas[0], formulas[1]), (formulas[1], formulas[0])):
+            if self._out_of_time():
+                return None
+            outcome = self.decider.decide((one,), also=(other,) + rivals)
+            if outcome.sat:
+                seeds.append(witness_from_model(self.translator, outcome.model, f"{a.id}--{b.id}", a.beneficiary,
+                                                needed))
+        if not seeds:
+            return None
+        chance = random.Random(f"{a.id}--{b.id}")  # seeded: the same policy gives the same report
+        first, second = dict(seeds[0].facts), dict(seeds[-1].facts)
+        own_b = set(formulas[1].facts)
+        candidates = [seeds[0], seeds[-1],
+                      replace(seeds[0], facts=tuple((f, second[f] if f in own_b else v) for f, v in first.items()))]
+        while len(candidates) < BOUNDED_SEARCH_CASES:
+            mixed = tuple((f, chance.choice((first[f], second[f]))) for f in first)
+            candidates.append(replace(chance.choice(seeds), facts=mixed))
+        policy = self.policy
+        for candidate in candidates:
+            if self._out_of_time():
+                return None
+            try:
+                decision = evaluate(policy, case_from_dict(candidate.case(), policy))
+            except QzError:
+                continue
+            if all(decision.result(c.id).status is Status.GRANTED for c in (a, b)):
+                return candidate
+        return None
 
     # ---- summaries --------------------------------------------------------------------
     def _dependencies(self) -> tuple[Dependency, ...]:

@@ -30,6 +30,7 @@ values for the facts, is granted the clause.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -430,9 +431,11 @@ class Decider:
     is the question asked again with each atom behind an assumption literal, for the
     core — that costs twice as much, and most answers are sat."""
 
-    def __init__(self, translator: Translator, timeout_ms: int = 10_000):
+    def __init__(self, translator: Translator, timeout_ms: int = 10_000, deadline: float | None = None):
         self.translator = translator
         self.solver = z3.Solver(ctx=translator.ctx)
+        self.timeout_ms = timeout_ms
+        self.deadline = deadline  # time.monotonic() by which the whole audit must be done
         self.solver.set("timeout", timeout_ms)
         self.solver.set("core.minimize", True)
         self.solver.add(translator.as_of.valid())
@@ -478,6 +481,7 @@ class Decider:
         try:
             self._assert(asserted)
             self.checks += 1
+            self._budget()
             answer = solver.check()
             if answer == z3.sat:
                 return Outcome(True, solver.model())
@@ -486,6 +490,12 @@ class Decider:
             return Outcome(None if answer == z3.unknown else False)
         finally:
             solver.pop()
+
+    def _budget(self) -> None:
+        """Each question gets its own cap, or what remains of the audit's budget if less."""
+        if self.deadline is not None:
+            remaining = int((self.deadline - time.monotonic()) * 1000)
+            self.solver.set("timeout", max(1, min(self.timeout_ms, remaining)))
 
     def _guarded(self, formula: ClauseFormula) -> list[tuple[z3.BoolRef, z3.BoolRef]]:
         """(literal, literal → atom) for each atom of a formula, made once per clause."""
@@ -507,6 +517,7 @@ class Decider:
                     self._assert([guarded])
                     atoms[literal.get_id()] = (literal, atom)
             self.checks += 1
+            self._budget()
             answer = solver.check(*[literal for literal, _ in atoms.values()])
             if answer == z3.unknown:
                 check_z3_reason(solver.reason_unknown())

@@ -77,6 +77,7 @@ def _verdict(clause: m.Clause, trace: TraceNode, tracer: "_Tracer") -> tuple:
 
     anchor = tracer.named(spec.anchor) if spec.anchor else None
     heads = tracer.named(spec.per_head) if spec.per_head else None
+    rate = tracer.named(spec.fact) if spec.fact else None
     date = as_of if anchor is None else anchor.value
 
     # 1. A requirement that fails decides, whatever the dates: the caseworker is told why
@@ -88,32 +89,33 @@ def _verdict(clause: m.Clause, trace: TraceNode, tracer: "_Tracer") -> tuple:
     if window.stopped(as_of):
         return Status.NOT_IN_FORCE, (OutOfWindow("stopped", as_of, window),), (), None, None
     if date is None:
-        reasons, missing = _unknowns(trace, anchor, heads, spec)
+        reasons, missing = _unknowns(trace, anchor, heads, rate, spec)
         return Status.UNDETERMINED, reasons, missing, None, None
     if date < window.start:
         return Status.NOT_IN_FORCE, (OutOfWindow("before", date, window),), (), None, date
     if window.end is not None and date > window.end:
         return Status.NOT_IN_FORCE, (OutOfWindow("after", date, window),), (), None, date
 
-    # 3. An unknown requirement, or the head count the amount needs.
-    if trace.value is None or (heads is not None and heads.value is None):
-        reasons, missing = _unknowns(trace, None, heads, spec)
+    # 3. An unknown requirement, or the head count or rate the amount needs.
+    if trace.value is None or any(n is not None and n.value is None for n in (heads, rate)):
+        reasons, missing = _unknowns(trace, None, heads, rate, spec)
         return Status.UNDETERMINED, reasons, missing, None, date
 
     # 4. The amount.
     count = int(heads.value) if heads is not None else None
-    paid = payout(clause, count, anchor.value if anchor is not None else None)
+    paid = payout(clause, count, anchor.value if anchor is not None else None,
+                  rate.value if rate is not None else None)
     reasons = (RequirementMet(trace),)
     if paid is not None and paid.cut_at is not None:
         reasons += (ScheduleCut(paid.dropped, window),)
     return Status.GRANTED, reasons, (), paid, date
 
 
-def _unknowns(trace: TraceNode, anchor: TraceNode | None, heads: TraceNode | None, spec: m.AmountSpec) \
-        -> tuple[tuple[Reason, ...], tuple[str, ...]]:
+def _unknowns(trace: TraceNode, anchor: TraceNode | None, heads: TraceNode | None, rate: TraceNode | None,
+              spec: m.AmountSpec) -> tuple[tuple[Reason, ...], tuple[str, ...]]:
     """The reasons and the missing facts of an undetermined clause, in the order they are
     decided: the anchor date, the requirement, then (unless the requirement already
-    fails) the head count."""
+    fails) the head count and the rate."""
     reasons: tuple[Reason, ...] = ()
     missing: tuple[str, ...] = ()
     if anchor is not None and anchor.value is None:
@@ -126,6 +128,10 @@ def _unknowns(trace: TraceNode, anchor: TraceNode | None, heads: TraceNode | Non
     if heads is not None and heads.value is None and trace.value is not False:
         unknown = missing_facts(heads)
         reasons += (AmountFactMissing("per_head", spec.per_head, unknown),)
+        missing += unknown
+    if rate is not None and rate.value is None and trace.value is not False:
+        unknown = missing_facts(rate)
+        reasons += (AmountFactMissing("rate", spec.fact, unknown),)
         missing += unknown
     return reasons, tuple(dict.fromkeys(missing))
 

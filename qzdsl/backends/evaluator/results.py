@@ -114,7 +114,8 @@ class ConditionUnknown:
 class AmountFactMissing:
     """A granted-by-requirement clause needs this value to compute its amount or its dates.
 
-    `role` is "per_head" (the head count) or "anchor" (the date the schedule starts from).
+    `role` is "per_head" (the head count), "rate" (the money fact an amount is taken from)
+    or "anchor" (the date the schedule starts from).
     """
 
     role: str

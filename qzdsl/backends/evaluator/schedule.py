@@ -108,13 +108,19 @@ def _top(low: Decimal | None, high: Decimal | None) -> Decimal:
     return low if low is not None else Decimal(0)
 
 
-def payout(clause: m.Clause, heads: int | None, anchor: dt.date | None) -> Payout | None:
-    """The payout of a clause; None when it has no computable amount (`Clause.computes_amount`).
-    `heads` is the per-head count (None: no per-head) and `anchor` the value of the
-    anchor date (None: no anchor, undated periods)."""
+def payout(clause: m.Clause, heads: int | None, anchor: dt.date | None,
+           rate: Decimal | None = None) -> Payout | None:
+    """The payout of a clause; None when it has no computable amount (`Clause.computes_amount`),
+    or when its rate is a fact (`AmountSpec.fact`) and `rate`, the case's value of it, is
+    not given. `heads` is the per-head count (None: no per-head) and `anchor` the value of
+    the anchor date (None: no anchor, undated periods)."""
     if not clause.computes_amount:
         return None
     spec = clause.amount
+    if spec.fact is not None:
+        if rate is None:
+            return None
+        spec = spec.with_rate(rate)
     low, high = spec.rate_bounds
     if heads is not None:
         low = None if low is None else times(low, heads)

@@ -23,69 +23,15 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-import networkx as nx
 from sqlglot import exp
 
 from qzdsl.model import policy as m
+from qzdsl.backends.sql.columns import MONEY_TYPE, ConflictGroup, clause_columns, conflict_groups
 from qzdsl.model.policy import Status
 
 DIALECTS = ("duckdb", "spark", "trino")
 
-# SQL column type of each fact type; money is exact to the fen.
-MONEY_TYPE = "DECIMAL(18, 2)"
-COLUMN_TYPES = {
-    m.Type.BOOL: "BOOLEAN",
-    m.Type.COUNT: "BIGINT",
-    m.Type.MONEY: MONEY_TYPE,
-    m.Type.DATE: "DATE",
-    m.Type.ENUM: "VARCHAR",
-}
-
 _SQL_UNIT = {"years": "YEAR", "months": "MONTH", "days": "DAY"}
-
-
-# ---- the output columns --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ClauseColumns:
-    """The result columns of one clause. Amount columns exist only for clauses that pay
-    a computable amount; they are per head multiplied by the head count and capped, like
-    `results.Payout`. `periods`, `total_low` and `total_high` are NULL for an
-    open-ended schedule."""
-
-    clause: m.Clause
-    status: str
-    excluded_by: str
-    low: str | None = None
-    high: str | None = None
-    periods: str | None = None
-    total_low: str | None = None
-    total_high: str | None = None
-
-    @property
-    def amounts(self) -> tuple[str, ...]:
-        return tuple(n for n in (self.low, self.high, self.periods, self.total_low, self.total_high) if n is not None)
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        return (self.status, self.excluded_by, *self.amounts)
-
-    @property
-    def monetary(self) -> bool:
-        return self.low is not None
-
-
-def clause_columns(policy: m.Policy) -> tuple[ClauseColumns, ...]:
-    result = []
-    for clause in policy.evaluated_clauses:
-        c = clause.id
-        if clause.computes_amount:
-            result.append(ClauseColumns(clause, f"{c}__status", f"{c}__excluded_by", f"{c}__low", f"{c}__high",
-                                        f"{c}__periods", f"{c}__total_low", f"{c}__total_high"))
-        else:
-            result.append(ClauseColumns(clause, f"{c}__status", f"{c}__excluded_by"))
-    return tuple(result)
 
 
 # ---- small builders ------------------------------------------------------------------
@@ -285,6 +231,7 @@ class ClauseCompiler:
         self.as_of = exprs.as_of
         self.anchor = exprs.value(self.spec.anchor) if self.spec.anchor else None
         self.heads = exprs.value(self.spec.per_head) if self.spec.per_head else None
+        self.rate = exprs.value(self.spec.fact) if self.spec.fact else None
 
     # ---- the status ----
     def status(self) -> exp.Expression:
@@ -305,15 +252,21 @@ class ClauseCompiler:
             outside.append(_bin(exp.GT, date, date_literal(window.end)))
         whens.append((_or(*outside), self.literals.status_value(Status.NOT_IN_FORCE)))
         unknown = [_is_null(requires)]
-        if self.heads is not None:
-            unknown.append(_is_null(self.heads))
+        for needed in (self.heads, self.rate):
+            if needed is not None:
+                unknown.append(_is_null(needed))
         whens.append((_or(*unknown), self.literals.status_value(Status.UNDETERMINED)))
         return case_when(whens, self.literals.status_value(Status.GRANTED))
 
     # ---- the amount per period ----
-    def rates(self) -> tuple[Decimal | None, Decimal | None]:
-        """The per-head rate's guaranteed and highest amounts per period (None: none)."""
-        return self.spec.rate_bounds
+    def rates(self) -> tuple[exp.Expression | None, exp.Expression | None]:
+        """The per-head rate's guaranteed and highest amounts per period (None: none): the
+        policy's figures, or the column of the money fact the amount is taken from."""
+        if self.rate is not None:
+            value = exp.cast(self.rate, MONEY_TYPE)
+            return (None if self.spec.kind is m.AmountKind.UP_TO else value), value
+        low, high = self.spec.rate_bounds
+        return (None if low is None else money(low)), (None if high is None else money(high))
 
     def _known(self) -> tuple[bool, bool]:
         """Whether a period has a guaranteed amount and a ceiling; a per-period cap is
@@ -329,7 +282,7 @@ class ClauseCompiler:
             if rate is None:
                 result.append(null(MONEY_TYPE))
                 continue
-            amount = money(rate)
+            amount = rate
             if self.heads is not None:
                 amount = exp.cast(_bin(exp.Mul, amount, self.heads), MONEY_TYPE)
             result.append(_least(amount, money(cap)) if cap is not None else amount)
@@ -402,39 +355,6 @@ class ClauseCompiler:
 
 
 # ---- 从优、从高、不重复 ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ConflictGroup:
-    """Clauses of one kind linked by conflicts (`Policy.conflicts`), in declaration order."""
-
-    clauses: tuple[m.Clause, ...]
-    pairs: frozenset[frozenset[str]]
-
-    def conflicts(self, a: m.Clause, b: m.Clause) -> bool:
-        return frozenset((a.id, b.id)) in self.pairs
-
-    @property
-    def rounds(self) -> int:
-        return len(self.clauses) - 1
-
-
-def conflict_groups(policy: m.Policy) -> tuple[ConflictGroup, ...]:
-    """The groups of conflicting clauses; a clause that conflicts with nothing is in none.
-    Clauses for different kinds never meet in one row, so they never share a group."""
-    clauses = policy.evaluated_clauses
-    graph = nx.Graph()
-    for i, a in enumerate(clauses):
-        for b in clauses[i + 1:]:
-            if a.beneficiary == b.beneficiary and policy.conflicts(a, b):
-                graph.add_edge(a.id, b.id)
-    by_id = {c.id: c for c in clauses}
-    groups = []
-    for part in nx.connected_components(graph):
-        members = tuple(sorted((by_id[i] for i in part), key=lambda c: c.order))
-        pairs = frozenset(frozenset(edge) for edge in graph.subgraph(part).edges)
-        groups.append(ConflictGroup(members, pairs))
-    return tuple(sorted(groups, key=lambda g: g.clauses[0].order))
 
 
 def _granted(clause: m.Clause) -> exp.Expression:
@@ -605,3 +525,53 @@ def to_sql(policy: m.Policy, dialect: str = "duckdb", table: str = "cases", pret
     if dialect not in DIALECTS:
         raise ValueError(f"unknown SQL dialect '{dialect}'; choose one of {', '.join(DIALECTS)}")
     return query(policy, table, literals, carry).sql(dialect=dialect, pretty=pretty)
+
+
+# ---- the narrow result layout --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Narrow:
+    """The result columns that carry information row by row, and what the others are.
+
+    `columns`: `row_id`, `kind`, `as_of`, every clause's status, `excluded_by` for the
+    clauses 从优 ranks (the others' is always NULL), and the amount columns whose value
+    depends on the row. `constants` maps each amount column left out because it is the
+    same on every row the clause grants to its value as a SQL expression (to evaluate
+    once); `same_as` maps an amount column equal to another written one of its clause
+    (say `high` of a fixed amount per head, equal to `low`) to that column."""
+
+    columns: tuple[str, ...]
+    constants: dict[str, str]
+    same_as: dict[str, str]
+
+
+def narrow(policy: m.Policy, dialect: str = "duckdb") -> Narrow:
+    exprs = ExprCompiler(policy, col("as_of"))
+    ranked = {c.id for g in conflict_groups(policy) for c in g.clauses}
+    columns = ["row_id", "kind", "as_of"]
+    constants: dict[str, str] = {}
+    same_as: dict[str, str] = {}
+    for names in clause_columns(policy):
+        clause = names.clause
+        columns.append(names.status)
+        if clause.id in ranked:
+            columns.append(names.excluded_by)
+        if not names.monetary:
+            continue
+        compiler = ClauseCompiler(clause, exprs)
+        low, high = compiler.per_period()
+        periods = compiler.periods()
+        total_low, total_high = compiler.totals(low, high, periods)
+        written: dict[str, exp.Expression] = {}
+        for name, expression in zip(names.amounts, (low, high, periods, total_low, total_high)):
+            if not any(isinstance(node, exp.Column) for node in expression.walk()):
+                constants[name] = expression.sql(dialect)
+                continue
+            twin = next((other for other, seen in written.items() if seen == expression), None)
+            if twin is not None:
+                same_as[name] = twin
+            else:
+                written[name] = expression
+                columns.append(name)
+    return Narrow(tuple(columns), constants, same_as)

@@ -23,8 +23,10 @@ from pathlib import Path
 from sqlglot import exp
 
 from qzdsl.model import policy as m
+from qzdsl.backends.sql import columns as sqlcols
 from qzdsl.backends.sql import query as sqlgen
-from qzdsl.backends.sql.batch import connect, run_with_progress, stage
+from qzdsl.backends.sql.batch import Layout, stage
+from qzdsl.backends.sql.duckdb_engine import DuckDB, run_with_progress
 from qzdsl.wording.labels import label
 from qzdsl.model.policy import Status
 
@@ -98,7 +100,7 @@ def _sum_if(value: exp.Expression, condition: exp.Expression) -> exp.Expression:
     return exp.Coalesce(this=total, expressions=[sqlgen.money(CENTS)])
 
 
-def _first_year(names: sqlgen.ClauseColumns) -> exp.Expression:
+def _first_year(names: sqlcols.ClauseColumns) -> exp.Expression:
     """What one grant pays in its first twelve months (see the module docstring)."""
     per_year = sqlgen.integer(names.clause.amount.cadence.periods_in_a_year)
     top = exp.Coalesce(this=sqlgen.col(names.high), expressions=[sqlgen.col(names.low)])
@@ -110,13 +112,13 @@ def _first_year(names: sqlgen.ClauseColumns) -> exp.Expression:
     return sqlgen.case_when([(open_ended, _per_year(names))], exp.Least(this=paid, expressions=[lifetime]))
 
 
-def _per_year(names: sqlgen.ClauseColumns) -> exp.Expression:
+def _per_year(names: sqlcols.ClauseColumns) -> exp.Expression:
     """What one grant pays in a year of its run: its amount times the periods in a year."""
     top = exp.Coalesce(this=sqlgen.col(names.high), expressions=[sqlgen.col(names.low)])
     return exp.Mul(this=top, expression=sqlgen.integer(names.clause.amount.cadence.periods_in_a_year))
 
 
-def _lifetime(names: sqlgen.ClauseColumns) -> exp.Expression:
+def _lifetime(names: sqlcols.ClauseColumns) -> exp.Expression:
     return exp.Coalesce(this=sqlgen.col(names.total_high), expressions=[sqlgen.col(names.total_low)])
 
 
@@ -129,7 +131,7 @@ def _aggregates(policy: m.Policy) -> tuple[list[exp.Expression], list[str]]:
         columns.append(exp.alias_(expression, name, quoted=True))
         names_out.append(name)
 
-    all_columns = sqlgen.clause_columns(policy)
+    all_columns = sqlcols.clause_columns(policy)
     for names in all_columns:
         c = names.clause.id
         granted = _status(names.status, Status.GRANTED)
@@ -148,31 +150,29 @@ def _aggregates(policy: m.Policy) -> tuple[list[exp.Expression], list[str]]:
     return columns, names_out
 
 
-def _sections(policy: m.Policy) -> dict[str, list[sqlgen.ClauseColumns]]:
+def _sections(policy: m.Policy) -> dict[str, list[sqlcols.ClauseColumns]]:
     """The clause columns of each section, sections in the policy's order."""
-    sections: dict[str, list[sqlgen.ClauseColumns]] = {}
-    for names in sqlgen.clause_columns(policy):
+    sections: dict[str, list[sqlcols.ClauseColumns]] = {}
+    for names in sqlcols.clause_columns(policy):
         sections.setdefault(names.clause.section, []).append(names)
     return sections
 
 
 def simulate(policy: m.Policy, source: Path, as_of: dt.date | None = None, lang: str = "zh",
-             progress: bool = False, threads: int | None = None, memory_limit: str | None = None) -> Simulation:
+             progress: bool = False, threads: int | None = None, memory_limit: str | None = None,
+             ignore_unknown: bool = False) -> Simulation:
     """Evaluate the population in `source` and total it per clause, section and policy."""
-    connection = connect(threads, memory_limit)
-    try:
-        staged = stage(connection, policy, Path(source), as_of, lang)
+    with DuckDB(threads, memory_limit) as engine:
+        staged = stage(engine, policy, Path(source), as_of, lang, Layout.wide, ignore_unknown)
         rows_in = staged.count("checked_cases")
         rows_evaluated = staged.count("cases")
         columns, names = _aggregates(policy)
         sql = exp.select(*columns).from_("results").sql("duckdb")
         description = label("batch.progress", lang).format(rows=f"{rows_evaluated:,}")
-        values = dict(zip(names, run_with_progress(connection, sql, description, progress)[0]))
-    finally:
-        connection.close()
+        values = dict(zip(names, run_with_progress(engine.connection, sql, description, progress)[0]))
 
     clauses = []
-    for names in sqlgen.clause_columns(policy):
+    for names in sqlcols.clause_columns(policy):
         c = names.clause.id
         money = names.clause.pays_money
         kind = policy.kinds.get(names.clause.beneficiary or "")

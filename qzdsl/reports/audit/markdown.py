@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from qzdsl.backends.audit.audit import AuditReport
+from qzdsl.escape import terminal
 from qzdsl.model.policy import Relation
 from qzdsl.wording import audit as words
 from qzdsl.reports.audit.graph import COLOURS, DASHED
@@ -10,7 +11,12 @@ from qzdsl.reports.templating import render as render_template
 
 
 def _mermaid_text(text: str) -> str:
-    return text.replace('"', "#quot;")
+    """Text inside a quoted Mermaid label, in a fenced block: no quote ends the label, no
+    backtick ends the fence, no tag is formed (Mermaid renders labels as HTML)."""
+    text = " ".join(terminal(text).split())
+    for ch, entity in (('"', "#quot;"), ("`", "#96;"), ("<", "#lt;"), (">", "#gt;")):
+        text = text.replace(ch, entity)
+    return text
 
 
 def mermaid(report: AuditReport, lang: str = "zh") -> str:

@@ -28,7 +28,6 @@ from qzdsl.backends.evaluator.results import (
     ScheduleCut,
     TraceNode,
 )
-from qzdsl.backends.evaluator.questions import Question, questions
 from qzdsl.backends.evaluator.schedule import Payout
 from qzdsl.wording import terms
 from qzdsl.wording.conditions import Phrasing
@@ -65,7 +64,7 @@ def record(decision: Decision, lang: str = "zh") -> dict:
             ],
         },
         "totals": phrase.totals(decision),
-        "questions": [phrase.question(q) for q in questions(decision)],
+        "questions": [phrase.question(name, decision) for name in decision.questions],
         "clauses": [phrase.clause(result) for result in decision.results],
     }
 
@@ -284,6 +283,10 @@ class _Phrasing:
                                  value=yuan(value, self.lang), winner_value=yuan(winner_value, self.lang))
                 if tie:
                     message += ("；" if self.lang == "zh" else "; ") + self.t("eval.reason.tie")
+                provision = self.policy.info.principle_provision
+                if provision is not None:
+                    message += ("；" if self.lang == "zh" else "; ") + self.t(
+                        "eval.reason.provision", section=provision.section, quote=provision.quote)
                 return {"kind": "excluded_by", "clause": winner, "value": _money(value),
                         "winner_value": _money(winner_value), "tie": tie, "message": message}
             case KeptAlongside(clauses=clauses):
@@ -338,7 +341,8 @@ class _Phrasing:
                               for x in c.citations],
             },
             "rate_text": describe_amount(c.amount, self.lang,
-                                         self.policy.label(c.amount.per_head) if c.amount.per_head else None),
+                                         self.policy.label(c.amount.per_head) if c.amount.per_head else None,
+                                         self.policy.label(c.amount.fact) if c.amount.fact else None),
             "amount": self.payout(result.amount),
             "entitlement_date": result.entitlement_date.isoformat() if result.entitlement_date else None,
             "excluded_by": result.excluded_by,
@@ -351,28 +355,17 @@ class _Phrasing:
             "trace": self.trace(result.trace),
         }
 
-    def question(self, q: Question) -> dict:
-        fact = self.policy.facts[q.fact]
+    def question(self, name: str, decision: Decision) -> dict:
+        fact = self.policy.facts[name]
+        clauses = [r.clause for r in decision.results if name in r.missing_facts]
         sep = "、" if self.lang == "zh" else ", "
-        clauses = [self.policy.clause(c) for c in q.clauses]
-        stake = []
-        if q.stake:
-            stake.append(self.t("eval.stake_money", amount=yuan(q.stake, self.lang)))
-        if q.entitlements:
-            stake.append(self.t("eval.stake_entitlements", count=q.entitlements))
-        section = self.policy.sections.get(q.topic)
         return {
-            "fact": q.fact,
+            "fact": name,
             "label": fact.label,
             "question": fact.question or fact.label,
             "type": fact.type.value,
             "members": [{"name": x.name, "label": x.label} for x in fact.members],
-            "clauses": list(q.clauses),
-            "stake": _money(q.stake),
-            "entitlements": q.entitlements,
-            "topic": q.topic,
-            "topic_text": f"{q.topic} {section.title}" if section else q.topic,
-            "stake_text": sep.join(stake),
+            "clauses": [c.id for c in clauses],
             "decides_text": self.t("eval.asked_by", clauses=sep.join(c.title for c in clauses)),
         }
 

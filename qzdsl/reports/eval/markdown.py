@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from qzdsl.escape import markdown, markdown_cell, terminal
 from qzdsl.reports.eval.json import record as eval_record
 from qzdsl.wording import terms
 from qzdsl.wording.labels import label
@@ -14,18 +15,14 @@ def render(decision, lang: str = "zh") -> str:
 
 
 def _cell(text: str | None) -> str:
-    """Text safe inside a Markdown table cell: no column breaks, and no raw HTML (a case's
-    name is the applicant's to choose, and Markdown viewers render HTML)."""
-    text = (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", "<br>")
+    """Text safe inside a Markdown table cell (qzdsl.escape): no column breaks, no links,
+    images or raw HTML (a case's name is the applicant's to choose)."""
+    return markdown_cell(text or "")
 
 
 def _inline(text: str | None) -> str:
-    """Text safe in running Markdown: no line breaks, no emphasis or link syntax."""
-    text = " ".join((text or "").split())
-    for ch in "\\`*_[]<>":
-        text = text.replace(ch, "\\" + ch)
-    return text
+    """Text safe in running Markdown: one line, no emphasis, link, image or raw HTML."""
+    return markdown(text or "")
 
 
 def render_record(record: dict) -> str:
@@ -35,7 +32,7 @@ def render_record(record: dict) -> str:
         return label(key, lang).format(**values)
 
     case, policy = record["case"], record["policy"]
-    out = [f"# {t('eval.title')} — {policy['doc_number']}", ""]
+    out = [f"# {t('eval.title')} — {_inline(policy['doc_number'])}", ""]
     out += [f"| {t('eval.case')} | {_cell(case['name'] or case['path'] or '—')} |", "|---|---|",
             f"| {t('eval.kind')} | {_cell(case['kind_label'])} |",
             f"| {t('eval.as_of')} | {record['as_of']} |",
@@ -60,12 +57,8 @@ def render_record(record: dict) -> str:
     out += [f"## {t('eval.questions')}", ""]
     if not record["questions"]:
         out.append(t("eval.questions_none"))
-    topic = None
     for number, q in enumerate(record["questions"], start=1):
-        if q["topic_text"] != topic:
-            topic = q["topic_text"]
-            out += ["", f"**{_inline(topic or t('eval.other_questions'))}**", ""]
-        out.append(f"{number}. {_inline(q['question'])}（{_inline(_stake(q, t))}）")
+        out.append(f"{number}. {_inline(q['question'])}（{_inline(q['decides_text'])}）")
     out.append("")
 
     out += [f"## {t('eval.facts')}", "", f"| {t('eval.fact')} | {t('eval.value')} |", "|---|---|"]
@@ -78,12 +71,6 @@ def render_record(record: dict) -> str:
         out += _clause(clause, t)
     out += _technical(record, t)
     return "\n".join(out).rstrip("\n") + "\n"
-
-
-def _stake(question: dict, t) -> str:
-    """What hangs on the answer: the money and entitlements, then the clauses it decides."""
-    parts = [question["stake_text"], question["decides_text"]] if question["clauses"] else [t("eval.decides_none")]
-    return "；".join(p for p in parts if p)
 
 
 def _technical(record: dict, t) -> list[str]:
@@ -104,7 +91,7 @@ def _technical(record: dict, t) -> list[str]:
 
 
 def _code(text: str) -> str:
-    return " ".join(text.split()).replace("`", "'")
+    return " ".join(terminal(text).split()).replace("`", "'")
 
 
 def _clause(clause: dict, t) -> list[str]:

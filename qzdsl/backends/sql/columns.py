@@ -1,0 +1,111 @@
+"""The shape of the SQL back end's tables, without building any SQL: the column types of
+the facts, the result columns of each clause, and the groups of conflicting clauses that
+从优、从高、不重复 ranks.
+
+Kept apart from `query` (which builds the query with sqlglot) so that a batch run whose
+compiled SQL is cached imports neither sqlglot nor a graph library.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qzdsl.model import policy as m
+
+# SQL column type of each fact type; money is exact to the fen.
+MONEY_TYPE = "DECIMAL(18, 2)"
+COLUMN_TYPES = {
+    m.Type.BOOL: "BOOLEAN",
+    m.Type.COUNT: "BIGINT",
+    m.Type.MONEY: MONEY_TYPE,
+    m.Type.DATE: "DATE",
+    m.Type.ENUM: "VARCHAR",
+}
+
+# Integer SQL types (DuckDB's names) that a count or money column may have in a typed file.
+INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+                 "UBIGINT", "UHUGEINT")
+
+AMOUNT_PARTS = ("low", "high", "periods", "total_low", "total_high")
+
+
+@dataclass(frozen=True)
+class ClauseColumns:
+    """The result columns of one clause. Amount columns exist only for clauses that pay
+    a computable amount; they are per head multiplied by the head count and capped, like
+    `results.Payout`. `periods`, `total_low` and `total_high` are NULL for an
+    open-ended schedule."""
+
+    clause: m.Clause
+    status: str
+    excluded_by: str
+    low: str | None = None
+    high: str | None = None
+    periods: str | None = None
+    total_low: str | None = None
+    total_high: str | None = None
+
+    @property
+    def amounts(self) -> tuple[str, ...]:
+        return tuple(n for n in (self.low, self.high, self.periods, self.total_low, self.total_high) if n is not None)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.status, self.excluded_by, *self.amounts)
+
+    @property
+    def monetary(self) -> bool:
+        return self.low is not None
+
+
+def clause_columns(policy: m.Policy) -> tuple[ClauseColumns, ...]:
+    result = []
+    for clause in policy.evaluated_clauses:
+        c = clause.id
+        if clause.computes_amount:
+            result.append(ClauseColumns(clause, f"{c}__status", f"{c}__excluded_by",
+                                        *(f"{c}__{part}" for part in AMOUNT_PARTS)))
+        else:
+            result.append(ClauseColumns(clause, f"{c}__status", f"{c}__excluded_by"))
+    return tuple(result)
+
+
+@dataclass(frozen=True)
+class ConflictGroup:
+    """Clauses of one kind linked by conflicts (`Policy.conflicts`), in declaration order."""
+
+    clauses: tuple[m.Clause, ...]
+    pairs: frozenset[frozenset[str]]
+
+    def conflicts(self, a: m.Clause, b: m.Clause) -> bool:
+        return frozenset((a.id, b.id)) in self.pairs
+
+    @property
+    def rounds(self) -> int:
+        return len(self.clauses) - 1
+
+
+def conflict_groups(policy: m.Policy) -> tuple[ConflictGroup, ...]:
+    """The groups of conflicting clauses (the connected parts of the conflict relation); a
+    clause that conflicts with nothing is in none. Clauses for different kinds never meet
+    in one row, so they never share a group."""
+    clauses = policy.evaluated_clauses
+    pairs = [frozenset((a.id, b.id)) for i, a in enumerate(clauses) for b in clauses[i + 1:]
+             if a.beneficiary == b.beneficiary and policy.conflicts(a, b)]
+    # Union-find over a few dozen clauses: all that connected components need here.
+    parent: dict[str, str] = {}
+
+    def root(clause_id: str) -> str:
+        while parent.setdefault(clause_id, clause_id) != clause_id:
+            clause_id = parent[clause_id]
+        return clause_id
+
+    for a, b in map(tuple, pairs):
+        parent[root(a)] = root(b)
+    members: dict[str, list[m.Clause]] = {}
+    for clause in clauses:
+        if clause.id in parent:
+            members.setdefault(root(clause.id), []).append(clause)
+    groups = [ConflictGroup(tuple(group), frozenset(p for p in pairs if next(iter(p)) in {c.id for c in group}))
+              for group in members.values()]
+    return tuple(sorted(groups, key=lambda g: g.clauses[0].order))
