@@ -404,7 +404,6 @@ class _Audit:
         both clauses, found by a bounded search — from a model of each clause alone (each
         is satisfiable on its own), their crossings and seeded random mixtures of them,
         at most BOUNDED_SEARCH_CASES cases. None when none of them shows both granted."""
-        from qzdsl.backends.evaluator.results import Status
         from qzdsl.cases.case import case_from_dict
         from qzdsl.backends.evaluator.evaluator import evaluate
 
@@ -436,7 +435,7 @@ class _Audit:
                 decision = evaluate(policy, case_from_dict(candidate.case(), policy))
             except QzError:
                 continue
-            if all(decision.result(c.id).status is Status.GRANTED for c in (a, b)):
+            if all(decision.result(c.id).status is m.Status.GRANTED for c in (a, b)):
                 return candidate
         return None
 
