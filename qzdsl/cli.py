@@ -630,7 +630,7 @@ def run_policy_tests(
     except QzError as exc:
         _emit_diagnostics(exc.diagnostics, _sources_of(exc))
         sys.stderr.write(f"{len(exc.diagnostics)} error(s) in test files: no test was run\n")
-        raise typer.Exit(EXIT_USAGE)
+        raise typer.Exit(EXIT_USAGE) from None
     if not run.results:
         raise UsageError("no policy tests in: " + ", ".join(map(str, targets)))
     cov = measure(run) if coverage or min_coverage is not None else None
@@ -678,7 +678,8 @@ def _eval_batch(policy: Optional[list[Path]], batch: Path, out: Optional[Path], 
 
     if out is None:
         raise UsageError("--batch needs --out RESULT.parquet (or RESULT.csv)")
-    if out.resolve() == batch.resolve() or (errors is not None and errors.resolve() in (out.resolve(), batch.resolve())):
+    if out.resolve() == batch.resolve() or (errors is not None
+                                            and errors.resolve() in (out.resolve(), batch.resolve())):
         raise UsageError("--out, --errors and the --batch file must be three different files")
     if format.value not in ("table", "json"):
         raise UsageError("with --batch the summary is printed as table or json")

@@ -149,6 +149,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "summary.check": {"en": "{file}: {errors} error(s), {warnings} warning(s)", "zh": "{file}：{errors} 个错误，{warnings} 个警告"},
     # ---- hints ----
     "hint.did_you_mean": {"en": "did you mean '{name}'?", "zh": "是否指“{name}”？"},
+    "hint.looked_for": {"en": "the path is relative to the test file; looked for {path}",
+                        "zh": "路径相对于测试文件；查找的是 {path}"},
     "hint.values": {"en": "the values are: {values}", "zh": "可取的值：{values}"},
     # ---- reading files ----
     "QZ010": {"en": "cannot read {path}: {reason}", "zh": "无法读取 {path}：{reason}"},

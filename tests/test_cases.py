@@ -14,13 +14,7 @@ from qzdsl.cases.case import Case, case_from_dict, case_schema, load_case
 from qzdsl.diagnostics import QzError, render_all
 
 ROOT = Path(__file__).resolve().parent.parent
-EVAL = Path("tests/fixtures/eval")
-
-
-@pytest.fixture(autouse=True)
-def _at_root(monkeypatch):
-    """Paths in diagnostics and snapshots are relative to the repository root."""
-    monkeypatch.chdir(ROOT)
+EVAL = ROOT / "tests/fixtures/eval"
 
 
 @pytest.fixture(scope="module")

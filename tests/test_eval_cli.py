@@ -15,14 +15,8 @@ from qzdsl import cache as policy_cache
 from cli_runner import run_main
 
 ROOT = Path(__file__).resolve().parent.parent
-POLICY = "tests/fixtures/eval/policy.qz"
-CASES = "tests/fixtures/eval/cases"
-
-
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch, tmp_path):
-    monkeypatch.chdir(ROOT)
-    monkeypatch.setenv("QZDSL_CACHE_DIR", str(tmp_path / "cache"))
+POLICY = str(ROOT / "tests/fixtures/eval/policy.qz")
+CASES = str(ROOT / "tests/fixtures/eval/cases")
 
 
 def test_table_for_the_counter(capsys, monkeypatch):

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from qzdsl.model import policy as m
 from qzdsl.money import SPELLING_PATTERN, AmountError, parse_amount, to_json
-from qzdsl.diagnostics import Diagnostic, QzError, Severity, Span, did_you_mean, error
+from qzdsl.diagnostics import Diagnostic, QzError, Span, did_you_mean, error
 
 FactValue = bool | int | Decimal | dt.date | str
 

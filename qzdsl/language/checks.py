@@ -197,7 +197,8 @@ def check_keywords(program: Program) -> list[Diagnostic]:
         for prop in ast.props_of(entry.decl):
             if isinstance(prop, ast.Principle) and prop.name not in PRINCIPLES:
                 found.append(error("QZ109", f"unknown principle '{prop.name}'", prop.span,
-                                   did_you_mean(prop.name, PRINCIPLES) or "known: most_favourable (从优、从高、不重复)"))
+                                   did_you_mean(prop.name, PRINCIPLES)
+                                   or "known: most_favourable (从优、从高、不重复)"))
             elif isinstance(prop, ast.AfterTrial) and prop.mode not in AFTER_TRIAL_MODES:
                 found.append(error("QZ109", f"unknown after_trial reading '{prop.mode}'", prop.span,
                                    did_you_mean(prop.mode, AFTER_TRIAL_MODES) or "use 'stop' or 'continue'"))
@@ -388,8 +389,8 @@ def check_citations(program: Program) -> list[Diagnostic]:
         named = policy is not None and ast.first(policy.props, ast.SourceFile) is not None
         if source is None:
             if cites and not named:  # a named but unreadable source is reported where it is read
-                found.append(warning("QZ307", "quotes cannot be verified: the policy names no source text", policy.span if policy else None,
-                                     'add source "source.txt" to the policy header'))
+                found.append(warning("QZ307", "quotes cannot be verified: the policy names no source text",
+                                     policy.span if policy else None, 'add source "source.txt" to the policy header'))
             continue
         sections = program.sections_of(file)
         titles = [s.title for s in sections.values()]

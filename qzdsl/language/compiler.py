@@ -14,7 +14,8 @@ from qzdsl.language.program import Entry, Program
 _PERIODS_PER = {("years", "years"): 1, ("months", "years"): 12, ("months", "months"): 1, ("years", "months"): None}
 
 
-def _citations(program: Program, entry_file: ast.PolicyFile, props, default_section: str | None) -> tuple[m.Citation, ...]:
+def _citations(program: Program, entry_file: ast.PolicyFile, props,
+               default_section: str | None) -> tuple[m.Citation, ...]:
     source = program.official.get(entry_file.path)
     result = []
     for cite in ast.all_of(props, ast.Cite):

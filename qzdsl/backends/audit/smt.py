@@ -502,7 +502,8 @@ class Decider:
         if formula.clause not in self._literals:
             ctx = self.translator.ctx
             literals = [z3.Bool(f"{formula.clause}#{i}", ctx) for i in range(len(formula.exprs))]
-            self._literals[formula.clause] = [(lit, z3.Implies(lit, expr)) for lit, expr in zip(literals, formula.exprs)]
+            self._literals[formula.clause] = [(lit, z3.Implies(lit, expr))
+                                              for lit, expr in zip(literals, formula.exprs)]
         return self._literals[formula.clause]
 
     def _core(self, support: list[z3.BoolRef], formulas: tuple[ClauseFormula, ...]) -> tuple[Atom, ...]:

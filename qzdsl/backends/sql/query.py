@@ -314,7 +314,8 @@ class ClauseCompiler:
             month, day = integer(1), integer(1)
         else:
             month, day = exp.Month(this=self.anchor), exp.Day(this=self.anchor)
-        months = _bin(exp.Sub, integer(end.year * 12 + end.month), _bin(exp.Add, _bin(exp.Mul, year, integer(12)), month))
+        months = _bin(exp.Sub, integer(end.year * 12 + end.month),
+                      _bin(exp.Add, _bin(exp.Mul, year, integer(12)), month))
         day_fits = (exp.true() if end.day == _last_day(end.year, end.month)
                     else _bin(exp.LTE, day, integer(end.day)))
         if self.spec.cadence is m.Cadence.YEARS:
@@ -435,7 +436,8 @@ def _definitions_used(policy: m.Policy) -> list[str]:
     """The definitions the clauses read (requirements, anchors, head counts), directly or
     through other definitions, in the policy's order."""
     clauses = policy.evaluated_clauses
-    used = set(m.definitions_reached(policy.reach([c.requires for c in clauses] + [n for c in clauses for n in c.needs])))
+    conditions = [c.requires for c in clauses] + [n for c in clauses for n in c.needs]
+    used = set(m.definitions_reached(policy.reach(conditions)))
     return [name for name in policy.definitions if name in used]
 
 
