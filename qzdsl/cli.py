@@ -5,7 +5,6 @@ exit codes in `main` alone (0 ok, 1 findings/errors, 2 usage)."""
 from __future__ import annotations
 
 import json
-import re
 import sys
 from enum import Enum
 from pathlib import Path
@@ -397,21 +396,16 @@ def _policy_set(policy: Optional[list[Path]]) -> tuple[Path, tuple[Path, ...]]:
 
 
 def _date_option(text: Optional[str], option: str):
-    import datetime as dt
-
-    from qzdsl.cases.case import in_range
+    """A date option, read like every date qzdsl takes (2024-06-01, 2024/6/1, 2024年6月1日)."""
+    from qzdsl.cases.values import Refused, read_date
 
     if text is None:
         return None
     try:
-        if len(text) != 10 or text[4] != "-" or text[7] != "-":  # fromisoformat also takes 20230101, 2023-W01-1
-            raise ValueError(text)
-        date = dt.date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"{option} takes a date YYYY-MM-DD, not '{text}'") from None
-    if not in_range(date):
-        raise UsageError(f"{option} is out of range: {text}")
-    return date
+        return read_date(text)
+    except Refused as refusal:
+        hint = refusal.hint(_lang)
+        raise UsageError(f"{option}: {refusal.message(_lang)}" + (f" ({hint})" if hint else "")) from None
 
 
 class BatchLayout(str, Enum):
@@ -528,6 +522,110 @@ def new_case(
         kinds = ", ".join(f"{k.name} ({k.label})" for k in compiled.kinds.values())
         raise UsageError(words.message("unknown_kind", _lang, kind=repr(kind), kinds=kinds))
     stdout_bytes(case_template(compiled, name, _report_lang(lang)))
+
+
+@app.command()
+def interview(
+    case: Optional[Path] = typer.Argument(None, metavar="[CASE]"),
+    kind: Optional[str] = typer.Option(None, "--kind", metavar="KIND"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="DATE"),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", callback=_output_path, metavar="CASE.yaml"),
+    report: Optional[Path] = typer.Option(None, "--report", callback=_output_path, metavar="FILE"),
+    policy: Optional[list[Path]] = typer.Option(None, "--policy", "-p", metavar="FILE"),
+    lang: Optional[Lang] = typer.Option(None, "--lang"),
+) -> None:
+    """Build a case by answering questions: only those still needed, the one deciding the most first."""
+    import datetime as dt
+
+    from qzdsl.cache import load
+    from qzdsl.cases.case import load_case
+    from qzdsl.cases.values import Refused, read_kind
+    from qzdsl.frontdoor import terminal
+    from qzdsl.frontdoor.interview import Interview
+    from qzdsl.output import console as make_console
+
+    say = _report_lang(lang)
+    when = _date_option(as_of, "--as-of")
+    compiled = load(*_policy_set(policy))
+    console = make_console(markup=True, highlight=False)  # its own styling; every text in it is escaped
+    if case is not None:
+        talk = Interview.resume(compiled, load_case(_require_file(case), compiled), when)
+    else:
+        chosen = None
+        if kind is not None:
+            try:
+                chosen = read_kind(compiled, kind)
+            except Refused as refusal:
+                raise UsageError(f"--kind: {refusal.message(_lang)} ({refusal.hint(_lang)})") from None
+        talk = Interview(compiled, chosen or "", when or dt.date.today())
+    terminal.header(talk, console, say, talk.as_of)
+    if case is not None:
+        console.print(terminal.resumed(talk, say))
+    if not talk.kind:
+        chosen = terminal.choose_kind(compiled, console, say)
+        if chosen is None:
+            raise typer.Exit(EXIT_INTERRUPTED)
+        talk.kind = chosen
+    terminal.run(talk, console, say)
+    saved = terminal.save(talk, out, case or Path("case.yaml"), console, say)
+    from qzdsl.reports.eval.json import record
+    from qzdsl.reports.eval.table import render as render_table
+
+    decision = talk.decision()
+    console.print()
+    render_table(record(decision, say), console)
+    if report is not None:
+        from qzdsl.output import write_text
+        from qzdsl.reports.eval.html import render as render_html
+
+        write_text(report, render_html(decision, say))
+        console.print(terminal.report_saved(report, say))
+    raise typer.Exit(EXIT_OK if saved is not None else EXIT_FINDINGS)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", metavar="ADDRESS"),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, metavar="PORT"),
+    policy: Optional[list[Path]] = typer.Option(None, "--policy", "-p", metavar="FILE"),
+    token_file: Optional[Path] = typer.Option(None, "--token-file", metavar="FILE"),
+    decision_log: Optional[Path] = typer.Option(None, "--decision-log", metavar="FILE"),
+    log_facts: bool = typer.Option(False, "--log-facts"),
+) -> None:
+    """Serve the caseworker's page and the JSON API (docs/serve.md)."""
+    import ipaddress
+
+    from qzdsl.reading import ReadRefused, read_regular
+
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    token = None
+    if token_file is not None:
+        try:
+            token = read_regular(_require_file(token_file), 4096).decode("utf-8").strip()
+        except (ReadRefused, UnicodeDecodeError) as exc:
+            raise UsageError(f"--token-file {token_file}: {exc}") from None
+        if len(token) < 16:
+            raise UsageError(words.message("short_token", _lang, path=token_file))
+    if not loopback and token is None:
+        raise UsageError(words.message("needs_token", _lang, host=host))
+    if log_facts and decision_log is None:
+        raise UsageError(words.message("log_facts_alone", _lang))
+    try:
+        import uvicorn
+
+        from qzdsl.frontdoor.app import Settings, create_app
+    except ImportError:
+        raise UsageError(words.message("serve_missing", _lang)) from None
+
+    settings = Settings(tuple(_policy_paths(policy)), token, decision_log, log_facts)
+    application = create_app(settings)
+    sys.stderr.write(words.message("serving", _lang, url=f"http://{host if ':' not in host else f'[{host}]'}:{port}/")
+                     + "\n")
+    # No access log: a request line can carry a case in its query (GET /v1/questions).
+    uvicorn.run(application, host=host, port=port, access_log=False, log_level="warning", server_header=False)
 
 
 # ---- audit command ----
@@ -745,13 +843,13 @@ def compile_policy(
     """Print the policy as one SQL query: every clause's status and amounts for each row of
     a table of cases (docs/scale.md)."""
     from qzdsl.cache import load
-    from qzdsl.backends.sql.query import to_sql
-
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*", table):
-        raise UsageError(f"--table takes a table name such as cases or db.schema.cases, not '{table}'")
+    from qzdsl.backends.sql.query import SqlNameError, to_sql
     from qzdsl.output import stdout_bytes
 
-    sql = to_sql(load(*_policy_set(policy)), dialect.value, table, carry=tuple(carry or ()))
+    try:
+        sql = to_sql(load(*_policy_set(policy)), dialect.value, table, carry=tuple(carry or ()))
+    except SqlNameError as exc:
+        raise UsageError(f"--table/--carry: {exc}") from None
     stdout_bytes(sql + "\n")
 
 
@@ -778,7 +876,7 @@ def main() -> None:
     except SystemExit as exc:
         code = exc.code
     except QzError as exc:
-        _emit_diagnostics(exc.diagnostics, _sources_of(exc))
+        _emit_diagnostics(exc.diagnostics, _sources_of(exc), _lang)
         code = EXIT_FINDINGS
     except CannotWrite as exc:
         sys.stderr.write(f"error: {exc}\n")
