@@ -52,9 +52,10 @@ class Resolution:
 class PairResult:
     """What the solver decided about one candidate pair.
 
-    `relation`: `Policy.pair_rule` (从优 pays one, both are paid, or nothing declared). `overlap` is None when z3 gave up. `reason` holds the atoms
-    that cannot hold together when the pair is disjoint. `dominated` names the clause of
-    the pair that is never paid, if one is.
+    `relation`: `Policy.pair_rule` (从优 pays one, both are paid, or nothing declared).
+    `overlap` is None when z3 gave up. `reason` holds the atoms that cannot hold together
+    when the pair is disjoint. `dominated` names the clause of the pair that is never
+    paid, if one is.
     """
 
     a: str
