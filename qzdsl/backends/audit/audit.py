@@ -272,7 +272,7 @@ class _Audit:
         wishes = self.translator.wishes(formulas, _witness_date(a, b))
         outcome = self.decider.decide(formulas, wishes=wishes, also=rivals)
         if outcome.sat is None:  # both granted is what `stackable` declares: no double payment to look for
-            witness = None if relation == "stackable" else self._bounded_witness(a, b, rivals)
+            witness = None if relation is m.PairRule.STACKABLE else self._bounded_witness(a, b, rivals)
             return replace(result, overlap=None, witness=witness, undecided=outcome.reason or "unknown")
         if not outcome.sat:
             return replace(result, reason=outcome.core)
