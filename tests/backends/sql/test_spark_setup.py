@@ -13,7 +13,7 @@ from qzdsl.backends.sql.spark import SparkUnavailable, parse_conf, session
 
 from cli_runner import run_main
 
-FIXTURES = Path(__file__).parent / "fixtures" / "sql"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "sql"
 
 
 def test_without_pyspark_the_message_says_what_to_install(monkeypatch):

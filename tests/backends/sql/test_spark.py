@@ -39,8 +39,7 @@ if not shutil.which("java"):
 
 from qzdsl.backends.sql.spark import Spark, session  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "tests" / "fixtures" / "sql"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "sql"
 AS_OF = dt.date(2024, 6, 30)
 BATCHES = 4  # hypothesis batches per policy, concatenated into one population
 
@@ -57,11 +56,6 @@ def spark():
     })
     yield started
     started.stop()
-
-
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch, tmp_path):
-    monkeypatch.setenv("QZDSL_CACHE_DIR", str(tmp_path / "cache"))
 
 
 def _population(policy) -> list[dict]:
