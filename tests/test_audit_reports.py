@@ -22,7 +22,7 @@ from qzdsl.reports.audit import markdown as audit_markdown
 from qzdsl.reports.audit import sarif as audit_sarif
 from qzdsl.reports.audit import table as audit_table
 from qzdsl.reports.audit.graph import dot, write_graph
-from qzdsl.reports.audit.svg import svg
+from qzdsl.reports.audit.matrix import matrices
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = "tests/fixtures/audit/policy.qz"
@@ -142,8 +142,7 @@ def test_html_is_self_contained(report):
     page = audit_html.render([report])
     assert "<script" not in page and "<link" not in page and "@import" not in page
     assert re.findall(r"(?:src|href)=", page) == []
-    assert re.findall(r"https?://[^\"' ]+", page) == ["http://www.w3.org/2000/svg"]  # the SVG namespace only
-    assert page.count("<svg") == 1
+    assert re.findall(r"https?://[^\"' ]+", page) == []
 
 
 def test_html_shows_findings_by_section_matrix_and_targets(report):
@@ -158,10 +157,19 @@ def test_html_escapes_what_it_shows(report):
     assert "<b>补贴</b>" not in page and "&lt;b&gt;补贴&lt;/b&gt;" in page
 
 
-def test_svg_draws_every_clause_and_relation(report):
-    picture = svg(report.nodes, report.edges)
-    assert picture.count("<circle") == len(report.nodes)
-    assert picture.count('stroke-width="1.6"') == len(report.edges)  # one curve per relation
+def test_the_matrices_show_every_clause_by_its_full_title_and_every_relation(report):
+    found = matrices(report, "zh")
+    assert sorted(r.title for s in found for r in s.rows) == sorted(n.title for n in report.nodes)
+    inside = sum(len(c) for s in found for r in s.rows for c in r.cells)
+    undirected = sum(1 for e in report.edges if not e.directed)
+    assert inside + sum(len(s.across) for s in found) >= len(report.edges)
+    assert inside <= len(report.edges) + undirected  # an undirected relation is marked on both sides
+
+
+def test_matrix_tooltips_are_in_chinese_words(report):
+    page = audit_html.render([report])
+    tips = re.findall(r'<span class="rel [^"]*" title="([^"]*)"', page)
+    assert tips and all("“" in tip and not re.search(r"[a-z]+_[a-z_]+", tip) for tip in tips)
 
 
 # ---- graph files ---------------------------------------------------------------------------
@@ -194,7 +202,8 @@ def test_json_graph_reads_back(report, tmp_path):
 
 def test_mermaid_has_every_clause(report):
     text = audit_markdown.mermaid(report)
-    assert all(f"<br/>{node.id}\"]" in text for node in report.nodes)
+    assert all(f"[\"{node.title}\"]" in text for node in report.nodes)
+    assert not any(node.id in text for node in report.nodes)
 
 
 # ---- docs ----------------------------------------------------------------------------------
