@@ -5,7 +5,6 @@ exit codes in `main` alone (0 ok, 1 findings/errors, 2 usage)."""
 from __future__ import annotations
 
 import json
-import re
 import sys
 from enum import Enum
 from pathlib import Path
@@ -851,13 +850,13 @@ def compile_policy(
     """Print the policy as one SQL query: every clause's status and amounts for each row of
     a table of cases (docs/scale.md)."""
     from qzdsl.cache import load
-    from qzdsl.backends.sql.query import to_sql
-
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*", table):
-        raise UsageError(f"--table takes a table name such as cases or db.schema.cases, not '{table}'")
+    from qzdsl.backends.sql.query import SqlNameError, to_sql
     from qzdsl.output import stdout_bytes
 
-    sql = to_sql(load(*_policy_set(policy)), dialect.value, table, carry=tuple(carry or ()))
+    try:
+        sql = to_sql(load(*_policy_set(policy)), dialect.value, table, carry=tuple(carry or ()))
+    except SqlNameError as exc:
+        raise UsageError(f"--table/--carry: {exc}") from None
     stdout_bytes(sql + "\n")
 
 

@@ -201,6 +201,9 @@ def _load(path: Path, program: Program, stack: list[Path], text: str | None, imp
     where = importer.span if importer else None
     try:
         resolved = path.resolve()
+    except RuntimeError:  # Python 3.11's pathlib reports a symlink loop so
+        program.diagnostics.append(error("QZ010", span=where, path=path, reason="a loop of symbolic links"))
+        return
     except (OSError, ValueError) as exc:
         program.diagnostics.append(error("QZ010", span=where, path=path, reason=_reason(exc)))
         return
