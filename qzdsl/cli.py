@@ -268,6 +268,8 @@ class SimulateFormat(str, Enum):
     table = "table"
     json = "json"
     csv = "csv"
+    md = "md"
+    html = "html"
 
 
 @app.command()
@@ -693,6 +695,59 @@ def audit(
     raise typer.Exit(EXIT_FINDINGS if failing else EXIT_OK)
 
 
+class DiffFormat(str, Enum):
+    table = "table"
+    md = "md"
+    html = "html"
+    json = "json"
+
+
+@app.command("diff")
+def diff_policies(
+    old: Path = typer.Argument(..., metavar="OLD"),
+    new: Path = typer.Argument(..., metavar="NEW"),
+    format: DiffFormat = typer.Option(DiffFormat.table, "--format", "-f"),
+    lang: Optional[Lang] = typer.Option(None, "--lang"),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", callback=_output_path, metavar="FILE"),
+    fail_on_change: bool = typer.Option(False, "--fail-on-change"),
+) -> None:
+    """Compare two versions of a policy: what changed, and for every clause whose outcome
+    changes, an applicant treated differently (or a proof that nobody is)."""
+    from qzdsl.backends.audit.diff import diff
+    from qzdsl.cache import load
+    from qzdsl.reports.diff import record as diff_record
+
+    from qzdsl.output import stdout_bytes, write_text
+
+    _outputs([out], [old, new])
+    report_lang = _report_lang(lang)
+    result = diff(load(_require_file(old)), load(_require_file(new)))
+    data = diff_record.record(result, report_lang)
+    if format is DiffFormat.table and out is None:
+        from qzdsl.output import console as safe_console
+        from qzdsl.reports.diff.text import table
+
+        table(data, safe_console(), report_lang)
+    else:
+        if format is DiffFormat.json:
+            text = diff_record.render(result, report_lang)
+        elif format is DiffFormat.html:
+            from qzdsl.reports.templating import render
+            from qzdsl.wording.labels import label
+
+            text = render("diff.html.j2", d=data, lang=report_lang,
+                          t=lambda key, **v: label(key, report_lang).format(**v))
+        else:
+            from qzdsl.reports.diff.text import markdown
+
+            text = markdown(data, report_lang)
+        if out is None:
+            stdout_bytes(text)
+        else:
+            write_text(out, text)
+    raise typer.Exit(EXIT_FINDINGS if fail_on_change and result.outcome_changes else EXIT_OK)
+
+
 # ---- test command ----
 
 
@@ -810,10 +865,12 @@ def simulate(
     as_of: Optional[str] = typer.Option(None, "--as-of", metavar="DATE"),
     format: SimulateFormat = typer.Option(SimulateFormat.table, "--format", "-f"),
     lang: Optional[Lang] = typer.Option(None, "--lang"),
+    reform: Optional[Path] = typer.Option(None, "--reform", metavar="FILE"),
     ignore_unknown_columns: bool = typer.Option(False, "--ignore-unknown-columns"),
 ) -> None:
     """The fiscal exposure of the policy over a population: per clause and per section, the
-    applicants granted and the first-year and lifetime amounts."""
+    applicants granted and the first-year and lifetime amounts; with --reform, who gains,
+    who loses and what the reform costs against the policy, in one pass."""
     from qzdsl.backends.sql.batch import BatchInputError
     from qzdsl.cache import load
     from qzdsl.reports.batch.simulate import render
@@ -821,6 +878,22 @@ def simulate(
     from qzdsl.output import stdout_bytes
 
     compiled = load(*_policy_set(policy))
+    if reform is not None:
+        from qzdsl.backends.sql.simulate import simulate_reform
+        from qzdsl.reports.batch import reform as reform_report
+
+        if format is SimulateFormat.csv:
+            raise UsageError("--reform reports as table, json, md or html")
+        try:
+            result = simulate_reform(compiled, load(_require_file(reform)), _require_file(file),
+                                     _date_option(as_of, "--as-of"), _report_lang(lang), progress=sys.stderr.isatty(),
+                                     ignore_unknown=ignore_unknown_columns)
+        except BatchInputError as exc:
+            raise UsageError(str(exc)) from None
+        stdout_bytes(reform_report.render(result, format.value, _report_lang(lang)))
+        return
+    if format in (SimulateFormat.md, SimulateFormat.html):
+        raise UsageError("simulate reports as table, json or csv; md and html go with --reform")
     try:
         result = run(compiled, _require_file(file), _date_option(as_of, "--as-of"), _report_lang(lang),
                      progress=sys.stderr.isatty(), ignore_unknown=ignore_unknown_columns)

@@ -79,6 +79,7 @@ _TABLE: tuple[Code, ...] = (
     Code("QZ109", "UnknownKeywordValue", _E, "unknown keyword value", "未知的关键字取值"),
     Code("QZ110", "MissingPolicyHeader", _E, "missing policy header", "缺少政策文件头"),
     Code("QZ111", "DeclarationWithoutALabel", _W, "declaration without a label", "声明缺少标签"),
+    Code("QZ112", "AmendmentWithoutTarget", _E, "amendment names nothing to amend", "修订对象不存在"),
     Code("QZ201", "TypeError", _E, "type error", "类型错误"),
     Code("QZ202", "MixedPeriods", _E, "mixed periods", "期间不一致"),
     Code("QZ203", "InvalidAmount", _E, "invalid amount", "金额无效"),
@@ -160,6 +161,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "QZ101": {"en": "undefined name '{name}'", "zh": "未定义的名称“{name}”"},
     "QZ101.clause": {"en": "no clause named '{name}'", "zh": "没有名为“{name}”的条款"},
     "QZ101.definition": {"en": "no definition named '{name}'", "zh": "没有名为“{name}”的定义"},
+    "QZ112": {"en": "'{mode}' names no {what} '{name}' in the policies this file imports",
+              "zh": "“{mode}”所指的{what}“{name}”不在本文件导入的政策中"},
+    "QZ112.kind": {"en": "'{name}' is a {actual}, not a {given}", "zh": "“{name}”是 {actual}，不是 {given}"},
+    "QZ112.title": {"en": "section '{name}' is titled '{title}'", "zh": "章节“{name}”的标题是“{title}”"},
     "QZ102.redeclared": {"en": "'{name}' is already declared at {at}", "zh": "“{name}”已在 {at} 声明"},
     "QZ102.section": {"en": "section '{name}' is already declared at {at}", "zh": "章节“{name}”已在 {at} 声明"},
     "hint.rename": {"en": "rename one of them", "zh": "请重命名其中一个"},
@@ -289,6 +294,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "求解器未能判定（{question}），但有界搜索找到一个两项均发放的案例：可能重复发放。见证：{witness}",
         "en": "the solver could not decide ({question}), but a bounded search found a case granted both: a possible "
               "double payment. Witness: {witness}",
+    },
+    "QZA011.timeout": {
+        "zh": "求解器在单个问题的时限（{seconds}秒）内未能判定（{question}）：既未证明会同时适用，也未证明不会。",
+        "en": "the solver ran out of its {seconds} s for one question ({question}): neither an overlap nor "
+              "disjointness was shown.",
     },
     "QZA011.budget": {
         "zh": "审查在时间预算（{seconds}秒）内未完成：{count}个问题未审查，结论不完整。",

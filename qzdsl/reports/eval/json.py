@@ -29,6 +29,7 @@ from qzdsl.backends.evaluator.results import (
     ScheduleCut,
     TraceNode,
 )
+from qzdsl.backends.evaluator.questions import Question, questions
 from qzdsl.backends.evaluator.schedule import Payout
 from qzdsl.wording import terms
 from qzdsl.wording.conditions import Phrasing
@@ -65,7 +66,7 @@ def record(decision: Decision, lang: str = "zh") -> dict:
             ],
         },
         "totals": phrase.totals(decision),
-        "questions": [phrase.question(name, decision) for name in decision.questions],
+        "questions": [phrase.question(q) for q in questions(decision)],
         "clauses": [phrase.clause(result) for result in decision.results],
     }
 
@@ -356,17 +357,28 @@ class _Phrasing:
             "trace": self.trace(result.trace),
         }
 
-    def question(self, name: str, decision: Decision) -> dict:
-        fact = self.policy.facts[name]
-        clauses = [r.clause for r in decision.results if name in r.missing_facts]
+    def question(self, q: Question) -> dict:
+        fact = self.policy.facts[q.fact]
         sep = "、" if self.lang == "zh" else ", "
+        clauses = [self.policy.clause(c) for c in q.clauses]
+        stake = []
+        if q.stake:
+            stake.append(self.t("eval.stake_money", amount=yuan(q.stake, self.lang)))
+        if q.entitlements:
+            stake.append(self.t("eval.stake_entitlements", count=q.entitlements))
+        section = self.policy.sections.get(q.topic)
         return {
-            "fact": name,
+            "fact": q.fact,
             "label": fact.label,
             "question": fact.question or fact.label,
             "type": fact.type.value,
             "members": [{"name": x.name, "label": x.label} for x in fact.members],
-            "clauses": [c.id for c in clauses],
+            "clauses": list(q.clauses),
+            "stake": _money(q.stake),
+            "entitlements": q.entitlements,
+            "topic": q.topic,
+            "topic_text": f"{q.topic} {section.title}" if section else q.topic,
+            "stake_text": sep.join(stake),
             "decides_text": self.t("eval.asked_by", clauses=sep.join(c.title for c in clauses)),
         }
 
