@@ -237,55 +237,54 @@ MESSAGES: dict[str, dict[str, str]] = {
     "hint.value.values": {"en": "the values are: {first}", "zh": "可选的值：{first}"},
     # ---- audit findings ----
     "QZA001": {
-        "zh": "{a_title}（{a}）与{b_title}（{b}）可同时发放给同一申请人（{why}），但未声明处理方式，可能重复发放。"
+        "zh": "“{a_title}”与“{b_title}”可同时发放给同一申请人（{why}），但未声明处理方式，可能重复发放。"
               "请声明同组（group）、excludes 或 stackable。见证：{witness}",
         "en": "{a_title} ({a}) and {b_title} ({b}) can both be paid to one applicant ({why}) and no resolution is "
               "declared: a possible double payment. Declare a group, excludes or stackable. Witness: {witness}",
     },
     "QZA002": {
-        "zh": "{a_title}（{a}）与{b_title}（{b}）可同时适用，按“从优、从高、不重复”只发放一项：见证中由{winner_title}"
-              "（{winner}）发放，多{margin}{tie}。",
+        "zh": "“{a_title}”与“{b_title}”可同时适用，按“从优、从高、不重复”只发放一项：见证中由“{winner_title}”"
+              "发放，多{margin}{tie}。",
         "en": "{a_title} ({a}) and {b_title} ({b}) can both apply; most favourable, no double benefit pays one: for "
               "the witness {winner_title} ({winner}) is paid, {margin} more{tie}.",
     },
     "QZA003": {
-        "zh": "{a_title}（{a}）与{b_title}（{b}）可同时适用，已声明可叠加（stackable），两项均发放。",
+        "zh": "“{a_title}”与“{b_title}”可同时适用，已声明可叠加，两项均发放。",
         "en": "{a_title} ({a}) and {b_title} ({b}) can both apply and are declared stackable: both are paid.",
     },
     "QZA004": {
-        "zh": "{a_title}（{a}）与{b_title}（{b}）已证明不会同时适用，以下条件不能同时成立：{reason}。",
+        "zh": "“{a_title}”与“{b_title}”已证明不会同时适用，以下条件不能同时成立：{reason}。",
         "en": "{a_title} ({a}) and {b_title} ({b}) are proven never to apply together; these conditions cannot all "
               "hold: {reason}.",
     },
     "QZA005": {
-        "zh": "{title}（{clause}）被{by_title}（{by}）支配：凡适用前者必适用后者，且后者金额（{by_value}）不低于前者"
+        "zh": "“{title}”被“{by_title}”支配：凡适用前者必适用后者，且后者金额（{by_value}）不低于前者"
               "（{value}），按“从优”前者永不发放。",
         "en": "{title} ({clause}) is dominated by {by_title} ({by}): whenever it applies the other does too and pays "
               "at least as much ({by_value} ≥ {value}), so under most favourable it is never paid.",
     },
     "QZA006": {
-        "zh": "{title}（{clause}）永远不能适用，以下条件不能同时成立：{reason}。",
+        "zh": "“{title}”永远不能适用，以下条件不能同时成立：{reason}。",
         "en": "{title} ({clause}) can never apply; these conditions cannot all hold: {reason}.",
     },
     "QZA007": {
-        "zh": "{title}（{clause}）的金额交由现行或实施规定：{text}。",
+        "zh": "“{title}”的金额交由现行或实施规定：{text}。",
         "en": "the amount of {title} ({clause}) is left to existing or implementing rules: {text}.",
     },
     "QZA008.discretionary": {
-        "zh": "{title}（{clause}）的金额或是否给予由经办机关裁量：{amount}。",
+        "zh": "“{title}”的金额或是否给予由经办机关裁量：{amount}。",
         "en": "the amount or the grant of {title} ({clause}) is at the authority's discretion: {amount}.",
     },
     "QZA008.ceiling": {
-        "zh": "{title}（{clause}）只规定了上限，实际金额视具体情况而定：{amount}。",
+        "zh": "“{title}”只规定了上限，实际金额视具体情况而定：{amount}。",
         "en": "{title} ({clause}) sets only a ceiling; the actual amount depends on the case: {amount}.",
     },
     "QZA009": {
-        "zh": "{subject_title}（{subject}）：{question} 采用的读法：{reading}",
+        "zh": "“{subject_title}”：{question} 采用的读法：{reading}",
         "en": "{subject_title} ({subject}): {question} Recorded reading: {reading}",
     },
     "QZA010": {
-        "zh": "{title}（{clause}）最长{max}：自{start}起可发放至{last}，超出试行期（至{end}）；记录的读法：after_trial "
-              "{after_end}。",
+        "zh": "“{title}”最长{max}：自{start}起可发放至{last}，超出试行期（至{end}）；记录的读法：{after_end}。",
         "en": "{title} ({clause}) runs at most {max}: from {start} it can pay until {last}, past the trial's end "
               "({end}); recorded reading: after_trial {after_end}.",
     },

@@ -55,17 +55,17 @@ class Resolution:
 class PairResult:
     """What the solver decided about one candidate pair.
 
-    `relation`: "conflict" (从优 pays one), "stackable" (declared: both paid) or "none"
-    (no declared resolution). `overlap` is None when z3 gave up. `reason` holds the atoms
-    that cannot hold together when the pair is disjoint. `dominated` names the clause of
-    the pair that is never paid, if one is. `undecided` is z3's reason when it gave up
-    ("timeout": the question ran out of its time) — such a pair is never counted disjoint.
+    `relation`: `Policy.pair_rule` (从优 pays one, both are paid, or nothing declared).
+    `overlap` is None when z3 gave up. `reason` holds the atoms that cannot hold together
+    when the pair is disjoint. `dominated` names the clause of the pair that is never
+    paid, if one is. `undecided` is z3's reason when it gave up ("timeout": the question
+    ran out of its time) — such a pair is never counted disjoint.
     """
 
     a: str
     b: str
     why: tuple[str, ...]
-    relation: str
+    relation: m.PairRule
     overlap: bool | None
     witness: Witness | None = None
     reason: tuple[Atom, ...] = ()
@@ -259,12 +259,7 @@ class _Audit:
     # ---- pairs ------------------------------------------------------------------------
     def pair(self, candidate: graph.Candidate, never: dict[str, tuple[Atom, ...]]) -> PairResult:
         a, b = self.clauses[candidate.a], self.clauses[candidate.b]
-        if self.policy.conflicts(a, b):
-            relation = "conflict"
-        elif b.id in a.stackable or a.id in b.stackable:
-            relation = "stackable"
-        else:
-            relation = "none"
+        relation = self.policy.pair_rule(a, b)
         result = PairResult(a.id, b.id, candidate.why, relation, False)
         if a.beneficiary != b.beneficiary:
             reason = (Atom(a.id, f"to {a.beneficiary}", a.span), Atom(b.id, f"to {b.beneficiary}", b.span))
@@ -277,14 +272,14 @@ class _Audit:
         wishes = self.translator.wishes(formulas, _witness_date(a, b))
         outcome = self.decider.decide(formulas, wishes=wishes, also=rivals)
         if outcome.sat is None:  # both granted is what `stackable` declares: no double payment to look for
-            witness = None if relation == "stackable" else self._bounded_witness(a, b, rivals)
+            witness = None if relation is m.PairRule.STACKABLE else self._bounded_witness(a, b, rivals)
             return replace(result, overlap=None, witness=witness, undecided=outcome.reason or "unknown")
         if not outcome.sat:
             return replace(result, reason=outcome.core)
         needed = tuple(dict.fromkeys(name for formula in formulas + rivals for name in formula.facts))
         witness = witness_from_model(self.translator, outcome.model, f"{a.id}--{b.id}", a.beneficiary, needed)
         result = replace(result, overlap=True, witness=witness)
-        if relation == "conflict":
+        if relation is m.PairRule.CONFLICT:
             result = replace(result, resolution=_resolve(self.components[a.id], witness, a, b),
                              dominated=self._dominated(a, b))
         return result
@@ -346,16 +341,16 @@ class _Audit:
             first, second = (b, a) if a.policy != main and b.policy == main else (a, b)
             spans, section = (first.span, second.span), first.section_key
             common = dict(a=a.id, a_title=a.title, b=b.id, b_title=b.title, why=pair.why)
-            related = pair.relation != "none" or any(w.startswith("group:") for w in pair.why)
+            related = pair.relation is not m.PairRule.NONE or any(w.startswith("group:") for w in pair.why)
             impossible = a.id in never or b.id in never  # QZA006 says it already
             if pair.overlap is False and related and not impossible:
                 found.append(finding("QZA004", spans, section, (a.id, b.id), reason=_atom_texts(pair.reason),
                                      **common))
             if not pair.overlap:
                 continue
-            if pair.relation == "none":
+            if pair.relation is m.PairRule.NONE:
                 found.append(finding("QZA001", spans, section, (a.id, b.id), pair.witness, **common))
-            elif pair.relation == "stackable":
+            elif pair.relation is m.PairRule.STACKABLE:
                 found.append(finding("QZA003", spans, section, (a.id, b.id), pair.witness, **common))
             else:
                 found.append(self._resolved(pair, spans, section, common))
@@ -423,7 +418,6 @@ class _Audit:
         both clauses, found by a bounded search — from a model of each clause alone (each
         is satisfiable on its own), their crossings and seeded random mixtures of them,
         at most BOUNDED_SEARCH_CASES cases. None when none of them shows both granted."""
-        from qzdsl.backends.evaluator.results import Status
         from qzdsl.cases.case import case_from_dict
         from qzdsl.backends.evaluator.evaluator import evaluate
 
@@ -455,7 +449,7 @@ class _Audit:
                 decision = evaluate(policy, case_from_dict(candidate.case(), policy))
             except QzError:
                 continue
-            if all(decision.result(c.id).status is Status.GRANTED for c in (a, b)):
+            if all(decision.result(c.id).status is m.Status.GRANTED for c in (a, b)):
                 return candidate
         return None
 
