@@ -19,7 +19,7 @@ from qzdsl.diagnostics import Severity
 from qzdsl.backends.evaluator.evaluator import evaluate
 from qzdsl.model.policy import Status
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 FIXTURE = "tests/fixtures/audit/policy.qz"
 
 

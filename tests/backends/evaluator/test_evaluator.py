@@ -30,7 +30,7 @@ from qzdsl.backends.evaluator.results import (
 )
 from qzdsl.backends.evaluator.schedule import payout
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 EVAL = ROOT / "tests/fixtures/eval"
 BUNDLED_CASES = ROOT / "policies/qzf-2023-12/cases"
 EXPECTED = yaml.safe_load((EVAL / "expected.yaml").read_text(encoding="utf-8"))

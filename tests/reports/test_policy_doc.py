@@ -17,7 +17,7 @@ from qzdsl.reports.doc.coverage import sentence_coverage
 from qzdsl.wording import terms
 from qzdsl.wording.conditions import Phrasing
 
-DOCS = Path(__file__).resolve().parent.parent / "docs" / "policies"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "policies"
 TABLE = DOCS / "qzf-2023-12.md"
 LAW = DOCS / "qzf-2023-12.html"
 

@@ -13,7 +13,7 @@ from qzdsl.backends.evaluator.questions import answers, clause_stake, questions
 from qzdsl.backends.evaluator.results import Status
 from qzdsl.cases.case import load_case
 
-CASES = Path(__file__).resolve().parent.parent / "policies" / "qzf-2023-12" / "cases"
+CASES = Path(__file__).resolve().parents[3] / "policies" / "qzf-2023-12" / "cases"
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,7 @@ from qzdsl.cases.case import case_from_dict
 from qzdsl.model.dates import shift
 from qzdsl.backends.evaluator.evaluator import evaluate
 
-FIXTURES = Path(__file__).parent / "fixtures" / "sql"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "sql"
 POLICIES = {
     "bundled": None,
     "housing": FIXTURES / "housing.qz",

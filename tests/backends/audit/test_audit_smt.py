@@ -16,7 +16,7 @@ import qzdsl
 from qzdsl.backends.audit.smt import FIRST_DAY, LAST_DAY, Date, Decider, Translator
 from qzdsl.model.dates import shift
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 DATES = st.dates(min_value=dt.date(1905, 1, 1), max_value=dt.date(2095, 12, 31))
 
 

@@ -18,7 +18,7 @@ from qzdsl.backends.sql import query as sqlgen
 
 from cli_runner import run_main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 PROBES = ROOT / "tests" / "fixtures" / "batch_input"
 HOUSING = ROOT / "tests" / "fixtures" / "sql" / "housing.qz"
 AS_OF = dt.date(2024, 1, 1)

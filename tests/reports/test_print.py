@@ -29,7 +29,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PDFTOTEXT = shutil.which("pdftotext")
 pytestmark = pytest.mark.skipif(not (CHROMIUM and PDFTOTEXT),
                                 reason="needs chromium and pdftotext (apt-get install chromium poppler-utils)")
-CASES = Path(__file__).resolve().parent.parent / "policies" / "qzf-2023-12" / "cases"
+CASES = Path(__file__).resolve().parents[2] / "policies" / "qzf-2023-12" / "cases"
 A4 = (595.0, 842.0)  # points
 
 

@@ -17,7 +17,7 @@ from qzdsl.reports.eval import html, markdown, table
 from qzdsl.reports.eval.json import record
 from qzdsl.wording.conditions import Phrasing
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CASES = sorted((ROOT / "policies" / "qzf-2023-12" / "cases").glob("*.yaml"))
 # The policy language's operators and keywords, as they would leak into prose.
 _DSL = re.compile(r"==|!=|>=|<=|\b(and|or|not|via|as_of|after_trial|stackable|excludes|extends|requires)\b")

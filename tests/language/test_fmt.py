@@ -20,7 +20,7 @@ from qzdsl.language.parser import parse
 from qzdsl.money import parse_number
 from qzdsl.resources import bundled_policy_path
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 LAYOUTS = sorted((FIXTURES / "ok" / "layout").glob("*.in.qz"))
 runner = CliRunner()
 

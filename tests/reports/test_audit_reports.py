@@ -27,7 +27,7 @@ from qzdsl.reports.audit import table as audit_table
 from qzdsl.reports.audit.graph import dot, write_graph
 from qzdsl.reports.audit.matrix import matrices
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = "tests/fixtures/audit/policy.qz"
 
 

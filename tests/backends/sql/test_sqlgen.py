@@ -22,7 +22,7 @@ from qzdsl.backends.evaluator.schedule import _periods_until
 
 from cli_runner import run_main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 FIXTURES = ROOT / "tests" / "fixtures" / "sql"
 POLICIES = [None, FIXTURES / "housing.qz", FIXTURES / "employment.qz", FIXTURES / "trial_stop.qz"]
 IDS = ["bundled", "housing", "employment", "trial_stop"]

@@ -13,7 +13,7 @@ import qzdsl
 from qzdsl.cases.case import Case, case_from_dict, case_schema, load_case
 from qzdsl.diagnostics import QzError, render_all
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EVAL = ROOT / "tests/fixtures/eval"
 
 

@@ -16,7 +16,7 @@ from qzdsl.backends.sql import columns as sqlcols
 from qzdsl.backends.sql import query as sqlgen
 from qzdsl.model import policy as m
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 BOOL = m.Type.BOOL
 
 

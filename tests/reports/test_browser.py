@@ -31,7 +31,7 @@ if not Path(CHROMIUM).exists():
 pytest.importorskip("fastapi", reason="qzdsl serve needs the [serve] extra")
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python drives chromium")
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CASE = ROOT / "policies" / "qzf-2023-12" / "cases" / "graduate-homebuyer.yaml"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -21,7 +21,7 @@ from qzdsl.testing.coverage import condition_atoms, coverage
 from qzdsl.testing.runner import run_paths
 from qzdsl.reports.testing.text import render_run
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "policy_tests"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "policy_tests"
 POLICY = ["--policy", str(FIXTURES / "policy.qz")]
 runner = CliRunner()
 
@@ -255,6 +255,6 @@ def test_missing_path_is_a_usage_error(monkeypatch, capsys):
 def test_a_policy_folder_runs_its_tests_and_skips_its_case_files():
     from qzdsl.testing.spec import find_test_files
 
-    folder = Path(__file__).resolve().parent.parent / "policies/qzf-2023-12"
+    folder = Path(__file__).resolve().parents[2] / "policies/qzf-2023-12"
     found = find_test_files([folder])
     assert found and all(p.parent.name == "tests" for p in found)

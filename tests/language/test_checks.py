@@ -14,7 +14,7 @@ import pytest
 import qzdsl
 from qzdsl.diagnostics import CODES, PathStyle, render_all
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 BROKEN = sorted((FIXTURES / "broken").glob("*.qz"))
 OK = sorted((FIXTURES / "ok").glob("*.qz"))  # ok/layout/ holds formatter inputs: they need only parse
 # "# expect: QZ101 12:14", or with the file the diagnostic is in: "# expect: QZ011 imports/a.qz:2:1"

@@ -30,7 +30,7 @@ from qzdsl.backends.sql.simulate import simulate
 
 from cli_runner import run_main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 FIXTURES = ROOT / "tests" / "fixtures" / "sql"
 POPULATION = FIXTURES / "population.csv"
 AS_OF = dt.date(2024, 1, 1)

@@ -19,7 +19,7 @@ from qzdsl.language.formatter import format_policy
 from qzdsl.language.parser import parse
 from qzdsl.resources import bundled_policy_path
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def _realistic_policy() -> Path:

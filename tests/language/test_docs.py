@@ -14,7 +14,7 @@ from qzdsl.language.checks import ALLOWED
 from qzdsl.diagnostics import CODES
 from qzdsl.language.parser import parse
 
-DOC = (Path(__file__).parent.parent / "docs" / "language.md").read_text(encoding="utf-8")
+DOC = (Path(__file__).resolve().parents[2] / "docs" / "language.md").read_text(encoding="utf-8")
 EXAMPLES = re.findall(r"```qz\n(.*?)```", DOC, re.DOTALL)
 
 

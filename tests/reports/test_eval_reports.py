@@ -21,7 +21,7 @@ from qzdsl.reports.eval import json as eval_json
 from qzdsl.reports.eval import markdown as eval_markdown
 from qzdsl.reports.eval import table as eval_table
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CASES = ROOT / "tests/fixtures/eval/cases"
 
 
