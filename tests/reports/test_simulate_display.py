@@ -7,13 +7,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-from pathlib import Path
 
 import pytest
 
 from cli_runner import run_main
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture()
