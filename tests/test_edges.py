@@ -48,7 +48,8 @@ def test_a_chain_of_150_definitions_works_in_every_command(root, tmp_path, run_c
     policy = _chain(root, tmp_path, 150)
     case = root / "tests/fixtures/eval/cases/homebuyer.yaml"
     for args in (["check", policy], ["show", "-p", policy, "-f", "json"], ["compile", "-p", policy],
-                 ["eval", case, "-p", policy, "-f", "json"], ["audit", "-p", policy, "-f", "json", "--fail-on", "never"]):
+                 ["eval", case, "-p", policy, "-f", "json"],
+                 ["audit", "-p", policy, "-f", "json", "--fail-on", "never"]):
         code, _, err = run_cli(*args)
         assert code == 0, (args, err)
         assert "Traceback" not in err and "internal error" not in err

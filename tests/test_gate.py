@@ -36,8 +36,8 @@ def test_the_bounded_search_finds_exactly_the_double_payments_z3_would_prove(roo
     assert double_payments
     with monkeypatch.context() as patch:
         real = smt.Decider.decide
-        patch.setattr(smt.Decider, "decide",
-                      lambda self, formulas, **kw: smt.Outcome(None) if len(formulas) == 2 else real(self, formulas, **kw))
+        patch.setattr(smt.Decider, "decide", lambda self, formulas, **kw:
+                      smt.Outcome(None) if len(formulas) == 2 else real(self, formulas, **kw))
         undecided = audit_file(root / FIXTURE)
     assert _pairs(undecided.findings, "QZA011", Severity.ERROR) == double_payments
     assert all(f.witness is not None for f in undecided.findings if f.code == "QZA011" and f.severity is Severity.ERROR)
