@@ -268,6 +268,8 @@ class SimulateFormat(str, Enum):
     table = "table"
     json = "json"
     csv = "csv"
+    md = "md"
+    html = "html"
 
 
 @app.command()
@@ -408,6 +410,29 @@ def _date_option(text: Optional[str], option: str):
         raise UsageError(f"{option}: {refusal.message(_lang)}" + (f" ({hint})" if hint else "")) from None
 
 
+class BatchEngine(str, Enum):
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+# --engine, --spark-master and --conf, shared by `eval --batch` and `simulate`.
+ENGINE_OPTION = typer.Option(BatchEngine.duckdb, "--engine")
+SPARK_MASTER_OPTION = typer.Option(None, "--spark-master", metavar="URL")
+SPARK_CONF_OPTION = typer.Option(None, "--conf", metavar="KEY=VALUE")
+
+
+def _batch_engine(engine: "BatchEngine", spark_master: Optional[str], conf: Optional[list[str]]):
+    """The engine a batch run asks for: None for DuckDB (the default), else a Spark
+    engine on a session started now."""
+    if engine is BatchEngine.duckdb:
+        if spark_master or conf:
+            raise UsageError("--spark-master and --conf go with --engine spark")
+        return None
+    from qzdsl.backends.sql.spark import Spark, parse_conf
+
+    return Spark(master=spark_master, conf=parse_conf(conf or ()))
+
+
 class BatchLayout(str, Enum):
     narrow = "narrow"
     wide = "wide"
@@ -425,6 +450,10 @@ def eval_case(
     errors: Optional[Path] = typer.Option(None, "--errors", callback=_output_path, metavar="FILE"),
     layout: Optional[BatchLayout] = typer.Option(None, "--layout"),
     ignore_unknown_columns: bool = typer.Option(False, "--ignore-unknown-columns"),
+    engine: BatchEngine = ENGINE_OPTION,
+    spark_master: Optional[str] = SPARK_MASTER_OPTION,
+    conf: Optional[list[str]] = SPARK_CONF_OPTION,
+    verify: Optional[Path] = typer.Option(None, "--verify", metavar="DECISION.json"),
 ) -> None:
     """Evaluate a case: every clause the applicant can receive, its amount, reasons and trace."""
     from qzdsl.cases.case import load_case
@@ -433,8 +462,13 @@ def eval_case(
     from qzdsl.output import console, stdout_bytes, text_file, write_text
 
     when = _date_option(as_of, "--as-of")
+    if verify is not None:
+        _verify_decision(verify, policy, lang)
     if batch is not None:
-        _eval_batch(policy, batch, out, errors, when, format, lang, layout, ignore_unknown_columns)
+        _eval_batch(policy, batch, out, errors, when, format, lang, layout, ignore_unknown_columns,
+                    (engine, spark_master, conf))
+    if engine is not BatchEngine.duckdb or spark_master or conf:
+        raise UsageError("--engine, --spark-master and --conf go with --batch")
     if case is None:
         raise UsageError("give a CASE file, or --batch FILE --out RESULT")
     _outputs([out], [case, *(policy or [None])])
@@ -474,6 +508,19 @@ def schema(
 
     compiled = load(*_policy_set(policy))
     stdout_bytes(json.dumps(case_schema(compiled), ensure_ascii=False, indent=2) + "\n")
+
+
+def _verify_decision(path: Path, policy: Optional[list[Path]], lang: Optional["Lang"]) -> None:
+    """`qzdsl eval --verify DECISION.json`: exit 0 when the stored decision still holds
+    under the current policy, 1 when it does not (what changed is printed)."""
+    from qzdsl.cache import load
+    from qzdsl.output import stdout_bytes
+    from qzdsl.reports.eval.verify import read_record, render, verify
+
+    stored = read_record(_require_file(path))
+    result = verify(stored, load(*_policy_set(policy)), _report_lang(lang))
+    stdout_bytes(render(result, _report_lang(lang)))
+    raise typer.Exit(EXIT_OK if result.holds else EXIT_FINDINGS)
 
 
 class DocKind(str, Enum):
@@ -686,6 +733,59 @@ def audit(
     raise typer.Exit(EXIT_FINDINGS if failing else EXIT_OK)
 
 
+class DiffFormat(str, Enum):
+    table = "table"
+    md = "md"
+    html = "html"
+    json = "json"
+
+
+@app.command("diff")
+def diff_policies(
+    old: Path = typer.Argument(..., metavar="OLD"),
+    new: Path = typer.Argument(..., metavar="NEW"),
+    format: DiffFormat = typer.Option(DiffFormat.table, "--format", "-f"),
+    lang: Optional[Lang] = typer.Option(None, "--lang"),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", callback=_output_path, metavar="FILE"),
+    fail_on_change: bool = typer.Option(False, "--fail-on-change"),
+) -> None:
+    """Compare two versions of a policy: what changed, and for every clause whose outcome
+    changes, an applicant treated differently (or a proof that nobody is)."""
+    from qzdsl.backends.audit.diff import diff
+    from qzdsl.cache import load
+    from qzdsl.reports.diff import record as diff_record
+
+    from qzdsl.output import stdout_bytes, write_text
+
+    _outputs([out], [old, new])
+    report_lang = _report_lang(lang)
+    result = diff(load(_require_file(old)), load(_require_file(new)))
+    data = diff_record.record(result, report_lang)
+    if format is DiffFormat.table and out is None:
+        from qzdsl.output import console as safe_console
+        from qzdsl.reports.diff.text import table
+
+        table(data, safe_console(), report_lang)
+    else:
+        if format is DiffFormat.json:
+            text = diff_record.render(result, report_lang)
+        elif format is DiffFormat.html:
+            from qzdsl.reports.templating import render
+            from qzdsl.wording.labels import label
+
+            text = render("diff.html.j2", d=data, lang=report_lang,
+                          t=lambda key, **v: label(key, report_lang).format(**v))
+        else:
+            from qzdsl.reports.diff.text import markdown
+
+            text = markdown(data, report_lang)
+        if out is None:
+            stdout_bytes(text)
+        else:
+            write_text(out, text)
+    raise typer.Exit(EXIT_FINDINGS if fail_on_change and result.outcome_changes else EXIT_OK)
+
+
 # ---- test command ----
 
 
@@ -768,7 +868,7 @@ def run_policy_tests(
 
 def _eval_batch(policy: Optional[list[Path]], batch: Path, out: Optional[Path], errors: Optional[Path], when,
                 format: "EvalFormat", lang: "Lang", layout: "Optional[BatchLayout]" = None,
-                ignore_unknown: bool = False) -> None:
+                ignore_unknown: bool = False, engine_options: tuple = (BatchEngine.duckdb, None, None)) -> None:
     """`qzdsl eval --batch FILE --out RESULT`: exit 0 when every row was evaluated, 1 when
     rows were rejected (see the errors file) or the counts do not reconcile."""
     from qzdsl.backends.sql.batch import BatchInputError, run_batch
@@ -785,10 +885,11 @@ def _eval_batch(policy: Optional[list[Path]], batch: Path, out: Optional[Path], 
     from qzdsl.output import stdout_bytes
 
     _outputs([out, errors or default_errors_path(out)], [batch, *(policy or [None])])
+    batch = _require_file(batch)
     try:
-        summary = run_batch(_policy_paths(policy), _require_file(batch), out, errors, _report_lang(lang),
+        summary = run_batch(_policy_paths(policy), batch, out, errors, _report_lang(lang),
                             progress=sys.stderr.isatty(), as_of=when, layout=layout and layout.value,
-                            ignore_unknown=ignore_unknown)
+                            ignore_unknown=ignore_unknown, engine=_batch_engine(*engine_options))
     except BatchInputError as exc:
         raise UsageError(str(exc)) from None
     stdout_bytes(render(summary, format.value, _report_lang(lang)))
@@ -803,10 +904,15 @@ def simulate(
     as_of: Optional[str] = typer.Option(None, "--as-of", metavar="DATE"),
     format: SimulateFormat = typer.Option(SimulateFormat.table, "--format", "-f"),
     lang: Optional[Lang] = typer.Option(None, "--lang"),
+    reform: Optional[Path] = typer.Option(None, "--reform", metavar="FILE"),
     ignore_unknown_columns: bool = typer.Option(False, "--ignore-unknown-columns"),
+    engine: BatchEngine = ENGINE_OPTION,
+    spark_master: Optional[str] = SPARK_MASTER_OPTION,
+    conf: Optional[list[str]] = SPARK_CONF_OPTION,
 ) -> None:
     """The fiscal exposure of the policy over a population: per clause and per section, the
-    applicants granted and the first-year and lifetime amounts."""
+    applicants granted and the first-year and lifetime amounts; with --reform, who gains,
+    who loses and what the reform costs against the policy, in one pass."""
     from qzdsl.backends.sql.batch import BatchInputError
     from qzdsl.cache import load
     from qzdsl.reports.batch.simulate import render
@@ -814,9 +920,28 @@ def simulate(
     from qzdsl.output import stdout_bytes
 
     compiled = load(*_policy_set(policy))
+    if reform is not None:
+        if engine is not BatchEngine.duckdb:
+            raise UsageError("--reform runs on DuckDB only: leave out --engine spark")
+        from qzdsl.backends.sql.simulate import simulate_reform
+        from qzdsl.reports.batch import reform as reform_report
+
+        if format is SimulateFormat.csv:
+            raise UsageError("--reform reports as table, json, md or html")
+        try:
+            result = simulate_reform(compiled, load(_require_file(reform)), _require_file(file),
+                                     _date_option(as_of, "--as-of"), _report_lang(lang), progress=sys.stderr.isatty(),
+                                     ignore_unknown=ignore_unknown_columns)
+        except BatchInputError as exc:
+            raise UsageError(str(exc)) from None
+        stdout_bytes(reform_report.render(result, format.value, _report_lang(lang)))
+        return
+    if format in (SimulateFormat.md, SimulateFormat.html):
+        raise UsageError("simulate reports as table, json or csv; md and html go with --reform")
+    file, when = _require_file(file), _date_option(as_of, "--as-of")
     try:
-        result = run(compiled, _require_file(file), _date_option(as_of, "--as-of"), _report_lang(lang),
-                     progress=sys.stderr.isatty(), ignore_unknown=ignore_unknown_columns)
+        result = run(compiled, file, when, _report_lang(lang), progress=sys.stderr.isatty(),
+                     ignore_unknown=ignore_unknown_columns, engine=_batch_engine(engine, spark_master, conf))
     except BatchInputError as exc:
         raise UsageError(str(exc)) from None
     stdout_bytes(render(result, format.value, _report_lang(lang)))

@@ -79,6 +79,7 @@ _TABLE: tuple[Code, ...] = (
     Code("QZ109", "UnknownKeywordValue", _E, "unknown keyword value", "未知的关键字取值"),
     Code("QZ110", "MissingPolicyHeader", _E, "missing policy header", "缺少政策文件头"),
     Code("QZ111", "DeclarationWithoutALabel", _W, "declaration without a label", "声明缺少标签"),
+    Code("QZ112", "AmendmentWithoutTarget", _E, "amendment names nothing to amend", "修订对象不存在"),
     Code("QZ201", "TypeError", _E, "type error", "类型错误"),
     Code("QZ202", "MixedPeriods", _E, "mixed periods", "期间不一致"),
     Code("QZ203", "InvalidAmount", _E, "invalid amount", "金额无效"),
@@ -151,6 +152,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "hint.did_you_mean": {"en": "did you mean '{name}'?", "zh": "是否指“{name}”？"},
     "hint.looked_for": {"en": "the path is relative to the test file; looked for {path}",
                         "zh": "路径相对于测试文件；查找的是 {path}"},
+    "hint.takes": {"en": "a {keyword} takes: {words}", "zh": "{keyword} 可用的属性：{words}"},
+    "hint.declare_kind": {"en": "declare it: kind {name} \"…\"", "zh": "请先声明：kind {name} \"…\""},
+    "hint.principles": {"en": "known: most_favourable (从优、从高、不重复)", "zh": "可用：most_favourable（从优、从高、不重复）"},
+    "hint.after_trial": {"en": "use 'stop' or 'continue'", "zh": "请用 stop 或 continue"},
+    "hint.under_section": {"en": "put it after a section heading: section \"二（十）\" \"…\"",
+                           "zh": "请放在章节标题之后：section \"二（十）\" \"…\""},
     "hint.values": {"en": "the values are: {values}", "zh": "可取的值：{values}"},
     # ---- reading files ----
     "QZ010": {"en": "cannot read {path}: {reason}", "zh": "无法读取 {path}：{reason}"},
@@ -160,11 +167,21 @@ MESSAGES: dict[str, dict[str, str]] = {
     "QZ101": {"en": "undefined name '{name}'", "zh": "未定义的名称“{name}”"},
     "QZ101.clause": {"en": "no clause named '{name}'", "zh": "没有名为“{name}”的条款"},
     "QZ101.definition": {"en": "no definition named '{name}'", "zh": "没有名为“{name}”的定义"},
+    "QZ112": {"en": "'{mode}' names no {what} '{name}' in the policies this file imports",
+              "zh": "“{mode}”所指的{what}“{name}”不在本文件导入的政策中"},
+    "QZ112.kind": {"en": "'{name}' is a {actual}, not a {given}", "zh": "“{name}”是 {actual}，不是 {given}"},
+    "QZ112.title": {"en": "section '{name}' is titled '{title}'", "zh": "章节“{name}”的标题是“{title}”"},
     "QZ102.redeclared": {"en": "'{name}' is already declared at {at}", "zh": "“{name}”已在 {at} 声明"},
     "QZ102.section": {"en": "section '{name}' is already declared at {at}", "zh": "章节“{name}”已在 {at} 声明"},
     "hint.rename": {"en": "rename one of them", "zh": "请重命名其中一个"},
     "hint.first_at": {"en": "the first is at {at}", "zh": "第一处在 {at}"},
     "QZ105": {"en": "'{name}' is not a value of '{fact}'", "zh": "“{name}”不是“{fact}”的取值"},
+    "QZ106": {"en": "'{prop}' is not a property of a {keyword}", "zh": "“{prop}”不是 {keyword} 的属性"},
+    "QZ107": {"en": "'{prop}' is given twice", "zh": "“{prop}”重复给出"},
+    "QZ109.principle": {"en": "unknown principle '{name}'", "zh": "未知的原则“{name}”"},
+    "QZ109.after_trial": {"en": "unknown after_trial reading '{name}'", "zh": "未知的 after_trial 读法“{name}”"},
+    "QZ204.in_force_before_issued": {"en": "the policy is in force before it was issued", "zh": "政策的施行日期早于印发日期"},
+    "QZ103.outside": {"en": "this {keyword} is not under any section", "zh": "此 {keyword} 不在任何章节之下"},
     "QZ103": {"en": "unknown section '{name}'", "zh": "未知的章节“{name}”"},
     "QZ104": {"en": "unknown applicant kind '{name}'", "zh": "未知的申请人类别“{name}”"},
     # ---- case files ----
@@ -232,55 +249,54 @@ MESSAGES: dict[str, dict[str, str]] = {
     "hint.value.values": {"en": "the values are: {first}", "zh": "可选的值：{first}"},
     # ---- audit findings ----
     "QZA001": {
-        "zh": "{a_title}（{a}）与{b_title}（{b}）可同时发放给同一申请人（{why}），但未声明处理方式，可能重复发放。"
+        "zh": "“{a_title}”与“{b_title}”可同时发放给同一申请人（{why}），但未声明处理方式，可能重复发放。"
               "请声明同组（group）、excludes 或 stackable。见证：{witness}",
         "en": "{a_title} ({a}) and {b_title} ({b}) can both be paid to one applicant ({why}) and no resolution is "
               "declared: a possible double payment. Declare a group, excludes or stackable. Witness: {witness}",
     },
     "QZA002": {
-        "zh": "{a_title}（{a}）与{b_title}（{b}）可同时适用，按“从优、从高、不重复”只发放一项：见证中由{winner_title}"
-              "（{winner}）发放，多{margin}{tie}。",
+        "zh": "“{a_title}”与“{b_title}”可同时适用，按“从优、从高、不重复”只发放一项：见证中由“{winner_title}”"
+              "发放，多{margin}{tie}。",
         "en": "{a_title} ({a}) and {b_title} ({b}) can both apply; most favourable, no double benefit pays one: for "
               "the witness {winner_title} ({winner}) is paid, {margin} more{tie}.",
     },
     "QZA003": {
-        "zh": "{a_title}（{a}）与{b_title}（{b}）可同时适用，已声明可叠加（stackable），两项均发放。",
+        "zh": "“{a_title}”与“{b_title}”可同时适用，已声明可叠加，两项均发放。",
         "en": "{a_title} ({a}) and {b_title} ({b}) can both apply and are declared stackable: both are paid.",
     },
     "QZA004": {
-        "zh": "{a_title}（{a}）与{b_title}（{b}）已证明不会同时适用，以下条件不能同时成立：{reason}。",
+        "zh": "“{a_title}”与“{b_title}”已证明不会同时适用，以下条件不能同时成立：{reason}。",
         "en": "{a_title} ({a}) and {b_title} ({b}) are proven never to apply together; these conditions cannot all "
               "hold: {reason}.",
     },
     "QZA005": {
-        "zh": "{title}（{clause}）被{by_title}（{by}）支配：凡适用前者必适用后者，且后者金额（{by_value}）不低于前者"
+        "zh": "“{title}”被“{by_title}”支配：凡适用前者必适用后者，且后者金额（{by_value}）不低于前者"
               "（{value}），按“从优”前者永不发放。",
         "en": "{title} ({clause}) is dominated by {by_title} ({by}): whenever it applies the other does too and pays "
               "at least as much ({by_value} ≥ {value}), so under most favourable it is never paid.",
     },
     "QZA006": {
-        "zh": "{title}（{clause}）永远不能适用，以下条件不能同时成立：{reason}。",
+        "zh": "“{title}”永远不能适用，以下条件不能同时成立：{reason}。",
         "en": "{title} ({clause}) can never apply; these conditions cannot all hold: {reason}.",
     },
     "QZA007": {
-        "zh": "{title}（{clause}）的金额交由现行或实施规定：{text}。",
+        "zh": "“{title}”的金额交由现行或实施规定：{text}。",
         "en": "the amount of {title} ({clause}) is left to existing or implementing rules: {text}.",
     },
     "QZA008.discretionary": {
-        "zh": "{title}（{clause}）的金额或是否给予由经办机关裁量：{amount}。",
+        "zh": "“{title}”的金额或是否给予由经办机关裁量：{amount}。",
         "en": "the amount or the grant of {title} ({clause}) is at the authority's discretion: {amount}.",
     },
     "QZA008.ceiling": {
-        "zh": "{title}（{clause}）只规定了上限，实际金额视具体情况而定：{amount}。",
+        "zh": "“{title}”只规定了上限，实际金额视具体情况而定：{amount}。",
         "en": "{title} ({clause}) sets only a ceiling; the actual amount depends on the case: {amount}.",
     },
     "QZA009": {
-        "zh": "{subject_title}（{subject}）：{question} 采用的读法：{reading}",
+        "zh": "“{subject_title}”：{question} 采用的读法：{reading}",
         "en": "{subject_title} ({subject}): {question} Recorded reading: {reading}",
     },
     "QZA010": {
-        "zh": "{title}（{clause}）最长{max}：自{start}起可发放至{last}，超出试行期（至{end}）；记录的读法：after_trial "
-              "{after_end}。",
+        "zh": "“{title}”最长{max}：自{start}起可发放至{last}，超出试行期（至{end}）；记录的读法：{after_end}。",
         "en": "{title} ({clause}) runs at most {max}: from {start} it can pay until {last}, past the trial's end "
               "({end}); recorded reading: after_trial {after_end}.",
     },
@@ -289,6 +305,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "求解器未能判定（{question}），但有界搜索找到一个两项均发放的案例：可能重复发放。见证：{witness}",
         "en": "the solver could not decide ({question}), but a bounded search found a case granted both: a possible "
               "double payment. Witness: {witness}",
+    },
+    "QZA011.timeout": {
+        "zh": "求解器在单个问题的时限（{seconds}秒）内未能判定（{question}）：既未证明会同时适用，也未证明不会。",
+        "en": "the solver ran out of its {seconds} s for one question ({question}): neither an overlap nor "
+              "disjointness was shown.",
     },
     "QZA011.budget": {
         "zh": "审查在时间预算（{seconds}秒）内未完成：{count}个问题未审查，结论不完整。",

@@ -444,6 +444,7 @@ class SectionDecl:
     props: tuple[Prop, ...]
     span: Span = _span()
     name_span: Span = _span()
+    mode: str | None = None  # "amend", "replace" or "repeal" in a reform; None: a declaration
     KEYWORD = "section"
 
 
@@ -479,6 +480,7 @@ class ClauseDecl:
     props: tuple[Prop, ...]
     span: Span = _span()
     name_span: Span = _span()
+    mode: str | None = None  # "amend", "replace" or "repeal" in a reform; None: a declaration
 
     @property
     def KEYWORD(self) -> str:  # noqa: N802 - mirrors the class attribute of other declarations

@@ -155,18 +155,27 @@ class Translator(m.ExprVisitor[Term]):
     """Translates clauses of one policy; remembers every translation (per clause, per
     definition, per shifted date) so that a clause met in many pairs is translated once."""
 
-    def __init__(self, policy: m.Policy):
+    def __init__(self, policy: m.Policy, like: "Translator | None" = None):
+        """`like`: a translator of another version of the policy whose context, as_of and
+        facts (those of the same name, type and members) this one shares, so that one
+        question can speak of both versions (`qzdsl diff`)."""
         self.policy = policy
         # An audit's own z3 context: in the shared global one, terms left by an earlier
         # audit change which model z3 finds, and the report would depend on history.
-        self.ctx = z3.Context()
-        self.as_of = Date.variable("as_of", self.ctx)
+        self.ctx = like.ctx if like is not None else z3.Context()
+        self.as_of = like.as_of if like is not None else Date.variable("as_of", self.ctx)
         self.vars: dict[str, Term] = {}
         # fact -> its domain: asserted only in questions that mention the fact, so that a
         # question costs the same in a policy of 40 clauses and in one of 2,000.
         self.domain: dict[str, z3.BoolRef] = {}
+        prefix = "f" if like is None else like._prefix + "'"
+        self._prefix = prefix
         for index, fact in enumerate(policy.facts.values()):
-            self.vars[fact.name], self.domain[fact.name] = self._declare(f"f{index}", fact, self.ctx)
+            other = like.policy.facts.get(fact.name) if like is not None else None
+            if other is not None and (other.type, other.members) == (fact.type, fact.members):
+                self.vars[fact.name], self.domain[fact.name] = like.vars[fact.name], like.domain[fact.name]
+            else:
+                self.vars[fact.name], self.domain[fact.name] = self._declare(f"{prefix}{index}", fact, self.ctx)
         self._sides: list[z3.BoolRef] = []
         self._fresh = 0
         # Keyed by (definition, applicant kind): an equivalence extends a definition for
@@ -362,7 +371,7 @@ class Translator(m.ExprVisitor[Term]):
 
     def _fresh_date(self) -> Date:
         self._fresh += 1
-        return Date.variable(f"t{self._fresh}", self.ctx)
+        return Date.variable(f"{self._prefix}t{self._fresh}", self.ctx)
 
     def _add_side(self, constraint: z3.BoolRef) -> None:
         self._sides.append(constraint)
@@ -417,12 +426,22 @@ def _compare(op: str, left: Term, right: Term) -> z3.BoolRef:
 
 @dataclass(frozen=True)
 class Outcome:
-    """A solver's answer. `sat` is None when z3 gave up (unknown); `model` is set when
+    """A solver's answer. `sat` is None when z3 gave up (unknown), and `reason` then says
+    why in z3's words ("timeout", "canceled": out of time); `model` is set when
     satisfiable; `core` names the atoms that cannot hold together when not."""
 
     sat: bool | None
     model: z3.ModelRef | None = None
     core: tuple[Atom, ...] = ()
+    reason: str = ""
+
+    @property
+    def timed_out(self) -> bool:
+        return self.sat is None and self.reason in TIMED_OUT
+
+
+# z3's reason_unknown() when a check was stopped by its time limit.
+TIMED_OUT = ("timeout", "canceled")
 
 
 class Decider:
@@ -486,8 +505,10 @@ class Decider:
             if answer == z3.sat:
                 return Outcome(True, solver.model())
             if answer == z3.unknown:
-                check_z3_reason(solver.reason_unknown())
-            return Outcome(None if answer == z3.unknown else False)
+                reason = solver.reason_unknown()
+                check_z3_reason(reason)
+                return Outcome(None, reason=reason)
+            return Outcome(False)
         finally:
             solver.pop()
 
