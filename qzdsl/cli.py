@@ -638,9 +638,11 @@ def serve(
     token_file: Optional[Path] = typer.Option(None, "--token-file", metavar="FILE"),
     decision_log: Optional[Path] = typer.Option(None, "--decision-log", metavar="FILE"),
     log_facts: bool = typer.Option(False, "--log-facts"),
+    workers: int = typer.Option(1, "--workers", min=1, max=64, metavar="N"),
 ) -> None:
     """Serve the caseworker's page and the JSON API (docs/serve.md)."""
     import ipaddress
+    import os
 
     from qzdsl.reading import ReadRefused, read_regular
 
@@ -663,16 +665,21 @@ def serve(
     try:
         import uvicorn
 
-        from qzdsl.frontdoor.app import Settings, create_app
+        from qzdsl.frontdoor.app import SETTINGS_ENV, Settings, create_app, settings_json
     except ImportError:
         raise UsageError(words.message("serve_missing", _lang)) from None
 
     settings = Settings(tuple(_policy_paths(policy)), token, decision_log, log_facts)
-    application = create_app(settings)
+    application = create_app(settings)  # compiled here once, so that a bad policy stops the command
     sys.stderr.write(words.message("serving", _lang, url=f"http://{host if ':' not in host else f'[{host}]'}:{port}/")
                      + "\n")
     # No access log: a request line can carry a case in its query (GET /v1/questions).
-    uvicorn.run(application, host=host, port=port, access_log=False, log_level="warning", server_header=False)
+    options = {"host": host, "port": port, "access_log": False, "log_level": "warning", "server_header": False}
+    if workers == 1:
+        uvicorn.run(application, **options)
+    else:  # worker processes build the application from the settings handed down in the environment
+        os.environ[SETTINGS_ENV] = settings_json(settings)
+        uvicorn.run("qzdsl.frontdoor.app:from_environment", factory=True, workers=workers, **options)
 
 
 # ---- audit command ----
