@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 import qzdsl
 from qzdsl.backends.sql import batch
@@ -382,3 +383,20 @@ def test_checks_a_typed_file_statistics_prove_are_left_out_and_others_kept(tmp_p
                f"TO '{negative}'")
     summary = batch.evaluate_file(policy, negative, tmp_path / "out.parquet", as_of=AS_OF, lang="en")
     assert (summary.rows_out, summary.rows_rejected) == (2, 1)
+
+
+def test_simulate_leaves_an_applicants_own_balance_out_of_the_public_totals(tmp_path):
+    # 二（十）'s withdrawal of the graduate's own rent-subsidy balance: shown for its
+    # clause, counted in no section or policy total.
+    bundled = qzdsl.load()
+    example = Path(__file__).parent.parent / "policies/qzf-2023-12/cases/graduate-homebuyer.yaml"
+    case = yaml.safe_load(example.read_text(encoding="utf-8"))
+    population = tmp_path / "homebuyers.jsonl"
+    population.write_text(json.dumps({"kind": "person", **case["facts"]}, default=str) + "\n", encoding="utf-8")
+    simulation = simulate(bundled, population, dt.date(2024, 6, 1))
+    withdrawal = next(c for c in simulation.clauses if c.clause.id == "graduate_rent_balance_withdrawal")
+    assert withdrawal.exposure.lifetime == 28000
+    public = sum(c.exposure.lifetime or 0 for c in simulation.clauses if not c.clause.own_balance)
+    assert simulation.total.lifetime == public == 114400
+    housing = next(s for s in simulation.sections if s.ref == "二（十）").exposure
+    assert housing.lifetime == 112000
