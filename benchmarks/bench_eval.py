@@ -111,7 +111,7 @@ def main() -> int:
     medians = []
     for path in sorted(CASES.glob("*.yaml")):
         case = qzdsl.load_case(path, policy)
-        seconds = per_call(lambda: qzdsl.evaluate(policy, case))
+        seconds = per_call(lambda case=case: qzdsl.evaluate(policy, case))
         medians.append(seconds)
         line(f"  {path.name}", seconds, "ms")
     if medians:

@@ -30,8 +30,8 @@ sys.path.insert(0, str(ROOT))
 import duckdb  # noqa: E402
 
 import qzdsl  # noqa: E402
-from qzdsl.model import policy as m
-from qzdsl.backends.sql import columns as sqlcols
+from qzdsl.model import policy as m  # noqa: E402
+from qzdsl.backends.sql import columns as sqlcols  # noqa: E402
 
 # Share of each kind in the population; kinds not listed share what is left.
 KIND_WEIGHTS = {"person": 0.93, "enterprise": 0.05}

@@ -5,8 +5,9 @@
     >>> policy.info.doc_number
     '衢政发〔2023〕12号'
 
-The library is usable without the CLI: `load` returns a plain `model.Policy`;
-`evaluate(policy, load_case("case.yaml", policy))` a `results.Decision`.
+The library is usable without the CLI (`qzdsl.api`): `load` returns a plain
+`model.Policy`; `evaluate(policy, load_case("case.yaml", policy))` a `results.Decision`;
+`check(path)` the diagnostics; `audit(path)` an `AuditReport`.
 """
 
 from importlib import import_module
@@ -16,13 +17,12 @@ from importlib import import_module
 # only when a policy is actually compiled.
 _EXPORTS = {
     "Case": "cases.case",
-    "case_from_dict": "cases.case",
-    "load_case": "cases.case",
-    "Diagnostic": "diagnostics",
-    "QzError": "diagnostics",
-    "evaluate": "backends.evaluator.evaluator",
-    "check": "language.loader",
-    "load": "language.loader",
+    "Decision": "backends.evaluator.results",
+    "Policy": "model.policy",
+    "AuditReport": "backends.audit.audit",
+    "CheckResult": "language.loader",
+    **{name: "api" for name in ("Diagnostic", "PathStyle", "QzError", "Severity", "Span", "audit", "check",
+                                "evaluate", "load", "load_case", "case_from_dict")},
 }
 
 __all__ = sorted(_EXPORTS)

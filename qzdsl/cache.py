@@ -2,9 +2,10 @@
 (`qzdsl eval`) skips reading, parsing, checking and compiling the policy.
 
 What an entry holds (docs/architecture.md, "Where qzdsl reads and writes"): the compiled
-policy (pickled), or (`remember`) SQL compiled for it, as JSON, qzdsl's code fingerprint, and the SHA-256 of the exact bytes of every
-file it was compiled from (policy files, imports, source texts — read once, hashed, then
-compiled, so a file saved mid-compile leaves an entry that no longer matches). An entry is
+policy (pickled), or (`remember`) SQL compiled for it, as JSON, qzdsl's code fingerprint,
+and the SHA-256 of the exact bytes of every file it was compiled from (policy files,
+imports, source texts — read once, hashed, then compiled, so a file saved mid-compile
+leaves an entry that no longer matches). An entry is
 used while every one of those files still has that digest and qzdsl is unchanged.
 
 A pickle can execute code when loaded, so an entry is loaded only when all of these hold:

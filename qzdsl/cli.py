@@ -5,7 +5,6 @@ exit codes in `main` alone (0 ok, 1 findings/errors, 2 usage)."""
 from __future__ import annotations
 
 import json
-import re
 import sys
 from enum import Enum
 from pathlib import Path
@@ -269,6 +268,8 @@ class SimulateFormat(str, Enum):
     table = "table"
     json = "json"
     csv = "csv"
+    md = "md"
+    html = "html"
 
 
 @app.command()
@@ -397,21 +398,16 @@ def _policy_set(policy: Optional[list[Path]]) -> tuple[Path, tuple[Path, ...]]:
 
 
 def _date_option(text: Optional[str], option: str):
-    import datetime as dt
-
-    from qzdsl.cases.case import in_range
+    """A date option, read like every date qzdsl takes (2024-06-01, 2024/6/1, 2024年6月1日)."""
+    from qzdsl.cases.values import Refused, read_date
 
     if text is None:
         return None
     try:
-        if len(text) != 10 or text[4] != "-" or text[7] != "-":  # fromisoformat also takes 20230101, 2023-W01-1
-            raise ValueError(text)
-        date = dt.date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"{option} takes a date YYYY-MM-DD, not '{text}'") from None
-    if not in_range(date):
-        raise UsageError(f"{option} is out of range: {text}")
-    return date
+        return read_date(text)
+    except Refused as refusal:
+        hint = refusal.hint(_lang)
+        raise UsageError(f"{option}: {refusal.message(_lang)}" + (f" ({hint})" if hint else "")) from None
 
 
 class BatchLayout(str, Enum):
@@ -530,6 +526,110 @@ def new_case(
     stdout_bytes(case_template(compiled, name, _report_lang(lang)))
 
 
+@app.command()
+def interview(
+    case: Optional[Path] = typer.Argument(None, metavar="[CASE]"),
+    kind: Optional[str] = typer.Option(None, "--kind", metavar="KIND"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="DATE"),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", callback=_output_path, metavar="CASE.yaml"),
+    report: Optional[Path] = typer.Option(None, "--report", callback=_output_path, metavar="FILE"),
+    policy: Optional[list[Path]] = typer.Option(None, "--policy", "-p", metavar="FILE"),
+    lang: Optional[Lang] = typer.Option(None, "--lang"),
+) -> None:
+    """Build a case by answering questions: only those still needed, the one deciding the most first."""
+    import datetime as dt
+
+    from qzdsl.cache import load
+    from qzdsl.cases.case import load_case
+    from qzdsl.cases.values import Refused, read_kind
+    from qzdsl.frontdoor import terminal
+    from qzdsl.frontdoor.interview import Interview
+    from qzdsl.output import console as make_console
+
+    say = _report_lang(lang)
+    when = _date_option(as_of, "--as-of")
+    compiled = load(*_policy_set(policy))
+    console = make_console(markup=True, highlight=False)  # its own styling; every text in it is escaped
+    if case is not None:
+        talk = Interview.resume(compiled, load_case(_require_file(case), compiled), when)
+    else:
+        chosen = None
+        if kind is not None:
+            try:
+                chosen = read_kind(compiled, kind)
+            except Refused as refusal:
+                raise UsageError(f"--kind: {refusal.message(_lang)} ({refusal.hint(_lang)})") from None
+        talk = Interview(compiled, chosen or "", when or dt.date.today())
+    terminal.header(talk, console, say, talk.as_of)
+    if case is not None:
+        console.print(terminal.resumed(talk, say))
+    if not talk.kind:
+        chosen = terminal.choose_kind(compiled, console, say)
+        if chosen is None:
+            raise typer.Exit(EXIT_INTERRUPTED)
+        talk.kind = chosen
+    terminal.run(talk, console, say)
+    saved = terminal.save(talk, out, case or Path("case.yaml"), console, say)
+    from qzdsl.reports.eval.json import record
+    from qzdsl.reports.eval.table import render as render_table
+
+    decision = talk.decision()
+    console.print()
+    render_table(record(decision, say), console)
+    if report is not None:
+        from qzdsl.output import write_text
+        from qzdsl.reports.eval.html import render as render_html
+
+        write_text(report, render_html(decision, say))
+        console.print(terminal.report_saved(report, say))
+    raise typer.Exit(EXIT_OK if saved is not None else EXIT_FINDINGS)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", metavar="ADDRESS"),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, metavar="PORT"),
+    policy: Optional[list[Path]] = typer.Option(None, "--policy", "-p", metavar="FILE"),
+    token_file: Optional[Path] = typer.Option(None, "--token-file", metavar="FILE"),
+    decision_log: Optional[Path] = typer.Option(None, "--decision-log", metavar="FILE"),
+    log_facts: bool = typer.Option(False, "--log-facts"),
+) -> None:
+    """Serve the caseworker's page and the JSON API (docs/serve.md)."""
+    import ipaddress
+
+    from qzdsl.reading import ReadRefused, read_regular
+
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    token = None
+    if token_file is not None:
+        try:
+            token = read_regular(_require_file(token_file), 4096).decode("utf-8").strip()
+        except (ReadRefused, UnicodeDecodeError) as exc:
+            raise UsageError(f"--token-file {token_file}: {exc}") from None
+        if len(token) < 16:
+            raise UsageError(words.message("short_token", _lang, path=token_file))
+    if not loopback and token is None:
+        raise UsageError(words.message("needs_token", _lang, host=host))
+    if log_facts and decision_log is None:
+        raise UsageError(words.message("log_facts_alone", _lang))
+    try:
+        import uvicorn
+
+        from qzdsl.frontdoor.app import Settings, create_app
+    except ImportError:
+        raise UsageError(words.message("serve_missing", _lang)) from None
+
+    settings = Settings(tuple(_policy_paths(policy)), token, decision_log, log_facts)
+    application = create_app(settings)
+    sys.stderr.write(words.message("serving", _lang, url=f"http://{host if ':' not in host else f'[{host}]'}:{port}/")
+                     + "\n")
+    # No access log: a request line can carry a case in its query (GET /v1/questions).
+    uvicorn.run(application, host=host, port=port, access_log=False, log_level="warning", server_header=False)
+
+
 # ---- audit command ----
 
 
@@ -588,6 +688,59 @@ def audit(
     raise typer.Exit(EXIT_FINDINGS if failing else EXIT_OK)
 
 
+class DiffFormat(str, Enum):
+    table = "table"
+    md = "md"
+    html = "html"
+    json = "json"
+
+
+@app.command("diff")
+def diff_policies(
+    old: Path = typer.Argument(..., metavar="OLD"),
+    new: Path = typer.Argument(..., metavar="NEW"),
+    format: DiffFormat = typer.Option(DiffFormat.table, "--format", "-f"),
+    lang: Optional[Lang] = typer.Option(None, "--lang"),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", callback=_output_path, metavar="FILE"),
+    fail_on_change: bool = typer.Option(False, "--fail-on-change"),
+) -> None:
+    """Compare two versions of a policy: what changed, and for every clause whose outcome
+    changes, an applicant treated differently (or a proof that nobody is)."""
+    from qzdsl.backends.audit.diff import diff
+    from qzdsl.cache import load
+    from qzdsl.reports.diff import record as diff_record
+
+    from qzdsl.output import stdout_bytes, write_text
+
+    _outputs([out], [old, new])
+    report_lang = _report_lang(lang)
+    result = diff(load(_require_file(old)), load(_require_file(new)))
+    data = diff_record.record(result, report_lang)
+    if format is DiffFormat.table and out is None:
+        from qzdsl.output import console as safe_console
+        from qzdsl.reports.diff.text import table
+
+        table(data, safe_console(), report_lang)
+    else:
+        if format is DiffFormat.json:
+            text = diff_record.render(result, report_lang)
+        elif format is DiffFormat.html:
+            from qzdsl.reports.templating import render
+            from qzdsl.wording.labels import label
+
+            text = render("diff.html.j2", d=data, lang=report_lang,
+                          t=lambda key, **v: label(key, report_lang).format(**v))
+        else:
+            from qzdsl.reports.diff.text import markdown
+
+            text = markdown(data, report_lang)
+        if out is None:
+            stdout_bytes(text)
+        else:
+            write_text(out, text)
+    raise typer.Exit(EXIT_FINDINGS if fail_on_change and result.outcome_changes else EXIT_OK)
+
+
 # ---- test command ----
 
 
@@ -630,7 +783,7 @@ def run_policy_tests(
     except QzError as exc:
         _emit_diagnostics(exc.diagnostics, _sources_of(exc))
         sys.stderr.write(f"{len(exc.diagnostics)} error(s) in test files: no test was run\n")
-        raise typer.Exit(EXIT_USAGE)
+        raise typer.Exit(EXIT_USAGE) from None
     if not run.results:
         raise UsageError("no policy tests in: " + ", ".join(map(str, targets)))
     cov = measure(run) if coverage or min_coverage is not None else None
@@ -678,7 +831,8 @@ def _eval_batch(policy: Optional[list[Path]], batch: Path, out: Optional[Path], 
 
     if out is None:
         raise UsageError("--batch needs --out RESULT.parquet (or RESULT.csv)")
-    if out.resolve() == batch.resolve() or (errors is not None and errors.resolve() in (out.resolve(), batch.resolve())):
+    if out.resolve() == batch.resolve() or (errors is not None
+                                            and errors.resolve() in (out.resolve(), batch.resolve())):
         raise UsageError("--out, --errors and the --batch file must be three different files")
     if format.value not in ("table", "json"):
         raise UsageError("with --batch the summary is printed as table or json")
@@ -704,10 +858,12 @@ def simulate(
     as_of: Optional[str] = typer.Option(None, "--as-of", metavar="DATE"),
     format: SimulateFormat = typer.Option(SimulateFormat.table, "--format", "-f"),
     lang: Optional[Lang] = typer.Option(None, "--lang"),
+    reform: Optional[Path] = typer.Option(None, "--reform", metavar="FILE"),
     ignore_unknown_columns: bool = typer.Option(False, "--ignore-unknown-columns"),
 ) -> None:
     """The fiscal exposure of the policy over a population: per clause and per section, the
-    applicants granted and the first-year and lifetime amounts."""
+    applicants granted and the first-year and lifetime amounts; with --reform, who gains,
+    who loses and what the reform costs against the policy, in one pass."""
     from qzdsl.backends.sql.batch import BatchInputError
     from qzdsl.cache import load
     from qzdsl.reports.batch.simulate import render
@@ -715,6 +871,22 @@ def simulate(
     from qzdsl.output import stdout_bytes
 
     compiled = load(*_policy_set(policy))
+    if reform is not None:
+        from qzdsl.backends.sql.simulate import simulate_reform
+        from qzdsl.reports.batch import reform as reform_report
+
+        if format is SimulateFormat.csv:
+            raise UsageError("--reform reports as table, json, md or html")
+        try:
+            result = simulate_reform(compiled, load(_require_file(reform)), _require_file(file),
+                                     _date_option(as_of, "--as-of"), _report_lang(lang), progress=sys.stderr.isatty(),
+                                     ignore_unknown=ignore_unknown_columns)
+        except BatchInputError as exc:
+            raise UsageError(str(exc)) from None
+        stdout_bytes(reform_report.render(result, format.value, _report_lang(lang)))
+        return
+    if format in (SimulateFormat.md, SimulateFormat.html):
+        raise UsageError("simulate reports as table, json or csv; md and html go with --reform")
     try:
         result = run(compiled, _require_file(file), _date_option(as_of, "--as-of"), _report_lang(lang),
                      progress=sys.stderr.isatty(), ignore_unknown=ignore_unknown_columns)
@@ -744,13 +916,13 @@ def compile_policy(
     """Print the policy as one SQL query: every clause's status and amounts for each row of
     a table of cases (docs/scale.md)."""
     from qzdsl.cache import load
-    from qzdsl.backends.sql.query import to_sql
-
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*", table):
-        raise UsageError(f"--table takes a table name such as cases or db.schema.cases, not '{table}'")
+    from qzdsl.backends.sql.query import SqlNameError, to_sql
     from qzdsl.output import stdout_bytes
 
-    sql = to_sql(load(*_policy_set(policy)), dialect.value, table, carry=tuple(carry or ()))
+    try:
+        sql = to_sql(load(*_policy_set(policy)), dialect.value, table, carry=tuple(carry or ()))
+    except SqlNameError as exc:
+        raise UsageError(f"--table/--carry: {exc}") from None
     stdout_bytes(sql + "\n")
 
 
@@ -777,7 +949,7 @@ def main() -> None:
     except SystemExit as exc:
         code = exc.code
     except QzError as exc:
-        _emit_diagnostics(exc.diagnostics, _sources_of(exc))
+        _emit_diagnostics(exc.diagnostics, _sources_of(exc), _lang)
         code = EXIT_FINDINGS
     except CannotWrite as exc:
         sys.stderr.write(f"error: {exc}\n")

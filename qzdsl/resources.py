@@ -39,7 +39,8 @@ def checkout_root(start: Path | None = None) -> Path | None:
     run in the checkout to use that file, not the copy installed in site-packages."""
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
-        if (folder / "grammar" / "qzdsl.lark").is_file() and (folder / "policies" / DEFAULT_POLICY / "policy.qz").is_file():
+        policy = folder / "policies" / DEFAULT_POLICY / "policy.qz"
+        if (folder / "grammar" / "qzdsl.lark").is_file() and policy.is_file():
             return folder
     return None
 

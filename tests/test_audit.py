@@ -23,10 +23,6 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = "tests/fixtures/audit/policy.qz"
 
 
-@pytest.fixture(autouse=True)
-def _at_root(monkeypatch):
-    monkeypatch.chdir(ROOT)  # spans in the report are relative to the root
-
 
 @pytest.fixture(scope="module")
 def fixture_report():

@@ -10,18 +10,17 @@ from pathlib import Path
 import pytest
 
 from qzdsl import cli
+from qzdsl.diagnostics import PathStyle
 
 from cli_runner import run_main
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURE = "tests/fixtures/audit/policy.qz"
-NO_ERRORS = "tests/fixtures/audit/no_errors.qz"
+FIXTURE = str(ROOT / "tests/fixtures/audit/policy.qz")
+NO_ERRORS = str(ROOT / "tests/fixtures/audit/no_errors.qz")
 
 
 @pytest.fixture(autouse=True)
 def _at_root(monkeypatch, tmp_path):
-    monkeypatch.chdir(ROOT)
-    monkeypatch.setenv("QZDSL_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("COLUMNS", "160")
 
 
@@ -70,7 +69,7 @@ def test_a_policy_that_does_not_check_exits_1_with_its_diagnostics(capsys, monke
 def test_table_on_stdout_summary_on_stderr(capsys, monkeypatch):
     code, out, err = run(capsys, monkeypatch, "--policy", FIXTURE)
     assert "QZA001" in out and "可能重复发放" not in err
-    assert err.strip() == f"{FIXTURE}: 3 错误, 6 警告, 20 提示"
+    assert err.strip() == f"{PathStyle().show(FIXTURE)}: 3 错误, 6 警告, 20 提示"
 
 
 def test_english_table(capsys, monkeypatch):

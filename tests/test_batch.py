@@ -42,12 +42,6 @@ def housing():
     return qzdsl.load(FIXTURES / "housing.qz")
 
 
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch, tmp_path):
-    monkeypatch.chdir(ROOT)
-    monkeypatch.setenv("QZDSL_CACHE_DIR", str(tmp_path / "cache"))
-
-
 def rows_of(path: Path, policy=None) -> list[dict]:
     """The rows of a results file; with `policy`, in the wide layout (`batch.widen`)."""
     connection = duckdb.connect()
@@ -284,15 +278,15 @@ def test_eval_batch_usage_errors_exit_2(capsys, monkeypatch, args, message):
 
 
 def test_simulate_command_prints_the_exposure(capsys, monkeypatch):
-    code, stdout, _ = run_main(capsys, monkeypatch, "simulate", str(POPULATION), "--policy", str(FIXTURES / "housing.qz"),
-                          "--as-of", "2024-01-01", "--format", "json")
+    code, stdout, _ = run_main(capsys, monkeypatch, "simulate", str(POPULATION),
+                               "--policy", str(FIXTURES / "housing.qz"), "--as-of", "2024-01-01", "--format", "json")
     assert code == 0
     data = json.loads(stdout)
     assert data["rows_evaluated"] == 6
     annual = next(c for c in data["clauses"] if c["id"] == "purchase_annual")
     assert annual["first_year"] == 8000 * annual["granted"]  # money in JSON: an int when whole, as eval writes it
-    code, stdout, _ = run_main(capsys, monkeypatch, "simulate", str(POPULATION), "--policy", str(FIXTURES / "housing.qz"),
-                          "--as-of", "2024-01-01", "--lang", "en")
+    code, stdout, _ = run_main(capsys, monkeypatch, "simulate", str(POPULATION),
+                               "--policy", str(FIXTURES / "housing.qz"), "--as-of", "2024-01-01", "--lang", "en")
     assert code == 0
     assert "Fiscal exposure" in stdout and "purchase_annual" not in stdout, "clauses by their titles, not ids"
 

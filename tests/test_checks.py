@@ -156,7 +156,8 @@ def test_a_cap_per_day_is_not_a_period_of_payment(check_text):
 
 
 def test_extends_needs_a_definition(check_text):
-    text = BASE + f'equivalence same "同等享受": extends eligble, grants "同等享受", to person,\n  cite "{RENT_QUOTE}"\n'
+    text = BASE + ('equivalence same "同等享受": extends eligble, grants "同等享受", to person,\n'
+                   f'  cite "{RENT_QUOTE}"\n')
     result = check_text(text + 'define eligible "符合条件": low_income_family\n')
     assert "QZ101" in _codes(result)
     assert any(d.hint == "did you mean 'eligible'?" for d in result.diagnostics)

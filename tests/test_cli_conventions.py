@@ -27,8 +27,6 @@ CASE = ROOT / "policies/qzf-2023-12/cases/graduate-homebuyer.yaml"
 
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch, tmp_path):
-    monkeypatch.chdir(ROOT)
-    monkeypatch.setenv("QZDSL_CACHE_DIR", str(tmp_path / "cache"))
     for variable in ("LC_ALL", "LC_MESSAGES"):
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("LANG", "C.UTF-8")

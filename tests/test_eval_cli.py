@@ -15,14 +15,8 @@ from qzdsl import cache as policy_cache
 from cli_runner import run_main
 
 ROOT = Path(__file__).resolve().parent.parent
-POLICY = "tests/fixtures/eval/policy.qz"
-CASES = "tests/fixtures/eval/cases"
-
-
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch, tmp_path):
-    monkeypatch.chdir(ROOT)
-    monkeypatch.setenv("QZDSL_CACHE_DIR", str(tmp_path / "cache"))
+POLICY = str(ROOT / "tests/fixtures/eval/policy.qz")
+CASES = str(ROOT / "tests/fixtures/eval/cases")
 
 
 def test_table_for_the_counter(capsys, monkeypatch):
@@ -67,7 +61,8 @@ def test_table_to_a_file_has_no_colour_codes(capsys, monkeypatch, tmp_path):
 
 
 def test_invalid_case_exits_1_with_positioned_diagnostics(capsys, monkeypatch):
-    code, out, err = run_main(capsys, monkeypatch, "eval", "tests/fixtures/eval/broken/unknown-fact.yaml", "-p", POLICY)
+    code, out, err = run_main(capsys, monkeypatch, "eval", "tests/fixtures/eval/broken/unknown-fact.yaml", "-p", POLICY,
+                               "--lang", "en")
     assert code == 1 and out == ""
     assert err.splitlines()[:4] == [
         "tests/fixtures/eval/broken/unknown-fact.yaml:4:3: error[QZ402]: unknown fact 'no_hom'",
@@ -85,8 +80,8 @@ def test_missing_case_file_is_a_usage_error(capsys, monkeypatch):
 
 def test_bad_as_of_is_a_usage_error(capsys, monkeypatch):
     code, _, err = run_main(capsys, monkeypatch, "eval", f"{CASES}/homebuyer.yaml", "-p", POLICY, "--as-of",
-                       "2024-02-30")
-    assert code == 2 and "--as-of takes a date YYYY-MM-DD" in err
+                       "2024-02-30", "--lang", "en")
+    assert code == 2 and "--as-of: '2024-02-30' is not a calendar date (check the month and the day)" in err
 
 
 def test_unknown_format_is_a_usage_error(capsys, monkeypatch):
@@ -158,18 +153,19 @@ def test_cache_can_be_turned_off(monkeypatch):
 
 def test_as_of_out_of_range_is_a_usage_error(capsys, monkeypatch):
     code, _, err = run_main(capsys, monkeypatch, "eval", f"{CASES}/homebuyer.yaml", "-p", POLICY, "--as-of",
-                       "9999-12-31")
+                       "9999-12-31", "--lang", "en")
     assert code == 2 and "out of range" in err
 
 
 @pytest.mark.parametrize("args, message", [
     (["--out", "no-such-folder/x.json"], "no folder no-such-folder"),
     (["--out", "tests"], "cannot write tests: it is a folder"),
-    (["--as-of", "20240101"], "--as-of takes a date YYYY-MM-DD"),
-    (["--as-of", "2024-W01-1"], "--as-of takes a date YYYY-MM-DD"),
+    (["--as-of", "20240101"], "--as-of: '20240101' is not written as a date (did you mean 2024-01-01?)"),
+    (["--as-of", "2024-W01-1"], "--as-of: '2024-W01-1' is not a date (write the date as YYYY-MM-DD"),
 ])
 def test_bad_output_or_date_options_are_usage_errors(args, message, capsys, monkeypatch):
-    code, out, err = run_main(capsys, monkeypatch, "eval", f"{CASES}/homebuyer.yaml", "-p", POLICY, *args)
+    code, out, err = run_main(capsys, monkeypatch, "eval", f"{CASES}/homebuyer.yaml", "-p", POLICY, *args,
+                              "--lang", "en")
     assert (code, out) == (2, "") and message in err
 
 

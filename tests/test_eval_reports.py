@@ -21,12 +21,7 @@ from qzdsl.reports.eval import markdown as eval_markdown
 from qzdsl.reports.eval import table as eval_table
 
 ROOT = Path(__file__).resolve().parent.parent
-CASES = Path("tests/fixtures/eval/cases")
-
-
-@pytest.fixture(autouse=True)
-def _at_root(monkeypatch):
-    monkeypatch.chdir(ROOT)  # the case path in the reports is relative to the root
+CASES = ROOT / "tests/fixtures/eval/cases"
 
 
 @pytest.fixture(scope="module")

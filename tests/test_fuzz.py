@@ -100,10 +100,11 @@ def test_damaged_lines_never_crash(edits):
 # Pieces of the language and of the texts it is written in, for random text.
 _VOCABULARY = [
     "policy", "kind", "section", "fact", "define", "benefit", "entitlement", "target", "aside", "import",
-    "to", "per", "year", "month", "day", "days", "once", "requires", "cite", "in", "not", "and", "or", "enum", "up", "at",
-    "least", "of", "head", "from", "as_of", "max", "cap", "total", "goal", "by",
+    "to", "per", "year", "month", "day", "days", "once", "requires", "cite", "in", "not", "and", "or", "enum", "up",
+    "at", "least", "of", "head", "from", "as_of", "max", "cap", "total", "goal", "by",
     ":", ",", "{", "}", "[", "]", "(", ")", "==", "<=", "+", "-", "%", '"', "\\", "#", "\n", " ",
-    "“", "”", "8000", "2万", "10亿元", "0", "2023-02-30", "2023-01-01", "37%", "99999", "9999-12-31", "个人", "补贴", "\t", "\r", "\x0c",
+    "“", "”", "8000", "2万", "10亿元", "0", "2023-02-30", "2023-01-01", "37%", "99999", "9999-12-31", "个人", "补贴",
+    "\t", "\r", "\x0c",
     "\u2028", "\x00", "é",
 ]
 _random_text = st.lists(st.one_of(st.sampled_from(_VOCABULARY), st.text(max_size=3)), max_size=40).map("".join)

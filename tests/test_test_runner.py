@@ -15,19 +15,26 @@ from typer.testing import CliRunner
 
 from qzdsl import load
 from qzdsl import cli
-from qzdsl.diagnostics import QzError
+from qzdsl.diagnostics import PathStyle, QzError
 from qzdsl.testing.spec import load_tests
 from qzdsl.testing.coverage import condition_atoms, coverage
 from qzdsl.testing.runner import run_paths
+from qzdsl.reports.testing.text import render_run
 
-FIXTURES = Path(__file__).parent / "fixtures" / "policy_tests"
-POLICY = ["--policy", "policy.qz"]
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "policy_tests"
+POLICY = ["--policy", str(FIXTURES / "policy.qz")]
 runner = CliRunner()
 
 
-@pytest.fixture(autouse=True)
-def in_fixtures(monkeypatch):
-    monkeypatch.chdir(FIXTURES)
+def at(path: str) -> str:
+    """A path under the fixtures, as given on the command line."""
+    return str(FIXTURES / path)
+
+
+def short(text: str) -> str:
+    """A report with the fixture folder's name (as qzdsl shows it) taken out, so that
+    expectations read as if run inside that folder, wherever the suite runs."""
+    return text.replace(PathStyle().show(str(FIXTURES)) + "/", "")
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +45,7 @@ def policy():
 def test_passing_tests_beside_the_policy_exit_0():
     result = runner.invoke(cli.app, ["test", *POLICY])
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[1:] == [
+    assert short(result.stdout).splitlines()[1:] == [
         "tests/social-insurance.yaml ..",
         "2 passed, 0 failed",
     ]
@@ -46,9 +53,9 @@ def test_passing_tests_beside_the_policy_exit_0():
 
 
 def test_wrong_expectation_fails_with_diff_and_trace(snapshot):
-    result = runner.invoke(cli.app, ["test", "failing", *POLICY])
+    result = runner.invoke(cli.app, ["test", at("failing"), *POLICY])
     assert result.exit_code == 1
-    lines = result.stdout.splitlines()
+    lines = short(result.stdout).splitlines()
     assert lines[-1] == "1 passed, 1 failed"
     # The diff: where the expectation is written, what it expects and what the policy gives.
     start = lines.index("graduate_insurance 高校毕业生社会保险补贴 [二（三）]:")
@@ -60,11 +67,13 @@ def test_wrong_expectation_fails_with_diff_and_trace(snapshot):
     # The trace of the clause in question, and why the other one was excluded.
     assert "      ✓ graduate = true 高校毕业生" in lines
     assert "  excluded by graduate_insurance (2400 against 0)" in lines
-    assert result.stdout == snapshot
+    # The whole report, as read by someone running the tests inside the fixture folder.
+    run = run_paths(load(FIXTURES / "policy.qz"), [FIXTURES / "failing"])
+    assert render_run(run, paths=PathStyle(base=FIXTURES)) == snapshot
 
 
 def test_exclusion_decides_and_is_asserted(policy):
-    run = run_paths(policy, [Path("tests")])
+    run = run_paths(policy, [FIXTURES / "tests"])
     assert run.ok
     result = run.results[0].decision.result("flexible_insurance")
     assert (result.status.value, result.excluded_by) == ("excluded", "graduate_insurance")
@@ -121,10 +130,10 @@ INVALID = [
 
 @pytest.mark.parametrize("name, headline, hint", INVALID, ids=[case[0] for case in INVALID])
 def test_invalid_test_file_exits_2_with_positioned_diagnostic(name, headline, hint):
-    result = runner.invoke(cli.app, ["test", f"invalid/{name}", *POLICY])
+    result = runner.invoke(cli.app, ["test", at(f"invalid/{name}"), *POLICY])
     assert result.exit_code == 2
     assert result.stdout == ""
-    lines = result.stderr.splitlines()
+    lines = short(result.stderr).splitlines()
     assert lines[0] == headline
     assert lines[1].startswith(" ") and "|" in lines[1] and "^" in lines[2]  # source line and caret
     if hint:
@@ -133,7 +142,7 @@ def test_invalid_test_file_exits_2_with_positioned_diagnostic(name, headline, hi
 
 
 def test_caret_spans_the_whole_invalid_value():
-    result = runner.invoke(cli.app, ["test", "invalid/bad_amount.yaml", *POLICY])
+    result = runner.invoke(cli.app, ["test", at("invalid/bad_amount.yaml"), *POLICY])
     assert result.stderr.splitlines()[1:3] == [
         " 4 |   graduate_insurance: {status: granted, amount: 两千四百块}",
         "   |                                                 ^^^^^^^^^^",
@@ -141,8 +150,8 @@ def test_caret_spans_the_whole_invalid_value():
 
 
 def test_every_problem_of_a_file_is_reported_at_once():
-    result = runner.invoke(cli.app, ["test", "invalid/unknown_fact.yaml", *POLICY])
-    assert [line for line in result.stderr.splitlines() if "error[" in line] == [
+    result = runner.invoke(cli.app, ["test", at("invalid/unknown_fact.yaml"), *POLICY])
+    assert [line for line in short(result.stderr).splitlines() if "error[" in line] == [
         "invalid/unknown_fact.yaml:5:3: error[QZ402]: unknown fact 'graduat'",
         "invalid/unknown_fact.yaml:8:56: error[QZ402]: unknown fact 'graduat'",
     ]
@@ -182,7 +191,7 @@ def test_min_coverage_fails_below_the_threshold():
 
 
 def test_coverage_counts_statuses_groups_and_atoms(policy):
-    cov = coverage(run_paths(policy, [Path("tests")]))
+    cov = coverage(run_paths(policy, [FIXTURES / "tests"]))
     by_id = {c.clause.id: c for c in cov.clauses}
     assert (by_id["flexible_insurance"].granted, by_id["flexible_insurance"].excluded) == (1, 1)
     assert cov.untouched() == ("mentor_subsidy",)
@@ -202,7 +211,7 @@ def test_condition_atoms_expand_definitions_and_skip_other_kinds_equivalences():
 
 
 def test_junit_report_has_one_testcase_per_test_and_the_diff_in_the_failure():
-    result = runner.invoke(cli.app, ["test", "failing", "--format", "junit", *POLICY])
+    result = runner.invoke(cli.app, ["test", at("failing"), "--format", "junit", *POLICY])
     assert result.exit_code == 1
     root = ET.fromstring(result.stdout)
     assert (root.get("tests"), root.get("failures")) == ("2", "1")
@@ -217,10 +226,11 @@ def test_junit_report_has_one_testcase_per_test_and_the_diff_in_the_failure():
 
 
 def test_json_report_lists_mismatches_with_their_place():
-    result = runner.invoke(cli.app, ["test", "failing", "--format", "json", *POLICY])
+    result = runner.invoke(cli.app, ["test", at("failing"), "--format", "json", *POLICY])
     data = json.loads(result.stdout)
     assert data["summary"] == {"passed": 1, "failed": 1, "total": 2}
     failed = next(t for t in data["tests"] if not t["passed"])
+    failed["mismatches"][0]["at"] = short(failed["mismatches"][0]["at"])
     assert failed["mismatches"][0] == {"clause": "graduate_insurance", "field": "amount",
                                        "expected": {"low": 3000, "high": 3000}, "got": {"low": 2400, "high": 2400},
                                        "at": "failing/wrong-amount.yaml:7:45"}

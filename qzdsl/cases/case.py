@@ -26,16 +26,16 @@ from decimal import Decimal
 from pathlib import Path
 
 from qzdsl.model import policy as m
-from qzdsl.money import SPELLING_PATTERN, AmountError, parse_amount, to_json
-from qzdsl.diagnostics import Diagnostic, QzError, Severity, Span, did_you_mean, error
-
-FactValue = bool | int | Decimal | dt.date | str
+from qzdsl.money import SPELLING_PATTERN, to_json
+from qzdsl.cases.values import EARLIEST, LATEST, MAX_COUNT, MAX_MONEY, FactValue, Refused, in_range, read_date, \
+    read_fact, read_kind
+from qzdsl.diagnostics import Diagnostic, QzError, Span, Text, error
 
 TOP_KEYS = ("name", "kind", "as_of", "facts")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _INT = re.compile(r"[-+]?\d+")
 _DECIMAL = re.compile(r"[-+]?\d+(\.\d+)?")
-EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+__all__ = ["Case", "EARLIEST", "LATEST", "MAX_COUNT", "MAX_MONEY", "FactValue", "case_from_dict", "case_from_node",
+           "case_schema", "canonical_facts", "in_range", "json_value", "load_case"]
 
 
 @dataclass(frozen=True)
@@ -113,8 +113,8 @@ def load_case(path: str | Path, policy: m.Policy) -> Case:
 def case_from_dict(data: dict, policy: m.Policy, path: str | None = None) -> Case:
     """Validate a case given as plain data (e.g. from a form): the same rules as a file.
 
-    Values may be typed already (bool, int, Decimal, datetime.date) or written as in a file
-    (ISO date strings, decimal strings for money, enumeration names or labels).
+    Values may be typed already (bool, int, Decimal, datetime.date) or written as a person
+    writes them (`qzdsl.cases.values`: 2024/6/1, 2万, 是, enumeration names or labels).
     """
     if not isinstance(data, dict):
         raise QzError([error("QZ401", "a case is a mapping of name, kind, as_of and facts")])
@@ -221,21 +221,23 @@ def _validate(items: tuple[_Item, ...], policy: m.Policy, file: str | None, top:
     fields = _unique_keys(items, found, "key")
     for item in fields.values():
         if item.key not in TOP_KEYS:
-            found.append(error("QZ401", f"unknown key '{item.key}' in a case file", item.key_span,
-                               did_you_mean(item.key, TOP_KEYS) or "a case file has: " + ", ".join(TOP_KEYS)))
+            close = _closest(item.key, TOP_KEYS)
+            found.append(error("QZ401", _text("case.unknown_key", text=item.key), item.key_span,
+                               _text("hint.value.did_you_mean", first=close) if close
+                               else _text("hint.case.top_keys", first=", ".join(TOP_KEYS))))
 
     name = None
     if "name" in fields:
         item = fields["name"]
         if isinstance(item.value, (tuple, _Nested)):
-            found.append(error("QZ401", "'name' is free text", item.value_span))
+            found.append(error("QZ401", _text("case.name"), item.value_span))
         elif item.value is not None:
             name = str(item.value)
 
     kind = None
     if "kind" not in fields:
-        found.append(error("QZ401", "missing 'kind': the kind of applicant", top,
-                           "add e.g. 'kind: person'; the policy's kinds are: " + ", ".join(policy.kinds)))
+        found.append(error("QZ401", _text("case.no_kind"), top,
+                           _text("hint.case.add_kind", first=", ".join(policy.kinds))))
     else:
         kind = _kind(fields["kind"], policy, found)
 
@@ -247,8 +249,7 @@ def _validate(items: tuple[_Item, ...], policy: m.Policy, file: str | None, top:
     if "facts" in fields and fields["facts"].value is not None:
         item = fields["facts"]
         if not isinstance(item.value, tuple):
-            found.append(error("QZ401", "'facts' is a mapping of fact names to values", item.value_span,
-                               "write one 'name: value' per line under 'facts:'"))
+            found.append(error("QZ401", _text("case.facts"), item.value_span, _text("hint.case.facts")))
         else:
             facts = _facts(item.value, policy, kind, found)
 
@@ -262,53 +263,27 @@ def _unique_keys(items: tuple[_Item, ...], found: list[Diagnostic], what: str) -
     for item in items:
         if item.key in result:
             first = result[item.key].key_span
-            found.append(error("QZ401", f"duplicate {what} '{item.key}'", item.key_span,
-                               f"it is first given on line {first.line}" if first else None))
+            found.append(error("QZ401", _text(f"case.duplicate.{what}", text=item.key),
+                               item.key_span, _text("hint.case.first_line", first=first.line) if first else None))
         else:
             result[item.key] = item
     return result
 
 
 def _kind(item: _Item, policy: m.Policy, found: list[Diagnostic]) -> str | None:
-    value = item.value
-    if isinstance(value, str):
-        if value in policy.kinds:
-            return value
-        by_label = {k.label: k.name for k in policy.kinds.values()}
-        if value in by_label:
-            return by_label[value]
-    kinds = ", ".join(f"{k.name} ({k.label})" for k in policy.kinds.values())
-    found.append(error("QZ405", f"unknown applicant kind {_shown(value)}", item.value_span,
-                       did_you_mean(str(value), policy.kinds) or f"the policy's kinds are: {kinds}"))
-    return None
+    try:
+        return read_kind(policy, item.value)
+    except Refused as refusal:
+        found.append(_refused("QZ405", refusal, item))
+        return None
 
 
 def _date_field(item: _Item, found: list[Diagnostic]) -> dt.date | None:
-    value = item.value
-    date = value if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else None
-    if isinstance(value, str) and _DATE.fullmatch(value):
-        try:
-            date = dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    if date is None:
-        found.append(error("QZ404", f"'{item.key}' is not a calendar date: {_shown(value)}", item.value_span,
-                           "write the date as YYYY-MM-DD, e.g. 2024-06-01"))
-    elif not in_range(date):
-        found.append(_out_of_range(f"'{item.key}'", date, item))
+    try:
+        return read_date(item.value)
+    except Refused as refusal:
+        found.append(_refused("QZ404", refusal, item))
         return None
-    return date
-
-
-def in_range(date: dt.date) -> bool:
-    """Whether a date is one qzdsl computes with: periods and shifts of a date near the
-    end of the calendar would run past year 9999."""
-    return EARLIEST <= date <= LATEST
-
-
-def _out_of_range(what: str, date: dt.date, item: _Item) -> Diagnostic:
-    return error("QZ404", f"{what} is out of range: {date.isoformat()}", item.value_span,
-                 f"dates run from {EARLIEST.isoformat()} to {LATEST.isoformat()}")
 
 
 def _facts(items: tuple[_Item, ...], policy: m.Policy, kind: str | None, found: list[Diagnostic]) \
@@ -318,14 +293,15 @@ def _facts(items: tuple[_Item, ...], policy: m.Policy, kind: str | None, found: 
     for item in _unique_keys(items, found, "fact").values():
         fact = policy.facts.get(item.key)
         if fact is None:
-            hint = did_you_mean(item.key, policy.facts)
+            close = _closest(item.key, policy.facts)
+            hint = _text("hint.value.did_you_mean", first=close) if close else None
             if item.key in by_label:
-                hint = f"did you mean '{by_label[item.key]}'? ('{item.key}' is its label)"
-            found.append(error("QZ402", f"unknown fact '{item.key}'", item.key_span, hint))
+                hint = _text("hint.case.fact_label", first=by_label[item.key], text=item.key)
+            found.append(error("QZ402", _text("case.unknown_fact", text=item.key), item.key_span, hint))
             continue
         if kind is not None and kind not in fact.kinds:
-            found.append(error("QZ406", f"'{fact.name}' ({fact.label}) is not asked of {kind}", item.key_span,
-                               f"it is a fact of {', '.join(fact.kinds)}; remove it or check 'kind'"))
+            found.append(error("QZ406", _text("case.not_asked", text=fact.name, label=fact.label, kind=kind),
+                               item.key_span, _text("hint.case.fact_of", first=", ".join(fact.kinds))))
         if item.value is None:
             continue  # written but left empty: unknown
         value = _typed(fact, item, found)
@@ -334,104 +310,40 @@ def _facts(items: tuple[_Item, ...], policy: m.Policy, kind: str | None, found: 
     return facts
 
 
-# The largest count and amount a case may state: far above any real applicant, and low
-# enough that every amount the policy computes from them stays exact in SQL's DECIMAL.
-MAX_COUNT = 10**6
-MAX_MONEY = Decimal(10**9)
+def _closest(name: str, candidates) -> str | None:
+    import difflib
 
-_TYPE_WORDS = {
-    m.Type.BOOL: "yes/no: write true or false",
-    m.Type.COUNT: "a count: a whole number, 0 or more",
-    m.Type.MONEY: 'an amount in yuan: a whole number, a decimal string like "350.50", or "2万", "两万元"',
-    m.Type.DATE: "a date: YYYY-MM-DD",
-}
+    matches = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
+    return matches[0] if matches else None
 
 
 def _typed(fact: m.Fact, item: _Item, found: list[Diagnostic]) -> FactValue | None:
-    """The value of one fact in its declared type, or None after reporting why not."""
+    """The value of one fact in its declared type (read by `values.read_fact`), or None
+    after reporting why not."""
     value = item.value
-    if isinstance(value, (tuple, _Nested)) and fact.type is m.Type.ENUM:
-        values = ", ".join(f"{x.name} ({x.label})" for x in fact.members)
-        found.append(error("QZ403", f"'{fact.name}' ({fact.label}) takes one value, not {_shown(value)}",
-                           item.value_span, f"write one of: {values}"))
-        return None
     if isinstance(value, (tuple, _Nested)):
-        return _wrong(fact, item, found)
-    match fact.type:
-        case m.Type.BOOL:
-            return value if isinstance(value, bool) else _wrong(fact, item, found)
-        case m.Type.COUNT:
-            if isinstance(value, int) and not isinstance(value, bool) and value > MAX_COUNT:
-                found.append(error("QZ403", f"'{fact.name}' ({fact.label}) is more than {MAX_COUNT:,}: {value}",
-                                   item.value_span, "check the number"))
-                return None
-            if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-                return value
-            return _wrong(fact, item, found)
-        case m.Type.MONEY:
-            return _money(value, fact, item, found)
-        case m.Type.DATE:
-            date = value if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else None
-            if isinstance(value, str) and _DATE.fullmatch(value):
-                try:
-                    date = dt.date.fromisoformat(value)
-                except ValueError:
-                    found.append(error("QZ404", f"'{value}' is not a calendar date ({fact.name}, {fact.label})",
-                                       item.value_span, "check the month and the day"))
-                    return None
-            if date is None:
-                return _wrong(fact, item, found)
-            if not in_range(date):
-                found.append(_out_of_range(f"'{fact.name}' ({fact.label})", date, item))
-                return None
-            return date
-        case m.Type.ENUM:
-            return _member(value, fact, item, found)
-    return _wrong(fact, item, found)
-
-
-def _money(value, fact: m.Fact, item: _Item, found: list[Diagnostic]) -> Decimal | None:
-    if isinstance(value, bool):
-        return _wrong(fact, item, found)
-    if not isinstance(value, (int, Decimal, str)):
-        return _wrong(fact, item, found)
-    text = str(value).strip()
+        value = [] if value is _LIST else {}
     try:
-        amount = parse_amount(text)
-    except AmountError as problem:
-        if problem.reason == "negative":
-            found.append(error("QZ403", f"'{fact.name}' ({fact.label}) cannot be negative", item.value_span))
-        elif problem.reason == "sub_fen":
-            found.append(error("QZ403", f"'{fact.name}' ({fact.label}) has more than two decimal places: {text}",
-                               item.value_span, "money is counted to the fen (0.01 yuan)"))
-        else:
-            _wrong(fact, item, found)
+        return read_fact(fact, value)
+    except Refused as refusal:
+        code = "QZ404" if fact.type is m.Type.DATE else "QZ403"
+        found.append(_refused(code, refusal, item, fact))
         return None
-    if amount > MAX_MONEY:
-        found.append(error("QZ403", f"'{fact.name}' ({fact.label}) is more than {MAX_MONEY:,}元: {text}",
-                           item.value_span, "check the amount"))
-        return None
-    return amount
 
 
-def _member(value, fact: m.Fact, item: _Item, found: list[Diagnostic]) -> str | None:
-    if isinstance(value, str):
-        if fact.member(value):
-            return value
-        for member in fact.members:
-            if member.label == value:
-                return member.name
-    names = [x.name for x in fact.members]
-    values = ", ".join(f"{x.name} ({x.label})" for x in fact.members)
-    found.append(error("QZ403", f"{_shown(value)} is not a value of '{fact.name}' ({fact.label})", item.value_span,
-                       did_you_mean(str(value), names) or f"the values are: {values}"))
-    return None
+def _refused(code: str, refusal: Refused, item: _Item, fact: m.Fact | None = None) -> Diagnostic:
+    """A refused value as a diagnostic naming the fact (label and name) or the key."""
+    if fact is not None:
+        message = _text("case.value", name=fact.name, label=fact.label, reason=refusal.text)
+    elif refusal.key == "value.kind.unknown":
+        message = refusal.text
+    else:
+        message = _text("case.key_value", name=item.key, reason=refusal.text)
+    return error(code, message, item.value_span, refusal.suggestion)
 
 
-def _wrong(fact: m.Fact, item: _Item, found: list[Diagnostic]) -> None:
-    what = _TYPE_WORDS.get(fact.type, f"a {fact.type.value}")  # every type the model may add gets a message
-    found.append(error("QZ403", f"'{fact.name}' ({fact.label}) is {what}, not {_shown(item.value)}", item.value_span))
-    return None
+def _text(key: str, **args: object) -> Text:
+    return Text(key, tuple(args.items()))
 
 
 def _shown(value: object) -> str:

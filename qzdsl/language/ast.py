@@ -452,6 +452,7 @@ class SectionDecl:
     props: tuple[Prop, ...]
     span: Span = _span()
     name_span: Span = _span()
+    mode: str | None = None  # "amend", "replace" or "repeal" in a reform; None: a declaration
     KEYWORD = "section"
 
 
@@ -487,6 +488,7 @@ class ClauseDecl:
     props: tuple[Prop, ...]
     span: Span = _span()
     name_span: Span = _span()
+    mode: str | None = None  # "amend", "replace" or "repeal" in a reform; None: a declaration
 
     @property
     def KEYWORD(self) -> str:  # noqa: N802 - mirrors the class attribute of other declarations

@@ -197,7 +197,8 @@ def check_keywords(program: Program) -> list[Diagnostic]:
         for prop in ast.props_of(entry.decl):
             if isinstance(prop, ast.Principle) and prop.name not in PRINCIPLES:
                 found.append(error("QZ109", f"unknown principle '{prop.name}'", prop.span,
-                                   did_you_mean(prop.name, PRINCIPLES) or "known: most_favourable (从优、从高、不重复)"))
+                                   did_you_mean(prop.name, PRINCIPLES)
+                                   or "known: most_favourable (从优、从高、不重复)"))
             elif isinstance(prop, ast.AfterTrial) and prop.mode not in AFTER_TRIAL_MODES:
                 found.append(error("QZ109", f"unknown after_trial reading '{prop.mode}'", prop.span,
                                    did_you_mean(prop.mode, AFTER_TRIAL_MODES) or "use 'stop' or 'continue'"))
@@ -378,18 +379,21 @@ def check_amounts(program: Program) -> list[Diagnostic]:
 
 
 def check_citations(program: Program) -> list[Diagnostic]:
-    """Every quote occurs in the official text, inside the section it is cited under."""
+    """Every quote occurs in the official text of the file it is written in, inside the
+    section it is cited under. (A reform's amendment quotes its own text: its quotes are
+    written in the reform's file, though the clause they amend stands in the policy's.)"""
     found = []
+    by_path = {file.path: file for file in program.files}
     for file in program.files:
         source = program.official.get(file.path)
-        entries = [e for e in program.entries if e.file is file]
-        cites = [(e, c) for e in entries for c in ast.all_of(ast.props_of(e.decl), ast.Cite)]
+        cites = [(e, c) for e in program.entries for c in ast.all_of(ast.props_of(e.decl), ast.Cite)
+                 if by_path.get(c.span.file, e.file) is file]
         policy = program.policy_of(file)
         named = policy is not None and ast.first(policy.props, ast.SourceFile) is not None
         if source is None:
             if cites and not named:  # a named but unreadable source is reported where it is read
-                found.append(warning("QZ307", "quotes cannot be verified: the policy names no source text", policy.span if policy else None,
-                                     'add source "source.txt" to the policy header'))
+                found.append(warning("QZ307", "quotes cannot be verified: the policy names no source text",
+                                     policy.span if policy else None, 'add source "source.txt" to the policy header'))
             continue
         sections = program.sections_of(file)
         titles = [s.title for s in sections.values()]
@@ -400,7 +404,7 @@ def check_citations(program: Program) -> list[Diagnostic]:
                                    _closest(source, cite.quote)))
                 continue
             ref = cite.section or (entry.section.ref if entry.section else None)
-            section = sections.get(ref) if ref else None
+            section = sections.get(ref) if ref and entry.file is file else None
             if section is None:
                 continue
             region = source.region(section.title, titles)
@@ -473,9 +477,9 @@ def check_coverage(program: Program) -> list[Diagnostic]:
         return []
     cited: dict[int, list[tuple[int, int, Entry]]] = defaultdict(list)
     for entry in program.entries:
-        if entry.file is not main:
-            continue
         for cite in ast.all_of(ast.props_of(entry.decl), ast.Cite):
+            if cite.span.file != main.path and entry.file is not main:
+                continue  # quoted in another file's text (an amendment quotes its reform's)
             start = source.find(cite.quote)
             if start < 0:
                 continue

@@ -14,10 +14,12 @@ from qzdsl.language.program import Entry, Program
 _PERIODS_PER = {("years", "years"): 1, ("months", "years"): 12, ("months", "months"): 1, ("years", "months"): None}
 
 
-def _citations(program: Program, entry_file: ast.PolicyFile, props, default_section: str | None) -> tuple[m.Citation, ...]:
-    source = program.official.get(entry_file.path)
+def _citations(program: Program, entry_file: ast.PolicyFile, props,
+               default_section: str | None) -> tuple[m.Citation, ...]:
     result = []
     for cite in ast.all_of(props, ast.Cite):
+        # A reform's quote is found in the text of the file it is written in.
+        source = program.official.get(cite.span.file) or program.official.get(entry_file.path)
         line = source.line_of_quote(cite.quote) if source else None
         result.append(m.Citation(cite.section or default_section or "", cite.quote, cite.span, line))
     return tuple(result)
@@ -72,7 +74,8 @@ def _window(info: m.PolicyInfo, section: ast.SectionDecl | None, program: Progra
         start=max(start, info.applies_from),
         end=last_day_of_period(start, trial.amount, trial.unit),
         after_end=m.AfterEnd(after.mode) if after else m.AfterEnd.STOP,
-        provision=cites[0] if cites else None,
+        # The sentence that sets the trial: an amended one (a reform's) is quoted last.
+        provision=next((c for c in reversed(cites) if c.span.file != section.span.file), cites[0]) if cites else None,
     )
 
 

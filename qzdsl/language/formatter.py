@@ -122,10 +122,11 @@ def _header(decl: ast.Decl) -> str:
         return f"import {_quote(decl.path)}"
     if isinstance(decl, ast.PolicyDecl):
         return f"policy {_quote(decl.doc_number)}"
+    mode = f"{decl.mode} " if getattr(decl, "mode", None) else ""
     if isinstance(decl, ast.SectionDecl):
-        return f"section {_quote(decl.ref)} {_quote(decl.title)}"
+        return f"{mode}section {_quote(decl.ref)} {_quote(decl.title)}"
     label = "" if decl.label is None else " " + _quote(decl.label)
-    return f"{decl.KEYWORD} {decl.name}{label}"
+    return f"{mode}{decl.KEYWORD} {decl.name}{label}"
 
 
 # ---- comments and output --------------------------------------------------------------

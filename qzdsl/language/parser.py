@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -16,7 +17,8 @@ from qzdsl.resources import grammar_path
 from qzdsl.money import parse_number
 
 _DECL_START = re.compile(
-    r"^(import|policy|kind|section|fact|define|benefit|entitlement|reference|equivalence|target|aside)\b",
+    r"^(import|policy|kind|section|fact|define|benefit|entitlement|reference|equivalence|target|aside"
+    r"|amend|replace|repeal)\b",
     re.MULTILINE,
 )
 _UNIT = {"year": "years", "years": "years", "month": "months", "months": "months", "day": "days", "days": "days"}
@@ -134,6 +136,10 @@ class _ToAst(Transformer_NonRecursive):
     @v_args(meta=True)
     def define_decl(self, meta, c):
         return ast.DefineDecl(str(c[0]), self._str(c[1]), c[2], tuple(c[3:]), self._span(meta), self._tok(c[0]))
+
+    @v_args(meta=True)
+    def amend_decl(self, meta, c):
+        return dataclasses.replace(c[1], mode=str(c[0]), span=self._span(meta))
 
     @v_args(meta=True)
     def clause_decl(self, meta, c):
@@ -428,7 +434,8 @@ _TERMINAL_WORDS = {
     "$END": "end of file",
 }
 
-_DECL_KEYWORDS = ("IMPORT", "POLICY", "KIND", "SECTION", "FACT", "DEFINE", "CLAUSE_KIND", "TARGET", "ASIDE")
+_DECL_KEYWORDS = ("IMPORT", "POLICY", "KIND", "SECTION", "FACT", "DEFINE", "CLAUSE_KIND", "TARGET", "ASIDE",
+                  "AMEND_MODE")
 
 
 def _word(terminal: str) -> str:

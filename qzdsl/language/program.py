@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from qzdsl.language import ast
-from qzdsl.diagnostics import Diagnostic, QzError, Span, error
+from qzdsl.diagnostics import Diagnostic, QzError, Span, did_you_mean, error
 from qzdsl.language.parser import parse
 from qzdsl.language.source_text import SourceText
 from qzdsl.reading import Confinement, ReadRefused, decode, read_regular
@@ -117,8 +118,71 @@ def load_program(path: str | Path, text: str | None = None, also: tuple[str | Pa
                 section = decl
             program.entries.append(Entry(decl, file, section, policy, order))
             order += 1
+    program.diagnostics.extend(_amend(program))
     program.diagnostics.extend(_too_deep(program))
     return program
+
+
+# Properties an amendment adds to, rather than replaces.
+_ANNOTATIONS = frozenset({ast.Cite, ast.Note, ast.Ambiguity})
+
+
+def _amend(program: Program) -> list[Diagnostic]:
+    """Apply the amendments of reform files (`amend`, `replace`, `repeal`) to the clauses
+    and sections they name in the policies loaded before them, in the order written.
+
+    `amend` keeps the declaration where it stands and replaces each kind of property the
+    amendment gives with the amendment's, except citations, notes and recorded readings,
+    which are added: a report then quotes the policy's sentence and the amending one side
+    by side. `replace` puts the amendment's properties in place of all of them; `repeal`
+    removes the declaration. A section's change reaches
+    every clause under it. Amendment entries then leave the program: the checks, the
+    compiler and every back end see one policy, as amended.
+    """
+    found: list[Diagnostic] = []
+    entries = program.entries
+    for amendment in [e for e in entries if getattr(e.decl, "mode", None)]:
+        decl = amendment.decl
+        is_section = isinstance(decl, ast.SectionDecl)
+        key = decl.ref if is_section else decl.name
+        earlier = [e for e in entries if e.order < amendment.order and not getattr(e.decl, "mode", None)
+                   and type(e.decl) is type(decl) and (e.decl.ref if is_section else e.decl.name) == key]
+        target = earlier[-1] if earlier else None
+        what = "section" if is_section else "clause"
+        if target is None:
+            names = [e.decl.ref if is_section else e.decl.name for e in entries
+                     if type(e.decl) is type(decl) and not getattr(e.decl, "mode", None)]
+            span = decl.name_span if decl.name_span.line else decl.span
+            found.append(error("QZ112", span=span, hint=did_you_mean(key, names), mode=decl.mode, what=what, name=key))
+            continue
+        if not is_section and target.decl.kind != decl.kind:
+            found.append(error("QZ112", span=decl.span, variant="kind", name=key, actual=target.decl.kind,
+                               given=decl.kind))
+            continue
+        if is_section and target.decl.title != decl.title:
+            found.append(error("QZ112", span=decl.span, variant="title", name=key, title=target.decl.title))
+            continue
+        index = entries.index(target)
+        if decl.mode == "repeal":
+            del entries[index]
+            continue
+        if decl.mode == "replace":
+            props = decl.props
+        else:
+            given = {type(p) for p in decl.props} - _ANNOTATIONS
+            props = tuple(p for p in target.decl.props if type(p) not in given) + decl.props
+        changes = {"props": props, "mode": None}
+        if not is_section and decl.label is not None:
+            changes["label"] = decl.label
+        new = dataclasses.replace(target.decl, **changes)
+        entries[index] = dataclasses.replace(target, decl=new)
+        if is_section:  # the clauses under the section now sit under the amended heading
+            for i, e in enumerate(entries):
+                if e.section is target.decl:
+                    entries[i] = dataclasses.replace(e, section=new, decl=new if e.decl is target.decl else e.decl)
+    program.entries[:] = [e for e in entries if not getattr(e.decl, "mode", None)]
+    program._tables.clear()
+    return found
 
 
 # Every stage after parsing (lowering, checks, the evaluator, the SQL and z3 translators)
@@ -201,6 +265,9 @@ def _load(path: Path, program: Program, stack: list[Path], text: str | None, imp
     where = importer.span if importer else None
     try:
         resolved = path.resolve()
+    except RuntimeError:  # Python 3.11's pathlib reports a symlink loop so
+        program.diagnostics.append(error("QZ010", span=where, path=path, reason="a loop of symbolic links"))
+        return
     except (OSError, ValueError) as exc:
         program.diagnostics.append(error("QZ010", span=where, path=path, reason=_reason(exc)))
         return

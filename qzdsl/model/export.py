@@ -60,7 +60,8 @@ class _Tree(m.ExprVisitor[dict]):
         return {"op": node.op, "left": self.visit(node.left), "right": self.visit(node.right)}
 
     def visit_In(self, node: m.In) -> dict:
-        return {"op": "not_in" if node.negated else "in", "arg": self.visit(node.operand), "members": list(node.members)}
+        return {"op": "not_in" if node.negated else "in", "arg": self.visit(node.operand),
+                "members": list(node.members)}
 
     def visit_Shift(self, node: m.Shift) -> dict:
         return {"op": "shift", "date": self.visit(node.date), "amount": node.sign * node.amount, "unit": node.unit}

@@ -1,5 +1,6 @@
 """Run policy tests: decide each test's case and compare the decision with what the test
-expects, clause by clause. The results are plain data; `reports/test_*` render them.
+expects, clause by clause. The results are plain data; `qzdsl.reports.testing` renders
+them (text, JSON, JUnit).
 """
 
 from __future__ import annotations

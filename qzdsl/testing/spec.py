@@ -31,7 +31,7 @@ import yaml
 from qzdsl.model import policy as m
 from qzdsl.cases.case import Case, case_from_node, load_case
 from qzdsl.reading import ROOT_ENV, Confinement
-from qzdsl.diagnostics import Diagnostic, QzError, Span, did_you_mean, error
+from qzdsl.diagnostics import Diagnostic, QzError, Span, Text, did_you_mean, error
 from qzdsl.resources import bundled_policy_path
 from qzdsl.money import AmountError, parse_amount
 from qzdsl.model.policy import Status
@@ -120,11 +120,9 @@ class PolicyTest:
 
 
 def default_test_dir(policy_path: Path | None = None) -> Path:
-    """The `tests/` directory beside a policy file (default: the bundled policy), relative
-    to the working directory when it lies under it, so that reports show short paths."""
-    folder = (policy_path or bundled_policy_path()).resolve().parent / "tests"
-    cwd = Path.cwd().resolve()
-    return folder.relative_to(cwd) if folder.is_relative_to(cwd) else folder
+    """The `tests/` directory beside a policy file (default: the bundled policy); reports
+    make its name short when they show it (`PathStyle`)."""
+    return (policy_path or bundled_policy_path()).resolve().parent / "tests"
 
 
 _TESTS_KEY = re.compile(r"^tests\s*:", re.MULTILINE)
@@ -220,7 +218,7 @@ class _Reader:
         # of the test file (and QZDSL_READ_ROOT): `case: ../../etc/passwd` is refused unread.
         self.confinement = Confinement.around(policy.info.path or None, file)
 
-    def fail(self, code: str, message: str, node: yaml.Node | None, hint: str | None = None) -> None:
+    def fail(self, code: str, message: str, node: yaml.Node | None, hint: str | Text | None = None) -> None:
         span = _span(self.file, node) if node is not None else Span.point(self.file, 1, 1)
         self.found.append(error(code, message, span, hint))
 
@@ -349,7 +347,7 @@ class _Reader:
             return None
         if not path.is_file():
             self.fail("QZ505", f"case file not found: {value.value}", value,
-                      f"the path is relative to the test file; looked for {path}")
+                      Text("hint.looked_for", (("path", path),)))
             return None
         base = self.validated(lambda: load_case(path, self.policy))
         if base is None or facts is None:

@@ -155,18 +155,27 @@ class Translator(m.ExprVisitor[Term]):
     """Translates clauses of one policy; remembers every translation (per clause, per
     definition, per shifted date) so that a clause met in many pairs is translated once."""
 
-    def __init__(self, policy: m.Policy):
+    def __init__(self, policy: m.Policy, like: "Translator | None" = None):
+        """`like`: a translator of another version of the policy whose context, as_of and
+        facts (those of the same name, type and members) this one shares, so that one
+        question can speak of both versions (`qzdsl diff`)."""
         self.policy = policy
         # An audit's own z3 context: in the shared global one, terms left by an earlier
         # audit change which model z3 finds, and the report would depend on history.
-        self.ctx = z3.Context()
-        self.as_of = Date.variable("as_of", self.ctx)
+        self.ctx = like.ctx if like is not None else z3.Context()
+        self.as_of = like.as_of if like is not None else Date.variable("as_of", self.ctx)
         self.vars: dict[str, Term] = {}
         # fact -> its domain: asserted only in questions that mention the fact, so that a
         # question costs the same in a policy of 40 clauses and in one of 2,000.
         self.domain: dict[str, z3.BoolRef] = {}
+        prefix = "f" if like is None else like._prefix + "'"
+        self._prefix = prefix
         for index, fact in enumerate(policy.facts.values()):
-            self.vars[fact.name], self.domain[fact.name] = self._declare(f"f{index}", fact, self.ctx)
+            other = like.policy.facts.get(fact.name) if like is not None else None
+            if other is not None and (other.type, other.members) == (fact.type, fact.members):
+                self.vars[fact.name], self.domain[fact.name] = like.vars[fact.name], like.domain[fact.name]
+            else:
+                self.vars[fact.name], self.domain[fact.name] = self._declare(f"{prefix}{index}", fact, self.ctx)
         self._sides: list[z3.BoolRef] = []
         self._fresh = 0
         # Keyed by (definition, applicant kind): an equivalence extends a definition for
@@ -362,7 +371,7 @@ class Translator(m.ExprVisitor[Term]):
 
     def _fresh_date(self) -> Date:
         self._fresh += 1
-        return Date.variable(f"t{self._fresh}", self.ctx)
+        return Date.variable(f"{self._prefix}t{self._fresh}", self.ctx)
 
     def _add_side(self, constraint: z3.BoolRef) -> None:
         self._sides.append(constraint)
@@ -502,7 +511,8 @@ class Decider:
         if formula.clause not in self._literals:
             ctx = self.translator.ctx
             literals = [z3.Bool(f"{formula.clause}#{i}", ctx) for i in range(len(formula.exprs))]
-            self._literals[formula.clause] = [(lit, z3.Implies(lit, expr)) for lit, expr in zip(literals, formula.exprs)]
+            self._literals[formula.clause] = [(lit, z3.Implies(lit, expr))
+                                              for lit, expr in zip(literals, formula.exprs)]
         return self._literals[formula.clause]
 
     def _core(self, support: list[z3.BoolRef], formulas: tuple[ClauseFormula, ...]) -> tuple[Atom, ...]:

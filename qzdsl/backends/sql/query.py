@@ -19,6 +19,7 @@ The semantics are those of `qzdsl.evaluator`, clause by clause; the property tes
 from __future__ import annotations
 
 import calendar
+import re
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
@@ -314,7 +315,8 @@ class ClauseCompiler:
             month, day = integer(1), integer(1)
         else:
             month, day = exp.Month(this=self.anchor), exp.Day(this=self.anchor)
-        months = _bin(exp.Sub, integer(end.year * 12 + end.month), _bin(exp.Add, _bin(exp.Mul, year, integer(12)), month))
+        months = _bin(exp.Sub, integer(end.year * 12 + end.month),
+                      _bin(exp.Add, _bin(exp.Mul, year, integer(12)), month))
         day_fits = (exp.true() if end.day == _last_day(end.year, end.month)
                     else _bin(exp.LTE, day, integer(end.day)))
         if self.spec.cadence is m.Cadence.YEARS:
@@ -435,8 +437,44 @@ def _definitions_used(policy: m.Policy) -> list[str]:
     """The definitions the clauses read (requirements, anchors, head counts), directly or
     through other definitions, in the policy's order."""
     clauses = policy.evaluated_clauses
-    used = set(m.definitions_reached(policy.reach([c.requires for c in clauses] + [n for c in clauses for n in c.needs])))
+    conditions = [c.requires for c in clauses] + [n for c in clauses for n in c.needs]
+    used = set(m.definitions_reached(policy.reach(conditions)))
     return [name for name in policy.definitions if name in used]
+
+
+class SqlNameError(ValueError):
+    """A table or column name the query cannot be built with (the message says why)."""
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def table_ref(name: str) -> exp.Table:
+    """`name` (`table`, `schema.table` or `catalog.schema.table`) with every part quoted,
+    so that a part which is a keyword in some dialect (`from`, `order`) still parses back
+    there. Parts are plain identifiers: anything else is refused, not guessed."""
+    parts = name.split(".")
+    if len(parts) > 3 or not all(_IDENTIFIER.fullmatch(part) for part in parts):
+        raise SqlNameError(f"'{name}' is not a table name such as cases, schema.cases or catalog.schema.cases "
+                         f"(letters, digits and _, not starting with a digit)")
+    ids = [exp.to_identifier(part, quoted=True) for part in parts]
+    return exp.Table(this=ids[-1], db=ids[-2] if len(ids) > 1 else None, catalog=ids[-3] if len(ids) > 2 else None)
+
+
+def check_carry(policy: m.Policy, carry: tuple[str, ...]) -> tuple[str, ...]:
+    """The columns to carry through, refused when empty, named twice, or named like a
+    column the result has anyway (a duplicate column breaks the table it is written to)."""
+    taken = {"row_id", "kind", "as_of", *(n for c in clause_columns(policy) for n in c.names)}
+    seen: set[str] = set()
+    for name in carry:
+        if not name or not name.strip():
+            raise SqlNameError("a carried column needs a name (--carry '' names none)")
+        if name in taken:
+            raise SqlNameError(f"'{name}' is a column of the result already; carry input columns the result has not")
+        if name in seen:
+            raise SqlNameError(f"'{name}' is carried twice")
+        seen.add(name)
+    return carry
 
 
 def query(policy: m.Policy, table: str = "cases", literals: Literals = Literals(),
@@ -459,7 +497,7 @@ def query(policy: m.Policy, table: str = "cases", literals: Literals = Literals(
     groups = conflict_groups(policy)
     ranked = {c.id for g in groups for c in g.clauses}
     keys = [col("row_id"), col("kind"), as_of]
-    carried = [col(c) for c in carry]
+    carried = [col(c) for c in check_carry(policy, carry)]
 
     defined = [exp.alias_(inline.visit(policy.definitions[name].expr), definition_column(name), quoted=True)
                for name in used]
@@ -483,7 +521,7 @@ def query(policy: m.Policy, table: str = "cases", literals: Literals = Literals(
                      if clause.computes_amount else money(Decimal(0)))
             valued.append(exp.alias_(value, _name(clause, "value"), quoted=True))
 
-    ctes = [("defined", exp.select(exp.Star(), *defined).from_(exp.to_table(table, quoted=True))),
+    ctes = [("defined", exp.select(exp.Star(), *defined).from_(table_ref(table))),
             ("required", exp.select(exp.Star(), *required).from_("defined")),
             ("evaluated", exp.select(*keys, *carried, *evaluated).from_("required"))]
     if valued:

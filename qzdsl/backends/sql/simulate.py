@@ -207,3 +207,203 @@ def _summed(granted: int, exposures: list[Exposure]) -> Exposure:
     return Exposure(granted, total(e.first_year for e in exposures), total(e.lifetime for e in exposures),
                     sum(e.open_ended for e in exposures),
                     open_ended_per_year=total(e.open_ended_per_year for e in exposures))
+
+
+# ---- a reform against its baseline ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClauseChange:
+    """A clause's cost and its applicants under the baseline and the reform, over one
+    population. An applicant *gains* when the reform grants the clause and the baseline
+    does not, or grants it with a larger first-year or lifetime amount; *loses* the other
+    way round; is *unchanged* when the clause is granted under both alike. Costs count the
+    granted applicants as `simulate` does (first year, lifetime, open-ended per year)."""
+
+    clause: m.Clause
+    kind_label: str
+    in_baseline: bool
+    in_reform: bool
+    gain: int
+    lose: int
+    unchanged: int
+    baseline: Exposure
+    reform: Exposure
+
+    @property
+    def first_year_difference(self) -> Decimal | None:
+        return _difference(self.baseline.first_year, self.reform.first_year)
+
+    @property
+    def lifetime_difference(self) -> Decimal | None:
+        return _difference(self.baseline.lifetime, self.reform.lifetime)
+
+    @property
+    def per_year_difference(self) -> Decimal | None:
+        return _difference(self.baseline.open_ended_per_year, self.reform.open_ended_per_year)
+
+
+def _difference(old: Decimal | None, new: Decimal | None) -> Decimal | None:
+    if old is None and new is None:
+        return None
+    return (new or CENTS) - (old or CENTS)
+
+
+@dataclass(frozen=True)
+class ReformSimulation:
+    baseline: str  # document numbers
+    reform: str
+    baseline_sha256: str
+    reform_sha256: str
+    source: str
+    as_of: dt.date
+    rows_in: int
+    rows_evaluated: int
+    rows_rejected: int
+    clauses: tuple[ClauseChange, ...]  # every clause of either version, baseline's order first
+    gain: int  # applicants whose total (first-year) grant rises under the reform
+    lose: int
+    unchanged: int
+
+    @property
+    def first_year_difference(self) -> Decimal:
+        return sum((c.first_year_difference or CENTS for c in self.clauses), CENTS)
+
+    @property
+    def lifetime_difference(self) -> Decimal:
+        return sum((c.lifetime_difference or CENTS for c in self.clauses), CENTS)
+
+    @property
+    def per_year_difference(self) -> Decimal:
+        return sum((c.per_year_difference or CENTS for c in self.clauses), CENTS)
+
+
+def _q(name: str) -> str:
+    return exp.to_identifier(name, quoted=True).sql("duckdb")
+
+
+def _qualified(expression: exp.Expression, table: str) -> exp.Expression:
+    """`expression` with every column read from `table` (b: baseline, r: reform)."""
+    return expression.transform(
+        lambda node: exp.column(node.name, table=table, quoted=True) if isinstance(node, exp.Column) else node)
+
+
+def simulate_reform(baseline: m.Policy, reform: m.Policy, source: Path, as_of: dt.date | None = None,
+                    lang: str = "zh", progress: bool = False, threads: int | None = None,
+                    memory_limit: str | None = None, ignore_unknown: bool = False) -> ReformSimulation:
+    """Baseline and reform over the same population in one query: each version's query
+    reads the same validated rows, joined row by row, and one aggregate totals both and
+    their differences. Rows are validated against the baseline; facts only the reform
+    asks are unknown for every row."""
+    with DuckDB(threads, memory_limit) as engine:
+        connection = engine.connection
+        staged = stage(engine, baseline, Path(source), as_of, lang, Layout.wide, ignore_unknown)
+        rows_in = staged.count("checked_cases")
+        facts = ", ".join(_q(f) for f in baseline.facts)
+        connection.execute(f"CREATE TEMP TABLE numbered AS SELECT __row_number, row_id, kind, as_of"
+                           f"{', ' + facts if facts else ''} FROM checked_cases WHERE __valid")
+        extra = [f for f in reform.facts.values() if f.name not in baseline.facts]
+        nulls = "".join(f", CAST(NULL AS {sqlcols.COLUMN_TYPES[f.type]}) AS {_q(f.name)}" for f in extra)
+        connection.execute(f"CREATE VIEW numbered_reform AS SELECT *{nulls} FROM numbered")
+        base_sql = sqlgen.to_sql(baseline, "duckdb", table="numbered", pretty=False, carry=("__row_number",))
+        reform_sql = sqlgen.to_sql(reform, "duckdb", table="numbered_reform", pretty=False, carry=("__row_number",))
+        rows_evaluated = staged.count("numbered")
+        columns, names, plan = _reform_aggregates(baseline, reform)
+        sql = (f"SELECT {', '.join(c.sql('duckdb') for c in columns)} FROM ({base_sql}) AS b "
+               f"JOIN ({reform_sql}) AS r USING (__row_number)")
+        description = label("batch.progress", lang).format(rows=f"{rows_evaluated:,}")
+        values = dict(zip(names, run_with_progress(connection, sql, description, progress)[0]))
+    def exposure(side: str, names_: sqlcols.ClauseColumns | None) -> Exposure:
+        if names_ is None:
+            return Exposure(0, None, None, 0)
+        money = names_.clause.pays_money
+        key = f"{side}.{names_.clause.id}"
+        return Exposure(values[f"{key}.granted"], values[f"{key}.first_year"] if money else None,
+                        values[f"{key}.lifetime"] if money else None,
+                        values[f"{key}.open_ended"] if money else 0,
+                        open_ended_per_year=values[f"{key}.open_ended_per_year"] if money else None)
+
+    clauses = []
+    for clause_id, (old, new) in plan.items():
+        clause = (new or old).clause
+        kind = (reform if new else baseline).kinds.get(clause.beneficiary or "")
+        clauses.append(ClauseChange(clause, kind.label if kind else "", old is not None, new is not None,
+                                    values[f"{clause_id}.gain"], values[f"{clause_id}.lose"],
+                                    values[f"{clause_id}.unchanged"], exposure("b", old), exposure("r", new)))
+    return ReformSimulation(baseline.info.doc_number, reform.info.doc_number, baseline.sha256, reform.sha256,
+                            str(source), staged.as_of, rows_in, rows_evaluated, rows_in - rows_evaluated,
+                            tuple(clauses), values[".gain"], values[".lose"], values[".unchanged"])
+
+
+def _reform_aggregates(baseline: m.Policy, reform: m.Policy):
+    """The aggregate columns over the joined rows (b: baseline, r: reform), their names,
+    and per clause id its columns in each version (None where a version lacks it)."""
+    old = {c.clause.id: c for c in sqlcols.clause_columns(baseline)}
+    new = {c.clause.id: c for c in sqlcols.clause_columns(reform)}
+    plan = {cid: (old.get(cid), new.get(cid)) for cid in [*old, *(c for c in new if c not in old)]}
+    columns: list[exp.Expression] = []
+    names: list[str] = []
+
+    def add(name: str, expression: exp.Expression) -> None:
+        columns.append(exp.alias_(expression, name, quoted=True))
+        names.append(name)
+
+    def granted(side: str, cols: sqlcols.ClauseColumns | None) -> exp.Expression:
+        if cols is None:
+            return exp.false()
+        return exp.Coalesce(this=_qualified(_status(cols.status, Status.GRANTED), side), expressions=[exp.false()])
+
+    def worth(side: str, cols: sqlcols.ClauseColumns | None) -> exp.Expression:
+        """What the clause pays this row in its first year (0 when not granted)."""
+        if cols is None or not (cols.clause.pays_money):
+            return sqlgen.money(CENTS)
+        return sqlgen.case_when([(granted(side, cols), _qualified(_first_year(cols), side))], sqlgen.money(CENTS))
+
+    def life(side: str, cols: sqlcols.ClauseColumns | None) -> exp.Expression:
+        if cols is None or not (cols.clause.pays_money):
+            return sqlgen.money(CENTS)
+        return sqlgen.case_when([(granted(side, cols), exp.Coalesce(this=_qualified(_lifetime(cols), side),
+                                                                     expressions=[sqlgen.money(CENTS)]))],
+                                sqlgen.money(CENTS))
+
+    totals_old, totals_new = [], []
+    for cid, (o, n) in plan.items():
+        for side, cols in (("b", o), ("r", n)):
+            if cols is None:
+                continue
+            g = granted(side, cols)
+            add(f"{side}.{cid}.granted", _count_if(g))
+            if cols.clause.pays_money:
+                add(f"{side}.{cid}.first_year", _sum_if(_qualified(_first_year(cols), side), g.copy()))
+                add(f"{side}.{cid}.lifetime", _sum_if(_qualified(_lifetime(cols), side), g.copy()))
+                open_ended = exp.and_(g.copy(), exp.Is(this=_qualified(sqlgen.col(cols.periods), side),
+                                                        expression=exp.Null()))
+                add(f"{side}.{cid}.open_ended", _count_if(open_ended))
+                add(f"{side}.{cid}.open_ended_per_year", _sum_if(_qualified(_per_year(cols), side), open_ended.copy()))
+        g_old, g_new = granted("b", o), granted("r", n)
+        w_old, w_new = worth("b", o), worth("r", n)
+        l_old, l_new = life("b", o), life("r", n)
+        more = exp.or_(exp.GT(this=w_new.copy(), expression=w_old.copy()),
+                       exp.GT(this=l_new.copy(), expression=l_old.copy()))
+        less = exp.or_(exp.LT(this=w_new.copy(), expression=w_old.copy()),
+                       exp.LT(this=l_new.copy(), expression=l_old.copy()))
+        add(f"{cid}.gain", _count_if(exp.or_(exp.and_(g_new.copy(), exp.not_(g_old.copy())),
+                                             exp.and_(g_new.copy(), g_old.copy(), more))))
+        add(f"{cid}.lose", _count_if(exp.or_(exp.and_(g_old.copy(), exp.not_(g_new.copy())),
+                                             exp.and_(g_new.copy(), g_old.copy(), less))))
+        add(f"{cid}.unchanged", _count_if(exp.and_(g_new.copy(), g_old.copy(), exp.not_(more.copy()),
+                                                   exp.not_(less.copy()))))
+        totals_old.append(exp.Add(this=w_old.copy(), expression=l_old.copy()))
+        totals_new.append(exp.Add(this=w_new.copy(), expression=l_new.copy()))
+
+    def summed(parts: list[exp.Expression]) -> exp.Expression:
+        total: exp.Expression = sqlgen.money(CENTS)
+        for part in parts:
+            total = exp.Add(this=total, expression=exp.Paren(this=part))
+        return total
+
+    old_total, new_total = summed(totals_old), summed(totals_new)
+    add(".gain", _count_if(exp.GT(this=new_total, expression=old_total)))
+    add(".lose", _count_if(exp.LT(this=new_total.copy(), expression=old_total.copy())))
+    add(".unchanged", _count_if(exp.EQ(this=new_total.copy(), expression=old_total.copy())))
+    return columns, names, plan

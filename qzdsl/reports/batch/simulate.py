@@ -82,7 +82,8 @@ def _csv(simulation: Simulation) -> str:
                                                 e.open_ended_per_year)])
 
     for c in simulation.clauses:
-        row("clause", c.clause.section, c.clause.id, c.clause.title, c.clause.beneficiary or "", c.kind_label, c.exposure)
+        row("clause", c.clause.section, c.clause.id, c.clause.title, c.clause.beneficiary or "", c.kind_label,
+            c.exposure)
     for s in simulation.sections:
         row("section", s.ref, "", s.title, "", "", s.exposure)
     row("total", "", "", "", "", "", simulation.total)

@@ -163,8 +163,9 @@ def render(policy: m.Policy, lang: str = "zh") -> str:
                 f"{t('col.quote')} |", "|---|---|---|---|"]
         for target in policy.targets:
             value = f"{target.value.normalize():f}{target.unit or ''}"
+            deadline = target.deadline.isoformat() if target.deadline else "—"
             out.append(f"| {_cell(target.title)} | {_cell(t('goal', value=value))} | "
-                       f"{target.deadline.isoformat() if target.deadline else '—'} | {_cell(d.quotes(target.citations))} |")
+                       f"{deadline} | {_cell(d.quotes(target.citations))} |")
         out.append("")
 
     coverage = sentence_coverage(policy)

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 from decimal import Decimal
 
+from qzdsl.diagnostics import PathStyle
 from qzdsl.model import policy as m
 from qzdsl.wording.amounts import describe_amount, yuan
 from qzdsl.cases.case import json_value
@@ -54,7 +55,7 @@ def record(decision: Decision, lang: str = "zh") -> dict:
         "as_of": decision.as_of.isoformat(),
         "case": {
             "name": case.name,
-            "path": case.path,
+            "path": PathStyle().show(case.path) if case.path else case.path,
             "kind": case.kind,
             "kind_label": kind.label if kind else case.kind,
             "facts": [

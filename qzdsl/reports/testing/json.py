@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from qzdsl.diagnostics import PathStyle
 from qzdsl.money import to_json
 from qzdsl.testing.spec import Amount
 from qzdsl.testing.coverage import Coverage
@@ -13,20 +14,21 @@ from qzdsl.testing.runner import PolicyTestRun
 
 
 def run_json(run: PolicyTestRun, cov: Coverage | None = None) -> dict:
+    paths = PathStyle()
     data = {
         "policy": {"doc_number": run.policy.info.doc_number, "sha256": run.policy.sha256},
         "summary": {"passed": run.passed, "failed": run.failed, "total": len(run.results)},
         "tests": [
             {
-                "id": r.test.id,
-                "file": r.test.file,
+                "id": f"{paths.show(r.test.file)}::{r.test.name}",
+                "file": paths.show(r.test.file),
                 "name": r.test.name,
                 "as_of": r.test.as_of.isoformat(),
                 "passed": r.passed,
                 "decision": r.decision.id,
                 "mismatches": [
                     {"clause": x.clause, "field": x.field, "expected": value(x.expected), "got": value(x.got),
-                     "at": str(x.check.span)}
+                     "at": paths.location(x.check.span)}
                     for x in r.mismatches
                 ],
             }

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
+from qzdsl.diagnostics import PathStyle
 from qzdsl.testing.runner import PolicyTestRun
 from qzdsl.reports.testing.text import failure_text, mismatch_fields
 
@@ -25,7 +26,7 @@ def render_junit(run: PolicyTestRun) -> str:
                       tests=str(len(run.results)), failures=str(run.failed), errors="0")
     suites: dict[str, ET.Element] = {}
     for result in run.results:
-        file = result.test.file
+        file = PathStyle().show(result.test.file)
         if file not in suites:
             suites[file] = ET.SubElement(root, "testsuite", name=_xml(file), tests="0", failures="0", errors="0",
                                          skipped="0")

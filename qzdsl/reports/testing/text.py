@@ -9,7 +9,7 @@ import datetime as dt
 from decimal import Decimal
 
 from qzdsl.wording.amounts import describe_amount
-from qzdsl.diagnostics import display_width
+from qzdsl.diagnostics import PathStyle, display_width
 from qzdsl.backends.evaluator.results import ClauseResult, ExcludedBy, OutOfWindow, TraceNode
 from qzdsl.testing.coverage import Coverage
 from qzdsl.testing.runner import PolicyTestResult, PolicyTestRun
@@ -26,25 +26,32 @@ FIELD_NAMES = {
 }
 
 
-def render_run(run: PolicyTestRun, cov: Coverage | None = None) -> str:
+def render_run(run: PolicyTestRun, cov: Coverage | None = None, paths: PathStyle | None = None) -> str:
+    """The report; `paths` names the files (default: relative to the working directory)."""
+    paths = paths or PathStyle()
     lines = [f"policy {run.policy.info.doc_number} (sha256 {run.policy.sha256[:12]}), {len(run.results)} test(s)"]
     by_file: dict[str, list[PolicyTestResult]] = {}
     for result in run.results:
         by_file.setdefault(result.test.file, []).append(result)
     for file, results in by_file.items():
-        lines.append(f"{file} " + "".join("." if r.passed else "F" for r in results))
+        lines.append(f"{paths.show(file)} " + "".join("." if r.passed else "F" for r in results))
     failures = [r for r in run.results if not r.passed]
     if failures:
         lines += ["", _rule("FAILURES", "=")]
         for result in failures:
-            lines += [_rule(result.test.id, "_"), failure_text(result), ""]
+            lines += [_rule(_test_id(result, paths), "_"), failure_text(result, paths), ""]
         lines.append(_rule("short test summary info", "="))
         for result in failures:
-            lines.append(f"FAILED {result.test.id} - {mismatch_fields(result)}")
+            lines.append(f"FAILED {_test_id(result, paths)} - {mismatch_fields(result)}")
     if cov is not None:
         lines += ["", render_coverage(cov)]
     lines.append(f"{run.passed} passed, {run.failed} failed")
     return "\n".join(lines) + "\n"
+
+
+def _test_id(result: PolicyTestResult, paths: PathStyle) -> str:
+    """`file::name`, as pytest names a test, with the file named as the reader sees it."""
+    return f"{paths.show(result.test.file)}::{result.test.name}"
 
 
 def _rule(title: str, fill: str) -> str:
@@ -61,11 +68,13 @@ def mismatch_fields(result: PolicyTestResult) -> str:
 # ---- one failure ---------------------------------------------------------------------------
 
 
-def failure_text(result: PolicyTestResult) -> str:
+def failure_text(result: PolicyTestResult, paths: PathStyle | None = None) -> str:
     """Expected against got for every unmet expectation, grouped by clause; then each
     failing clause's status, reasons and requirement trace."""
     test, decision = result.test, result.decision
-    lines = [f"case: {test.case.path or test.file} ({test.case.kind}), as of {test.as_of.isoformat()}"]
+    paths = paths or PathStyle()
+    lines = [f"case: {paths.show(test.case.path or test.file)} ({test.case.kind}), "
+             f"as of {test.as_of.isoformat()}"]
     for clause_id in (*result.failing_clauses(), None):
         mismatches = [x for x in result.mismatches if x.clause == clause_id]
         if not mismatches:
@@ -76,7 +85,7 @@ def failure_text(result: PolicyTestResult) -> str:
             clause = decision.result(clause_id).clause
             lines.append(f"{clause_id} {clause.title} [{clause.section}]:")
         for x in mismatches:
-            lines.append(f"  {x.check.span}: {FIELD_NAMES.get(x.field, x.field)}")
+            lines.append(f"  {paths.location(x.check.span)}: {FIELD_NAMES.get(x.field, x.field)}")
             lines.append(f"  - expected: {show(x.expected)}")
             lines.append(f"  + got:      {show(x.got)}")
     for clause_id in result.failing_clauses():

@@ -1,0 +1,150 @@
+"""`qzdsl interview`, driven as a person drives it: in a pseudo-terminal, reading each
+question off the screen and typing an answer as people write it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+
+import qzdsl
+from qzdsl.backends.evaluator.results import Status
+from qzdsl.cases.case import load_case
+from qzdsl.frontdoor.interview import Interview, case_yaml
+
+pexpect = pytest.importorskip("pexpect", reason="pexpect drives the interview in a pseudo-terminal")
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ROOT / "policies" / "qzf-2023-12" / "cases"
+PROMPT = "回答> "
+_STYLE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def screen_of(child) -> str:
+    """What the terminal shows before the last match, without colours and styles."""
+    return _STYLE.sub("", child.before).replace("\r\n", "\n")
+
+
+@pytest.fixture(scope="module")
+def policy():
+    return qzdsl.load()
+
+
+def spoken(fact, value) -> str:
+    """A fact's value as a caseworker would type it (not as a case file writes it)."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dt.date):
+        return f"{value.year}年{value.month}月{value.day}日"
+    if isinstance(value, Decimal):
+        return f"{value}元"
+    if fact.members:
+        return str([m.name for m in fact.members].index(value) + 1)  # the menu number
+    return str(value)
+
+
+def spawn(tmp_path: Path, *args: str):
+    env = {**os.environ, "COLUMNS": "250", "LINES": "50", "TERM": "xterm", "LANG": "zh_CN.UTF-8"}
+    return pexpect.spawn(sys.executable, ["-m", "qzdsl", "interview", *args], cwd=str(tmp_path), env=env,
+                         encoding="utf-8", timeout=30, dimensions=(50, 250))
+
+
+def answer_everything(child, policy, facts: dict, asked: list[str]) -> None:
+    """Answer each question from `facts` ("不知道" for a fact the case does not have)
+    until the interview stops asking."""
+    by_question = {(f.question or f.label): f for f in policy.facts.values()}
+    while child.expect([PROMPT, "不需要再提问了"]) == 0:
+        screen = screen_of(child).rsplit("问题 ", 1)[-1]
+        question = next(q for q in sorted(by_question, key=len, reverse=True) if q in screen)
+        fact = by_question[question]
+        asked.append(fact.name)
+        child.sendline(spoken(fact, facts[fact.name]) if fact.name in facts else "不知道")
+
+
+def test_from_nothing_to_the_decision_of_the_graduate_homebuyer(tmp_path, policy):
+    expected = qzdsl.evaluate(policy, load_case(CASES / "graduate-homebuyer.yaml", policy))
+    facts = dict(expected.case.facts)
+    child = spawn(tmp_path, "--as-of", "2024-06-01", "--out", "case.yaml", "--report", "report.html")
+    child.expect("请输入编号或类型名称")
+    child.sendline("个人")
+    asked: list[str] = []
+    answer_everything(child, policy, facts, asked)
+    child.expect("案例已保存")
+    child.expect(pexpect.EOF)
+    screen = screen_of(child)
+    child.close()
+    assert child.exitstatus == 0
+    # Asked only what was needed, each once, the question deciding the most money first.
+    assert len(asked) == len(set(asked)) < len(facts)
+    assert asked[0] == "works_in_quzhou"
+    saved = load_case(tmp_path / "case.yaml", policy)
+    decision = qzdsl.evaluate(policy, saved)
+    assert {r.clause.id for r in decision.by_status(Status.GRANTED)} == \
+        {r.clause.id for r in expected.by_status(Status.GRANTED)}
+    assert decision.totals == expected.totals
+    assert not decision.by_status(Status.UNDETERMINED)
+    # The decision is printed, and the report written.
+    for granted in expected.by_status(Status.GRANTED):
+        assert granted.clause.title[:6] in screen.replace("\n", "").replace(" ", "")
+    assert "衢州高校毕业生购房一次性提取租房补贴余额" in (tmp_path / "report.html").read_text(encoding="utf-8")
+
+
+def test_progress_refusals_going_back_and_dont_know(tmp_path, policy):
+    child = spawn(tmp_path, "--kind", "person", "--as-of", "2024/6/1", "--out", "case.yaml")
+
+    def say(text: str) -> str:
+        child.sendline(text)
+        child.expect(PROMPT)
+        return screen_of(child)
+
+    child.expect(PROMPT)
+    screen = say("是")                         # works in Quzhou
+    assert "已确定：可享受 0 项；不符合 0 项；待定 22 项" in screen and "购房日期" in screen
+    screen = say("6/1/2024")                  # ambiguous: refused, with both readings
+    assert "无法采用：“6/1/2024”有歧义：无法确定哪个是月、哪个是日" in screen
+    assert "提示：请写作 2024-01-06 或 2024-06-01" in screen
+    screen = say("返回")                       # takes back "works in Quzhou"
+    assert "已撤回上一题的回答：在衢就业创业" in screen and "您目前是否在衢州市" in screen
+    screen = say("不知道")
+    assert "记为不知道：在衢就业创业" in screen
+    assert "您目前是否在衢州市" not in screen.rsplit("问题 ", 1)[-1]  # not asked again
+    child.sendline("结束")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert yaml.safe_load((tmp_path / "case.yaml").read_text(encoding="utf-8")) == {
+        "kind": "person", "as_of": dt.date(2024, 6, 1), "facts": {}}
+
+
+def test_a_partial_case_is_resumed(tmp_path, policy):
+    partial = CASES / "homebuyer-missing-facts.yaml"
+    start = load_case(partial, policy)
+    child = spawn(tmp_path, str(partial), "--out", "resumed.yaml")
+    child.expect(PROMPT)
+    assert "接着案例“在衢非公企业员工购房（部分事实待核实）”继续：已知 6 项事实" in screen_of(child)
+    first = Interview.resume(policy, start).next_question()
+    assert (policy.facts[first.fact].question or "") in screen_of(child)
+    child.sendline("是")
+    child.expect(PROMPT)
+    child.sendline("结束")
+    child.expect(pexpect.EOF)
+    child.close()
+    resumed = load_case(tmp_path / "resumed.yaml", policy)
+    assert resumed.facts == {**start.facts, first.fact: True}
+    assert resumed.name == start.name and resumed.as_of == start.as_of
+
+
+def test_the_interview_library_asks_by_stake_and_writes_a_readable_case(policy):
+    talk = Interview(policy, "person", dt.date(2024, 6, 1))
+    stakes = [q.stake for q in talk.questions()]
+    assert stakes[0] == max(stakes)
+    talk.answer("employer_pf_monthly", "300元")
+    talk.answer("purchase_date", "2024年4月18日")
+    text = case_yaml(talk.case_data())
+    assert re.search(r"^as_of: 2024-06-01$", text, re.M) and "employer_pf_monthly: 300" in text
+    assert talk.back() == "purchase_date" and "purchase_date" not in talk.facts
