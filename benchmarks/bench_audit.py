@@ -12,6 +12,7 @@ so that growth is visible. Budgets: the bundled policy under 2 s, 2,000 clauses 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import tempfile
 import time
@@ -47,13 +48,27 @@ def timed_audit(path: Path | None) -> dict[str, float]:
         "pairs": report.coverage.candidate_pairs,
         "checks": report.coverage.solver_checks,
         "findings": len(report.findings),
+        "timed_out": sum(1 for p in report.pairs if p.overlap is None),
     }
 
 
 def line(name: str, t: dict[str, float]) -> str:
     return (f"{name:>9}  {t['clauses']:>5} clauses  {t['pairs']:>6} pairs  {t['checks']:>6} solver checks  "
             f"cpu {t['total']:6.2f} s  wall {t['wall']:6.2f} s  (check {t['check']:5.2f}, "
-            f"compile {t['compile']:5.2f}, audit {t['audit']:5.2f})")
+            f"compile {t['compile']:5.2f}, audit {t['audit']:5.2f}); {t['timed_out']} pairs timed out")
+
+
+def growth(measured: list[tuple[int, dict]]) -> str:
+    """The growth between the smallest and the largest size, as an exponent (CPU time ~
+    clauses^k) and as CPU per solver check, which stays flat when growth is linear in the
+    candidate pairs the graph proposes."""
+    if len(measured) < 2:
+        return "growth: give two sizes or more"
+    (n1, t1), (n2, t2) = measured[0], measured[-1]
+    exponent = math.log(t2["total"] / t1["total"]) / math.log(n2 / n1)
+    per_check = ", ".join(f"{n}: {1000 * t['total'] / max(t['checks'], 1):.2f} ms" for n, t in measured)
+    return (f"growth {n1}→{n2} clauses: CPU time ~ clauses^{exponent:.2f}; pairs ~ clauses^"
+            f"{math.log(t2['pairs'] / t1['pairs']) / math.log(n2 / n1):.2f}; CPU per solver check {per_check}")
 
 
 def main() -> int:
@@ -65,14 +80,17 @@ def main() -> int:
     print(line("bundled", bundled), flush=True)
     if bundled["total"] > BUDGETS["bundled"]:
         over.append("bundled")
+    measured = []
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.sizes:
             path = Path(tmp) / f"synthetic_{size}.qz"
             path.write_text(generate(size), encoding="utf-8")
             times = timed_audit(path)
+            measured.append((size, times))
             print(line(str(size), times), flush=True)
             if size in BUDGETS and times["total"] > BUDGETS[size]:
                 over.append(str(size))
+    print(growth(measured))
     if over:
         print(f"over budget: {', '.join(over)}", file=sys.stderr)
         return 1

@@ -295,6 +295,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the solver could not decide ({question}), but a bounded search found a case granted both: a possible "
               "double payment. Witness: {witness}",
     },
+    "QZA011.timeout": {
+        "zh": "求解器在单个问题的时限（{seconds}秒）内未能判定（{question}）：既未证明会同时适用，也未证明不会。",
+        "en": "the solver ran out of its {seconds} s for one question ({question}): neither an overlap nor "
+              "disjointness was shown.",
+    },
     "QZA011.budget": {
         "zh": "审查在时间预算（{seconds}秒）内未完成：{count}个问题未审查，结论不完整。",
         "en": "the audit did not finish within its time budget ({seconds} s): {count} questions were not examined; "

@@ -234,3 +234,20 @@ def test_witness_files_load_as_case_files(fixture_report, tmp_path):
         path.write_text(witness.yaml(), encoding="utf-8")
         case = load_case(path, policy)
         assert case.kind == witness.kind and case.as_of == witness.as_of
+
+
+def test_a_question_that_runs_out_of_time_is_reported_as_timed_out_never_as_disjoint():
+    from qzdsl.backends.audit.audit import audit
+    from qzdsl.backends.audit.smt import TIMED_OUT
+
+    policy = qzdsl.load()
+    hurried = audit(policy, question_timeout=0.001)  # 1 ms a question: z3 stops on many
+    patient = audit(policy)
+    undecided = {(p.a, p.b) for p in hurried.pairs if p.overlap is None}
+    assert undecided and all(p.undecided in TIMED_OUT for p in hurried.pairs if p.overlap is None)
+    timed_out = {f.clauses for f in hurried.findings if f.body.key == "QZA011.timeout"}
+    assert undecided <= timed_out
+    disjoint = {(p.a, p.b) for p in hurried.pairs if p.overlap is False}
+    assert disjoint <= {(p.a, p.b) for p in patient.pairs if p.overlap is False}  # never a guess
+    assert not {f.clauses for f in hurried.findings if f.code == "QZA004"} & undecided
+    assert hurried.coverage.disjoint == len(disjoint)

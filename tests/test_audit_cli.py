@@ -78,7 +78,7 @@ def test_english_table(capsys, monkeypatch):
 
 
 @pytest.mark.parametrize("fmt, marker", [("json", '"schema": "qzdsl.audit.v1"'), ("sarif", '"version": "2.1.0"'),
-                                         ("md", "```mermaid"), ("html", "<svg")])
+                                         ("md", "```mermaid"), ("html", '<table class="relations">')])
 def test_formats_on_stdout(capsys, monkeypatch, fmt, marker):
     _, out, _ = run(capsys, monkeypatch, "--policy", FIXTURE, "--format", fmt)
     assert marker in out

@@ -172,3 +172,16 @@ def test_enums_read_as_their_words():
     assert m.Relation.DOMINATES.directed and not m.Relation.SAME_GROUP.directed
     assert m.Relation.EQUIVALENCE.declared and not m.Relation.OVERLAP.declared
     assert m.Cadence.MONTHS.months == 1 and m.Cadence.YEARS.periods_in_a_year == 1 and m.Cadence.ONCE.months is None
+
+
+def test_what_the_principle_does_with_a_pair():
+    policy = qzdsl.load()
+    base = _clause(m.AmountSpec(m.AmountKind.FIXED, low=Decimal(1)), OPEN)
+    grouped_a = m.Clause(**{**base.__dict__, "id": "a", "groups": ("g",)})
+    grouped_b = m.Clause(**{**base.__dict__, "id": "b", "groups": ("g",)})
+    stacked_b = m.Clause(**{**grouped_b.__dict__, "stackable": ("a",)})
+    alone = m.Clause(**{**base.__dict__, "id": "c"})
+    assert policy.pair_rule(grouped_a, grouped_b) is m.PairRule.CONFLICT
+    assert policy.pair_rule(grouped_a, stacked_b) is m.PairRule.STACKABLE and policy.related(grouped_a, stacked_b)
+    assert policy.pair_rule(grouped_a, alone) is m.PairRule.NONE
+    assert not policy.conflicts(grouped_a, grouped_a)

@@ -22,7 +22,6 @@ from cli_runner import run_main
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = ROOT / "policies/qzf-2023-12"
-EXISTING = ROOT / "policies/qz-existing"
 REFORMS = BUNDLED / "reforms"
 SQL = ROOT / "tests/fixtures/sql"
 
@@ -35,8 +34,7 @@ def base():
 def _reform(tmp_path: Path, body: str, text: str = "") -> Path:
     """A reform of the bundled policy written beside a copy of it."""
     folder = tmp_path / "policies"
-    shutil.copytree(BUNDLED, folder / "qzf-2023-12", ignore=shutil.ignore_patterns("cases", "tests", "reforms"))
-    shutil.copytree(EXISTING, folder / "qz-existing")  # the bundled policy imports it
+    shutil.copytree(ROOT / "policies", folder, ignore=shutil.ignore_patterns("cases", "tests", "reforms"))
     (folder / "reform.txt").write_text(text or "无。", encoding="utf-8")
     path = folder / "reform.qz"
     path.write_text('import "qzf-2023-12/policy.qz"\n\npolicy "修订（测试）": title "修订（测试）", '
@@ -128,10 +126,9 @@ def test_diff_of_the_trial_extension_has_a_witness_for_every_changed_clause(base
 
 
 def test_diff_of_the_policy_against_itself_reformatted_is_a_proof_of_no_change(tmp_path, base):
-    folder = tmp_path / "policies" / "qzf-2023-12"
-    shutil.copytree(BUNDLED, folder, ignore=shutil.ignore_patterns("cases", "tests", "reforms"))
-    shutil.copytree(EXISTING, folder.parent / "qz-existing")  # the bundled policy imports it
-    policy = folder / "policy.qz"
+    skip = shutil.ignore_patterns("cases", "tests", "reforms")
+    shutil.copytree(ROOT / "policies", tmp_path / "policies", ignore=skip)
+    policy = tmp_path / "policies" / "qzf-2023-12" / "policy.qz"
     text = policy.read_text(encoding="utf-8")
     policy.write_text(format_text(text.replace("\n\n", "\n\n\n"), str(policy)), encoding="utf-8")
     result = diff(base, qzdsl.load(policy))

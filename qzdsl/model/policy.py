@@ -111,6 +111,14 @@ class Relation(StrEnum):
         return self in _DIRECTED
 
 
+class PairRule(StrEnum):
+    """What 从优、从高、不重复 does with two clauses granted to one applicant."""
+
+    CONFLICT = "conflict"  # one is paid, the most favourable
+    STACKABLE = "stackable"  # declared: both are paid
+    NONE = "none"  # nothing declared
+
+
 _DECLARED = frozenset({Relation.SAME_GROUP, Relation.EXCLUDES, Relation.STACKABLE, Relation.EQUIVALENCE})
 _DIRECTED = frozenset({Relation.EXCLUDES, Relation.STACKABLE, Relation.EQUIVALENCE, Relation.DOMINATES})
 
@@ -780,11 +788,23 @@ class Policy:
     def conflicts(self, a: Clause, b: Clause) -> bool:
         """Whether 从优、从高、不重复 forbids paying both `a` and `b`.
 
-        They conflict when they share an exclusion group or one declares `excludes` the
-        other, unless either declares the other `stackable`.
+        They conflict when they are related (a shared exclusion group, or one declares
+        `excludes` the other), unless either declares the other `stackable`.
         """
-        if a.id == b.id:
-            return False
-        if b.id in a.stackable or a.id in b.stackable:
-            return False
-        return bool(set(a.groups) & set(b.groups)) or b.id in a.excludes or a.id in b.excludes
+        return a.id != b.id and self.related(a, b) and not self.stackable(a, b)
+
+    @staticmethod
+    def related(a: Clause, b: Clause) -> bool:
+        """Whether `a` and `b` share an exclusion group or one excludes the other."""
+        return any(g in b.groups for g in a.groups) or b.id in a.excludes or a.id in b.excludes
+
+    @staticmethod
+    def stackable(a: Clause, b: Clause) -> bool:
+        """Whether either declares the other `stackable` (both are paid)."""
+        return b.id in a.stackable or a.id in b.stackable
+
+    def pair_rule(self, a: Clause, b: Clause) -> "PairRule":
+        """What 从优、从高、不重复 does with a pair granted together."""
+        if self.conflicts(a, b):
+            return PairRule.CONFLICT
+        return PairRule.STACKABLE if self.stackable(a, b) else PairRule.NONE

@@ -33,7 +33,7 @@ from qzdsl.cases.case import Case, case_from_node, load_case
 from qzdsl.reading import ROOT_ENV, Confinement
 from qzdsl.diagnostics import Diagnostic, QzError, Span, Text, did_you_mean, error
 from qzdsl.resources import bundled_policy_path
-from qzdsl.money import AmountError, parse_amount
+from qzdsl.money import AmountError, parse_amount, to_json
 from qzdsl.model.policy import Status
 
 TEST_SUFFIXES = (".yaml", ".yml")
@@ -75,7 +75,7 @@ class Amount:
 def _number(value: Decimal | None) -> str:
     if value is None:
         return "null"
-    return str(int(value)) if value == value.to_integral_value() else str(value)
+    return str(to_json(value))
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from qzdsl.diagnostics import Diagnostic, PathStyle, Severity, Span, Text
 from qzdsl.model import policy as m
 from qzdsl.wording import terms
 from qzdsl.wording.amounts import describe_amount, yuan
+from qzdsl.wording.conditions import VERBS
 from qzdsl.wording.labels import label
 
 if TYPE_CHECKING:  # the audit's records are read, never built, here: no import upwards at run time
@@ -140,7 +141,10 @@ def responsibility(report: AuditReport) -> tuple[tuple[str, ...], tuple[Responsi
     return tuple(units), tuple(rows)
 
 
-def target_value(target: m.Target) -> str:
+def target_value(target: m.Target, lang: str = "zh") -> str:
+    """A target's goal in words: 不少于100000人 / at least 100000 人."""
     value = target.value
     shown = f"{value:f}".rstrip("0").rstrip(".") if "." in f"{value:f}" else f"{value:f}"
-    return f"{target.op} {shown}{' ' + target.unit if target.unit else ''}"
+    verb = VERBS[lang]["number"].get(target.op, target.op)
+    unit = target.unit or ""
+    return f"{verb}{shown}{unit}" if lang == "zh" else f"{verb.removeprefix('is ')} {shown} {unit}".rstrip()

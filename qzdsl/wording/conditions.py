@@ -29,7 +29,7 @@ from qzdsl.wording.labels import label
 _NEGATED = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
 _MIRRORED = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
-_VERBS = {
+VERBS = {
     "zh": {
         "number": {"==": "为", "!=": "不为", ">": "超过", ">=": "不少于", "<": "少于", "<=": "不超过"},
         "money": {"==": "为", "!=": "不为", ">": "超过", ">=": "不低于", "<": "低于", "<=": "不超过"},
@@ -178,7 +178,7 @@ class Phrasing:
             return self._member(left, (str(right.value),), op == "==", fact)
         if family == "bool" and isinstance(right, m.Const):
             return self.holds(left, bool(right.value) == (op == "=="))
-        verb = _VERBS[self.lang][family].get(op, op)
+        verb = VERBS[self.lang][family].get(op, op)
         # A bare number compared with money is an amount of money.
         right_text = self.value(right.value, left.type) if isinstance(right, m.Const) else self.noun(right)
         return self.t("compare", left=self.noun(left), verb=verb, right=right_text)

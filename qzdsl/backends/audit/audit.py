@@ -27,8 +27,11 @@ from qzdsl.backends.evaluator.schedule import payout
 from qzdsl.language.source_text import SourceText
 from qzdsl.backends.audit import graph
 from qzdsl.backends.audit.findings import ENCODING_CODES, finding, from_diagnostic
-from qzdsl.backends.audit.smt import Atom, ClauseFormula, Decider, Translator
+from qzdsl.backends.audit.smt import TIMED_OUT, Atom, ClauseFormula, Decider, Translator
 from qzdsl.backends.audit.witness import Witness, witness_from_model
+
+# Seconds each solver question may take (z3's own timeout), whatever the audit's budget.
+QUESTION_TIMEOUT = 10.0
 
 # A witness's as-of date is wished this long after the later of its clauses' window starts.
 _WITNESS_OFFSET_MONTHS = 6
@@ -52,21 +55,23 @@ class Resolution:
 class PairResult:
     """What the solver decided about one candidate pair.
 
-    `relation`: "conflict" (从优 pays one), "stackable" (declared: both paid) or "none"
-    (no declared resolution). `overlap` is None when z3 gave up. `reason` holds the atoms
-    that cannot hold together when the pair is disjoint. `dominated` names the clause of
-    the pair that is never paid, if one is.
+    `relation`: `Policy.pair_rule` (从优 pays one, both are paid, or nothing declared).
+    `overlap` is None when z3 gave up. `reason` holds the atoms that cannot hold together
+    when the pair is disjoint. `dominated` names the clause of the pair that is never
+    paid, if one is. `undecided` is z3's reason when it gave up ("timeout": the question
+    ran out of its time) — such a pair is never counted disjoint.
     """
 
     a: str
     b: str
     why: tuple[str, ...]
-    relation: str
+    relation: m.PairRule
     overlap: bool | None
     witness: Witness | None = None
     reason: tuple[Atom, ...] = ()
     resolution: Resolution | None = None
     dominated: str | None = None
+    undecided: str = ""
 
 
 @dataclass(frozen=True)
@@ -129,14 +134,16 @@ def audit_file(path: str | Path | None = None, timeout: float | None = None,
 
 
 def audit(policy: m.Policy, diagnostics: tuple[Diagnostic, ...] = (), timeout: float | None = None,
-          deadline: float | None = None) -> AuditReport:
+          deadline: float | None = None, question_timeout: float = QUESTION_TIMEOUT) -> AuditReport:
     """Audit a compiled policy; `diagnostics` are its check results (QZ3xx are reported).
 
     `timeout`: the whole audit's budget in seconds. Every solver question gets at most
     what remains of it; questions not reached are reported (QZA011, variant `budget`, an
     error: an audit cut short proves nothing about the pairs it did not examine).
+    `question_timeout`: the cap in seconds on each solver question; a question that
+    reaches it is reported as timed out (QZA011, variant `timeout`), never as disjoint.
     """
-    return _Audit(policy, timeout, deadline).run(diagnostics)
+    return _Audit(policy, timeout, deadline, question_timeout).run(diagnostics)
 
 
 # How many cases the bounded search for a witness of an undecided overlap evaluates.
@@ -144,7 +151,8 @@ BOUNDED_SEARCH_CASES = 64
 
 
 class _Audit:
-    def __init__(self, policy: m.Policy, timeout: float | None = None, deadline: float | None = None):
+    def __init__(self, policy: m.Policy, timeout: float | None = None, deadline: float | None = None,
+                 question_timeout: float = QUESTION_TIMEOUT):
         self.policy = policy
         self.clauses = {c.id: c for c in policy.clauses}
         self.translator = Translator(policy)
@@ -152,7 +160,8 @@ class _Audit:
         if deadline is None and timeout is not None:
             deadline = time.monotonic() + timeout
         self.deadline = deadline
-        self.decider = Decider(self.translator, deadline=self.deadline)
+        self.question_timeout = question_timeout
+        self.decider = Decider(self.translator, timeout_ms=max(1, int(question_timeout * 1000)), deadline=self.deadline)
         self.not_examined = 0
         self.formulas: dict[str, ClauseFormula] = {}
         self.rivals = self._rivals()
@@ -207,7 +216,7 @@ class _Audit:
             if outcome.sat is False:
                 never[clause.id] = outcome.core
             elif outcome.sat is None:
-                undecided.append(self._undecided((clause,), "applies"))
+                undecided.append(self._undecided((clause,), "applies", reason=outcome.reason))
         pairs = []
         for candidate in graph.candidates(policy):
             if self._out_of_time():
@@ -230,7 +239,7 @@ class _Audit:
             + self._ambiguity_findings()
             + self._encoding_findings(diagnostics, sections)
             + undecided
-            + [self._undecided((self.clauses[p.a], self.clauses[p.b]), "overlap", p.witness)
+            + [self._undecided((self.clauses[p.a], self.clauses[p.b]), "overlap", p.witness, p.undecided)
                for p in pairs if p.overlap is None]
         )
         return AuditReport(
@@ -250,12 +259,7 @@ class _Audit:
     # ---- pairs ------------------------------------------------------------------------
     def pair(self, candidate: graph.Candidate, never: dict[str, tuple[Atom, ...]]) -> PairResult:
         a, b = self.clauses[candidate.a], self.clauses[candidate.b]
-        if self.policy.conflicts(a, b):
-            relation = "conflict"
-        elif b.id in a.stackable or a.id in b.stackable:
-            relation = "stackable"
-        else:
-            relation = "none"
+        relation = self.policy.pair_rule(a, b)
         result = PairResult(a.id, b.id, candidate.why, relation, False)
         if a.beneficiary != b.beneficiary:
             reason = (Atom(a.id, f"to {a.beneficiary}", a.span), Atom(b.id, f"to {b.beneficiary}", b.span))
@@ -268,14 +272,14 @@ class _Audit:
         wishes = self.translator.wishes(formulas, _witness_date(a, b))
         outcome = self.decider.decide(formulas, wishes=wishes, also=rivals)
         if outcome.sat is None:  # both granted is what `stackable` declares: no double payment to look for
-            witness = None if relation == "stackable" else self._bounded_witness(a, b, rivals)
-            return replace(result, overlap=None, witness=witness)
+            witness = None if relation is m.PairRule.STACKABLE else self._bounded_witness(a, b, rivals)
+            return replace(result, overlap=None, witness=witness, undecided=outcome.reason or "unknown")
         if not outcome.sat:
             return replace(result, reason=outcome.core)
         needed = tuple(dict.fromkeys(name for formula in formulas + rivals for name in formula.facts))
         witness = witness_from_model(self.translator, outcome.model, f"{a.id}--{b.id}", a.beneficiary, needed)
         result = replace(result, overlap=True, witness=witness)
-        if relation == "conflict":
+        if relation is m.PairRule.CONFLICT:
             result = replace(result, resolution=_resolve(self.components[a.id], witness, a, b),
                              dominated=self._dominated(a, b))
         return result
@@ -337,16 +341,16 @@ class _Audit:
             first, second = (b, a) if a.policy != main and b.policy == main else (a, b)
             spans, section = (first.span, second.span), first.section_key
             common = dict(a=a.id, a_title=a.title, b=b.id, b_title=b.title, why=pair.why)
-            related = pair.relation != "none" or any(w.startswith("group:") for w in pair.why)
+            related = pair.relation is not m.PairRule.NONE or any(w.startswith("group:") for w in pair.why)
             impossible = a.id in never or b.id in never  # QZA006 says it already
             if pair.overlap is False and related and not impossible:
                 found.append(finding("QZA004", spans, section, (a.id, b.id), reason=_atom_texts(pair.reason),
                                      **common))
             if not pair.overlap:
                 continue
-            if pair.relation == "none":
+            if pair.relation is m.PairRule.NONE:
                 found.append(finding("QZA001", spans, section, (a.id, b.id), pair.witness, **common))
-            elif pair.relation == "stackable":
+            elif pair.relation is m.PairRule.STACKABLE:
                 found.append(finding("QZA003", spans, section, (a.id, b.id), pair.witness, **common))
             else:
                 found.append(self._resolved(pair, spans, section, common))
@@ -392,11 +396,15 @@ class _Audit:
     def _encoding_findings(self, diagnostics, sections) -> list[Diagnostic]:
         return [from_diagnostic(d, _section_at(d, sections)) for d in diagnostics if d.code in ENCODING_CODES]
 
-    def _undecided(self, clauses: tuple[m.Clause, ...], question: str, witness: Witness | None = None) -> Diagnostic:
-        """A question z3 gave up on: a warning; an error when a bounded search found a
-        case the evaluator grants both clauses of the pair to (a double payment z3 could
-        not rule out, shown by its witness)."""
+    def _undecided(self, clauses: tuple[m.Clause, ...], question: str, witness: Witness | None = None,
+                   reason: str = "") -> Diagnostic:
+        """A question z3 gave up on: a warning (saying so when it ran out of time); an
+        error when a bounded search found a case the evaluator grants both clauses of the
+        pair to (a double payment z3 could not rule out, shown by its witness)."""
         spans, section, ids = tuple(c.span for c in clauses), clauses[0].section_key, tuple(c.id for c in clauses)
+        if witness is None and reason in TIMED_OUT:
+            return finding("QZA011", spans, section, ids, variant="timeout", question=question,
+                           seconds=f"{self.question_timeout:g}")
         if witness is None:
             return finding("QZA011", spans, section, ids, question=question)
         return replace(finding("QZA011", spans, section, ids, witness, variant="witnessed", question=question),
@@ -410,7 +418,6 @@ class _Audit:
         both clauses, found by a bounded search — from a model of each clause alone (each
         is satisfiable on its own), their crossings and seeded random mixtures of them,
         at most BOUNDED_SEARCH_CASES cases. None when none of them shows both granted."""
-        from qzdsl.backends.evaluator.results import Status
         from qzdsl.cases.case import case_from_dict
         from qzdsl.backends.evaluator.evaluator import evaluate
 
@@ -442,7 +449,7 @@ class _Audit:
                 decision = evaluate(policy, case_from_dict(candidate.case(), policy))
             except QzError:
                 continue
-            if all(decision.result(c.id).status is Status.GRANTED for c in (a, b)):
+            if all(decision.result(c.id).status is m.Status.GRANTED for c in (a, b)):
                 return candidate
         return None
 

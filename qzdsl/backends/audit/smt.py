@@ -426,12 +426,22 @@ def _compare(op: str, left: Term, right: Term) -> z3.BoolRef:
 
 @dataclass(frozen=True)
 class Outcome:
-    """A solver's answer. `sat` is None when z3 gave up (unknown); `model` is set when
+    """A solver's answer. `sat` is None when z3 gave up (unknown), and `reason` then says
+    why in z3's words ("timeout", "canceled": out of time); `model` is set when
     satisfiable; `core` names the atoms that cannot hold together when not."""
 
     sat: bool | None
     model: z3.ModelRef | None = None
     core: tuple[Atom, ...] = ()
+    reason: str = ""
+
+    @property
+    def timed_out(self) -> bool:
+        return self.sat is None and self.reason in TIMED_OUT
+
+
+# z3's reason_unknown() when a check was stopped by its time limit.
+TIMED_OUT = ("timeout", "canceled")
 
 
 class Decider:
@@ -495,8 +505,10 @@ class Decider:
             if answer == z3.sat:
                 return Outcome(True, solver.model())
             if answer == z3.unknown:
-                check_z3_reason(solver.reason_unknown())
-            return Outcome(None if answer == z3.unknown else False)
+                reason = solver.reason_unknown()
+                check_z3_reason(reason)
+                return Outcome(None, reason=reason)
+            return Outcome(False)
         finally:
             solver.pop()
 

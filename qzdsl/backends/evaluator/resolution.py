@@ -48,8 +48,7 @@ def resolve(policy: m.Policy, results: list[ClauseResult]) -> list[ClauseResult]
     for result in kept:
         # Two related clauses are both kept only through a `stackable`, on either side.
         beside = tuple(k.clause.id for k in kept
-                       if (k.clause.id in result.clause.stackable or result.clause.id in k.clause.stackable)
-                       and _related(k.clause, result.clause))
+                       if policy.stackable(k.clause, result.clause) and policy.related(k.clause, result.clause))
         if beside:
             changed[result.clause.id] = dataclasses.replace(result, reasons=result.reasons + (KeptAlongside(beside),))
     return [changed.get(r.clause.id, r) for r in results]
@@ -62,7 +61,3 @@ def _conflict(policy: m.Policy, a: m.Clause, b: m.Clause) -> bool:
         return False
     return policy.conflicts(a, b)
 
-
-def _related(a: m.Clause, b: m.Clause) -> bool:
-    """Whether a and b would conflict but for a `stackable` declaration."""
-    return any(g in b.groups for g in a.groups) or b.id in a.excludes or a.id in b.excludes

@@ -67,6 +67,7 @@ def pair(p: PairResult) -> dict:
         "why": list(p.why),
         "relation": p.relation,
         "overlap": p.overlap,
+        "undecided": p.undecided or None,
         "reason": [{"clause": atom.clause, "text": atom.text} for atom in p.reason],
         "witness": p.witness.to_json() if p.witness else None,
         "resolution": resolution,

@@ -29,7 +29,7 @@ def mermaid(report: AuditReport, lang: str = "zh") -> str:
         lines.append(f'  subgraph s{s}["{_mermaid_text(heading)}"]')
         for node in report.nodes:
             if node.section == section:
-                lines.append(f'    {ids[node.id]}["{_mermaid_text(node.title)}<br/>{node.id}"]')
+                lines.append(f'    {ids[node.id]}["{_mermaid_text(node.title)}"]')
         lines.append("  end")
     styles = []
     for i, edge in enumerate(report.edges):

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from qzdsl.codes import CODES, Severity
+from qzdsl.money import to_json
 from qzdsl.diagnostics import Diagnostic, PathStyle, Span, Text
 
 SCHEMA = "qzdsl.check.v1"
@@ -28,7 +29,7 @@ def plain(value: object, paths: PathStyle | None = None) -> object:
         case bool() | int() | str() | None:
             return value
         case Decimal():
-            return int(value) if value == value.to_integral_value() else str(value)
+            return to_json(value)
         case dt.date():
             return value.isoformat()
         case tuple() | list():

@@ -23,5 +23,5 @@ def render_record(record: dict) -> str:
     def t(key: str, **values) -> str:
         return label(key, lang).format(**values)
 
-    return render_template("eval.html.j2", **record, t=t,
+    return render_template("eval.html.j2", **record, t=t, groups=terms.STATUS_ORDER,
                            summary=sorted(record["clauses"], key=lambda c: terms.status_rank(c["status"])))

@@ -8,13 +8,15 @@ phrased in the report's language.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import os
 from decimal import Decimal
 
 from qzdsl.diagnostics import PathStyle
 from qzdsl.model import policy as m
 from qzdsl.wording.amounts import describe_amount, yuan
-from qzdsl.cases.case import json_value
+from qzdsl.cases.case import canonical_facts, json_value
 from qzdsl.backends.evaluator.results import (
     AmountFactMissing,
     ClauseResult,
@@ -29,6 +31,7 @@ from qzdsl.backends.evaluator.results import (
     ScheduleCut,
     TraceNode,
 )
+from qzdsl.backends.evaluator.questions import Question, questions
 from qzdsl.backends.evaluator.schedule import Payout
 from qzdsl.wording import terms
 from qzdsl.wording.conditions import Phrasing
@@ -51,6 +54,7 @@ def record(decision: Decision, lang: str = "zh") -> dict:
         "schema": SCHEMA,
         "decision_id": decision.id,
         "lang": lang,
+        "record": provenance(decision),
         "policy": {"doc_number": policy.info.doc_number, "title": policy.info.title, "sha256": policy.sha256},
         "as_of": decision.as_of.isoformat(),
         "case": {
@@ -65,8 +69,35 @@ def record(decision: Decision, lang: str = "zh") -> dict:
             ],
         },
         "totals": phrase.totals(decision),
-        "questions": [phrase.question(name, decision) for name in decision.questions],
+        "questions": [phrase.question(q) for q in questions(decision)],
         "clauses": [phrase.clause(result) for result in decision.results],
+    }
+
+
+def evaluated_at() -> str:
+    """Now, in UTC to the second; SOURCE_DATE_EPOCH (reproducible builds) pins it."""
+    pinned = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    moment = (dt.datetime.fromtimestamp(int(pinned), dt.timezone.utc) if pinned.isdigit()
+              else dt.datetime.now(dt.timezone.utc))
+    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def case_sha256(kind: str, facts: dict) -> str:
+    """The SHA-256 of a case's kind and facts as canonical JSON (sorted, UTF-8): the same
+    applicant gives the same digest whatever file or form it came from."""
+    text = json.dumps({"kind": kind, "facts": facts}, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def provenance(decision: Decision) -> dict:
+    """What a stored decision needs to be checked later (`qzdsl eval --verify`)."""
+    from qzdsl import __version__
+
+    return {
+        "qzdsl_version": __version__,
+        "evaluated_at": evaluated_at(),
+        "policy_sha256": decision.policy.sha256,
+        "case_sha256": case_sha256(decision.case.kind, canonical_facts(decision.case)),
     }
 
 
@@ -360,17 +391,28 @@ class _Phrasing:
             "trace": self.trace(result.trace),
         }
 
-    def question(self, name: str, decision: Decision) -> dict:
-        fact = self.policy.facts[name]
-        clauses = [r.clause for r in decision.results if name in r.missing_facts]
+    def question(self, q: Question) -> dict:
+        fact = self.policy.facts[q.fact]
         sep = "、" if self.lang == "zh" else ", "
+        clauses = [self.policy.clause(c) for c in q.clauses]
+        stake = []
+        if q.stake:
+            stake.append(self.t("eval.stake_money", amount=yuan(q.stake, self.lang)))
+        if q.entitlements:
+            stake.append(self.t("eval.stake_entitlements", count=q.entitlements))
+        section = self.policy.sections.get(q.topic)
         return {
-            "fact": name,
+            "fact": q.fact,
             "label": fact.label,
             "question": fact.question or fact.label,
             "type": fact.type.value,
             "members": [{"name": x.name, "label": x.label} for x in fact.members],
-            "clauses": [c.id for c in clauses],
+            "clauses": list(q.clauses),
+            "stake": _money(q.stake),
+            "entitlements": q.entitlements,
+            "topic": q.topic,
+            "topic_text": f"{q.topic} {section.title}" if section else q.topic,
+            "stake_text": sep.join(stake),
             "decides_text": self.t("eval.asked_by", clauses=sep.join(c.title for c in clauses)),
         }
 

@@ -58,8 +58,12 @@ def render_record(record: dict) -> str:
     out += [f"## {t('eval.questions')}", ""]
     if not record["questions"]:
         out.append(t("eval.questions_none"))
+    topic = None
     for number, q in enumerate(record["questions"], start=1):
-        out.append(f"{number}. {_inline(q['question'])}（{_inline(q['decides_text'])}）")
+        if q["topic_text"] != topic:
+            topic = q["topic_text"]
+            out += ["", f"**{_inline(topic or t('eval.other_questions'))}**", ""]
+        out.append(f"{number}. {_inline(q['question'])}（{_inline(_stake(q, t))}）")
     out.append("")
 
     out += [f"## {t('eval.facts')}", "", f"| {t('eval.fact')} | {t('eval.value')} |", "|---|---|"]
@@ -72,6 +76,12 @@ def render_record(record: dict) -> str:
         out += _clause(clause, t)
     out += _technical(record, t)
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _stake(question: dict, t) -> str:
+    """What hangs on the answer: the money and entitlements, then the clauses it decides."""
+    parts = [question["stake_text"], question["decides_text"]] if question["clauses"] else [t("eval.decides_none")]
+    return "；".join(p for p in parts if p)
 
 
 def _technical(record: dict, t) -> list[str]:

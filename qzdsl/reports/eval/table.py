@@ -47,8 +47,20 @@ def render(record: dict, console: Console) -> None:
     console.print(Text(t("eval.questions"), style="bold"))
     if not record["questions"]:
         console.print(f"  {t('eval.questions_none')}")
+    # A grid, not running text: Chinese has no spaces to wrap at, so a column folds it.
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_column(overflow="fold")
+    topic = None
     for number, question in enumerate(record["questions"], start=1):
-        console.print(f"  {number}. {question['question']}（{question['decides_text']}）", markup=False)
+        if question["topic_text"] != topic:
+            topic = question["topic_text"]
+            grid.add_row("", Text(topic or t("eval.other_questions"), style="bold"))
+        stake = "；".join(p for p in (question["stake_text"], question["decides_text"]) if p) \
+            if question["clauses"] else t("eval.decides_none")
+        grid.add_row(f"{number}.", Text(f"{question['question']}（{stake}）"))
+    if record["questions"]:
+        console.print(grid)
 
 
 def _amount(clause: dict, t) -> str:

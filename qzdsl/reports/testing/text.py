@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from qzdsl.money import to_json
 from qzdsl.wording.amounts import describe_amount
 from qzdsl.diagnostics import PathStyle, display_width
 from qzdsl.backends.evaluator.results import ClauseResult, ExcludedBy, OutOfWindow, TraceNode
@@ -150,7 +151,7 @@ def show(value: object) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return str(int(value)) if value == value.to_integral_value() else str(value)
+        return str(to_json(value))
     if isinstance(value, (frozenset, set, tuple, list)):
         return "[" + ", ".join(sorted(str(v) for v in value)) + "]"
     return str(value)
