@@ -383,7 +383,7 @@ def test_simulate_leaves_an_applicants_own_balance_out_of_the_public_totals(tmp_
     # 二（十）'s withdrawal of the graduate's own rent-subsidy balance: shown for its
     # clause, counted in no section or policy total.
     bundled = qzdsl.load()
-    example = Path(__file__).parent.parent / "policies/qzf-2023-12/cases/graduate-homebuyer.yaml"
+    example = ROOT / "policies/qzf-2023-12/cases/graduate-homebuyer.yaml"
     case = yaml.safe_load(example.read_text(encoding="utf-8"))
     population = tmp_path / "homebuyers.jsonl"
     population.write_text(json.dumps({"kind": "person", **case["facts"]}, default=str) + "\n", encoding="utf-8")
