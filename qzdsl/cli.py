@@ -427,6 +427,7 @@ def eval_case(
     errors: Optional[Path] = typer.Option(None, "--errors", callback=_output_path, metavar="FILE"),
     layout: Optional[BatchLayout] = typer.Option(None, "--layout"),
     ignore_unknown_columns: bool = typer.Option(False, "--ignore-unknown-columns"),
+    verify: Optional[Path] = typer.Option(None, "--verify", metavar="DECISION.json"),
 ) -> None:
     """Evaluate a case: every clause the applicant can receive, its amount, reasons and trace."""
     from qzdsl.cases.case import load_case
@@ -435,6 +436,8 @@ def eval_case(
     from qzdsl.output import console, stdout_bytes, text_file, write_text
 
     when = _date_option(as_of, "--as-of")
+    if verify is not None:
+        _verify_decision(verify, policy, lang)
     if batch is not None:
         _eval_batch(policy, batch, out, errors, when, format, lang, layout, ignore_unknown_columns)
     if case is None:
@@ -476,6 +479,19 @@ def schema(
 
     compiled = load(*_policy_set(policy))
     stdout_bytes(json.dumps(case_schema(compiled), ensure_ascii=False, indent=2) + "\n")
+
+
+def _verify_decision(path: Path, policy: Optional[list[Path]], lang: Optional["Lang"]) -> None:
+    """`qzdsl eval --verify DECISION.json`: exit 0 when the stored decision still holds
+    under the current policy, 1 when it does not (what changed is printed)."""
+    from qzdsl.cache import load
+    from qzdsl.output import stdout_bytes
+    from qzdsl.reports.eval.verify import read_record, render, verify
+
+    stored = read_record(_require_file(path))
+    result = verify(stored, load(*_policy_set(policy)), _report_lang(lang))
+    stdout_bytes(render(result, _report_lang(lang)))
+    raise typer.Exit(EXIT_OK if result.holds else EXIT_FINDINGS)
 
 
 class DocKind(str, Enum):

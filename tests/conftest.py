@@ -21,6 +21,8 @@ def pytest_configure(config):
     policies: the suite reads inside the whole checkout, as a project would set
     QZDSL_READ_ROOT (docs/architecture.md). Confinement tests set their own."""
     os.environ["QZDSL_READ_ROOT"] = str(ROOT)
+    # A decision record carries the time of evaluation: pinned, so reports are byte-stable.
+    os.environ["SOURCE_DATE_EPOCH"] = "1717200000"
 
 
 @pytest.fixture(scope="session")

@@ -8,13 +8,15 @@ phrased in the report's language.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import os
 from decimal import Decimal
 
 from qzdsl.diagnostics import PathStyle
 from qzdsl.model import policy as m
 from qzdsl.wording.amounts import describe_amount, yuan
-from qzdsl.cases.case import json_value
+from qzdsl.cases.case import canonical_facts, json_value
 from qzdsl.backends.evaluator.results import (
     AmountFactMissing,
     ClauseResult,
@@ -52,6 +54,7 @@ def record(decision: Decision, lang: str = "zh") -> dict:
         "schema": SCHEMA,
         "decision_id": decision.id,
         "lang": lang,
+        "record": provenance(decision),
         "policy": {"doc_number": policy.info.doc_number, "title": policy.info.title, "sha256": policy.sha256},
         "as_of": decision.as_of.isoformat(),
         "case": {
@@ -68,6 +71,33 @@ def record(decision: Decision, lang: str = "zh") -> dict:
         "totals": phrase.totals(decision),
         "questions": [phrase.question(q) for q in questions(decision)],
         "clauses": [phrase.clause(result) for result in decision.results],
+    }
+
+
+def evaluated_at() -> str:
+    """Now, in UTC to the second; SOURCE_DATE_EPOCH (reproducible builds) pins it."""
+    pinned = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    moment = (dt.datetime.fromtimestamp(int(pinned), dt.timezone.utc) if pinned.isdigit()
+              else dt.datetime.now(dt.timezone.utc))
+    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def case_sha256(kind: str, facts: dict) -> str:
+    """The SHA-256 of a case's kind and facts as canonical JSON (sorted, UTF-8): the same
+    applicant gives the same digest whatever file or form it came from."""
+    text = json.dumps({"kind": kind, "facts": facts}, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def provenance(decision: Decision) -> dict:
+    """What a stored decision needs to be checked later (`qzdsl eval --verify`)."""
+    from qzdsl import __version__
+
+    return {
+        "qzdsl_version": __version__,
+        "evaluated_at": evaluated_at(),
+        "policy_sha256": decision.policy.sha256,
+        "case_sha256": case_sha256(decision.case.kind, canonical_facts(decision.case)),
     }
 
 
