@@ -62,6 +62,8 @@ def _kind_column(policy: m.Policy, seed: int) -> str:
     rest = [k for k in kinds if k not in KIND_WEIGHTS]
     left = 1 - sum(KIND_WEIGHTS.get(k, 0) for k in kinds)
     weights = [(k, KIND_WEIGHTS[k]) for k in kinds if k in KIND_WEIGHTS] + [(k, left / len(rest)) for k in rest]
+    if len(weights) == 1:
+        return f"'{weights[0][0]}'"  # a CASE needs at least one WHEN
     draw, bound, whens = _uniform(seed, 0), 0.0, []
     for kind, weight in weights[:-1]:
         bound += weight

@@ -410,6 +410,29 @@ def _date_option(text: Optional[str], option: str):
         raise UsageError(f"{option}: {refusal.message(_lang)}" + (f" ({hint})" if hint else "")) from None
 
 
+class BatchEngine(str, Enum):
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+# --engine, --spark-master and --conf, shared by `eval --batch` and `simulate`.
+ENGINE_OPTION = typer.Option(BatchEngine.duckdb, "--engine")
+SPARK_MASTER_OPTION = typer.Option(None, "--spark-master", metavar="URL")
+SPARK_CONF_OPTION = typer.Option(None, "--conf", metavar="KEY=VALUE")
+
+
+def _batch_engine(engine: "BatchEngine", spark_master: Optional[str], conf: Optional[list[str]]):
+    """The engine a batch run asks for: None for DuckDB (the default), else a Spark
+    engine on a session started now."""
+    if engine is BatchEngine.duckdb:
+        if spark_master or conf:
+            raise UsageError("--spark-master and --conf go with --engine spark")
+        return None
+    from qzdsl.backends.sql.spark import Spark, parse_conf
+
+    return Spark(master=spark_master, conf=parse_conf(conf or ()))
+
+
 class BatchLayout(str, Enum):
     narrow = "narrow"
     wide = "wide"
@@ -427,6 +450,9 @@ def eval_case(
     errors: Optional[Path] = typer.Option(None, "--errors", callback=_output_path, metavar="FILE"),
     layout: Optional[BatchLayout] = typer.Option(None, "--layout"),
     ignore_unknown_columns: bool = typer.Option(False, "--ignore-unknown-columns"),
+    engine: BatchEngine = ENGINE_OPTION,
+    spark_master: Optional[str] = SPARK_MASTER_OPTION,
+    conf: Optional[list[str]] = SPARK_CONF_OPTION,
     verify: Optional[Path] = typer.Option(None, "--verify", metavar="DECISION.json"),
 ) -> None:
     """Evaluate a case: every clause the applicant can receive, its amount, reasons and trace."""
@@ -439,7 +465,10 @@ def eval_case(
     if verify is not None:
         _verify_decision(verify, policy, lang)
     if batch is not None:
-        _eval_batch(policy, batch, out, errors, when, format, lang, layout, ignore_unknown_columns)
+        _eval_batch(policy, batch, out, errors, when, format, lang, layout, ignore_unknown_columns,
+                    (engine, spark_master, conf))
+    if engine is not BatchEngine.duckdb or spark_master or conf:
+        raise UsageError("--engine, --spark-master and --conf go with --batch")
     if case is None:
         raise UsageError("give a CASE file, or --batch FILE --out RESULT")
     _outputs([out], [case, *(policy or [None])])
@@ -609,9 +638,11 @@ def serve(
     token_file: Optional[Path] = typer.Option(None, "--token-file", metavar="FILE"),
     decision_log: Optional[Path] = typer.Option(None, "--decision-log", metavar="FILE"),
     log_facts: bool = typer.Option(False, "--log-facts"),
+    workers: int = typer.Option(1, "--workers", min=1, max=64, metavar="N"),
 ) -> None:
     """Serve the caseworker's page and the JSON API (docs/serve.md)."""
     import ipaddress
+    import os
 
     from qzdsl.reading import ReadRefused, read_regular
 
@@ -634,16 +665,21 @@ def serve(
     try:
         import uvicorn
 
-        from qzdsl.frontdoor.app import Settings, create_app
+        from qzdsl.frontdoor.app import SETTINGS_ENV, Settings, create_app, settings_json
     except ImportError:
         raise UsageError(words.message("serve_missing", _lang)) from None
 
     settings = Settings(tuple(_policy_paths(policy)), token, decision_log, log_facts)
-    application = create_app(settings)
+    application = create_app(settings)  # compiled here once, so that a bad policy stops the command
     sys.stderr.write(words.message("serving", _lang, url=f"http://{host if ':' not in host else f'[{host}]'}:{port}/")
                      + "\n")
     # No access log: a request line can carry a case in its query (GET /v1/questions).
-    uvicorn.run(application, host=host, port=port, access_log=False, log_level="warning", server_header=False)
+    options = {"host": host, "port": port, "access_log": False, "log_level": "warning", "server_header": False}
+    if workers == 1:
+        uvicorn.run(application, **options)
+    else:  # worker processes build the application from the settings handed down in the environment
+        os.environ[SETTINGS_ENV] = settings_json(settings)
+        uvicorn.run("qzdsl.frontdoor.app:from_environment", factory=True, workers=workers, **options)
 
 
 # ---- audit command ----
@@ -839,7 +875,7 @@ def run_policy_tests(
 
 def _eval_batch(policy: Optional[list[Path]], batch: Path, out: Optional[Path], errors: Optional[Path], when,
                 format: "EvalFormat", lang: "Lang", layout: "Optional[BatchLayout]" = None,
-                ignore_unknown: bool = False) -> None:
+                ignore_unknown: bool = False, engine_options: tuple = (BatchEngine.duckdb, None, None)) -> None:
     """`qzdsl eval --batch FILE --out RESULT`: exit 0 when every row was evaluated, 1 when
     rows were rejected (see the errors file) or the counts do not reconcile."""
     from qzdsl.backends.sql.batch import BatchInputError, run_batch
@@ -856,10 +892,11 @@ def _eval_batch(policy: Optional[list[Path]], batch: Path, out: Optional[Path], 
     from qzdsl.output import stdout_bytes
 
     _outputs([out, errors or default_errors_path(out)], [batch, *(policy or [None])])
+    batch = _require_file(batch)
     try:
-        summary = run_batch(_policy_paths(policy), _require_file(batch), out, errors, _report_lang(lang),
+        summary = run_batch(_policy_paths(policy), batch, out, errors, _report_lang(lang),
                             progress=sys.stderr.isatty(), as_of=when, layout=layout and layout.value,
-                            ignore_unknown=ignore_unknown)
+                            ignore_unknown=ignore_unknown, engine=_batch_engine(*engine_options))
     except BatchInputError as exc:
         raise UsageError(str(exc)) from None
     stdout_bytes(render(summary, format.value, _report_lang(lang)))
@@ -876,6 +913,9 @@ def simulate(
     lang: Optional[Lang] = typer.Option(None, "--lang"),
     reform: Optional[Path] = typer.Option(None, "--reform", metavar="FILE"),
     ignore_unknown_columns: bool = typer.Option(False, "--ignore-unknown-columns"),
+    engine: BatchEngine = ENGINE_OPTION,
+    spark_master: Optional[str] = SPARK_MASTER_OPTION,
+    conf: Optional[list[str]] = SPARK_CONF_OPTION,
 ) -> None:
     """The fiscal exposure of the policy over a population: per clause and per section, the
     applicants granted and the first-year and lifetime amounts; with --reform, who gains,
@@ -888,6 +928,8 @@ def simulate(
 
     compiled = load(*_policy_set(policy))
     if reform is not None:
+        if engine is not BatchEngine.duckdb:
+            raise UsageError("--reform runs on DuckDB only: leave out --engine spark")
         from qzdsl.backends.sql.simulate import simulate_reform
         from qzdsl.reports.batch import reform as reform_report
 
@@ -903,9 +945,10 @@ def simulate(
         return
     if format in (SimulateFormat.md, SimulateFormat.html):
         raise UsageError("simulate reports as table, json or csv; md and html go with --reform")
+    file, when = _require_file(file), _date_option(as_of, "--as-of")
     try:
-        result = run(compiled, _require_file(file), _date_option(as_of, "--as-of"), _report_lang(lang),
-                     progress=sys.stderr.isatty(), ignore_unknown=ignore_unknown_columns)
+        result = run(compiled, file, when, _report_lang(lang), progress=sys.stderr.isatty(),
+                     ignore_unknown=ignore_unknown_columns, engine=_batch_engine(engine, spark_master, conf))
     except BatchInputError as exc:
         raise UsageError(str(exc)) from None
     stdout_bytes(render(result, format.value, _report_lang(lang)))

@@ -152,6 +152,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "hint.did_you_mean": {"en": "did you mean '{name}'?", "zh": "是否指“{name}”？"},
     "hint.looked_for": {"en": "the path is relative to the test file; looked for {path}",
                         "zh": "路径相对于测试文件；查找的是 {path}"},
+    "hint.takes": {"en": "a {keyword} takes: {words}", "zh": "{keyword} 可用的属性：{words}"},
+    "hint.declare_kind": {"en": "declare it: kind {name} \"…\"", "zh": "请先声明：kind {name} \"…\""},
+    "hint.principles": {"en": "known: most_favourable (从优、从高、不重复)", "zh": "可用：most_favourable（从优、从高、不重复）"},
+    "hint.after_trial": {"en": "use 'stop' or 'continue'", "zh": "请用 stop 或 continue"},
+    "hint.under_section": {"en": "put it after a section heading: section \"二（十）\" \"…\"",
+                           "zh": "请放在章节标题之后：section \"二（十）\" \"…\""},
     "hint.values": {"en": "the values are: {values}", "zh": "可取的值：{values}"},
     # ---- reading files ----
     "QZ010": {"en": "cannot read {path}: {reason}", "zh": "无法读取 {path}：{reason}"},
@@ -170,6 +176,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "hint.rename": {"en": "rename one of them", "zh": "请重命名其中一个"},
     "hint.first_at": {"en": "the first is at {at}", "zh": "第一处在 {at}"},
     "QZ105": {"en": "'{name}' is not a value of '{fact}'", "zh": "“{name}”不是“{fact}”的取值"},
+    "QZ106": {"en": "'{prop}' is not a property of a {keyword}", "zh": "“{prop}”不是 {keyword} 的属性"},
+    "QZ107": {"en": "'{prop}' is given twice", "zh": "“{prop}”重复给出"},
+    "QZ109.principle": {"en": "unknown principle '{name}'", "zh": "未知的原则“{name}”"},
+    "QZ109.after_trial": {"en": "unknown after_trial reading '{name}'", "zh": "未知的 after_trial 读法“{name}”"},
+    "QZ204.in_force_before_issued": {"en": "the policy is in force before it was issued", "zh": "政策的施行日期早于印发日期"},
+    "QZ103.outside": {"en": "this {keyword} is not under any section", "zh": "此 {keyword} 不在任何章节之下"},
     "QZ103": {"en": "unknown section '{name}'", "zh": "未知的章节“{name}”"},
     "QZ104": {"en": "unknown applicant kind '{name}'", "zh": "未知的申请人类别“{name}”"},
     # ---- case files ----
@@ -237,55 +249,54 @@ MESSAGES: dict[str, dict[str, str]] = {
     "hint.value.values": {"en": "the values are: {first}", "zh": "可选的值：{first}"},
     # ---- audit findings ----
     "QZA001": {
-        "zh": "{a_title}（{a}）与{b_title}（{b}）可同时发放给同一申请人（{why}），但未声明处理方式，可能重复发放。"
+        "zh": "“{a_title}”与“{b_title}”可同时发放给同一申请人（{why}），但未声明处理方式，可能重复发放。"
               "请声明同组（group）、excludes 或 stackable。见证：{witness}",
         "en": "{a_title} ({a}) and {b_title} ({b}) can both be paid to one applicant ({why}) and no resolution is "
               "declared: a possible double payment. Declare a group, excludes or stackable. Witness: {witness}",
     },
     "QZA002": {
-        "zh": "{a_title}（{a}）与{b_title}（{b}）可同时适用，按“从优、从高、不重复”只发放一项：见证中由{winner_title}"
-              "（{winner}）发放，多{margin}{tie}。",
+        "zh": "“{a_title}”与“{b_title}”可同时适用，按“从优、从高、不重复”只发放一项：见证中由“{winner_title}”"
+              "发放，多{margin}{tie}。",
         "en": "{a_title} ({a}) and {b_title} ({b}) can both apply; most favourable, no double benefit pays one: for "
               "the witness {winner_title} ({winner}) is paid, {margin} more{tie}.",
     },
     "QZA003": {
-        "zh": "{a_title}（{a}）与{b_title}（{b}）可同时适用，已声明可叠加（stackable），两项均发放。",
+        "zh": "“{a_title}”与“{b_title}”可同时适用，已声明可叠加，两项均发放。",
         "en": "{a_title} ({a}) and {b_title} ({b}) can both apply and are declared stackable: both are paid.",
     },
     "QZA004": {
-        "zh": "{a_title}（{a}）与{b_title}（{b}）已证明不会同时适用，以下条件不能同时成立：{reason}。",
+        "zh": "“{a_title}”与“{b_title}”已证明不会同时适用，以下条件不能同时成立：{reason}。",
         "en": "{a_title} ({a}) and {b_title} ({b}) are proven never to apply together; these conditions cannot all "
               "hold: {reason}.",
     },
     "QZA005": {
-        "zh": "{title}（{clause}）被{by_title}（{by}）支配：凡适用前者必适用后者，且后者金额（{by_value}）不低于前者"
+        "zh": "“{title}”被“{by_title}”支配：凡适用前者必适用后者，且后者金额（{by_value}）不低于前者"
               "（{value}），按“从优”前者永不发放。",
         "en": "{title} ({clause}) is dominated by {by_title} ({by}): whenever it applies the other does too and pays "
               "at least as much ({by_value} ≥ {value}), so under most favourable it is never paid.",
     },
     "QZA006": {
-        "zh": "{title}（{clause}）永远不能适用，以下条件不能同时成立：{reason}。",
+        "zh": "“{title}”永远不能适用，以下条件不能同时成立：{reason}。",
         "en": "{title} ({clause}) can never apply; these conditions cannot all hold: {reason}.",
     },
     "QZA007": {
-        "zh": "{title}（{clause}）的金额交由现行或实施规定：{text}。",
+        "zh": "“{title}”的金额交由现行或实施规定：{text}。",
         "en": "the amount of {title} ({clause}) is left to existing or implementing rules: {text}.",
     },
     "QZA008.discretionary": {
-        "zh": "{title}（{clause}）的金额或是否给予由经办机关裁量：{amount}。",
+        "zh": "“{title}”的金额或是否给予由经办机关裁量：{amount}。",
         "en": "the amount or the grant of {title} ({clause}) is at the authority's discretion: {amount}.",
     },
     "QZA008.ceiling": {
-        "zh": "{title}（{clause}）只规定了上限，实际金额视具体情况而定：{amount}。",
+        "zh": "“{title}”只规定了上限，实际金额视具体情况而定：{amount}。",
         "en": "{title} ({clause}) sets only a ceiling; the actual amount depends on the case: {amount}.",
     },
     "QZA009": {
-        "zh": "{subject_title}（{subject}）：{question} 采用的读法：{reading}",
+        "zh": "“{subject_title}”：{question} 采用的读法：{reading}",
         "en": "{subject_title} ({subject}): {question} Recorded reading: {reading}",
     },
     "QZA010": {
-        "zh": "{title}（{clause}）最长{max}：自{start}起可发放至{last}，超出试行期（至{end}）；记录的读法：after_trial "
-              "{after_end}。",
+        "zh": "“{title}”最长{max}：自{start}起可发放至{last}，超出试行期（至{end}）；记录的读法：{after_end}。",
         "en": "{title} ({clause}) runs at most {max}: from {start} it can pay until {last}, past the trial's end "
               "({end}); recorded reading: after_trial {after_end}.",
     },

@@ -87,7 +87,8 @@ def csv_cell(text: str) -> str:
 
 
 def csv_cell_sql(expression: str) -> str:
-    """`csv_cell` as a DuckDB SQL expression over a VARCHAR `expression`, for CSV files
-    that DuckDB writes itself (the batch errors file)."""
+    """`csv_cell` as a SQL expression over a text `expression`, for CSV files that the
+    batch engine writes itself (the errors file): the same text for DuckDB and Spark SQL,
+    hence chr(39) for the quote, which the two engines escape differently in a literal."""
     starts = ", ".join(f"chr({ord(ch)})" for ch in FORMULA_STARTS)
-    return f"CASE WHEN left({expression}, 1) IN ({starts}) THEN '''' || {expression} ELSE {expression} END"
+    return f"CASE WHEN left({expression}, 1) IN ({starts}) THEN chr(39) || {expression} ELSE {expression} END"

@@ -8,7 +8,6 @@ and makes them short only when it renders, so tests pass absolute paths and comp
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
@@ -50,16 +49,9 @@ def cache_dir(tmp_path_factory, monkeypatch) -> Path:
 def run_cli(capsys, monkeypatch):
     """Run `qzdsl ARGS…` through the console entry point `cli.main`, as the shell would:
     returns (exit code, stdout, stderr)."""
-    from qzdsl import cli
+    from cli_runner import run_main
 
     def run(*args: str | Path) -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "argv", ["qzdsl", *map(str, args)])
-        try:
-            cli.main()
-            code = 0
-        except SystemExit as exc:
-            code = exc.code or 0
-        out, err = capsys.readouterr()
-        return code, out, err
+        return run_main(capsys, monkeypatch, *map(str, args))
 
     return run

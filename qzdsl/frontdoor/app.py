@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import os
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -54,6 +55,22 @@ class Settings:
     max_body: int = 256 * 1024  # bytes; a case is a few hundred, an uploaded policy tens of kB
     time_limit: float = 10.0  # seconds for one evaluation
     audit_time_limit: float = 60.0  # seconds for the audit of an uploaded policy
+
+
+SETTINGS_ENV = "QZDSL_SERVE_SETTINGS"  # how `serve --workers N` hands its settings to the worker processes
+
+
+def settings_json(settings: Settings) -> str:
+    return json.dumps({"policies": [str(p) for p in settings.policies], "token": settings.token,
+                       "decision_log": str(settings.decision_log) if settings.decision_log else None,
+                       "log_facts": settings.log_facts})
+
+
+def from_environment():
+    """The application of a worker process (`qzdsl serve --workers N`)."""
+    data = json.loads(os.environ[SETTINGS_ENV])
+    return create_app(Settings(tuple(Path(p) for p in data["policies"]), data["token"],
+                               Path(data["decision_log"]) if data["decision_log"] else None, data["log_facts"]))
 
 
 class _Unprocessable(Exception):

@@ -151,11 +151,12 @@ def check_properties(program: Program) -> list[Diagnostic]:
             cls = type(prop)
             if cls not in allowed:
                 words = sorted(_prop_word(c) for c in allowed)
-                found.append(error("QZ106", f"'{_prop_word(cls)}' is not a property of a {keyword}", prop.span,
-                                   f"a {keyword} takes: {', '.join(words)}"))
+                found.append(error("QZ106", None, prop.span,
+                                   Text("hint.takes", (("keyword", keyword), ("words", tuple(words)))),
+                                   prop=_prop_word(cls), keyword=keyword))
             elif cls in seen and cls not in REPEATABLE:
-                found.append(error("QZ107", f"'{_prop_word(cls)}' is given twice", prop.span,
-                                   Text("hint.first_at", (("at", seen[cls].span),))))
+                found.append(error("QZ107", None, prop.span, Text("hint.first_at", (("at", seen[cls].span),)),
+                                   prop=_prop_word(cls)))
             seen.setdefault(cls, prop)
         for options in REQUIRED.get(keyword, []):
             if options == (ast.Cite,) and _textless(program, entry) and ast.first(props, ast.Note):
@@ -185,8 +186,8 @@ def check_kinds(program: Program) -> list[Diagnostic]:
             names = prop.kinds if isinstance(prop, ast.Of) else (prop.kind,) if isinstance(prop, ast.To) else ()
             for name in names:
                 if name.name not in kinds:
-                    found.append(error("QZ104", f"unknown applicant kind '{name.name}'", name.span,
-                                       did_you_mean(name.name, kinds) or f"declare it: kind {name.name} \"…\""))
+                    found.append(error("QZ104", None, name.span, did_you_mean(name.name, kinds)
+                                       or Text("hint.declare_kind", (("name", name.name),)), name=name.name))
     return found
 
 
@@ -196,12 +197,11 @@ def check_keywords(program: Program) -> list[Diagnostic]:
     for entry in program.entries:
         for prop in ast.props_of(entry.decl):
             if isinstance(prop, ast.Principle) and prop.name not in PRINCIPLES:
-                found.append(error("QZ109", f"unknown principle '{prop.name}'", prop.span,
-                                   did_you_mean(prop.name, PRINCIPLES)
-                                   or "known: most_favourable (从优、从高、不重复)"))
+                found.append(error("QZ109", None, prop.span, did_you_mean(prop.name, PRINCIPLES)
+                                   or Text("hint.principles"), variant="principle", name=prop.name))
             elif isinstance(prop, ast.AfterTrial) and prop.mode not in AFTER_TRIAL_MODES:
-                found.append(error("QZ109", f"unknown after_trial reading '{prop.mode}'", prop.span,
-                                   did_you_mean(prop.mode, AFTER_TRIAL_MODES) or "use 'stop' or 'continue'"))
+                found.append(error("QZ109", None, prop.span, did_you_mean(prop.mode, AFTER_TRIAL_MODES)
+                                   or Text("hint.after_trial"), variant="after_trial", name=prop.mode))
             elif isinstance(prop, (ast.Trial, ast.Within)) and prop.anchor and prop.anchor not in TRIAL_ANCHORS:
                 if ast.DateText(prop.anchor).value is None:
                     what = "a trial runs" if isinstance(prop, ast.Trial) else "a deadline counts"
@@ -230,7 +230,7 @@ def check_dates(program: Program) -> list[Diagnostic]:
             issued = ast.first(policy.props, ast.Issued)
             if in_force and issued and in_force.date.value and issued.date.value and \
                     in_force.date.value < issued.date.value:
-                found.append(warning("QZ204", "the policy is in force before it was issued", in_force.span))
+                found.append(warning("QZ204", None, in_force.span, variant="in_force_before_issued"))
     return found
 
 
@@ -240,15 +240,15 @@ def check_sections(program: Program) -> list[Diagnostic]:
         sections = program.sections_of(entry.file)
         for prop in ast.props_of(entry.decl):
             if isinstance(prop, ast.Cite) and prop.section is not None and prop.section not in sections:
-                found.append(error("QZ103", f"unknown section '{prop.section}'", prop.span,
-                                   did_you_mean(prop.section, sections)))
+                found.append(error("QZ103", None, prop.span, did_you_mean(prop.section, sections),
+                                   name=prop.section))
         decl = entry.decl
         needs_section = isinstance(decl, (ast.ClauseDecl, ast.TargetDecl, ast.AsideDecl))
         if needs_section and entry.section is None:
             cites = ast.all_of(ast.props_of(decl), ast.Cite)
             if not any(c.section for c in cites):
-                found.append(error("QZ103", f"this {_keyword(decl)} is not under any section", decl.name_span,
-                                   'put it after a section heading: section "二（十）" "…"'))
+                found.append(error("QZ103", None, decl.name_span, Text("hint.under_section"),
+                                   variant="outside", keyword=_keyword(decl)))
     return found
 
 

@@ -69,6 +69,8 @@ def _value(name: str, value: object, lang: str) -> str:
             return separator.join(str(v) for v in value)
         case str() if name == "max":
             return duration(value, lang)
+        case str() if name == "after_end":  # the recorded reading, in words
+            return label(f"eval.after_end.{value}", lang)
     return str(value)
 
 

@@ -97,7 +97,7 @@ class Engine(Protocol):
     def read(self, source: Path, fmt: str) -> dict[str, str]: ...
     def prepare(self, policy: m.Policy) -> None: ...
     def bounds(self, source: Path, fmt: str, types: dict[str, str]) -> dict[str, tuple]: ...
-    def fetch_one(self, sql: str) -> tuple: ...
+    def fetch_one(self, sql: str, description: str | None = None) -> tuple: ...
     def define(self, name: str, sql: str, materialise: bool = False) -> None: ...
     def write(self, sql: str, target: Path, fmt: str, metadata: dict[str, str] | None = None,
               description: str | None = None) -> int: ...
@@ -322,11 +322,12 @@ def widen(policy: m.Policy, row: dict, metadata: dict) -> dict:
 def evaluate_file(policy: m.Policy, source: Path, out: Path, errors: Path | None = None, as_of: dt.date | None = None,
                   lang: str = "zh", progress: bool = False, threads: int | None = None,
                   memory_limit: str | None = None, layout: Layout | None = None,
-                  ignore_unknown: bool = False) -> BatchSummary:
+                  ignore_unknown: bool = False, engine: Engine | None = None) -> BatchSummary:
     """Evaluate every row of `source`, write the results to `out` (.parquet or .csv) and
     the rejected rows, with their row numbers and reasons, to `errors` (a CSV; default
     `default_errors_path(out)`). The layout is by default narrow for Parquet, which
-    carries the amounts written once in its metadata, and wide for CSV, which cannot."""
+    carries the amounts written once in its metadata, and wide for CSV, which cannot.
+    `engine` runs it (default: an embedded DuckDB with `threads` and `memory_limit`)."""
     from qzdsl.backends.sql.duckdb_engine import DuckDB
     from qzdsl.escape import csv_cell_sql
     from qzdsl.output import staged as staged_output
@@ -341,7 +342,7 @@ def evaluate_file(policy: m.Policy, source: Path, out: Path, errors: Path | None
     if layout is Layout.narrow and fmt != "parquet":
         raise BatchInputError(f"cannot write {out} in the narrow layout: the amounts it writes once go in Parquet "
                               f"metadata, which CSV has not; write .parquet, or use the wide layout")
-    with DuckDB(threads, memory_limit) as engine:
+    with engine or DuckDB(threads, memory_limit) as engine:
         staged = stage(engine, policy, Path(source), as_of, lang, layout, ignore_unknown)
         rows_in = staged.count("checked_cases")
         description = label("batch.progress", lang).format(rows=f"{rows_in:,}") if progress else None
@@ -355,7 +356,8 @@ def evaluate_file(policy: m.Policy, source: Path, out: Path, errors: Path | None
             # usual case) the errors file is written without validating everything again.
             where = "WHERE NOT __valid" if rows_out < rows_in else "WHERE false"
             # The errors file is opened in spreadsheets: a row_id or reason cannot be a formula.
-            rejected_sql = (f"SELECT __row_number AS row_number, {csv_cell_sql('CAST(row_id AS VARCHAR)')} AS row_id, "
+            # (STRING: the text type of Spark SQL, and an alias of VARCHAR in DuckDB.)
+            rejected_sql = (f"SELECT __row_number AS row_number, {csv_cell_sql('CAST(row_id AS STRING)')} AS row_id, "
                             f"{csv_cell_sql('__reasons')} AS reasons FROM checked_cases {where} ORDER BY __row_number")
             rows_rejected = engine.write(rejected_sql, errors_temporary, "csv")
     return BatchSummary(policy.info.doc_number, policy.sha256, str(source), str(out), str(errors), staged.as_of,
@@ -364,10 +366,11 @@ def evaluate_file(policy: m.Policy, source: Path, out: Path, errors: Path | None
 
 def run_batch(policy_paths: Sequence[Path | None], batch_file: Path, out_file: Path, errors_file: Path | None,
               lang: str = "zh", progress: bool = False, as_of: dt.date | None = None,
-              layout: Layout | None = None, ignore_unknown: bool = False) -> BatchSummary:
+              layout: Layout | None = None, ignore_unknown: bool = False,
+              engine: Engine | None = None) -> BatchSummary:
     """`qzdsl eval --batch`: load the policy (the first path, None: the bundled one; the
-    others as if it imported them) and evaluate the file."""
+    others as if it imported them) and evaluate the file on `engine` (default: DuckDB)."""
     from qzdsl.cache import load
 
     return evaluate_file(load(policy_paths[0], tuple(policy_paths[1:])), batch_file, out_file, errors_file, as_of,
-                         lang, progress, layout=layout, ignore_unknown=ignore_unknown)
+                         lang, progress, layout=layout, ignore_unknown=ignore_unknown, engine=engine)

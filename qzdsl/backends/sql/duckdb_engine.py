@@ -154,8 +154,11 @@ class DuckDB:
         members = ", ".join(literal(v) for v in values)
         self.connection.execute(f"CREATE TYPE {name} AS ENUM ({members})")
 
-    def fetch_one(self, sql: str) -> tuple:
-        return self.connection.execute(sql).fetchone()
+    def fetch_one(self, sql: str, description: str | None = None) -> tuple:
+        """The first row of `sql`; with `description`, its progress shown on stderr."""
+        if description is None:
+            return self.connection.execute(sql).fetchone()
+        return run_with_progress(self.connection, sql, description, True)[0]
 
     def define(self, name: str, sql: str, materialise: bool = False) -> None:
         if materialise:

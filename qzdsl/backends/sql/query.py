@@ -298,7 +298,8 @@ class ClauseCompiler:
         maximum = self.spec.max_count
         if not self.clause.cut_by_window:
             return integer(maximum) if maximum is not None else null("BIGINT")
-        within = self._periods_until_end()
+        # BIGINT as the column is declared: built from YEAR() and MONTH(), which are INT on Spark.
+        within = exp.cast(self._periods_until_end(), "BIGINT")
         return _least(integer(maximum), within) if maximum is not None else within
 
     def _periods_until_end(self) -> exp.Expression:

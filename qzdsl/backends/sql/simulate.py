@@ -25,7 +25,7 @@ from sqlglot import exp
 from qzdsl.model import policy as m
 from qzdsl.backends.sql import columns as sqlcols
 from qzdsl.backends.sql import query as sqlgen
-from qzdsl.backends.sql.batch import Layout, stage
+from qzdsl.backends.sql.batch import Engine, Layout, stage
 from qzdsl.backends.sql.duckdb_engine import DuckDB, run_with_progress
 from qzdsl.wording.labels import label
 from qzdsl.model.policy import Status
@@ -160,16 +160,17 @@ def _sections(policy: m.Policy) -> dict[str, list[sqlcols.ClauseColumns]]:
 
 def simulate(policy: m.Policy, source: Path, as_of: dt.date | None = None, lang: str = "zh",
              progress: bool = False, threads: int | None = None, memory_limit: str | None = None,
-             ignore_unknown: bool = False) -> Simulation:
-    """Evaluate the population in `source` and total it per clause, section and policy."""
-    with DuckDB(threads, memory_limit) as engine:
+             ignore_unknown: bool = False, engine: Engine | None = None) -> Simulation:
+    """Evaluate the population in `source` and total it per clause, section and policy,
+    on `engine` (default: an embedded DuckDB with `threads` and `memory_limit`)."""
+    with engine or DuckDB(threads, memory_limit) as engine:
         staged = stage(engine, policy, Path(source), as_of, lang, Layout.wide, ignore_unknown)
         rows_in = staged.count("checked_cases")
         rows_evaluated = staged.count("cases")
         columns, names = _aggregates(policy)
-        sql = exp.select(*columns).from_("results").sql("duckdb")
-        description = label("batch.progress", lang).format(rows=f"{rows_evaluated:,}")
-        values = dict(zip(names, run_with_progress(engine.connection, sql, description, progress)[0]))
+        sql = exp.select(*columns).from_("results").sql(engine.dialect)
+        description = label("batch.progress", lang).format(rows=f"{rows_evaluated:,}") if progress else None
+        values = dict(zip(names, engine.fetch_one(sql, description)))
 
     clauses = []
     for names in sqlcols.clause_columns(policy):

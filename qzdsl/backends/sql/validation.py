@@ -277,6 +277,25 @@ def checked_select(policy: m.Policy, types: dict[str, str], clean: frozenset[str
     # concat_ws skips NULLs (in DuckDB and Spark; sqlglot's ConcatWs would make any NULL win).
     reasons = exp.Anonymous(this="concat_ws",
                             expressions=[exp.Literal.string("; ")] + [sqlgen.case_when([(c, r)]) for c, r in problems])
-    sql = exp.select(*typed, exp.alias_(exp.Not(this=exp.Paren(this=invalid)), "__valid", quoted=True),
-                     exp.alias_(reasons, "__reasons", quoted=True)).from_("raw_cases").sql(dialect)
-    return Checked(sql, bool(validator.parsed))
+    tree = exp.select(*typed, exp.alias_(exp.Not(this=exp.Paren(this=invalid)), "__valid", quoted=True),
+                      exp.alias_(reasons, "__reasons", quoted=True)).from_("raw_cases")
+    return Checked(_for_dialect(tree, dialect).sql(dialect), bool(validator.parsed))
+
+
+def _for_dialect(tree: exp.Expression, dialect: str) -> exp.Expression:
+    """What sqlglot does not translate for Spark: it has no full regular-expression
+    match, so the pattern is anchored for RLIKE (`\\z`: Java's `$` would also match before
+    a final line break); and a TRY_CAST is printed as TRY_CAST only when marked safe (a
+    plain CAST would raise in ANSI mode on a value it cannot convert)."""
+    if dialect != "spark":
+        return tree
+
+    def portable(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.RegexpFullMatch):
+            pattern = exp.Literal.string(f"^(?:{node.expression.this})\\z")
+            return exp.RegexpLike(this=node.this, expression=pattern)
+        if isinstance(node, exp.TryCast):
+            return exp.TryCast(this=node.this, to=node.args["to"], safe=True)
+        return node
+
+    return tree.transform(portable)

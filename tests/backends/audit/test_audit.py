@@ -1,0 +1,253 @@
+"""`qzdsl audit`'s analysis: which pairs are asked about, what the solver decides, the
+findings with their rules and locations, and — the point of it all — that every witness
+is a case the evaluator grants both clauses of."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+
+import qzdsl
+from qzdsl.backends.audit import graph
+from qzdsl.backends.audit.audit import audit_file
+from qzdsl.codes import CODES
+from qzdsl.cases.case import case_from_dict, load_case
+from qzdsl.diagnostics import Severity
+from qzdsl.backends.evaluator.evaluator import evaluate
+from qzdsl.model.policy import Status
+
+ROOT = Path(__file__).resolve().parents[3]
+FIXTURE = "tests/fixtures/audit/policy.qz"
+
+
+
+@pytest.fixture(scope="module")
+def fixture_report():
+    return audit_file(ROOT / FIXTURE)
+
+
+@pytest.fixture(scope="module")
+def bundled_report():
+    return audit_file()
+
+
+def pair(report, a, b):
+    return next(p for p in report.pairs if {p.a, p.b} == {a, b})
+
+
+def findings(report, rule):
+    return [f for f in report.findings if f.code == rule]
+
+
+# ---- the fixture: every kind of finding, where it is expected ----------------------------
+
+EXPECTED = [
+    ("QZA001", ("purchase_grant", "graduate_withdrawal")),
+    ("QZA001", ("talent_purchase_subsidy", "graduate_withdrawal")),
+    ("QZA002", ("purchase_grant", "employer_rent_advance")),
+    ("QZA002", ("talent_purchase_subsidy", "purchase_grant")),
+    ("QZA002", ("talent_purchase_subsidy", "employer_rent_advance")),
+    ("QZA002", ("talent_rent_subsidy", "low_income_rent")),
+    ("QZA003", ("purchase_grant", "annual_subsidy")),
+    ("QZA004", ("graduate_si_subsidy", "flexible_si_subsidy")),
+    ("QZA004", ("graduate_si_subsidy", "small_enterprise_si")),
+    ("QZA005", ("employer_rent_advance", "purchase_grant")),
+    ("QZA006", ("purchase_grant_2022",)),
+    ("QZA007", ("flexible_si_subsidy",)),
+    ("QZA007", ("small_enterprise_si",)),
+    ("QZA008", ("mentor_subsidy",)),
+    ("QZA008", ("graduate_withdrawal",)),
+    ("QZA009", ("annual_subsidy",)),
+    ("QZA010", ("annual_subsidy",)),
+]
+
+
+@pytest.mark.parametrize("rule, clauses", EXPECTED, ids=lambda x: x if isinstance(x, str) else "+".join(x))
+def test_fixture_finding(fixture_report, rule, clauses):
+    assert clauses in [f.clauses for f in findings(fixture_report, rule)]
+
+
+def test_fixture_errors_are_exactly_the_double_payments_and_the_impossible_clause(fixture_report):
+    errors = sorted((f.code, f.clauses) for f in fixture_report.findings if f.severity is Severity.ERROR)
+    assert errors == [
+        ("QZA001", ("purchase_grant", "graduate_withdrawal")),
+        ("QZA001", ("talent_purchase_subsidy", "graduate_withdrawal")),
+        ("QZA006", ("purchase_grant_2022",)),
+    ]
+
+
+def test_every_finding_has_its_rules_severity_and_a_location(fixture_report):
+    for f in fixture_report.findings:
+        if f.code.startswith("QZA"):
+            assert f.severity is CODES[f.code].severity
+        assert f.spans and all(s.line > 0 and s.column > 0 for s in f.spans)
+
+
+def test_encoding_checks_become_findings(fixture_report):
+    assert {f.code for f in fixture_report.findings if f.code.startswith("QZ3")} == {"QZ304", "QZ305"}
+
+
+def test_disjoint_reason_names_the_clashing_conditions(fixture_report):
+    result = pair(fixture_report, "graduate_si_subsidy", "flexible_si_subsidy")
+    assert result.overlap is False and result.relation == "conflict"
+    assert [(a.clause, a.text) for a in result.reason] == [
+        ("graduate_si_subsidy", "employment == non_public_employee"),
+        ("flexible_si_subsidy", "employment == flexible"),
+    ]
+
+
+def test_different_applicant_kinds_are_disjoint_without_a_witness(fixture_report):
+    result = pair(fixture_report, "flexible_si_subsidy", "small_enterprise_si")
+    assert result.overlap is False and result.witness is None
+    assert [a.text for a in result.reason] == ["to person", "to enterprise"]
+
+
+def test_impossible_clause_blames_its_window(fixture_report):
+    (finding,) = findings(fixture_report, "QZA006")
+    assert finding.args["reason"] == (
+        "purchase_grant_2022: purchase_date <= 2022-12-31",
+        "purchase_grant_2022: purchase_date >= 2023-01-01 (二（十） window)",
+    )
+    # QZA006 says it once: the pairs with the impossible clause are not listed as disjoint.
+    assert not [f for f in findings(fixture_report, "QZA004") if "purchase_grant_2022" in f.clauses]
+
+
+def test_resolution_names_the_winner_and_the_margin(fixture_report):
+    (finding,) = [f for f in findings(fixture_report, "QZA002")
+                  if f.clauses == ("talent_purchase_subsidy", "purchase_grant")]
+    assert finding.args["winner"] == "talent_purchase_subsidy"
+    assert finding.args["margin"] == Decimal(10000)
+
+
+def test_dominated_clause_is_the_smaller_narrower_one(fixture_report):
+    result = pair(fixture_report, "purchase_grant", "employer_rent_advance")
+    assert result.dominated == "employer_rent_advance"
+    (finding,) = findings(fixture_report, "QZA005")
+    assert (finding.args["value"], finding.args["by_value"]) == (Decimal(5000), Decimal(20000))
+
+
+def test_overlap_with_an_existing_policy_is_located_in_this_text(fixture_report):
+    (finding,) = [f for f in findings(fixture_report, "QZA001") if "talent_purchase_subsidy" in f.clauses]
+    assert finding.spans[0].file == str(ROOT / FIXTURE) and finding.section == "二（十）"
+    assert "anchor:purchase_date" in finding.args["why"]
+
+
+def test_duration_past_the_trial(fixture_report):
+    (finding,) = findings(fixture_report, "QZA010")
+    assert (str(finding.args["last"]), str(finding.args["end"])) == ("2032-12-31", "2025-12-31")
+
+
+def test_equivalence_edge_follows_the_via(fixture_report):
+    edges = [e for e in fixture_report.edges if e.relation == "equivalence"]
+    assert [(e.source, e.target, e.label) for e in edges] == [("partner_equal", "graduate_withdrawal",
+                                                               "quzhou_graduate")]
+
+
+def test_the_audit_is_deterministic(fixture_report):
+    assert audit_file(ROOT / FIXTURE) == fixture_report
+
+
+# ---- candidate pairs ------------------------------------------------------------------------
+
+
+def test_candidates_within_a_policy_share_a_section_or_a_relation():
+    policy = qzdsl.load(ROOT / FIXTURE)
+    found = {(c.a, c.b): c.why for c in graph.candidates(policy)}
+    assert found[("purchase_grant", "graduate_withdrawal")] == ("section:二（十）",)
+    assert found[("graduate_si_subsidy", "flexible_si_subsidy")] == ("group:social_insurance",)
+    # A one-off and a rent subsidy of different sections: different needs, not asked.
+    assert ("graduate_si_subsidy", "low_income_rent") not in found
+
+
+def test_same_event_across_sections_of_one_policy_is_not_a_candidate(bundled_report):
+    # Both start from employment_start_date, but meet different needs (insurance, rent).
+    assert not [p for p in bundled_report.pairs
+                if {p.a, p.b} == {"graduate_si_subsidy", "low_income_rent_subsidy"}]
+
+
+# ---- the bundled policy ------------------------------------------------------------------
+
+
+def test_bundled_purchase_grant_and_graduates_withdrawal_overlap(bundled_report):
+    result = pair(bundled_report, "home_purchase_grant", "graduate_rent_balance_withdrawal")
+    assert result.overlap is True and result.witness is not None
+    assert result.relation == "stackable"  # the encoding's recorded resolution
+    assert ("home_purchase_grant", "graduate_rent_balance_withdrawal") in [
+        f.clauses for f in findings(bundled_report, "QZA003")]
+
+
+def test_bundled_social_insurance_subsidies_are_proven_disjoint(bundled_report):
+    result = pair(bundled_report, "graduate_si_subsidy", "flexible_si_subsidy")
+    assert result.overlap is False
+    assert {a.text for a in result.reason} == {"employment == non_public_employee", "employment == flexible"}
+    assert ("graduate_si_subsidy", "flexible_si_subsidy") in [f.clauses for f in findings(bundled_report, "QZA004")]
+
+
+# ---- witnesses, replayed through the evaluator ----------------------------------------------
+
+
+def _replayed(policy, witness):
+    """The witness as `qzdsl eval` reads it: YAML text, then the case reader."""
+    return evaluate(policy, case_from_dict(yaml.safe_load(witness.yaml()), policy))
+
+
+def _witness_pairs(report):
+    return [p for p in report.pairs if p.witness is not None]
+
+
+@pytest.mark.parametrize("path", [None, FIXTURE], ids=["bundled", "fixture"])
+def test_every_witness_is_granted_both_clauses(path):
+    policy = qzdsl.load(ROOT / path if path else None)
+    report = audit_file(ROOT / path if path else None)
+    assert _witness_pairs(report)
+    for result in _witness_pairs(report):
+        decision = _replayed(policy, result.witness)
+        for clause in (result.a, result.b):
+            assert decision.result(clause).status in (Status.GRANTED, Status.EXCLUDED), (result.witness.name, clause)
+
+
+def test_resolved_witnesses_are_resolved_as_reported(fixture_report):
+    policy = qzdsl.load(ROOT / FIXTURE)
+    for result in fixture_report.pairs:
+        if result.resolution is None:
+            continue
+        decision = _replayed(policy, result.witness)
+        assert decision.result(result.resolution.winner).status is Status.GRANTED
+        losers = [c for c in (result.a, result.b) if c != result.resolution.winner]
+        assert all(decision.result(c).status is Status.EXCLUDED for c in losers)
+
+
+def test_dominated_clause_loses_its_witness(fixture_report):
+    policy = qzdsl.load(ROOT / FIXTURE)
+    (finding,) = findings(fixture_report, "QZA005")
+    decision = _replayed(policy, finding.witness)
+    assert decision.result("employer_rent_advance").excluded_by == "purchase_grant"
+
+
+def test_witness_files_load_as_case_files(fixture_report, tmp_path):
+    policy = qzdsl.load(ROOT / FIXTURE)
+    for witness in fixture_report.witnesses:
+        path = tmp_path / witness.filename
+        path.write_text(witness.yaml(), encoding="utf-8")
+        case = load_case(path, policy)
+        assert case.kind == witness.kind and case.as_of == witness.as_of
+
+
+def test_a_question_that_runs_out_of_time_is_reported_as_timed_out_never_as_disjoint():
+    from qzdsl.backends.audit.audit import audit
+    from qzdsl.backends.audit.smt import TIMED_OUT
+
+    policy = qzdsl.load()
+    hurried = audit(policy, question_timeout=0.001)  # 1 ms a question: z3 stops on many
+    patient = audit(policy)
+    undecided = {(p.a, p.b) for p in hurried.pairs if p.overlap is None}
+    assert undecided and all(p.undecided in TIMED_OUT for p in hurried.pairs if p.overlap is None)
+    timed_out = {f.clauses for f in hurried.findings if f.body.key == "QZA011.timeout"}
+    assert undecided <= timed_out
+    disjoint = {(p.a, p.b) for p in hurried.pairs if p.overlap is False}
+    assert disjoint <= {(p.a, p.b) for p in patient.pairs if p.overlap is False}  # never a guess
+    assert not {f.clauses for f in hurried.findings if f.code == "QZA004"} & undecided
+    assert hurried.coverage.disjoint == len(disjoint)

@@ -1,0 +1,159 @@
+"""The batch runner on Apache Spark gives what it gives on DuckDB, and what the evaluator
+gives, row by row.
+
+Populations are drawn by the strategies of `test_sql_equivalence` — every applicant kind,
+facts missing at random, dates on the edges of the windows and durations and on 29
+February, money on its thresholds — for the bundled policy and the three fixture policies,
+plus rows that must be rejected. Each population is evaluated by `batch.evaluate_file` on
+a local SparkSession and on DuckDB: the result files must be equal (rows, order, column
+types, metadata), the errors files byte for byte, and every row must agree with
+`qzdsl.evaluator` on status, excluded_by and amounts.
+
+One SparkSession serves the whole module (starting one takes seconds), and each policy's
+cases are evaluated in one run. Skipped where PySpark or Java is missing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+import qzdsl
+from qzdsl.backends.sql import batch
+from qzdsl.backends.sql import columns as sqlcols
+from qzdsl.backends.sql.simulate import simulate
+
+from test_sql_equivalence import POLICIES, _actual, _constants, _expected, cases, cases_table
+
+pytest.importorskip("pyspark", reason="PySpark is not installed (pip install '.[spark]')")
+if not shutil.which("java"):
+    pytest.skip("Java is not installed (apt-get install openjdk-17-jre-headless)", allow_module_level=True)
+
+from qzdsl.backends.sql.spark import Spark, session  # noqa: E402
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "sql"
+AS_OF = dt.date(2024, 6, 30)
+BATCHES = 4  # hypothesis batches per policy, concatenated into one population
+
+
+@pytest.fixture(scope="module")
+def spark():
+    started = session("local[2]", {
+        "spark.sql.shuffle.partitions": "2",
+        "spark.driver.memory": "1g",
+        # Small splits, so that even these files are read as several partitions and the
+        # order of the results is tested across them.
+        "spark.sql.files.maxPartitionBytes": "16k",
+        "spark.sql.files.openCostInBytes": "0",
+    })
+    yield started
+    started.stop()
+
+
+def _population(policy) -> list[dict]:
+    """Cases drawn by hypothesis (deterministically), `BATCHES` batches in one list."""
+    drawn: list[dict] = []
+    constants = _constants(policy)
+
+    @settings(max_examples=BATCHES, deadline=None, database=None, derandomize=True, phases=[Phase.generate],
+              suppress_health_check=list(HealthCheck))
+    @given(st.lists(cases(policy, constants), min_size=60, max_size=160))
+    def draw(batch_of_cases):
+        drawn.extend(batch_of_cases)
+
+    draw()
+    return drawn
+
+
+def _rows(path: Path) -> list[tuple]:
+    return duckdb.connect().execute(f"SELECT * FROM read_parquet('{path}')").fetchall()
+
+
+def _schema(path: Path) -> list[tuple]:
+    return [(f.name, str(f.type)) for f in pq.read_schema(path)]
+
+
+def _metadata(path: Path) -> dict:
+    return json.loads(pq.read_schema(path).metadata[b"qzdsl"])
+
+
+def _both(policy, source: Path, tmp_path: Path, spark, **options) -> dict[str, tuple[batch.BatchSummary, Path]]:
+    """`source` evaluated on DuckDB and on Spark; per engine its summary and result file."""
+    runs = {}
+    for name in ("duckdb", "spark"):
+        out = tmp_path / f"{name}.parquet"
+        engine = Spark(spark) if name == "spark" else None
+        runs[name] = (batch.evaluate_file(policy, source, out, as_of=AS_OF, lang="en", engine=engine, **options),
+                      out)
+    return runs
+
+
+def _assert_same_files(runs) -> None:
+    (duck, duck_out), (spark, spark_out) = runs["duckdb"], runs["spark"]
+    assert (spark.rows_in, spark.rows_out, spark.rows_rejected) == (duck.rows_in, duck.rows_out, duck.rows_rejected)
+    assert spark.reconciled
+    assert _schema(spark_out) == _schema(duck_out)
+    assert _metadata(spark_out) == _metadata(duck_out)
+    assert _rows(spark_out) == _rows(duck_out)
+    assert Path(spark.errors).read_bytes() == Path(duck.errors).read_bytes()
+
+
+@pytest.mark.parametrize("name", list(POLICIES))
+def test_spark_duckdb_and_the_evaluator_agree_on_generated_populations(name, spark, tmp_path):
+    policy = qzdsl.load(POLICIES[name])
+    population = _population(policy)
+    source = tmp_path / "population.parquet"
+    pq.write_table(cases_table(policy, population), source)
+
+    runs = _both(policy, source, tmp_path, spark)
+    _assert_same_files(runs)
+    summary, out = runs["spark"]
+    assert summary.rows_out == len(population)
+    # Read back whole (`batch.widen`), every row agrees with the evaluator, in input order.
+    connection = duckdb.connect()
+    result = connection.execute(f"SELECT * FROM read_parquet('{out}')")
+    names = [d[0] for d in result.description]
+    metadata = _metadata(out)
+    columns = sqlcols.clause_columns(policy)
+    for number, (values, case) in enumerate(zip(result.fetchall(), population)):
+        row = batch.widen(policy, dict(zip(names, values)), metadata)
+        assert row["row_id"] == number
+        expected, actual = _expected(policy, case), _actual(row, columns)
+        assert actual == expected, f"case {case}:\n" + "\n".join(
+            f"  {cid}: spark {actual.get(cid)} != evaluator {expected.get(cid)}"
+            for cid in sorted(set(expected) | set(actual)) if actual.get(cid) != expected.get(cid))
+
+
+def test_rejected_rows_get_the_same_reasons_and_errors_file(spark, tmp_path):
+    # Unknown kinds, labels for kinds and members, bad yes/no, impossible dates, negative
+    # money and money below the fen, a fact of another kind: text parsed by Spark's SQL.
+    policy = qzdsl.load(FIXTURES / "housing.qz")
+    runs = _both(policy, FIXTURES / "population.csv", tmp_path, spark)
+    _assert_same_files(runs)
+    summary = runs["spark"][0]
+    assert summary.rows_rejected > 0
+    assert Path(summary.errors).read_text(encoding="utf-8") == (
+        FIXTURES / "population.errors.en.csv").read_text(encoding="utf-8")
+
+
+def test_simulate_on_spark_gives_the_same_exposure(spark, tmp_path):
+    policy = qzdsl.load(FIXTURES / "employment.qz")
+    source = tmp_path / "population.parquet"
+    pq.write_table(cases_table(policy, _population(policy)), source)
+    assert simulate(policy, source, AS_OF, "en", engine=Spark(spark)) == simulate(policy, source, AS_OF, "en")
+
+
+def test_spark_reports_a_bad_file_as_duckdb_does(spark, tmp_path):
+    policy = qzdsl.load(FIXTURES / "housing.qz")
+    source = tmp_path / "repeated.csv"
+    source.write_text("kind,no_home,no_home\nperson,true,false\n", encoding="utf-8")
+    with pytest.raises(batch.BatchInputError, match="appears twice"):
+        batch.evaluate_file(policy, source, tmp_path / "out.parquet", engine=Spark(spark))

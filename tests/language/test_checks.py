@@ -1,0 +1,279 @@
+"""Diagnostics of broken policies, as data: every file in fixtures/broken/ says in its
+`# expect:` lines which diagnostics it must produce (code and location), and the full
+rendering (message, caret, hint) is pinned by a snapshot. Then unit tests of the checks
+that no fixture exercises on its own."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+import qzdsl
+from qzdsl.diagnostics import CODES, PathStyle, render_all
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+BROKEN = sorted((FIXTURES / "broken").glob("*.qz"))
+OK = sorted((FIXTURES / "ok").glob("*.qz"))  # ok/layout/ holds formatter inputs: they need only parse
+# "# expect: QZ101 12:14", or with the file the diagnostic is in: "# expect: QZ011 imports/a.qz:2:1"
+EXPECT = re.compile(r"^# expect: (QZ\d{3}) (?:(\S+):)?(\d+):(\d+)$", re.MULTILINE)
+
+
+def _expected(path: Path) -> set[tuple[str, str, int, int]]:
+    return {(code, file or path.name, int(line), int(column))
+            for code, file, line, column in EXPECT.findall(path.read_text(encoding="utf-8"))}
+
+
+def _found(result, paths: PathStyle) -> set[tuple[str, str, int, int]]:
+    return {(d.code, paths.show(d.span.file), d.span.line, d.span.column) for d in result.diagnostics}
+
+
+@pytest.mark.parametrize("path", BROKEN, ids=lambda p: p.stem)
+def test_broken_input_reports_its_diagnostics(path, snapshot):
+    paths = PathStyle(base=path.parent)  # file names as a person checking in that folder reads them
+    expected = _expected(path)
+    assert expected, f"{path.name} has no '# expect:' line"
+    result = qzdsl.check(path)
+    assert _found(result, paths) == expected
+    assert render_all(result.diagnostics, result.sources, paths=paths) == snapshot
+
+
+def test_broken_corpus_covers_every_policy_code():
+    """Each code a policy file can get (QZ0xx–QZ3xx) is produced by some broken fixture."""
+    produced = {code for path in BROKEN for code, *_ in _expected(path)}
+    policy_codes = {code for code in CODES if code < "QZ400"}
+    assert policy_codes - produced == set()
+    assert len(BROKEN) >= 35
+
+
+@pytest.mark.parametrize("path", OK, ids=lambda p: p.stem)
+def test_ok_fixture_checks_clean(path):
+    result = qzdsl.check(path)
+    assert result.diagnostics == ()
+
+
+# ---- unit tests of single checks ----------------------------------------------------
+
+HEADER = 'policy "衢政发〔2023〕12号": title "测试摘录", source "source.txt", applies_from 2023-01-01\n'
+RENT_QUOTE = "首次到衢非公企业就业的低保、低保边缘户家庭成员可享受每年4500元最长2年的租房补贴"
+BASE = HEADER + """kind person "个人"
+kind enterprise "企业"
+section "二（十）" "实施就业创业安居保障行动"
+fact low_income_family "低保家庭成员": bool, of person
+fact family_size "在衢家庭人口": count, of person
+fact first_job_date "首次就业日期": date, of person
+fact employer "单位": enum {non_public "非公企业", public "机关事业单位"}, of person
+"""
+
+
+@pytest.fixture
+def check_text(tmp_path):
+    """Check policy text written beside a copy of the test source excerpt."""
+    shutil.copy(FIXTURES / "ok" / "source.txt", tmp_path / "source.txt")
+
+    def run(text: str):
+        return qzdsl.check(tmp_path / "policy.qz", text=text)
+    return run
+
+
+def _codes(result) -> list[str]:
+    return [d.code for d in result.diagnostics]
+
+
+def _rent(props: str, name: str = "rent") -> str:
+    return f'benefit {name} "租房补贴": {props},\n  cite "{RENT_QUOTE}"\n'
+
+
+def test_the_base_of_these_tests_is_clean(check_text):
+    assert _codes(check_text(BASE + _rent("4500 per year, to person, requires low_income_family"))) == []
+
+
+def test_enumeration_compared_with_an_ordering_operator_is_a_type_error(check_text):
+    result = check_text(BASE + _rent("4500 per year, to person, requires employer < non_public"))
+    assert _codes(result) == ["QZ201"]
+    assert "compare it with == or !=" in result.diagnostics[0].message
+
+
+def test_membership_needs_an_enumeration_on_its_left(check_text):
+    result = check_text(BASE + _rent("4500 per year, to person, requires family_size in {non_public}"))
+    assert _codes(result) == ["QZ201"]
+
+
+def test_negated_membership_checks_its_members(check_text):
+    result = check_text(BASE + _rent("4500 per year, to person, requires employer not in {private}"))
+    assert _codes(result) == ["QZ105"]
+    assert result.diagnostics[0].hint == "the values are: non_public, public"
+
+
+def test_date_shifted_by_a_duration_compares_with_a_date(check_text):
+    requires = "as_of <= first_job_date + 2 years and as_of > first_job_date - 1 day"
+    assert _codes(check_text(BASE + _rent(f"4500 per year, to person, requires {requires}"))) == []
+
+
+def test_count_compared_with_a_plain_number_is_fine_but_not_with_money(check_text):
+    assert _codes(check_text(BASE + _rent("4500 per year, to person, requires family_size >= 2"))) == []
+    result = check_text(BASE + 'fact rent "租金": money, of person\n'
+                        + _rent("4500 per year, to person, requires family_size > rent"))
+    assert _codes(result) == ["QZ201"]
+
+
+def test_a_clause_cannot_exclude_itself(check_text):
+    result = check_text(BASE + _rent("4500 per year, to person, requires low_income_family, excludes rent"))
+    assert _codes(result) == ["QZ201"]
+    assert result.diagnostics[0].message == "a clause cannot refer to itself here"
+
+
+def test_stackable_names_a_clause(check_text):
+    result = check_text(BASE + _rent("4500 per year, to person, requires low_income_family, stackable with rnt"))
+    assert _codes(result) == ["QZ101"]
+    assert result.diagnostics[0].hint == "did you mean 'rent'?"
+
+
+def test_from_needs_a_date(check_text):
+    result = check_text(BASE + _rent("4500 per year, from family_size, to person, requires low_income_family"))
+    assert _codes(result) == ["QZ201"]
+    assert result.diagnostics[0].message == "'from' needs a date; 'family_size' is a count"
+
+
+def test_one_off_amount_with_a_maximum_duration_is_a_warning(check_text):
+    result = check_text(BASE + _rent("4500, max 2 years, to person, requires low_income_family"))
+    assert [(d.code, d.severity.value) for d in result.diagnostics] == [("QZ202", "warning")]
+    assert result.ok
+
+
+def test_an_amount_below_the_fen_is_an_error(check_text):
+    result = check_text(BASE + _rent("4500.005 per year, cap 9000.001 total, to person, requires low_income_family"))
+    assert [(d.code, d.message) for d in result.diagnostics if d.code == "QZ203"] == [
+        ("QZ203", "4500.005 is not a whole number of fen"), ("QZ203", "9000.001 is not a whole number of fen")]
+
+
+def test_a_cap_per_day_is_not_a_period_of_payment(check_text):
+    result = check_text(BASE + _rent("4500 per year, cap 4500 per day, to person, requires low_income_family"))
+    assert [(d.code, d.message) for d in result.diagnostics] == [
+        ("QZ203", "a cap is per year, per month or total, not per day")]
+
+
+def test_extends_needs_a_definition(check_text):
+    text = BASE + ('equivalence same "同等享受": extends eligble, grants "同等享受", to person,\n'
+                   f'  cite "{RENT_QUOTE}"\n')
+    result = check_text(text + 'define eligible "符合条件": low_income_family\n')
+    assert "QZ101" in _codes(result)
+    assert any(d.hint == "did you mean 'eligible'?" for d in result.diagnostics)
+
+
+def test_a_fact_needs_a_type_and_a_kind(check_text):
+    result = check_text(BASE + 'fact untyped "无类型": of person\nfact orphan "无主体": bool\n'
+                        + _rent("4500 per year, to person, requires low_income_family"))
+    assert [(d.code, d.message) for d in result.diagnostics] == [
+        ("QZ108", "this fact needs 'type'"),
+        ("QZ108", "this fact needs 'of'"),
+    ]
+
+
+def test_facts_and_definitions_share_one_namespace(check_text):
+    result = check_text(BASE + 'define family_size "家庭人口": 3\n'
+                        + _rent("4500 per year, to person, requires low_income_family"))
+    assert _codes(result) == ["QZ102"]
+
+
+def test_fact_of_several_kinds_may_be_asked_by_each(check_text):
+    text = BASE + 'fact hires "招用": bool, of [person, enterprise]\n' + _rent(
+        "4500 per year, to enterprise, requires hires")
+    assert _codes(check_text(text)) == []
+
+
+def test_fact_kind_is_checked_through_definitions(check_text):
+    text = BASE + 'define eligible "符合条件": low_income_family\n' + _rent(
+        "4500 per year, to enterprise, requires eligible")
+    assert _codes(check_text(text)) == ["QZ207"]
+
+
+def test_a_sentence_set_aside_counts_as_covered(check_text):
+    text = BASE + f'aside rent_later "暂不编码": reason "测试", cite "{RENT_QUOTE}"\n'
+    assert _codes(check_text(text)) == []
+
+
+def test_quote_cited_in_another_section_with_in_is_accepted(check_text):
+    text = BASE + 'section "三" "工作要求"\n' + f'benefit rent "租房补贴": 4500 per year, to person, ' \
+        f'requires low_income_family,\n  cite "{RENT_QUOTE}" in "二（十）"\n'
+    assert _codes(check_text(text)) == []
+
+
+def test_target_figure_must_be_in_its_quote(check_text):
+    target = 'target shared_ownership "共有产权住房": goal >= 2028 年, by 2027,\n' \
+             '  cite "到2027年实现共有产权住房市域全覆盖"\n'
+    result = check_text(BASE + _rent("4500 per year, to person, requires low_income_family") + target)
+    assert _codes(result) == ["QZ303"]
+    assert result.diagnostics[0].message == "the figure 2028 is not in the quoted text"
+
+
+def test_section_heading_missing_from_the_source_is_a_warning(check_text):
+    text = BASE.replace('section "二（十）" "实施就业创业安居保障行动"', 'section "二（十）" "没有这个标题"')
+    result = check_text(text + _rent("4500 per year, to person, requires low_income_family"))
+    assert [(d.code, d.severity.value) for d in result.diagnostics] == [("QZ302", "warning")]
+
+
+def test_quotes_match_across_line_breaks_and_spaces(check_text):
+    broken_quote = "首次到衢非公企业就业的低保、\n低保边缘户家庭成员 可享受每年4500元最长2年的租房补贴"
+    text = BASE + 'benefit rent "租房补贴": 4500 per year, to person, requires low_income_family,\n' \
+        f'  cite "{broken_quote}"\n'
+    result = check_text(text)
+    # a string cannot span lines: the quote must be written on one line ...
+    assert _codes(result) == ["QZ002"]
+    # ... but spaces inside it do not matter
+    assert _codes(check_text(text.replace("、\n", "、 "))) == []
+
+
+def test_syntax_errors_in_an_import_do_not_stop_the_main_file(tmp_path):
+    (tmp_path / "shared.qz").write_text('policy "共享": title "t", applies_from 2023-01-01\nkind person "个人\n',
+                                        encoding="utf-8")
+    result = qzdsl.check(tmp_path / "main.qz", text='import "shared.qz"\n'
+                         'policy "主": title "t", applies_from 2023-01-01\nfact x "x": bool, of nobody\n')
+    assert sorted(_codes(result)) == ["QZ002", "QZ104"]
+
+
+@pytest.mark.parametrize("text, code", [
+    ('import "a\x00.qz"\npolicy "主": title "t", applies_from 2023-01-01\n', "QZ010"),
+    ('policy "主": title "t", source "a\x00.txt", applies_from 2023-01-01\n', "QZ307"),
+    ('import "."\npolicy "主": title "t", applies_from 2023-01-01\n', "QZ010"),
+])
+def test_paths_no_file_can_have_are_diagnostics(tmp_path, text, code):
+    assert _codes(qzdsl.check(tmp_path / "main.qz", text=text)) == [code]
+
+
+def test_a_fact_repeated_word_for_word_in_an_import_is_not_a_duplicate(tmp_path):
+    shared = 'policy "共享": title "t", applies_from 2023-01-01\nkind person "个人"\n'
+    (tmp_path / "shared.qz").write_text(shared + 'fact age "年龄": count, of person\n', encoding="utf-8")
+    main = 'import "shared.qz"\npolicy "主": title "t", applies_from 2023-01-01\nkind person "个人"\n'
+    assert _codes(qzdsl.check(tmp_path / "main.qz", text=main + 'fact age "年龄": count, of person\n')) == []
+    assert _codes(qzdsl.check(tmp_path / "main.qz", text=main + 'fact age "年龄": date, of person\n')) == ["QZ102"]
+
+
+def test_an_amount_taken_from_a_money_fact(check_text):
+    # The quote's 4500元 is then encoded by no clause: QZ305, a warning, is all.
+    money_fact = 'fact existing_rent "现行租房补贴": money, of person\n'
+    assert _codes(check_text(BASE + money_fact + _rent("amount of existing_rent once, to person, "
+                                                       "requires low_income_family"))) == ["QZ305"]
+    assert _codes(check_text(BASE + money_fact + _rent("up to amount of existing_rent per year, to person, "
+                                                       "requires low_income_family"))) == ["QZ305"]
+    result = check_text(BASE + _rent("amount of family_size once, to person, requires low_income_family"))
+    assert [(d.code, d.message) for d in result.diagnostics if d.code != "QZ305"] == [
+        ("QZ201", "an amount needs an amount of money; 'family_size' is a count")]
+    result = check_text(BASE + money_fact + _rent("at least amount of existing_rent once, to person, "
+                                                  "requires low_income_family"))
+    assert "QZ203" in _codes(result)
+
+
+def test_a_clause_of_a_file_without_source_may_record_a_note_instead_of_a_quote(tmp_path):
+    head = 'policy "现行": title "t", applies_from 2023-01-01\nkind person "个人"\nsection "一" "租房"\n' \
+           'fact rent "租金": money, of person\n'
+    clause = 'benefit rent_subsidy "租房补贴": amount of rent once, to person, requires rent > 0'
+    noted = qzdsl.check(tmp_path / "existing.qz", text=head + clause + ', note "出处：现行政策（文本未收入）"\n')
+    assert _codes(noted) == []
+    assert _codes(qzdsl.check(tmp_path / "existing.qz", text=head + clause + "\n")) == ["QZ306"]
+    sourced = head.replace('applies_from', 'source "source.txt", applies_from')
+    shutil.copy(FIXTURES / "ok" / "source.txt", tmp_path / "source.txt")
+    result = qzdsl.check(tmp_path / "existing.qz", text=sourced + clause + ', note "有原文而不引用"\n')
+    assert "QZ306" in _codes(result)

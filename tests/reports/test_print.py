@@ -1,0 +1,97 @@
+"""The HTML reports print on A4 in a real browser with nothing clipped: each is printed to
+PDF by headless chromium, and the PDF's text must hold every title, reason, finding and
+sentence the page shows (what a page box cuts off is not in the PDF's text). The eval
+report's first page is its one-page summary. Runs where chromium and pdftotext
+(poppler-utils) are installed; .ci/run installs them."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+import qzdsl
+from qzdsl.backends.audit.audit import audit
+from qzdsl.backends.evaluator.evaluator import evaluate
+from qzdsl.cases.case import load_case
+from qzdsl.language.source_text import SourceText
+from qzdsl.reports.audit import html as audit_html
+from qzdsl.reports.doc import law
+from qzdsl.reports.eval import html as eval_html
+from qzdsl.reports.eval.json import record
+from qzdsl.wording import audit as audit_words
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+PDFTOTEXT = shutil.which("pdftotext")
+pytestmark = pytest.mark.skipif(not (CHROMIUM and PDFTOTEXT),
+                                reason="needs chromium and pdftotext (apt-get install chromium poppler-utils)")
+CASES = Path(__file__).resolve().parents[2] / "policies" / "qzf-2023-12" / "cases"
+A4 = (595.0, 842.0)  # points
+
+
+def print_to_pdf(page: str, folder: Path) -> Path:
+    source, pdf = folder / "page.html", folder / "page.pdf"
+    source.write_text(page, encoding="utf-8")
+    profile = tempfile.mkdtemp(dir=folder)
+    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    f"--user-data-dir={profile}", "--no-pdf-header-footer", f"--print-to-pdf={pdf}",
+                    source.as_uri()], check=True, capture_output=True, timeout=180)
+    return pdf
+
+
+def pages(pdf: Path) -> list[str]:
+    text = subprocess.run([PDFTOTEXT, "-raw", str(pdf), "-"], check=True, capture_output=True, timeout=60).stdout
+    return [_squash(p) for p in text.decode("utf-8").split("\f")]
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def media_boxes(pdf: Path) -> set[tuple[float, float]]:
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", pdf.read_bytes())
+    return {(round(float(w)), round(float(h))) for w, h in boxes}
+
+
+def missing(texts, printed: str) -> list[str]:
+    return [t for t in texts if t and _squash(t) not in printed]
+
+
+@pytest.fixture(scope="module")
+def policy():
+    return qzdsl.load()
+
+
+@pytest.mark.parametrize("name", ["homebuyer-missing-facts.yaml", "partner-graduate-homebuyer.yaml"])
+def test_the_eval_report_prints_on_a4_summary_first_nothing_clipped(name, policy, tmp_path):
+    data = record(evaluate(policy, load_case(CASES / name, policy)), "zh")
+    pdf = print_to_pdf(eval_html.render_record(data), tmp_path)
+    assert media_boxes(pdf) == {A4}
+    printed = pages(pdf)
+    first, everything = printed[0], "".join(printed)
+    assert "结论" in first and _squash(data["totals"]["text"]) in first
+    assert ("首先需要询问" in first) == bool(data["questions"])
+    texts = [c["title"] for c in data["clauses"]] + [r["message"] for c in data["clauses"] for r in c["reasons"]]
+    texts += [q["question"] for q in data["questions"]] + [data["policy"]["sha256"]]
+    assert missing(texts, everything) == []
+
+
+def test_the_audit_prints_on_a4_nothing_clipped(policy, tmp_path):
+    report = audit(policy)
+    pdf = print_to_pdf(audit_html.render([report], "zh"), tmp_path)
+    assert media_boxes(pdf) == {A4}
+    everything = "".join(pages(pdf))
+    texts = [audit_words.message(f, "zh") for f in report.findings] + [n.title for n in report.nodes]
+    assert missing(texts, everything) == []
+
+
+def test_the_annotated_law_prints_every_sentence(policy, tmp_path):
+    pdf = print_to_pdf(law.render(policy, "zh"), tmp_path)
+    assert media_boxes(pdf) == {A4}
+    everything = "".join(pages(pdf))
+    assert missing([s.text for s in SourceText(policy.source_text).sentences], everything) == []

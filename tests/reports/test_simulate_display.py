@@ -1,0 +1,62 @@
+"""`qzdsl simulate` as a reviewer reads it: open-ended grants shown by what they cost a
+year (never as a lifetime of 0), kinds and benefits by their Chinese labels, and a CSV for
+spreadsheets whose totals are the JSON's."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from cli_runner import run_main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture()
+def population(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("QZDSL_CACHE_DIR", str(tmp_path / "cache"))
+    path = tmp_path / "mentors.csv"
+    rows = ["kind,in_mentor_pool,provides_startup_service"] + ["mentor,true,true"] * 3 + ["mentor,true,false"]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def _simulate(capsys, monkeypatch, population, *args):
+    code, out, _ = run_main(capsys, monkeypatch, "simulate", str(population), "--as-of", "2024-06-01", *args)
+    assert code == 0
+    return out
+
+
+def test_open_ended_grants_show_their_yearly_cost_not_a_zero_lifetime(capsys, monkeypatch, population):
+    out = _simulate(capsys, monkeypatch, population)
+    line = next(line for line in out.splitlines() if "创业导师补贴" in line)
+    assert "不定期：每年24,000" in line
+    assert "创业导师" in line.split("创业导师补贴", 1)[1], "the kind is shown by its label"
+    assert "mentor" not in out and "mentor_subsidy" not in out
+    data = json.loads(_simulate(capsys, monkeypatch, population, "-f", "json"))
+    mentor = next(c for c in data["clauses"] if c["id"] == "mentor_subsidy")
+    assert (mentor["granted"], mentor["open_ended"], mentor["open_ended_per_year"]) == (3, 3, 24000)
+    assert mentor["kind_label"] == "创业导师"
+    assert all(s["granted"] == 0 for s in data["sections"] if s["ref"] != "二（一）"), \
+        "a section no row of the population can reach counts 0, not nothing"
+
+
+def test_english_names_it_open_ended(capsys, monkeypatch, population):
+    out = _simulate(capsys, monkeypatch, population, "--lang", "en")
+    assert "open-ended: 24,000" in out
+
+
+def test_csv_has_a_row_per_clause_section_and_total_matching_the_json(capsys, monkeypatch, population):
+    rows = list(csv.DictReader(io.StringIO(_simulate(capsys, monkeypatch, population, "-f", "csv"))))
+    data = json.loads(_simulate(capsys, monkeypatch, population, "-f", "json"))
+    assert [r["clause"] for r in rows if r["level"] == "clause"] == [c["id"] for c in data["clauses"]]
+    assert [r["section"] for r in rows if r["level"] == "section"] == [s["ref"] for s in data["sections"]]
+    total = next(r for r in rows if r["level"] == "total")
+    assert int(total["granted"]) == data["total"]["granted"]
+    mentor = next(r for r in rows if r["clause"] == "mentor_subsidy")
+    assert (mentor["first_year"], mentor["lifetime"], mentor["open_ended_per_year"]) == ("24000.00", "0.00", "24000.00")
