@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from qzdsl.codes import CODES, MESSAGES, Severity
-from qzdsl.resources import policies_dir
+from qzdsl.resources import checkout_root, policies_dir
 
 __all__ = ["CODES", "Diagnostic", "PathStyle", "QzError", "Severity", "Span", "Text", "diagnostic", "error",
            "warning", "did_you_mean", "render", "render_all"]
@@ -51,9 +51,10 @@ class Span:
 @dataclass(frozen=True)
 class PathStyle:
     """How file names are shown. A bundled policy file is named from the policies folder
-    (`qzf-2023-12/policy.qz`), wherever qzdsl is installed; another file relative to
-    `base` (default: the working directory at rendering time) when it lies under it, else
-    as loaded."""
+    (`qzf-2023-12/policy.qz`), wherever qzdsl is installed — and so is the same file in the
+    source checkout the command runs in (which commands use by default, `default_policy_path`),
+    so that the two name it alike; another file relative to `base` (default: the working
+    directory at rendering time) when it lies under it, else as loaded."""
 
     base: Path | None = None
 
@@ -67,7 +68,10 @@ class PathStyle:
             bundled = policies_dir()
         except FileNotFoundError:
             bundled = None
-        for root, folder in (("bundled", bundled), ("base", (self.base or Path.cwd()).resolve())):
+        checkout = checkout_root()
+        in_checkout = checkout / "policies" if checkout is not None else None
+        base = (self.base or Path.cwd()).resolve()
+        for root, folder in (("bundled", bundled), ("bundled", in_checkout), ("base", base)):
             if folder is not None and path.is_relative_to(folder):
                 return root, path.relative_to(folder).as_posix()
         return None, file

@@ -9,7 +9,6 @@ to a file opened in append mode, so concurrent decisions never interleave.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import threading
@@ -18,13 +17,7 @@ from pathlib import Path
 from qzdsl.backends.evaluator.results import Decision, Status
 from qzdsl.cases.case import canonical_facts
 from qzdsl.money import to_json
-
-
-def case_sha256(decision: Decision) -> str:
-    """The SHA-256 of the case as evaluated: its kind and facts in canonical JSON."""
-    text = json.dumps({"kind": decision.case.kind, "facts": canonical_facts(decision.case)}, ensure_ascii=False,
-                      sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+from qzdsl.reports.eval.json import case_sha256
 
 
 def line(decision: Decision, with_facts: bool) -> dict:
@@ -32,7 +25,7 @@ def line(decision: Decision, with_facts: bool) -> dict:
     entry = {
         "decision_id": decision.id,
         "policy_sha256": decision.policy.sha256,
-        "case_sha256": case_sha256(decision),
+        "case_sha256": case_sha256(decision.case.kind, canonical_facts(decision.case)),  # as the record has it
         "as_of": decision.as_of.isoformat(),
         "kind": decision.case.kind,
         "outcome": {

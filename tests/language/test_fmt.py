@@ -203,9 +203,8 @@ def test_fmt_reports_a_file_that_is_not_utf8(tmp_path):
 
 
 @pytest.mark.parametrize("args", [["fmt", "no-such.qz"], ["fmt", "--check", "--stdout", "x.qz"]])
-def test_fmt_usage_errors_exit_2(args, monkeypatch, tmp_path):
-    monkeypatch.chdir(tmp_path)
+def test_fmt_usage_errors_exit_2(args, tmp_path):
     (tmp_path / "x.qz").write_text(TIDY, encoding="utf-8")
-    result = runner.invoke(cli.app, args)
+    result = runner.invoke(cli.app, [str(tmp_path / a) if a.endswith(".qz") else a for a in args])
     assert result.exit_code == 2
     assert "qzdsl fmt: 错误: " in result.stderr

@@ -7,19 +7,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from pathlib import Path
 
 import pytest
 
 from cli_runner import run_main
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 @pytest.fixture()
-def population(tmp_path, monkeypatch):
-    monkeypatch.chdir(ROOT)
-    monkeypatch.setenv("QZDSL_CACHE_DIR", str(tmp_path / "cache"))
+def population(tmp_path):
     path = tmp_path / "mentors.csv"
     rows = ["kind,in_mentor_pool,provides_startup_service"] + ["mentor,true,true"] * 3 + ["mentor,true,false"]
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
