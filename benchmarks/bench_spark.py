@@ -54,7 +54,8 @@ def same_results(first: Path, second: Path) -> tuple[bool, str]:
     """Whether two results files hold the same rows with the same types and metadata."""
     import duckdb
 
-    connection = duckdb.connect(config={"enable_progress_bar": False})
+    connection = duckdb.connect()
+    connection.execute("SET enable_progress_bar = false")
     read = "read_parquet({!r})".format
     schemas = [connection.execute(f"DESCRIBE SELECT * FROM {read(str(p))}").fetchall() for p in (first, second)]
     if schemas[0] != schemas[1]:
