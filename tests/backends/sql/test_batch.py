@@ -340,7 +340,7 @@ def test_the_narrow_layout_keeps_per_head_amounts_and_ranked_exclusions(tmp_path
     assert "mentor_subsidy__excluded_by" not in columns  # never excluded: always NULL
     assert "home_purchase_grant__low" not in columns  # the same on every granted row
     meta = metadata_of(tmp_path / "narrow.parquet")
-    assert meta["constant"]["home_purchase_grant__low"] == "20000.00"
+    assert meta["constant"]["home_purchase_grant__low"] == 20000  # money as in every JSON: an int when whole
     assert meta["same_as"]["child_transport_subsidy__high"] == "child_transport_subsidy__low"
 
 
