@@ -109,20 +109,22 @@ def test_progress_refusals_going_back_and_dont_know(tmp_path, policy):
     child.expect(PROMPT)
     screen = say("是")                         # works in Quzhou
     clauses = len(policy.clauses_for("person"))
-    assert f"已确定：可享受 0 项；不符合 0 项；待定 {clauses} 项" in screen and "购房日期" in screen
+    assert f"已确定：可享受 0 项；不符合 0 项；待定 {clauses} 项" in screen and "您目前的就业状态是" in screen
+    screen = say("1")                         # in a private firm
+    assert "购房日期" in screen
     screen = say("6/1/2024")                  # ambiguous: refused, with both readings
     assert "无法采用：“6/1/2024”有歧义：无法确定哪个是月、哪个是日" in screen
     assert "提示：请写作 2024-01-06 或 2024-06-01" in screen
-    screen = say("返回")                       # takes back "works in Quzhou"
-    assert "已撤回上一题的回答：在衢就业创业" in screen and "您目前是否在衢州市" in screen
+    screen = say("返回")                       # takes back the employment status
+    assert "已撤回上一题的回答：就业状态" in screen and "您目前的就业状态是" in screen
     screen = say("不知道")
-    assert "记为不知道：在衢就业创业" in screen
-    assert "您目前是否在衢州市" not in screen.rsplit("问题 ", 1)[-1]  # not asked again
+    assert "记为不知道：就业状态" in screen
+    assert "您目前的就业状态是" not in screen.rsplit("问题 ", 1)[-1]  # not asked again
     child.sendline("结束")
     child.expect(pexpect.EOF)
     child.close()
     assert yaml.safe_load((tmp_path / "case.yaml").read_text(encoding="utf-8")) == {
-        "kind": "person", "as_of": dt.date(2024, 6, 1), "facts": {}}
+        "kind": "person", "as_of": dt.date(2024, 6, 1), "facts": {"works_in_quzhou": True}}
 
 
 def test_a_partial_case_is_resumed(tmp_path, policy):

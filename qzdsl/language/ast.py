@@ -323,6 +323,14 @@ class Discretionary:
 
 
 @dataclass(frozen=True)
+class OwnBalance:
+    """The benefit releases the applicant's own balance: no new public money."""
+
+    span: Span = _span()
+    KEYWORD = "own_balance"
+
+
+@dataclass(frozen=True)
 class Grants:
     text: str
     span: Span = _span()
@@ -405,7 +413,7 @@ class Reason:
 Prop = (
     Title | SourceFile | Issued | InForce | AppliesFrom | Principle | Lead | Units | Trial
     | AfterTrial | FactType | Of | Ask | Amount | Rule | Cap | Max | From | To | Channel
-    | Requires | Group | Excludes | Stackable | Discretionary | Grants | Existing | Extends
+    | Requires | Group | Excludes | Stackable | Discretionary | OwnBalance | Grants | Existing | Extends
     | Cite | Note | Ambiguity | Goal | By | Within | Reason
 )
 

@@ -28,7 +28,7 @@ ALLOWED: dict[str, set[type]] = {
     "section": {ast.Lead, ast.Units, ast.Trial, ast.AfterTrial, ast.Cite, ast.Note, ast.Ambiguity},
     "fact": {ast.FactType, ast.Of, ast.Ask, ast.Note},
     "define": {ast.Cite, ast.Note, ast.Ambiguity},
-    "benefit": _CLAUSE_COMMON | {ast.Amount, ast.Rule, ast.Cap, ast.Max, ast.From},
+    "benefit": _CLAUSE_COMMON | {ast.Amount, ast.Rule, ast.Cap, ast.Max, ast.From, ast.OwnBalance},
     "entitlement": _CLAUSE_COMMON | {ast.Grants, ast.Amount, ast.Rule, ast.Max, ast.From},
     "reference": _CLAUSE_COMMON | {ast.Existing, ast.Rule},
     "equivalence": _CLAUSE_COMMON | {ast.Extends, ast.Grants},

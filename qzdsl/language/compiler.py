@@ -268,6 +268,7 @@ def _clause(entry: Entry, program: Program, lowerer: Lowerer, infos, main_info: 
         excludes=tuple(x.name.name for x in ast.all_of(props, ast.Excludes)),
         stackable=tuple(x.name.name for x in ast.all_of(props, ast.Stackable)),
         discretionary=ast.first(props, ast.Discretionary) is not None,
+        own_balance=ast.first(props, ast.OwnBalance) is not None,
         grants=grants.text if grants else None,
         existing=existing.text if existing else None,
         extends=extends.name.name if extends else None,

@@ -299,6 +299,7 @@ _PROPS = {
     ast.Excludes: lambda p: f"excludes {p.name.name}",
     ast.Stackable: lambda p: f"stackable with {p.name.name}",
     ast.Discretionary: lambda p: "discretionary",
+    ast.OwnBalance: lambda p: "own_balance",
     ast.Grants: lambda p: f"grants {_quote(p.text)}",
     ast.Existing: lambda p: f"existing {_quote(p.text)}",
     ast.Extends: lambda p: f"extends {p.name.name}",

@@ -290,6 +290,10 @@ class _ToAst(Transformer_NonRecursive):
         return ast.Discretionary(self._span(meta))
 
     @v_args(meta=True)
+    def own_balance_prop(self, meta, c):
+        return ast.OwnBalance(self._span(meta))
+
+    @v_args(meta=True)
     def grants_prop(self, meta, c):
         return ast.Grants(_unquote(c[0]), self._span(meta))
 

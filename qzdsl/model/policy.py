@@ -518,8 +518,12 @@ class AmountSpec:
 
     @property
     def per_period_cap(self) -> Decimal | None:
-        """The cap on one period (a cap whose scope is the cadence)."""
-        return self.cap if self.cap is not None and self.cap_scope == self.cadence else None
+        """The cap on one period: a cap whose scope is the cadence, or the total cap of a
+        one-off amount, whose one period is its whole (min(balance, 4万) for a withdrawal)."""
+        if self.cap is None:
+            return None
+        one_off = not self.cadence.recurring and self.cap_scope is CapScope.TOTAL
+        return self.cap if self.cap_scope == self.cadence or one_off else None
 
     @property
     def total_cap(self) -> Decimal | None:
@@ -568,6 +572,7 @@ class Clause:
     excludes: tuple[str, ...] = ()
     stackable: tuple[str, ...] = ()
     discretionary: bool = False
+    own_balance: bool = False  # pays out the applicant's own balance, not new public money
     grants: str | None = None
     existing: str | None = None
     extends: str | None = None
@@ -604,6 +609,18 @@ class Clause:
     def open_ended(self) -> bool:
         """Recurring with no maximum duration and not ended by a window: no lifetime total."""
         return self.amount.cadence.recurring and self.amount.max_periods is None and not self.cut_by_window
+
+    @property
+    def public_money(self) -> bool:
+        """Whether the clause pays new public money: cash (`pays_money`) that is not the
+        release of the applicant's own balance. Only such money counts in public totals."""
+        return self.pays_money and not self.own_balance
+
+    @property
+    def guaranteed(self) -> bool:
+        """Whether a grant of the clause is owed in full: not at an official's discretion
+        (可给予), so totals count its low end as guaranteed; else only as "up to"."""
+        return not self.discretionary
 
     @property
     def at_discretion(self) -> bool:

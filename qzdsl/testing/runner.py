@@ -143,4 +143,5 @@ def decision_value(decision: Decision, field: str) -> object:
         return decision.questions
     totals = decision.totals
     return {"totals.granted": totals.granted, "totals.low": totals.low, "totals.high": totals.high,
-            "totals.value": totals.value, "totals.open_ended": totals.open_ended}[field]
+            "totals.value": totals.value, "totals.open_ended": totals.open_ended,
+            "totals.own_balance": totals.own_balance}[field]

@@ -41,7 +41,7 @@ TEST_SUFFIXES = (".yaml", ".yml")
 TEST_KEYS = ("name", "case", "kind", "facts", "as_of", "expect", "totals", "questions", "exhaustive")
 CLAUSE_KEYS = ("status", "amount", "total", "heads", "periods", "starts", "ends", "open_ended", "excluded_by",
                "missing", "window")
-TOTALS_KEYS = ("granted", "low", "high", "value", "open_ended")
+TOTALS_KEYS = ("granted", "low", "high", "value", "open_ended", "own_balance")
 AMOUNT_KEYS = ("low", "high", "up_to", "at_least")
 WINDOW_SIDES = ("before", "after", "stopped")
 STATUSES = tuple(s.value for s in Status)

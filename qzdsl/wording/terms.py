@@ -80,8 +80,8 @@ def money_kind_of(clause) -> str:
     - `equal_treatment`: 同等待遇 — the same treatment as others, whatever that pays;
     - `guarantee`: an entitlement sized in money that is not paid out (a loan guarantee);
     - `non_monetary`: an entitlement without an amount;
-    - `own_balance`: a payment out of the applicant's own account (提取…余额: its channel
-      names a balance) — no new public money;
+    - `own_balance`: a payment out of the applicant's own account (`own_balance`, e.g.
+      提取…余额) — no new public money;
     - `by_rule`: public money whose rate another rule sets (按规定);
     - `ceiling`: at most this much (最高);
     - `floor`: at least this much (不低于);
@@ -89,14 +89,14 @@ def money_kind_of(clause) -> str:
     """
     kind = key_of(clause.kind)
     amount_kind = key_of(clause.amount.kind)
+    if clause.own_balance:
+        return "own_balance"
     if kind == "reference" or clause.amount.fact is not None:
         return "existing"
     if kind == "equivalence":
         return "equal_treatment"
     if kind == "entitlement":
         return "guarantee" if amount_kind not in ("none", "rule") else "non_monetary"
-    if clause.channel and "余额" in clause.channel:
-        return "own_balance"
     if amount_kind == "none":
         return "non_monetary"
     return {"rule": "by_rule", "up_to": "ceiling", "at_least": "floor"}.get(amount_kind, "new_money")

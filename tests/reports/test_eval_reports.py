@@ -105,7 +105,8 @@ def test_json_record_carries_the_documented_fields(policy):
                        "source_line": 11}],
     }
     assert record["totals"] | {"text": None} == {"granted": 3, "monetary": 3, "low": 26000, "high": 32000,
-                                                 "value": 32000, "open_ended": 0, "text": None}
+                                                 "value": 32000, "open_ended": 0, "own_balance": 0,
+                                                 "text": None}
 
 
 def test_json_money_is_exact(policy):

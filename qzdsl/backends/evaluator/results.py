@@ -187,10 +187,13 @@ class ClauseResult:
 
 @dataclass(frozen=True)
 class Totals:
-    """Sums over the granted clauses' lifetime totals: `low` what is guaranteed, `high`
-    the most (None when some amount has no ceiling, or no end). `open_ended` counts the
-    granted clauses without a lifetime total and `monetary` those with one; `value` is
-    the sum of favourability values (one period of each open-ended clause)."""
+    """Sums of new public money over the granted clauses' lifetime totals: `low` what is
+    guaranteed (a discretionary grant, 可给予, guarantees nothing: it counts only in
+    `high`), `high` the most (None when some amount has no ceiling, or no end).
+    `open_ended` counts the granted clauses without a lifetime total and `monetary` those
+    with one; `value` is the sum of favourability values (one period of each open-ended
+    clause). `own_balance` is what the applicant may draw from their own balance: cash,
+    but no public money, so it is in none of the other sums."""
 
     low: Decimal
     high: Decimal | None
@@ -198,6 +201,7 @@ class Totals:
     granted: int
     open_ended: int
     monetary: int  # granted clauses with a lifetime total
+    own_balance: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -233,10 +237,14 @@ class Decision:
     @property
     def totals(self) -> Totals:
         low, high, value, open_ended, monetary = Decimal(0), Decimal(0), Decimal(0), 0, 0
+        own = Decimal(0)
         granted = self.by_status(Status.GRANTED)
         for result in granted:
-            payout = result.amount
-            if payout is None or not result.clause.pays_money:
+            payout, clause = result.amount, result.clause
+            if payout is None or not clause.pays_money:
+                continue
+            if clause.own_balance:
+                own += payout.value
                 continue
             value += payout.value
             if payout.open_ended:
@@ -244,7 +252,8 @@ class Decision:
                 high = None
                 continue
             monetary += 1
-            low += payout.total_low or 0
+            if clause.guaranteed:
+                low += payout.total_low or 0
             high = None if high is None or payout.total_high is None else high + payout.total_high
-        return Totals(low, high, value, len(granted), open_ended, monetary)
+        return Totals(low, high, value, len(granted), open_ended, monetary, own)
 

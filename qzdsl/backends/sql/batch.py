@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from qzdsl.money import from_json, to_json
 from qzdsl.model import policy as m
 from qzdsl.backends.sql.columns import INTEGER_TYPES, clause_columns
 from qzdsl.cases.case import EARLIEST, LATEST, MAX_COUNT, MAX_MONEY
@@ -160,7 +161,8 @@ def plan(engine: Engine, policy: m.Policy, types: dict[str, str], bounds: dict[s
             output, same_as = list(narrow.columns), narrow.same_as
             names = list(narrow.constants)
             values = engine.fetch_one("SELECT " + ", ".join(narrow.constants.values())) if names else ()
-            constants = {n: None if v is None else str(v) for n, v in zip(names, values)}
+            # Money in the one JSON form (`money.to_json`); a period count as the int it is.
+            constants = {n: to_json(v) if isinstance(v, Decimal) else v for n, v in zip(names, values)}
         return {"checked": checked.sql, "parses": checked.parses, "results": results, "output": output,
                 "constants": constants, "same_as": same_as}
 
@@ -312,7 +314,7 @@ def widen(policy: m.Policy, row: dict, metadata: dict) -> dict:
             elif not granted or constant.get(name) is None:
                 value = None
             else:
-                value = int(constant[name]) if name.endswith("__periods") else Decimal(constant[name])
+                value = int(constant[name]) if name.endswith("__periods") else from_json(constant[name])
             wide[name] = value if granted else None
     return wide
 

@@ -10,7 +10,9 @@ ceiling ("up to", a range) at its ceiling, a floor ("at least") at its floor. Th
 *first year* of a grant is what it pays in its first twelve months: a one-off in full, a
 yearly amount once, a monthly amount up to twelve times, never more than its lifetime
 total. The *lifetime* sums the grants that have an end; open-ended grants (recurring with
-no maximum duration) are counted apart, since they have no lifetime total.
+no maximum duration) are counted apart, since they have no lifetime total. A clause that
+releases the applicant's own balance (`own_balance`) has its figures, but is in no section
+or policy total: it is no public money.
 """
 
 from __future__ import annotations
@@ -186,12 +188,15 @@ def simulate(policy: m.Policy, source: Path, as_of: dt.date | None = None, lang:
             undetermined=values[f"{c}.undetermined"],
             open_ended_per_year=values[f"{c}.open_ended_per_year"] if money else None,
         )))
+    # Public exposure: the release of an applicant's own balance is shown per clause but
+    # is no public money, so no section or policy total counts it.
+    public = [c for c in clauses if not c.clause.own_balance]
     sections = tuple(
         SectionExposure(ref, members[0].clause.section_title,
-                        _summed(values[f"{ref}.granted"], [c.exposure for c in clauses if c.clause.section == ref]))
+                        _summed(values[f"{ref}.granted"], [c.exposure for c in public if c.clause.section == ref]))
         for ref, members in _sections(policy).items()
     )
-    total = _summed(values[".granted"], [c.exposure for c in clauses])
+    total = _summed(values[".granted"], [c.exposure for c in public])
     return Simulation(policy.info.doc_number, policy.sha256, str(source), staged.as_of, rows_in, rows_evaluated,
                       rows_in - rows_evaluated, tuple(clauses), sections, total)
 

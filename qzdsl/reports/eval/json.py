@@ -234,6 +234,8 @@ class _Phrasing:
                          else self.rate(totals.low or None, totals.high))
         if totals.open_ended:
             parts.append(self.t("eval.total_open_ended", count=totals.open_ended))
+        if totals.own_balance:
+            parts.append(self.t("eval.total_own_balance", amount=yuan(totals.own_balance, self.lang)))
         return {
             "granted": totals.granted,
             "monetary": totals.monetary,
@@ -241,6 +243,7 @@ class _Phrasing:
             "high": _money(totals.high),
             "value": _money(totals.value),
             "open_ended": totals.open_ended,
+            "own_balance": _money(totals.own_balance),
             "text": ("，" if self.lang == "zh" else ", ").join(parts) or yuan(Decimal(0), self.lang),
         }
 
@@ -361,6 +364,7 @@ class _Phrasing:
             "status_text": terms.status(terms.shown_as(result.status, c.kind), self.lang),
             "payout_shown": terms.shows_payout(result.status),
             "discretionary": c.discretionary,
+            "own_balance": c.own_balance,
             "channel": c.channel,
             "grants": c.grants,
             "existing": c.existing,

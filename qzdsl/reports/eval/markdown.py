@@ -45,8 +45,9 @@ def render_record(record: dict) -> str:
     out.append("|---|---|---|---|---|")
     for clause in sorted(record["clauses"], key=lambda c: terms.status_rank(c["shown_as"])):
         amount = clause["amount"]["text"] if clause["amount"] and clause["payout_shown"] else clause["rate_text"]
-        if clause["discretionary"]:
-            amount += f"（{t('eval.discretionary')}）" if lang == "zh" else f" ({t('eval.discretionary')})"
+        for flag, key in (("discretionary", "eval.discretionary"), ("own_balance", "money_kind.own_balance")):
+            if clause[flag]:
+                amount += f"（{t(key)}）" if lang == "zh" else f" ({t(key)})"
         details = "\n".join(r["message"] for r in clause["reasons"] if r["kind"] != "requirement_met")
         out.append(f"| {clause['status_text']} | {_cell(clause['clause']['ref'])} | {_cell(clause['title'])} | "
                    f"{_cell(amount)} | {_cell(details)} |")

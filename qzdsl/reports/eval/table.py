@@ -70,6 +70,8 @@ def _amount(clause: dict, t) -> str:
         text = clause["rate_text"]
     if clause["discretionary"]:
         text += f" ({t('eval.discretionary')})"
+    if clause["own_balance"]:
+        text += f" ({t('money_kind.own_balance')})"
     return text
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 import qzdsl
 from qzdsl.backends.sql import batch
@@ -339,7 +340,7 @@ def test_the_narrow_layout_keeps_per_head_amounts_and_ranked_exclusions(tmp_path
     assert "mentor_subsidy__excluded_by" not in columns  # never excluded: always NULL
     assert "home_purchase_grant__low" not in columns  # the same on every granted row
     meta = metadata_of(tmp_path / "narrow.parquet")
-    assert meta["constant"]["home_purchase_grant__low"] == "20000.00"
+    assert meta["constant"]["home_purchase_grant__low"] == 20000  # money as in every JSON: an int when whole
     assert meta["same_as"]["child_transport_subsidy__high"] == "child_transport_subsidy__low"
 
 
@@ -376,3 +377,20 @@ def test_checks_a_typed_file_statistics_prove_are_left_out_and_others_kept(tmp_p
                f"TO '{negative}'")
     summary = batch.evaluate_file(policy, negative, tmp_path / "out.parquet", as_of=AS_OF, lang="en")
     assert (summary.rows_out, summary.rows_rejected) == (2, 1)
+
+
+def test_simulate_leaves_an_applicants_own_balance_out_of_the_public_totals(tmp_path):
+    # 二（十）'s withdrawal of the graduate's own rent-subsidy balance: shown for its
+    # clause, counted in no section or policy total.
+    bundled = qzdsl.load()
+    example = ROOT / "policies/qzf-2023-12/cases/graduate-homebuyer.yaml"
+    case = yaml.safe_load(example.read_text(encoding="utf-8"))
+    population = tmp_path / "homebuyers.jsonl"
+    population.write_text(json.dumps({"kind": "person", **case["facts"]}, default=str) + "\n", encoding="utf-8")
+    simulation = simulate(bundled, population, dt.date(2024, 6, 1))
+    withdrawal = next(c for c in simulation.clauses if c.clause.id == "graduate_rent_balance_withdrawal")
+    assert withdrawal.exposure.lifetime == 28000
+    public = sum(c.exposure.lifetime or 0 for c in simulation.clauses if not c.clause.own_balance)
+    assert simulation.total.lifetime == public == 114400
+    housing = next(s for s in simulation.sections if s.ref == "二（十）").exposure
+    assert housing.lifetime == 112000
