@@ -534,6 +534,17 @@ class PolicyFile:
     comments: tuple[Comment, ...] = field(default=(), compare=False, repr=False)
 
 
+def children(node: Expr) -> tuple[Expr, ...]:
+    """The operands of an expression node (none for a name or a literal)."""
+    if isinstance(node, BoolOp):
+        return node.operands
+    if isinstance(node, (Not, Member)):
+        return (node.operand,)
+    if isinstance(node, (Compare, Arith)):
+        return (node.left, node.right)
+    return ()
+
+
 def props_of(decl: Decl) -> tuple[Prop, ...]:
     return getattr(decl, "props", ())
 

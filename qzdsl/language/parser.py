@@ -601,18 +601,8 @@ def _depth(expr: ast.Expr) -> int:
     while stack:
         node, depth = stack.pop()
         deepest = max(deepest, depth)
-        stack += [(operand, depth + 1) for operand in _operands(node)]
+        stack += [(operand, depth + 1) for operand in ast.children(node)]
     return deepest
-
-
-def _operands(node: ast.Expr) -> tuple[ast.Expr, ...]:
-    if isinstance(node, ast.BoolOp):
-        return node.operands
-    if isinstance(node, (ast.Not, ast.Member)):
-        return (node.operand,)
-    if isinstance(node, (ast.Compare, ast.Arith)):
-        return (node.left, node.right)
-    return ()
 
 
 def _visit_error(exc: VisitError, file: str) -> Diagnostic:

@@ -239,19 +239,9 @@ def _references(expr: ast.Expr, defines: dict) -> tuple[int, list[tuple[str, int
         deepest = max(deepest, level)
         if isinstance(node, ast.Name) and node.name in defines:
             used.append((node.name, level))
-        for child in _children(node):
+        for child in ast.children(node):
             stack.append((child, level + 1))
     return deepest, used
-
-
-def _children(node: ast.Expr) -> tuple[ast.Expr, ...]:
-    if isinstance(node, ast.BoolOp):
-        return node.operands
-    if isinstance(node, (ast.Not, ast.Member)):
-        return (node.operand,)
-    if isinstance(node, (ast.Compare, ast.Arith)):
-        return (node.left, node.right)
-    return ()
 
 
 def _reason(exc: OSError | ValueError) -> str:

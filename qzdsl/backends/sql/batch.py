@@ -23,6 +23,8 @@ default) decides *how*: reading files, running statements, writing results.
 
 from __future__ import annotations
 
+import csv
+
 import datetime as dt
 import enum
 from decimal import Decimal
@@ -196,6 +198,20 @@ def proven(policy: m.Policy, types: dict[str, str], bounds: dict[str, tuple]) ->
 
 
 # ---- checking the file's shape -----------------------------------------------------------
+
+
+def csv_header(source: Path) -> list[str]:
+    """The column names of a CSV batch file's header row, as written, refused when empty
+    or repeated: what every engine checks before it reads the rows its own way."""
+    try:
+        with source.open(encoding="utf-8-sig", newline="") as handle:
+            header = next(csv.reader(handle), None)
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise BatchInputError(f"cannot read {source}: {exc}") from None
+    if not header:
+        raise BatchInputError(f"{source} is empty: a batch file starts with a header row naming its columns")
+    refuse_repeated(header)
+    return header
 
 
 def refuse_repeated(names: Sequence[str]) -> None:

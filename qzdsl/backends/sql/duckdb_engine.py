@@ -8,7 +8,6 @@ another engine (Spark) can run the same `batch.Plan`.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import os
 import re
@@ -19,7 +18,7 @@ import duckdb
 
 from qzdsl.model import policy as m
 from qzdsl.model.policy import Status
-from qzdsl.backends.sql.batch import BatchInputError, refuse_repeated
+from qzdsl.backends.sql.batch import BatchInputError, csv_header, refuse_repeated
 from qzdsl.backends.sql.columns import INTEGER_TYPES
 
 
@@ -96,14 +95,7 @@ class DuckDB:
     def _csv(self, source: Path, path: str) -> str:
         """A strict reading of a comma-separated file with a header: every row must have
         as many fields as the header (a ragged row is an error naming its line)."""
-        try:
-            with source.open(encoding="utf-8-sig", newline="") as handle:
-                header = next(csv.reader(handle), None)
-        except (OSError, UnicodeDecodeError, csv.Error) as exc:
-            raise BatchInputError(f"cannot read {source}: {exc}") from None
-        if not header:
-            raise BatchInputError(f"{source} is empty: a batch file starts with a header row naming its columns")
-        refuse_repeated(header)
+        header = csv_header(source)
         columns = ", ".join(f"{literal(name)}: 'VARCHAR'" for name in header)
         return (f"read_csv({path}, header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
                 f"strict_mode = true, null_padding = false, columns = {{{columns}}})")

@@ -17,7 +17,6 @@ PySpark is an optional extra (`pip install 'qzdsl[spark]'`) and is imported only
 from __future__ import annotations
 
 import contextlib
-import csv
 import os
 import shutil
 import tempfile
@@ -25,7 +24,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from qzdsl.backends.sql.batch import BatchInputError, refuse_repeated
+from qzdsl.backends.sql.batch import BatchInputError, csv_header, refuse_repeated
 
 # Defaults a user's --conf may override: dates read and written in UTC, so that no time
 # zone shifts a DATE; and, for a JVM that qzdsl starts, no web UI or console bar (qzdsl
@@ -232,14 +231,7 @@ class Spark:
         row with more or fewer fields than the header (`FAILFAST`)."""
         from pyspark.sql.types import StringType, StructField, StructType
 
-        try:
-            with source.open(encoding="utf-8-sig", newline="") as handle:
-                header = next(csv.reader(handle), None)
-        except (OSError, UnicodeDecodeError, csv.Error) as exc:
-            raise BatchInputError(f"cannot read {source}: {exc}") from None
-        if not header:
-            raise BatchInputError(f"{source} is empty: a batch file starts with a header row naming its columns")
-        refuse_repeated(header)
+        header = csv_header(source)
         schema = StructType([StructField(name, StringType()) for name in header])
         return (self.spark.read.schema(schema).option("header", True).option("multiLine", True)
                 .option("mode", "FAILFAST").option("quote", '"').option("escape", '"')
