@@ -31,5 +31,7 @@ __version__ = "0.1.0"
 
 def __getattr__(name: str):
     if name in _EXPORTS:
-        return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+        value = getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+        globals()[name] = value  # resolved once: `qzdsl.evaluate` in a loop costs no import
+        return value
     raise AttributeError(f"module 'qzdsl' has no attribute {name!r}")
