@@ -161,3 +161,13 @@ def test_markdown_carries_no_raw_html_from_the_case(policy, tmp_path):
     path.write_text('name: "<script>alert(1)</script>"\nkind: person\n', encoding="utf-8")
     text = eval_markdown.render(evaluate(policy, load_case(path, policy)), "zh")
     assert "<script>" not in text and "&lt;script&gt;" in text
+
+
+def test_a_failed_comparison_does_not_repeat_the_value_it_names():
+    """"X不超过0元" where X is 0元 says all: no "（X为0元）" after it."""
+    bundled = qzdsl.load()
+    case = load_case(ROOT / "policies/qzf-2023-12/cases/graduate-homebuyer.yaml", bundled)
+    record = eval_json.record(evaluate(bundled, case), "zh")
+    clause = next(c for c in record["clauses"] if c["id"] == "talent_rent_subsidy")
+    messages = [r["message"] for r in clause["reasons"]]
+    assert messages and all("（" not in m.split("不超过0元", 1)[-1] for m in messages), messages

@@ -287,6 +287,8 @@ class _Phrasing:
                 key = "eval.reason.condition_failed_within" if within else "eval.reason.condition_failed"
                 if node.op == "fact":  # the fact is the condition: its value says it all
                     key += "_fact"
+                elif _states_its_value(node):  # "X不超过0元" where X is 0元: the value adds nothing
+                    key += "_plain"
                 message = self.t(key, condition=self.condition(node), facts=self.facts_text(facts, node),
                                  within=" › ".join(self.policy.label(d) for d in within))
                 return {"kind": "condition_failed", "condition": node.text, "within": list(within),
@@ -415,6 +417,15 @@ class _Phrasing:
             "stake_text": sep.join(stake),
             "decides_text": self.t("eval.asked_by", clauses=sep.join(c.title for c in clauses)),
         }
+
+
+def _states_its_value(node: TraceNode) -> bool:
+    """A comparison of one fact with a constant, failed because the fact has exactly that
+    value: the condition's sentence already says what the fact is."""
+    if node.op != "cmp" or len(node.children) != 2:
+        return False
+    kinds = {child.op for child in node.children}
+    return kinds == {"fact", "const"} and node.children[0].value == node.children[1].value
 
 
 def _fact_values(node: TraceNode) -> dict:
