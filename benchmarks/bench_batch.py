@@ -85,7 +85,11 @@ def main() -> None:
     from synthetic_population import generate
 
     args.dir.mkdir(parents=True, exist_ok=True)
-    source = args.dir / f"population-{args.rows}.parquet"
+    import qzdsl
+
+    # Named by the policy it was generated for: a population of an older encoding (whose
+    # facts were renamed since) is never reused.
+    source = args.dir / f"population-{args.rows}-{qzdsl.load().sha256[:12]}.parquet"
     if not source.exists():
         started = time.perf_counter()
         generate(source, rows=args.rows)
