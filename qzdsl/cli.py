@@ -225,6 +225,16 @@ def _emit_diagnostics(diagnostics, sources: dict[str, str], lang: str = "en") ->
         sys.stderr.write(terminal(render_all(diagnostics, sources, lang)) + "\n")
 
 
+def _emit(text: str, out: Optional[Path]) -> None:
+    """A report to `out` (written the one safe way) or, without one, to stdout as UTF-8 bytes."""
+    from qzdsl.output import stdout_bytes, write_text
+
+    if out is None:
+        stdout_bytes(text)
+    else:
+        write_text(out, text)
+
+
 def _default_policy() -> Path:
     """The policy a command uses when none is named — a checkout's own file when run inside
     a checkout, else the installed copy — stated on stderr so the user knows which."""
@@ -459,7 +469,7 @@ def eval_case(
     from qzdsl.cases.case import load_case
     from qzdsl.backends.evaluator.evaluator import evaluate
     from qzdsl.cache import load
-    from qzdsl.output import console, stdout_bytes, text_file, write_text
+    from qzdsl.output import console, text_file
 
     when = _date_option(as_of, "--as-of")
     if verify is not None:
@@ -491,10 +501,7 @@ def eval_case(
     else:
         from qzdsl.reports.eval.html import render
     text = render(decision, _report_lang(lang))
-    if out is None:
-        stdout_bytes(text)
-    else:
-        write_text(out, text)
+    _emit(text, out)
 
 
 @app.command()
@@ -537,7 +544,6 @@ def doc(
 ) -> None:
     """Document the policy for legal staff: the lawyer's table (Markdown) or the annotated law (HTML)."""
     from qzdsl.cache import load
-    from qzdsl.output import stdout_bytes, write_text
 
     _outputs([out], [*(policy or [None])])
     compiled = load(*_policy_set(policy))
@@ -546,10 +552,7 @@ def doc(
     else:
         from qzdsl.reports.doc.law import render
     text = render(compiled, _report_lang(lang))
-    if out is None:
-        stdout_bytes(text)
-    else:
-        write_text(out, text)
+    _emit(text, out)
 
 
 @app.command("new-case")
@@ -762,7 +765,6 @@ def diff_policies(
     from qzdsl.cache import load
     from qzdsl.reports.diff import record as diff_record
 
-    from qzdsl.output import stdout_bytes, write_text
 
     _outputs([out], [old, new])
     report_lang = _report_lang(lang)
@@ -786,10 +788,7 @@ def diff_policies(
             from qzdsl.reports.diff.text import markdown
 
             text = markdown(data, report_lang)
-        if out is None:
-            stdout_bytes(text)
-        else:
-            write_text(out, text)
+        _emit(text, out)
     raise typer.Exit(EXIT_FINDINGS if fail_on_change and result.outcome_changes else EXIT_OK)
 
 

@@ -165,15 +165,19 @@ class DuckDB:
               description: str | None = None) -> int:
         """COPY the rows of `sql` to `target` (a temporary file the caller renames); the
         number of rows written. Parquet files carry `metadata` as key-value metadata."""
-        if fmt == "parquet":
-            options = "FORMAT parquet"
-            if metadata:
-                options += ", KV_METADATA {" + ", ".join(f"{identifier(k)}: {literal(v)}"
-                                                         for k, v in metadata.items()) + "}"
-        else:
-            options = "FORMAT csv, HEADER true"
-        statement = f"COPY ({sql}) TO {literal(str(target))} ({options})"
+        statement = f"COPY ({sql}) TO {literal(str(target))} ({copy_options(fmt, metadata)})"
         return run_with_progress(self.connection, statement, description or "", description is not None)[0][0]
+
+
+def copy_options(fmt: str, metadata: dict[str, str] | None = None) -> str:
+    """The options of a DuckDB COPY that writes a results file: Parquet with `metadata` as
+    key-value metadata, or CSV with a header."""
+    if fmt != "parquet":
+        return "FORMAT csv, HEADER true"
+    options = "FORMAT parquet"
+    if metadata:
+        options += ", KV_METADATA {" + ", ".join(f"{identifier(k)}: {literal(v)}" for k, v in metadata.items()) + "}"
+    return options
 
 
 def _value(text: str | None, type_: str):

@@ -318,18 +318,12 @@ def join_parts(parts: Path, target: Path, fmt: str, metadata: dict[str, str] | N
     Spark's partition order) into the one file `target`; the number of rows."""
     import duckdb
 
-    from qzdsl.backends.sql.duckdb_engine import identifier, literal
+    from qzdsl.backends.sql.duckdb_engine import copy_options, literal
 
     files = sorted(parts.glob("part-*.parquet"))
     connection = duckdb.connect(config={"preserve_insertion_order": True})
     try:
-        if fmt == "parquet":
-            options = "FORMAT parquet"
-            if metadata:
-                options += ", KV_METADATA {" + ", ".join(f"{identifier(k)}: {literal(v)}"
-                                                         for k, v in metadata.items()) + "}"
-        else:
-            options = "FORMAT csv, HEADER true"
+        options = copy_options(fmt, metadata)
         scan = f"read_parquet([{', '.join(literal(str(f)) for f in files)}])"
         return connection.execute(f"COPY (SELECT * FROM {scan}) TO {literal(str(target))} ({options})").fetchone()[0]
     finally:
