@@ -288,6 +288,8 @@ def check(
     format: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f", help="text (on stderr), or json / "
                                        "sarif on stdout."),
     lang: Optional[Lang] = typer.Option(None, "--lang", help="Language of the messages."),
+    english: bool = typer.Option(False, "--english", help="Also warn where a label, title or question has no "
+                                 "English words (QZ113): what --lang en shows in Chinese."),
 ) -> None:
     """Parse and check policy files; print every problem with its location."""
     from qzdsl.escape import terminal
@@ -296,7 +298,7 @@ def check(
     lang = _report_lang(lang)
     results = []
     for path in _policy_paths(files):
-        result = check_policy(path)
+        result = check_policy(path, english=english)
         name = result.program.main.path if result.program.files else str(path)
         results.append((name, result.diagnostics))
         if format is CheckFormat.text:

@@ -124,9 +124,14 @@ def _header(decl: ast.Decl) -> str:
         return f"policy {_quote(decl.doc_number)}"
     mode = f"{decl.mode} " if getattr(decl, "mode", None) else ""
     if isinstance(decl, ast.SectionDecl):
-        return f"{mode}section {_quote(decl.ref)} {_quote(decl.title)}"
-    label = "" if decl.label is None else " " + _quote(decl.label)
+        return f"{mode}section {_quote(decl.ref)} {_quote(decl.title)}{_english(decl.title_en)}"
+    label = "" if decl.label is None else " " + _quote(decl.label) + _english(decl.label_en)
     return f"{mode}{decl.KEYWORD} {decl.name}{label}"
+
+
+def _english(text: str | None) -> str:
+    """A label's English words, ` en "…"`, when it has them."""
+    return "" if text is None else f" en {_quote(text)}"
 
 
 # ---- comments and output --------------------------------------------------------------
@@ -235,7 +240,7 @@ def _bracketed(opening: str, items: list[str], closing: str, fill: bool) -> list
 
 
 def _member(member: ast.EnumMember) -> str:
-    return member.name if member.label is None else f"{member.name} {_quote(member.label)}"
+    return member.name if member.label is None else f"{member.name} {_quote(member.label)}{_english(member.label_en)}"
 
 
 def _unit_word(unit: str) -> str:
@@ -276,7 +281,7 @@ def _by(prop: ast.By) -> str:
 
 
 _PROPS = {
-    ast.Title: lambda p: f"title {_quote(p.text)}",
+    ast.Title: lambda p: f"title {_quote(p.text)}{_english(p.text_en)}",
     ast.SourceFile: lambda p: f"source {_quote(p.path)}",
     ast.Issued: lambda p: f"issued {p.date.text}",
     ast.InForce: lambda p: f"in_force {p.date.text}",
@@ -287,7 +292,7 @@ _PROPS = {
     ast.AfterTrial: lambda p: f"after_trial {p.mode}",
     ast.FactType: lambda p: p.base,
     ast.Of: _of,
-    ast.Ask: lambda p: f"ask {_quote(p.text)}",
+    ast.Ask: lambda p: f"ask {_quote(p.text)}{_english(p.text_en)}",
     ast.Amount: _amount,
     ast.Rule: lambda p: f"rule {_quote(p.text)}",
     ast.Cap: lambda p: f"cap {_money(p.amount)} " + ("total" if p.scope == "total" else f"per {_SINGULAR[p.scope]}"),
