@@ -321,6 +321,7 @@ def check(
 def show(
     policy: Optional[Path] = typer.Option(None, "--policy", "-p", metavar="FILE"),
     format: ShowFormat = typer.Option(ShowFormat.table, "--format", "-f"),
+    lang: Optional[Lang] = typer.Option(None, "--lang"),
 ) -> None:
     """Show the compiled policy: facts, clauses, citations, groups."""
     from qzdsl.model import export
@@ -328,16 +329,17 @@ def show(
 
     from qzdsl.output import console, stdout_bytes
 
-    compiled = load(_require_file(policy) if policy else _default_policy())
+    shown = _report_lang(lang)
+    compiled = load(_require_file(policy) if policy else _default_policy()).in_language(shown)
     if format is ShowFormat.json:
         stdout_bytes(json.dumps(export.policy(compiled), ensure_ascii=False, indent=2) + "\n")
         return
     from qzdsl.reports.show.table import render_list, render_policy
 
     if format is ShowFormat.list:
-        stdout_bytes(render_list(compiled))
+        stdout_bytes(render_list(compiled, shown))
         return
-    render_policy(compiled, console())
+    render_policy(compiled, console(), shown)
 
 
 # ---- fmt command (language core) ----
@@ -484,7 +486,7 @@ def eval_case(
     if case is None:
         raise UsageError("give a CASE file, or --batch FILE --out RESULT")
     _outputs([out], [case, *(policy or [None])])
-    compiled = load(*_policy_set(policy))
+    compiled = load(*_policy_set(policy)).in_language(_report_lang(lang))
     decision = evaluate(compiled, load_case(_require_file(case), compiled), as_of=when)
     if format is EvalFormat.table:
         from qzdsl.reports.eval.json import record
@@ -527,7 +529,7 @@ def _verify_decision(path: Path, policy: Optional[list[Path]], lang: Optional["L
     from qzdsl.reports.eval.verify import read_record, render, verify
 
     stored = read_record(_require_file(path))
-    result = verify(stored, load(*_policy_set(policy)), _report_lang(lang))
+    result = verify(stored, load(*_policy_set(policy)).in_language(_report_lang(lang)), _report_lang(lang))
     stdout_bytes(render(result, _report_lang(lang)))
     raise typer.Exit(EXIT_OK if result.holds else EXIT_FINDINGS)
 
@@ -548,7 +550,7 @@ def doc(
     from qzdsl.cache import load
 
     _outputs([out], [*(policy or [None])])
-    compiled = load(*_policy_set(policy))
+    compiled = load(*_policy_set(policy)).in_language(_report_lang(lang))
     if what is DocKind.table:
         from qzdsl.reports.doc.table import render
     else:
@@ -568,7 +570,7 @@ def new_case(
     from qzdsl.cases.template import case_template
     from qzdsl.output import stdout_bytes
 
-    compiled = load(*_policy_set(policy))
+    compiled = load(*_policy_set(policy)).in_language(_report_lang(lang))
     name = kind if kind in compiled.kinds else {k.label: k.name for k in compiled.kinds.values()}.get(kind)
     if name is None:
         kinds = ", ".join(f"{k.name} ({k.label})" for k in compiled.kinds.values())
@@ -598,7 +600,7 @@ def interview(
 
     say = _report_lang(lang)
     when = _date_option(as_of, "--as-of")
-    compiled = load(*_policy_set(policy))
+    compiled = load(*_policy_set(policy)).in_language(say)
     console = make_console(markup=True, highlight=False)  # its own styling; every text in it is escaped
     if case is not None:
         talk = Interview.resume(compiled, load_case(_require_file(case), compiled), when)
@@ -732,7 +734,7 @@ def audit(
 
     deadline = time.monotonic() + timeout if timeout is not None else None
     # One budget for the whole run: each policy gets what the ones before it left.
-    reports = [audit_file(path, timeout, deadline) for path in paths]
+    reports = [audit_file(path, timeout, deadline, _report_lang(lang)) for path in paths]
     audit_output.emit(reports, format.value, _report_lang(lang), out)
     if graph is not None:
         audit_output.write_graph(reports[0], graph, _report_lang(lang))
@@ -770,7 +772,7 @@ def diff_policies(
 
     _outputs([out], [old, new])
     report_lang = _report_lang(lang)
-    result = diff(load(_require_file(old)), load(_require_file(new)))
+    result = diff(load(_require_file(old)).in_language(report_lang), load(_require_file(new)).in_language(report_lang))
     data = diff_record.record(result, report_lang)
     if format is DiffFormat.table and out is None:
         from qzdsl.output import console as safe_console
@@ -927,7 +929,7 @@ def simulate(
     from qzdsl.backends.sql.simulate import simulate as run
     from qzdsl.output import stdout_bytes
 
-    compiled = load(*_policy_set(policy))
+    compiled = load(*_policy_set(policy)).in_language(_report_lang(lang))
     if reform is not None:
         if engine is not BatchEngine.duckdb:
             raise UsageError("--reform runs on DuckDB only: leave out --engine spark")
@@ -937,7 +939,8 @@ def simulate(
         if format is SimulateFormat.csv:
             raise UsageError("--reform reports as table, json, md or html")
         try:
-            result = simulate_reform(compiled, load(_require_file(reform)), _require_file(file),
+            result = simulate_reform(compiled, load(_require_file(reform)).in_language(_report_lang(lang)),
+                                     _require_file(file),
                                      _date_option(as_of, "--as-of"), _report_lang(lang), progress=sys.stderr.isatty(),
                                      ignore_unknown=ignore_unknown_columns)
         except BatchInputError as exc:

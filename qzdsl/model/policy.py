@@ -850,7 +850,13 @@ class Policy:
         the authority). Any other language: the policy itself."""
         if lang != "en":
             return self
+        cached = self.__dict__.get("_english")
+        if cached is None:
+            cached = self._english()
+            object.__setattr__(self, "_english", cached)  # frozen: the translation is made once
+        return cached
 
+    def _english(self) -> "Policy":
         def en(obj, field_name: str = "label", english: str = "label_en"):
             text = getattr(obj, english)
             return replace(obj, **{field_name: text}) if text else obj

@@ -132,6 +132,17 @@ def message(finding: Diagnostic, lang: str = "zh", policy: m.Policy | None = Non
     return finding.message_in(lang, phrases.value)
 
 
+def short(finding: Diagnostic, lang: str = "zh", policy: m.Policy | None = None) -> str:
+    """A finding in a line of the summary: a recorded ambiguity by its question (the
+    reading follows in the details), any other by its message."""
+    if finding.code == "QZA009":
+        args = finding.args
+        question = _Phrases(finding.code, lang, policy).plain(str(args.get("question", "")))
+        return f"“{args.get('subject_title', '')}”：{question}" if lang == "zh" else \
+            f"{args.get('subject_title', '')}: {question}"
+    return message(finding, lang, policy)
+
+
 def counts(findings) -> dict[Severity, int]:
     return {s: sum(1 for f in findings if f.severity is s) for s in SEVERITIES}
 
@@ -195,3 +206,66 @@ def target_value(target: m.Target, lang: str = "zh") -> str:
     verb = VERBS[lang]["number"].get(target.op, target.op)
     unit = target.unit or ""
     return f"{verb}{shown}{unit}" if lang == "zh" else f"{verb.removeprefix('is ')} {shown} {unit}".rstrip()
+
+
+# ---- the one-page summary ----------------------------------------------------------------
+
+# The rules a reviewer acts on first, before the recorded readings (QZA009) and the notes.
+_ATTENTION_ORDER = ("QZA001", "QZA006", "QZA011", "QZ301", "QZ303", "QZA005", "QZA010", "QZ302", "QZ304", "QZ305",
+                    "QZ306", "QZ307", "QZA009")
+
+
+@dataclass(frozen=True)
+class RuleCount:
+    code: str
+    title: str
+    severity: Severity
+    count: int
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the first printed page of an audit says: the verdict, the figures, the findings
+    per rule, and the findings to act on first (at most `ATTENTION` of them)."""
+
+    verdict: str
+    figures: tuple[tuple[str, int], ...]
+    rules: tuple[RuleCount, ...]
+    attention: tuple[Diagnostic, ...]
+    more: int  # errors and warnings not listed in `attention`
+
+
+ATTENTION = 4
+
+
+def summary(report: AuditReport, lang: str) -> Summary:
+    found = counts(report.findings)
+    errors, warnings = found[Severity.ERROR], found[Severity.WARNING]
+    if errors:
+        verdict = text("verdict.errors", lang).format(errors=errors, warnings=warnings)
+    elif warnings:
+        verdict = text("verdict.warnings", lang).format(warnings=warnings)
+    else:
+        verdict = text("verdict.clean", lang)
+    by_code: dict[str, list[Diagnostic]] = {}
+    for finding in report.findings:
+        by_code.setdefault(finding.code, []).append(finding)
+    rules = sorted((RuleCount(code, rule_title(code, lang), items[0].severity, len(items))
+                    for code, items in by_code.items()), key=lambda r: (-r.severity.rank, r.code))
+    coverage = report.coverage
+    figures = (
+        ("clauses", coverage.clauses),
+        ("candidate_pairs", coverage.candidate_pairs),
+        ("resolved", len(by_code.get("QZA002", ()))),
+        ("stacked", len(by_code.get("QZA003", ()))),
+        ("disjoint", coverage.disjoint),
+        ("ambiguities", len(by_code.get("QZA009", ()))),
+        ("left_to_rules", len(by_code.get("QZA007", ()))),
+        ("discretionary", len(by_code.get("QZA008", ()))),
+        ("uncited_sentences", coverage.uncited_sentences),
+    )
+    rank = {code: i for i, code in enumerate(_ATTENTION_ORDER)}
+    serious = [f for f in report.findings if f.severity is not Severity.INFO]
+    serious.sort(key=lambda f: (-f.severity.rank, rank.get(f.code, len(rank)), f.sort_key()))
+    return Summary(verdict, tuple((text(f"figure.{name}", lang), value) for name, value in figures), tuple(rules),
+                   tuple(serious[:ATTENTION]), max(0, len(serious) - ATTENTION))

@@ -81,12 +81,21 @@ def test_the_eval_report_prints_on_a4_summary_first_nothing_clipped(name, policy
     assert missing(texts, everything) == []
 
 
-def test_the_audit_prints_on_a4_nothing_clipped(policy, tmp_path):
-    report = audit(policy)
-    pdf = print_to_pdf(audit_html.render([report], "zh"), tmp_path)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_audit_prints_on_a4_summary_first_nothing_clipped(lang, policy, tmp_path):
+    report = audit(policy.in_language(lang))
+    pdf = print_to_pdf(audit_html.render([report], lang), tmp_path)
     assert media_boxes(pdf) == {A4}
-    everything = "".join(pages(pdf))
-    texts = [audit_words.message(f, "zh") for f in report.findings] + [n.title for n in report.nodes]
+    printed = pages(pdf)
+    first, everything = printed[0], "".join(printed)
+    summary = audit_words.summary(report, lang)
+    # The whole summary is on the first page; the details start on the second.
+    on_first = [summary.verdict, audit_words.text("summary_note", lang)] + [name for name, _ in summary.figures]
+    on_first += [r.title for r in summary.rules]
+    on_first += [audit_words.short(f, lang, report.policy) for f in summary.attention]
+    assert missing(on_first, first) == []
+    assert printed[1].startswith(_squash(audit_words.text("matrix", lang)))
+    texts = [audit_words.message(f, lang, report.policy) for f in report.findings] + [n.title for n in report.nodes]
     assert missing(texts, everything) == []
 
 

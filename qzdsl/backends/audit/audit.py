@@ -121,17 +121,17 @@ class AuditReport:
 
 
 def audit_file(path: str | Path | None = None, timeout: float | None = None,
-               deadline: float | None = None) -> AuditReport:
+               deadline: float | None = None, lang: str = "zh") -> AuditReport:
     """Check, compile and audit a policy file (default: the bundled policy), within
     `timeout` seconds when given (or by `deadline`, a `time.monotonic()` shared by several
-    audits of one run).
+    audits of one run); the report names clauses as a reader of `lang` sees them.
 
     Raises `QzError` when the policy has errors: an audit needs a compiled model.
     """
     result = check(path)
     if not result.ok:
         raise QzError(result.errors)
-    return audit(compile_program(result.program), result.diagnostics, timeout, deadline)
+    return audit(compile_program(result.program).in_language(lang), result.diagnostics, timeout, deadline)
 
 
 def audit(policy: m.Policy, diagnostics: tuple[Diagnostic, ...] = (), timeout: float | None = None,
