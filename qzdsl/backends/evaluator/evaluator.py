@@ -34,6 +34,8 @@ from qzdsl.backends.evaluator.resolution import resolve
 from qzdsl.backends.evaluator.results import (
     AmountFactMissing,
     ClauseResult,
+    ContinuingStopped,
+    PeriodsUndetermined,
     ConditionFailed,
     ConditionUnknown,
     Decision,
@@ -44,7 +46,8 @@ from qzdsl.backends.evaluator.results import (
     TraceNode,
 )
 from qzdsl.model.policy import Status
-from qzdsl.backends.evaluator.schedule import payout
+from qzdsl.backends.evaluator.schedule import payout, timeline
+from qzdsl.cases.case import value_on
 
 _CMP = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
         ">=": operator.ge}
@@ -57,58 +60,146 @@ def evaluate(policy: m.Policy, case: Case, as_of: dt.date | None = None) -> Deci
         raise QzError([error("QZ405", f"unknown applicant kind '{case.kind}'", None,
                              did_you_mean(case.kind, policy.kinds))])
     when = as_of or case.as_of or dt.date.today()
-    tracer = _Tracer(policy, case.facts, when, case.kind)
-    results = [_decide(clause, tracer) for clause in policy.clauses_for(case.kind)]
+    tracer = _Tracer(policy, case.facts_on(when), when, case.kind)
+    results = [_decide(clause, tracer, case) for clause in policy.clauses_for(case.kind)]
     return Decision(policy, case, when, tuple(resolve(policy, results)))
 
 
 # ---- one clause ----------------------------------------------------------------------
 
 
-def _decide(clause: m.Clause, tracer: "_Tracer") -> ClauseResult:
-    trace = tracer.visit(clause.requires)
-    status, reasons, missing, amount, date = _verdict(clause, trace, tracer)
-    return ClauseResult(clause, status, amount, None, missing, reasons, trace, date)
-
-
-def _verdict(clause: m.Clause, trace: TraceNode, tracer: "_Tracer") -> tuple:
-    """(status, reasons, missing facts, payout, entitlement date) of one clause."""
-    spec, window, as_of = clause.amount, clause.window, tracer.as_of
-
+def _decide(clause: m.Clause, tracer: "_Tracer", case: Case) -> ClauseResult:
+    spec = clause.amount
     anchor = tracer.named(spec.anchor) if spec.anchor else None
+    date = tracer.as_of if anchor is None else anchor.value
+    # `requires` is tested once, on the facts in effect on the entitlement date; the
+    # continuing condition on the as-of facts here, and period by period below.
+    at_date = tracer
+    if case.changes and date is not None and date != tracer.as_of:
+        at_date = tracer.on(case.facts_on(date))
+    trace = at_date.visit(clause.requires)
+    if clause.continuing is not None:
+        kids = (trace, tracer.visit(clause.continuing))
+        trace = TraceNode("and", clause.eligibility.text, _all(kids), kids, expr=clause.eligibility)
+    status, reasons, missing, amount, date, line = _verdict(clause, trace, tracer, anchor, date, case)
+    return ClauseResult(clause, status, amount, None, missing, reasons, trace, date, line)
+
+
+def _verdict(clause: m.Clause, trace: TraceNode, tracer: "_Tracer", anchor: TraceNode | None,
+             date: dt.date | None, case: Case) -> tuple:
+    """(status, reasons, missing facts, payout, entitlement date, timeline) of one clause."""
+    spec, window, as_of = clause.amount, clause.window, tracer.as_of
     heads = tracer.named(spec.per_head) if spec.per_head else None
     rate = tracer.named(spec.fact) if spec.fact else None
-    date = as_of if anchor is None else anchor.value
+
+    # A continuing condition over facts that change: judged period by period, it may hold
+    # in some periods and not in others (paid, then stopped) whatever it is on the as-of date.
+    periods = None
+    if clause.continuing is not None and case.changes and trace.children[0].value is True and date is not None \
+            and not window.stopped(as_of) and all(n is None or n.value is not None for n in (heads, rate)):
+        paid = payout(clause, int(heads.value) if heads is not None else None,
+                      anchor.value if anchor is not None else None, rate.value if rate is not None else None)
+        if paid is not None and paid.first is not None and paid.count is not None:
+            periods = _Periods(clause, tracer, case, paid, anchor.value if anchor is not None else None)
+            if periods.changing:
+                trace = TraceNode("and", trace.text, _all((trace.children[0], periods.overall)), trace.children,
+                                  expr=trace.expr)
+            else:
+                periods = None
 
     # 1. A requirement that fails decides, whatever the dates: the caseworker is told why
     #    the applicant does not qualify, not asked for a date that cannot matter.
     if trace.value is False:
-        return Status.INELIGIBLE, tuple(failures(trace)), (), None, date
+        # A continuing condition may repeat part of the requirement (tested once and then
+        # in every period): one failed condition is one reason.
+        reasons = tuple({(r.node.expr if r.node.expr is not None else id(r)): r for r in reversed(failures(trace))}
+                        .values())[::-1]
+        if periods is not None:
+            reasons += (periods.stopped(),)
+        return Status.INELIGIBLE, reasons, (), None, date, None
 
     # 2. In force.
     if window.stopped(as_of):
-        return Status.NOT_IN_FORCE, (OutOfWindow("stopped", as_of, window),), (), None, None
+        return Status.NOT_IN_FORCE, (OutOfWindow("stopped", as_of, window),), (), None, None, None
     if date is None:
         reasons, missing = _unknowns(trace, anchor, heads, rate, spec)
-        return Status.UNDETERMINED, reasons, missing, None, None
+        return Status.UNDETERMINED, reasons, missing, None, None, None
     if date < window.start:
-        return Status.NOT_IN_FORCE, (OutOfWindow("before", date, window),), (), None, date
+        return Status.NOT_IN_FORCE, (OutOfWindow("before", date, window),), (), None, date, None
     if window.end is not None and date > window.end:
-        return Status.NOT_IN_FORCE, (OutOfWindow("after", date, window),), (), None, date
+        return Status.NOT_IN_FORCE, (OutOfWindow("after", date, window),), (), None, date, None
 
     # 3. An unknown requirement, or the head count or rate the amount needs.
     if trace.value is None or any(n is not None and n.value is None for n in (heads, rate)):
+        if periods is not None:
+            reasons, missing = periods.unknown()
+            return Status.UNDETERMINED, reasons, missing, None, date, None
         reasons, missing = _unknowns(trace, None, heads, rate, spec)
-        return Status.UNDETERMINED, reasons, missing, None, date
+        return Status.UNDETERMINED, reasons, missing, None, date, None
 
-    # 4. The amount.
+    # 4. The amount, and where each of its periods stands on the as-of date.
     count = int(heads.value) if heads is not None else None
     paid = payout(clause, count, anchor.value if anchor is not None else None,
                   rate.value if rate is not None else None)
     reasons = (RequirementMet(trace),)
     if paid is not None and paid.cut_at is not None:
         reasons += (ScheduleCut(paid.dropped, window),)
-    return Status.GRANTED, reasons, (), paid, date
+    line = None
+    if paid is not None:
+        line = timeline(paid, as_of, periods.judged if periods is not None else None)
+        if line.stopped:
+            reasons += (periods.stopped(),)
+        if line.undetermined:
+            reasons += (periods.undetermined(),)
+    return Status.GRANTED, reasons, (), paid, date, line
+
+
+class _Periods:
+    """A continuing condition judged period by period on the facts given for each: over
+    every value its changing facts take from the period's start (not before the anchor
+    date) to its end. A period is paid only when the condition holds throughout it."""
+
+    def __init__(self, clause: m.Clause, tracer: "_Tracer", case: Case, paid, anchor: dt.date | None):
+        self.clause, self.tracer, self.case = clause, tracer, case
+        names = m.facts_reached(tracer.policy.reach((clause.continuing,), clause.beneficiary))
+        self.changing = tuple(n for n in names if n in case.changes)
+        self.dates = case.change_dates(self.changing)
+        self.traces: dict[tuple, TraceNode] = {}
+        judged, self.first_trace = [], {}
+        for period in paid.periods:
+            start = max(period.start, anchor) if anchor is not None and period.start < anchor else period.start
+            end = max(period.end, start)
+            points = (start, *(d for d in self.dates if start < d <= end))
+            nodes = [self._at(point) for point in points]
+            held = _all(tuple(nodes))
+            for node in nodes:
+                self.first_trace.setdefault(node.value, (period.start, node))
+            judged.append(held)
+        self.judged = tuple(judged)
+        values = set(self.judged)
+        self.overall = TraceNode("and", clause.continuing.text,
+                                 True if True in values else None if None in values else False,
+                                 expr=clause.continuing)
+
+    def _at(self, date: dt.date) -> TraceNode:
+        key = tuple(value_on(self.case.changes[n], date) for n in self.changing)
+        node = self.traces.get(key)
+        if node is None:
+            node = self.traces[key] = self.tracer.on(self.case.facts_on(date)).visit(self.clause.continuing)
+        return node
+
+    def stopped(self) -> ContinuingStopped:
+        start, node = self.first_trace.get(False, (None, self.tracer.visit(self.clause.continuing)))
+        return ContinuingStopped(node, start, sum(1 for held in self.judged if held is False))
+
+    def undetermined(self) -> PeriodsUndetermined:
+        _, node = self.first_trace.get(None, (None, None))
+        facts = missing_facts(node) if node is not None else ()
+        return PeriodsUndetermined(sum(1 for held in self.judged if held is None), facts)
+
+    def unknown(self) -> tuple[tuple[Reason, ...], tuple[str, ...]]:
+        reason = self.undetermined()
+        return (reason,), reason.facts
 
 
 def _unknowns(trace: TraceNode, anchor: TraceNode | None, heads: TraceNode | None, rate: TraceNode | None,
@@ -178,6 +269,10 @@ class _Tracer(m.ExprVisitor[TraceNode]):
         self.kind = kind
         self.definitions: dict[str, TraceNode] = {}
         self.fact_nodes: dict[str, TraceNode] = {}
+
+    def on(self, facts: dict) -> "_Tracer":
+        """A tracer for the same case and date reading other facts (those of another day)."""
+        return _Tracer(self.policy, facts, self.as_of, self.kind)
 
     def named(self, name: str) -> TraceNode:
         """A fact or a definition by name (the per-head count, the anchor date)."""
