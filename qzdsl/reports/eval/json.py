@@ -243,7 +243,7 @@ class _Phrasing:
             "text": text,
         }
 
-    def payout(self, p: Payout | None, line: Timeline | None = None) -> dict | None:
+    def payout(self, p: Payout | None, line: Timeline | None = None, conditional: bool = False) -> dict | None:
         if p is None:
             return None
         return {
@@ -259,11 +259,16 @@ class _Phrasing:
             "dropped": p.dropped,
             "cut_at": p.cut_at.isoformat() if p.cut_at else None,
             "text": self.payout_text(p),
-            "schedule": [self.period(x, line) for x in p.periods],
+            "schedule": [self.period(x, line, conditional) for x in p.periods],
         }
 
-    def period(self, x, line: Timeline | None) -> dict:
+    def period(self, x, line: Timeline | None, conditional: bool = False) -> dict:
         state = line.state(x.index - 1) if line is not None else None
+        state_text = None
+        if state is not None:
+            state_text = terms.period_state(state, self.lang)
+            if state is m.PeriodState.PROJECTED and conditional:
+                state_text = self.t("period_state.projected_conditional")
         paid = state is None or state.pays
         low, high = (x.low, x.high) if paid or line.states is None else (None, None)
         return {"index": x.index, "start": x.start.isoformat() if x.start else None,
@@ -271,7 +276,7 @@ class _Phrasing:
                 "low": _money(low if paid else Decimal(0)), "high": _money(high if paid else Decimal(0)),
                 "text": self.rate(x.low, x.high) if paid else yuan(Decimal(0), self.lang),
                 "state": state.value if state is not None else None,
-                "state_text": terms.period_state(state, self.lang) if state is not None else None}
+                "state_text": state_text}
 
     def totals(self, decision: Decision) -> dict:
         totals = decision.totals
@@ -347,7 +352,8 @@ class _Phrasing:
             case ConditionFailed(node=node, facts=facts, within=within):
                 values = _fact_values(node)
                 key = "eval.reason.condition_failed_within" if within else "eval.reason.condition_failed"
-                if node.op == "fact":  # the fact is the condition: its value says it all
+                negated_fact = isinstance(node.expr, m.Not) and isinstance(node.expr.operand, m.FactRef)
+                if node.op == "fact" or negated_fact:  # the fact is the condition: its value says it all
                     key += "_fact"
                 elif _states_its_value(node):  # "X不超过0元" where X is 0元: the value adds nothing
                     key += "_plain"
@@ -432,6 +438,7 @@ class _Phrasing:
     # ---- clauses and questions --------------------------------------------------------
     def clause(self, result: ClauseResult) -> dict:
         c = result.clause
+        line = result.timeline if result.status is m.Status.GRANTED else None
         return {
             "id": c.id,
             "title": c.title,
@@ -456,11 +463,11 @@ class _Phrasing:
             "rate_text": describe_amount(c.amount, self.lang,
                                          self.policy.label(c.amount.per_head) if c.amount.per_head else None,
                                          self.policy.label(c.amount.fact) if c.amount.fact else None),
-            "amount": self.payout(result.amount, result.timeline),
+            # Only a granted clause is owed anything: an excluded one shows its amount, not a timeline.
+            "amount": self.payout(result.amount, line, c.continuing is not None),
             "continuing": None if c.continuing is None else {
                 "condition": c.continuing.text, "text": self.words.continuing(c.continuing)},
-            "timeline": self.timeline(result.timeline, None if c.continuing is None
-                                      else self.words.continuing(c.continuing)),
+            "timeline": self.timeline(line, None if c.continuing is None else self.words.continuing(c.continuing)),
             "entitlement_date": result.entitlement_date.isoformat() if result.entitlement_date else None,
             "excluded_by": result.excluded_by,
             "missing_facts": list(result.missing_facts),
