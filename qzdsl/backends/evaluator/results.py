@@ -13,11 +13,12 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
+from typing import NamedTuple
 
 from qzdsl.model import policy as m
 from qzdsl.model.policy import Status
 from qzdsl.cases.case import Case, canonical_facts
-from qzdsl.backends.evaluator.schedule import Payout
+from qzdsl.backends.evaluator.schedule import Payout, Timeline, timeline
 
 # A fact's or an expression's value; None means unknown.
 Value = bool | int | Decimal | dt.date | str | None
@@ -26,14 +27,17 @@ Value = bool | int | Decimal | dt.date | str | None
 # ---- the requirement trace -----------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class TraceNode:
+class TraceNode(NamedTuple):
     """One node of an evaluated expression, with its value.
 
     `op` is the node's kind: and, or, not, cmp, in, fact, def, via, const, as_of, shift,
     arith. `name` is the fact or definition name (or, for `via`, the equivalence clause
     id); `label` its Chinese label. A definition's node has the definition's own tree as
     its only child, so definitions read as expanded sub-trees.
+
+    Immutable, like the other results, but a NamedTuple rather than a frozen dataclass:
+    evaluating a case builds a few dozen nodes, and a tuple is built several times faster.
+    As before, equality, hashing and the repr leave `expr` out.
     """
 
     op: str
@@ -43,7 +47,20 @@ class TraceNode:
     name: str | None = None
     label: str | None = None
     # The expression this node evaluated: the wording layer phrases it as a sentence.
-    expr: m.Expr | None = field(default=None, compare=False, repr=False)
+    expr: m.Expr | None = None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TraceNode) and self[:6] == other[:6]
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash(self[:6])
+
+    def __repr__(self) -> str:
+        return (f"TraceNode(op={self.op!r}, text={self.text!r}, value={self.value!r}, children={self.children!r}, "
+                f"name={self.name!r}, label={self.label!r})")
 
     def facts(self) -> tuple[str, ...]:
         """Every fact this node reads, through definitions, in order of first use."""
@@ -147,6 +164,26 @@ class ScheduleCut:
 
 
 @dataclass(frozen=True)
+class ContinuingStopped:
+    """A continuing condition (`while`) failed in some periods, judged on the facts given
+    for them: `count` periods pay nothing, the first from `start`. `node` is the condition
+    as it stands on the as-of facts."""
+
+    node: TraceNode
+    start: dt.date | None
+    count: int
+
+
+@dataclass(frozen=True)
+class PeriodsUndetermined:
+    """Facts are missing for `count` periods (`facts` would decide them): those periods
+    are not paid until the facts are given."""
+
+    count: int
+    facts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ExcludedBy:
     """从优、从高、不重复: a conflicting clause with a higher (or, on a tie, earlier) rank won."""
 
@@ -164,7 +201,7 @@ class KeptAlongside:
 
 
 Reason = (RequirementMet | ConditionFailed | ConditionUnknown | AmountFactMissing | OutOfWindow | ScheduleCut
-          | ExcludedBy | KeptAlongside)
+          | ContinuingStopped | PeriodsUndetermined | ExcludedBy | KeptAlongside)
 
 
 # ---- the decision ----------------------------------------------------------------------
@@ -183,6 +220,7 @@ class ClauseResult:
     reasons: tuple[Reason, ...]
     trace: TraceNode
     entitlement_date: dt.date | None = None
+    timeline: Timeline | None = None  # a granted payout on the as-of date: paid, due, projected
 
 
 @dataclass(frozen=True)
@@ -202,6 +240,13 @@ class Totals:
     open_ended: int
     monetary: int  # granted clauses with a lifetime total
     own_balance: Decimal = Decimal(0)
+    # The same money by where its periods stand on the as-of date (`schedule.Timeline`):
+    # owed for past periods, due for the current one, projected for those to come if the
+    # continuing conditions keep holding. Each (low, high) as above; projected's high is
+    # None when some schedule has no end or no ceiling.
+    paid: tuple[Decimal, Decimal | None] = (Decimal(0), Decimal(0))
+    due: tuple[Decimal, Decimal | None] = (Decimal(0), Decimal(0))
+    projected: tuple[Decimal, Decimal | None] = (Decimal(0), Decimal(0))
 
 
 @dataclass(frozen=True)
@@ -238,6 +283,7 @@ class Decision:
     def totals(self) -> Totals:
         low, high, value, open_ended, monetary = Decimal(0), Decimal(0), Decimal(0), 0, 0
         own = Decimal(0)
+        phases = {name: [Decimal(0), Decimal(0)] for name in ("paid", "due", "projected")}
         granted = self.by_status(Status.GRANTED)
         for result in granted:
             payout, clause = result.amount, result.clause
@@ -247,13 +293,22 @@ class Decision:
                 own += payout.value
                 continue
             value += payout.value
+            line = result.timeline or timeline(payout, self.as_of)
+            for name in phases:
+                part_low, part_high = getattr(line, name)
+                sums = phases[name]
+                if clause.guaranteed:
+                    sums[0] += part_low or 0
+                sums[1] = None if sums[1] is None or part_high is None else sums[1] + part_high
             if payout.open_ended:
                 open_ended += 1
                 high = None
                 continue
             monetary += 1
+            total_low, total_high = line.total
             if clause.guaranteed:
-                low += payout.total_low or 0
-            high = None if high is None or payout.total_high is None else high + payout.total_high
-        return Totals(low, high, value, len(granted), open_ended, monetary, own)
+                low += total_low or 0
+            high = None if high is None or total_high is None else high + total_high
+        return Totals(low, high, value, len(granted), open_ended, monetary, own,
+                      *(tuple(phases[name]) for name in ("paid", "due", "projected")))
 
