@@ -27,6 +27,11 @@ def text(key: str, lang: str) -> str:
     return label(f"audit.{key}", lang)
 
 
+def translation_note(lang: str) -> str:
+    """What an English report says of its translations: the Chinese text is the authority."""
+    return label("translation_note", lang)
+
+
 def rule_title(rule: str, lang: str) -> str:
     return CODES[rule].title(lang)
 
