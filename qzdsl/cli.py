@@ -939,6 +939,9 @@ def _eval_batch(policy: Optional[list[Path]], batch: str, out: Optional[str], er
              [*local_inputs, *(policy or [None])])
     if local_inputs:
         batch = _require_file(local_inputs[0])
+    from qzdsl.cache import load
+
+    load(*_policy_set(policy))  # a policy that does not compile is said before Spark's JVM starts
     try:
         summary = run_batch(_policy_paths(policy), batch, out, errors, _report_lang(lang),
                             progress=sys.stderr.isatty(), as_of=when, layout=layout and layout.value,
