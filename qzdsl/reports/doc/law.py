@@ -47,7 +47,7 @@ def render(policy: m.Policy, lang: str = "zh") -> str:
             "amount": d.amount(clause, per_head),
             "money": terms.money_kind(terms.money_kind_of(clause), lang),
             "beneficiary": kind.label if kind else "—",
-            "conditions": d.words.holds(clause.requires, True),
+            "conditions": d.conditions(clause),
             "period": d.period(clause),
             "discretion": d.discretion(clause),
             "relations": d.relations(clause).split("\n"),

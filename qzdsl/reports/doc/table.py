@@ -33,9 +33,17 @@ class _Doc:
         return label(f"doc.{key}", self.lang).format(**values)
 
     # ---- one clause --------------------------------------------------------------------
+    def conditions(self, clause: m.Clause) -> str:
+        """The requirement, tested once, and the continuing condition, in every period."""
+        text = self.words.holds(clause.requires, True)
+        if clause.continuing is not None:
+            text += ("；" if self.lang == "zh" else "; ") + self.words.continuing(clause.continuing)
+        return text
+
     def period(self, clause: m.Clause) -> str:
         a, w = clause.amount, clause.window
-        parts = []
+        term = self.policy.term_of(clause)
+        parts = [term.label] if term is not None else []
         if a.max_text:
             parts.append(self.t("longest", span=terms.written_duration(a.max_text, self.lang)))
         if a.anchor:
@@ -142,7 +150,7 @@ def render(policy: m.Policy, lang: str = "zh") -> str:
             per_head = policy.label(clause.amount.per_head) if clause.amount.per_head else None
             cells = (number, clause.title, terms.clause_kind(clause.kind, lang), d.quotes(clause.citations),
                      d.amount(clause, per_head), terms.money_kind(terms.money_kind_of(clause), lang),
-                     kind.label if kind else "—", d.words.holds(clause.requires, True), d.period(clause),
+                     kind.label if kind else "—", d.conditions(clause), d.period(clause),
                      d.discretion(clause), d.relations(clause), d.readings(clause.ambiguities))
             out.append("| " + " | ".join(_cell(c) for c in cells) + " |")
         if section.ambiguities:

@@ -151,8 +151,9 @@ def _runs(schedule: list[dict], t) -> list[str]:
             runs[-1].append(period)
         else:
             runs.append([period])
-    return [f"{run[0]['start']} — {run[-1]['end']}（{t('eval.periods_count', count=len(run))}）："
-            f"{run[0]['text']}，{run[0]['state_text']}" for run in runs]
+    return [t("eval.period_run", start=run[0]["start"], end=run[-1]["end"],
+              count=t("eval.periods_count", count=len(run)), amount=run[0]["text"], state=run[0]["state_text"])
+            for run in runs]
 
 
 def _trace(node: dict, depth: int, t) -> list[str]:
