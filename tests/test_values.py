@@ -67,17 +67,17 @@ def test_money_that_is_not_exact_is_refused(written, key):
 
 @pytest.mark.parametrize("written, value", [
     ("true", True), ("False", False), ("yes", True), ("NO", False), ("是", True), ("否", False), ("有", True),
-    ("无", False), ("没有", False), (True, True),
+    ("无", False), ("没有", False), (True, True), ("1", True), ("0", False), ("T", True), ("ｆ", False),
 ])
 def test_yes_and_no_in_either_language(written, value):
     assert read_bool(written) is value
 
 
-@pytest.mark.parametrize("written", ["maybe", "1", "不知道", ""])
+@pytest.mark.parametrize("written", ["maybe", "2", "不知道", ""])
 def test_anything_else_is_not_yes_or_no(written):
     with pytest.raises(Refused) as refused:
         read_bool(written)
-    assert refused.value.hint("zh") == "请回答 是 或 否（也可写 有/无、yes/no、true/false）"
+    assert refused.value.hint("zh") == "请回答 是 或 否（也可写 有/无、yes/no、true/false、1/0）"
 
 
 @pytest.mark.parametrize("written, value", [("3", 3), (3, 3), ("三", 3), ("十二", 12), ("０", 0)])

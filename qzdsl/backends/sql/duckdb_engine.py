@@ -152,6 +152,16 @@ class DuckDB:
             return self.connection.execute(sql).fetchone()
         return run_with_progress(self.connection, sql, description, True)[0]
 
+    def fetch_all(self, sql: str) -> list[tuple]:
+        return run_with_progress(self.connection, sql, "", False)
+
+    def lookup(self, name: str, rows) -> None:
+        """A table of `rows` (text, value, reason: `spellings.COLUMNS`), all text."""
+        columns = list(zip(*rows)) if rows else [(), (), ()]
+        selected = ", ".join(f"unnest(?::VARCHAR[]) AS {identifier(c)}" for c in ("__text", "__value", "__reason"))
+        self.connection.execute(f"CREATE TEMP TABLE {identifier(name)} AS SELECT {selected}",
+                                [list(c) for c in columns])
+
     def define(self, name: str, sql: str, materialise: bool = False) -> None:
         if materialise:
             # Parsing text is costly and a view would redo it wherever a value is used: parse once.

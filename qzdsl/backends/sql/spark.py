@@ -172,6 +172,7 @@ class Spark:
         self.owned = spark is None
         self.spark = spark if spark is not None else session(master, conf)
         self._cached: list = []
+        self._views: list[str] = []  # the lookup tables
         self._connect = is_connect(self.spark)
 
     def __enter__(self) -> Spark:
@@ -180,7 +181,7 @@ class Spark:
     def __exit__(self, *exc) -> None:
         for frame in self._cached:
             frame.unpersist()
-        for name in ("raw_cases", "checked_cases", "cases", "results"):
+        for name in ("raw_cases", "checked_cases", "cases", "results", *self._views):
             self.spark.catalog.dropTempView(name)
         if self.owned:
             self.spark.stop()
@@ -251,6 +252,19 @@ class Spark:
         with _reported("evaluating the population"):
             row = self._run(lambda: self.spark.sql(sql).first(), description)
         return tuple(row) if row is not None else ()
+
+    def fetch_all(self, sql: str) -> list[tuple]:
+        with _reported("reading the population"):
+            return [tuple(row) for row in self.spark.sql(sql).collect()]
+
+    def lookup(self, name: str, rows) -> None:
+        """A temporary view of `rows` (text, value, reason: `spellings.COLUMNS`), all text."""
+        from pyspark.sql.types import StringType, StructField, StructType
+
+        schema = StructType([StructField(c, StringType()) for c in ("__text", "__value", "__reason")])
+        with _reported("preparing the query"):
+            self.spark.createDataFrame(list(rows), schema).createOrReplaceTempView(name)
+        self._views.append(name)
 
     def define(self, name: str, sql: str, materialise: bool = False) -> None:
         with _reported("preparing the query"):
