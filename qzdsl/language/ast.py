@@ -331,6 +331,24 @@ class OwnBalance:
 
 
 @dataclass(frozen=True)
+class OnceOnly:
+    """The clause is granted once per beneficiary: never when the named history fact
+    (what the applicant already received or did) holds; unknown when it is unknown."""
+
+    fact: Name
+    span: Span = _span()
+    KEYWORD = "once_only"
+
+
+@dataclass(frozen=True)
+class History:
+    """The fact records the applicant's history: what they already received or did."""
+
+    span: Span = _span()
+    KEYWORD = "history"
+
+
+@dataclass(frozen=True)
 class Grants:
     text: str
     span: Span = _span()
@@ -413,7 +431,8 @@ class Reason:
 Prop = (
     Title | SourceFile | Issued | InForce | AppliesFrom | Principle | Lead | Units | Trial
     | AfterTrial | FactType | Of | Ask | Amount | Rule | Cap | Max | From | To | Channel
-    | Requires | Group | Excludes | Stackable | Discretionary | OwnBalance | Grants | Existing | Extends
+    | Requires | Group | Excludes | Stackable | Discretionary | OwnBalance | OnceOnly | History | Grants
+    | Existing | Extends
     | Cite | Note | Ambiguity | Goal | By | Within | Reason
 )
 

@@ -26,10 +26,10 @@ ALLOWED: dict[str, set[type]] = {
     "policy": {ast.Title, ast.SourceFile, ast.Issued, ast.InForce, ast.AppliesFrom, ast.Principle, ast.Cite,
                ast.Note, ast.Ambiguity},
     "section": {ast.Lead, ast.Units, ast.Trial, ast.AfterTrial, ast.Cite, ast.Note, ast.Ambiguity},
-    "fact": {ast.FactType, ast.Of, ast.Ask, ast.Note},
+    "fact": {ast.FactType, ast.Of, ast.Ask, ast.Note, ast.History},
     "define": {ast.Cite, ast.Note, ast.Ambiguity},
-    "benefit": _CLAUSE_COMMON | {ast.Amount, ast.Rule, ast.Cap, ast.Max, ast.From, ast.OwnBalance},
-    "entitlement": _CLAUSE_COMMON | {ast.Grants, ast.Amount, ast.Rule, ast.Max, ast.From},
+    "benefit": _CLAUSE_COMMON | {ast.Amount, ast.Rule, ast.Cap, ast.Max, ast.From, ast.OwnBalance, ast.OnceOnly},
+    "entitlement": _CLAUSE_COMMON | {ast.Grants, ast.Amount, ast.Rule, ast.Max, ast.From, ast.OnceOnly},
     "reference": _CLAUSE_COMMON | {ast.Existing, ast.Rule},
     "equivalence": _CLAUSE_COMMON | {ast.Extends, ast.Grants},
     "target": {ast.Goal, ast.By, ast.Within, ast.Lead, ast.Units, ast.Cite, ast.Note, ast.Ambiguity},
@@ -278,6 +278,8 @@ def check_types(program: Program) -> list[Diagnostic]:
                                        did_you_mean(prop.name.name, clause_names)))
                 elif prop.name.name == decl.name:
                     found.append(error("QZ201", "a clause cannot refer to itself here", prop.name.span))
+            elif isinstance(prop, ast.OnceOnly):
+                found += _check_once_only(program, decl, prop)
             elif isinstance(prop, ast.Extends):
                 target = program.defines.get(prop.name.name)
                 if target is None:
@@ -289,6 +291,28 @@ def check_types(program: Program) -> list[Diagnostic]:
                         found.append(error("QZ201", f"'{prop.name.name}' is {type_word(lowered.type)}; an "
                                            "equivalence extends a yes/no definition", prop.name.span))
     return lowerer.diagnostics + found
+
+
+def _check_once_only(program: Program, decl: ast.ClauseDecl, prop: ast.OnceOnly) -> list[Diagnostic]:
+    """`once_only` names a yes/no history fact of the clause's own applicant kind."""
+    name, span = prop.fact.name, prop.fact.span
+    entry = program.facts.get(name)
+    if entry is None:
+        return [error("QZ101", None, span, did_you_mean(name, program.facts), variant="fact", name=name)]
+    props = entry.decl.props
+    ftype = ast.first(props, ast.FactType)
+    if ftype is not None and ftype.base != "bool":
+        return [error("QZ201", None, span, variant="once_only_type", name=name, type=ftype.base)]
+    if ast.first(props, ast.History) is None:
+        return [error("QZ201", None, span, Text("hint.once_only_history", (("name", name),)),
+                      variant="once_only_history", name=name)]
+    to = ast.first(decl.props, ast.To)
+    of = ast.first(props, ast.Of)
+    kinds = sorted({k.name for k in of.kinds}) if of else []
+    if to is not None and of is not None and to.kind.name not in kinds:
+        return [error("QZ207", None, span, Text("hint.fact_of", (("kind", to.kind.name),)), variant="once_only",
+                      name=name, kinds=", ".join(kinds), kind=to.kind.name)]
+    return []
 
 
 def _expect_type(lowerer: Lowerer, name: ast.Name, types: set[m.Type], what: str) -> list[Diagnostic]:

@@ -148,6 +148,7 @@ def compile_program(program: Program) -> m.Policy:
             kinds=tuple(k.name for k in of.kinds),
             members=tuple(m.EnumMember(x.name, x.label or x.name) for x in ftype.members),
             question=ask.text if ask else None,
+            history=ast.first(props, ast.History) is not None,
             policy=infos[entry.file.path].doc_number,
             span=entry.decl.name_span,
         )
@@ -242,6 +243,9 @@ def _clause(entry: Entry, program: Program, lowerer: Lowerer, infos, main_info: 
     cites = _citations(program, entry.file, props, section.ref if section else None)
     requires_prop = ast.first(props, ast.Requires)
     requires = lowerer.expr(requires_prop.expr) if requires_prop else m.Const(True, m.Type.BOOL, "true")
+    once_only = ast.first(props, ast.OnceOnly)
+    if once_only is not None:
+        requires = _once_only(requires, once_only)
     to = ast.first(props, ast.To)
     grants = ast.first(props, ast.Grants)
     existing = ast.first(props, ast.Existing)
@@ -269,6 +273,7 @@ def _clause(entry: Entry, program: Program, lowerer: Lowerer, infos, main_info: 
         stackable=tuple(x.name.name for x in ast.all_of(props, ast.Stackable)),
         discretionary=ast.first(props, ast.Discretionary) is not None,
         own_balance=ast.first(props, ast.OwnBalance) is not None,
+        once_only=once_only.fact.name if once_only else None,
         grants=grants.text if grants else None,
         existing=existing.text if existing else None,
         extends=extends.name.name if extends else None,
@@ -278,6 +283,19 @@ def _clause(entry: Entry, program: Program, lowerer: Lowerer, infos, main_info: 
         lead=lead.unit if lead else (units.units[0] if units and units.units else None),
         span=decl.name_span,
     )
+
+
+def _once_only(requires: m.Expr, prop: ast.OnceOnly) -> m.Expr:
+    """`once_only FACT` compiled into the requirement: `… and not FACT`. Every back end
+    then decides it as any condition: the history fact true refuses the clause, unknown
+    leaves it undetermined (never silently granted)."""
+    name = prop.fact.name
+    fact = m.FactRef(name, m.Type.BOOL, name, prop.fact.span)
+    never_before = m.Not(fact, text=f"not {name}", span=prop.span)
+    if isinstance(requires, m.Const) and requires.value is True:
+        return never_before
+    operands = requires.operands if isinstance(requires, m.And) else (requires,)
+    return m.And((*operands, never_before), text=f"{requires.text} and not {name}", span=requires.span)
 
 
 def _target(entry: Entry, program: Program, infos) -> m.Target:

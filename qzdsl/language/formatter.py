@@ -300,6 +300,8 @@ _PROPS = {
     ast.Stackable: lambda p: f"stackable with {p.name.name}",
     ast.Discretionary: lambda p: "discretionary",
     ast.OwnBalance: lambda p: "own_balance",
+    ast.OnceOnly: lambda p: f"once_only {p.fact.name}",
+    ast.History: lambda p: "history",
     ast.Grants: lambda p: f"grants {_quote(p.text)}",
     ast.Existing: lambda p: f"existing {_quote(p.text)}",
     ast.Extends: lambda p: f"extends {p.name.name}",

@@ -294,6 +294,14 @@ class _ToAst(Transformer_NonRecursive):
         return ast.OwnBalance(self._span(meta))
 
     @v_args(meta=True)
+    def once_only_prop(self, meta, c):
+        return ast.OnceOnly(self._name(c[0]), self._span(meta))
+
+    @v_args(meta=True)
+    def history_prop(self, meta, c):
+        return ast.History(self._span(meta))
+
+    @v_args(meta=True)
     def grants_prop(self, meta, c):
         return ast.Grants(_unquote(c[0]), self._span(meta))
 

@@ -370,6 +370,7 @@ class Fact:
     kinds: tuple[str, ...]
     members: tuple[EnumMember, ...] = ()
     question: str | None = None
+    history: bool = False  # what the applicant already received or did (`history`)
     policy: str = ""
     span: Span | None = field(default=None, compare=False)
 
@@ -573,6 +574,7 @@ class Clause:
     stackable: tuple[str, ...] = ()
     discretionary: bool = False
     own_balance: bool = False  # pays out the applicant's own balance, not new public money
+    once_only: str | None = None  # granted once per beneficiary: the history fact saying it already was
     grants: str | None = None
     existing: str | None = None
     extends: str | None = None

@@ -97,7 +97,7 @@ class Phrasing:
         if value is None:
             return self.t("fact_unknown", label=fact.label)
         if fact.type is m.Type.BOOL:
-            return self._category(fact.label, bool(value))
+            return self._fact_holds(fact, bool(value))
         return self.t("fact_is", label=fact.label, value=self.value(value, fact=fact))
 
     def noun(self, e: m.Expr) -> str:
@@ -125,7 +125,7 @@ class Phrasing:
             return self.t("unknown_whether", statement=self.holds(e, True))
         match e:
             case m.FactRef(name=name):
-                return self._category(self.policy.facts[name].label, truth)
+                return self._fact_holds(self.policy.facts[name], truth)
             case m.DefRef(name=name):
                 return self._category(self.policy.definitions[name].label, truth)
             case m.Not(operand=operand):
@@ -163,6 +163,13 @@ class Phrasing:
         if kind in (m.And, m.Or) and kind is not joined_by and len(getattr(inner, "operands", ())) > 1:
             return self.t("group", statement=text)
         return text
+
+    def _fact_holds(self, fact: m.Fact, truth: bool) -> str:
+        """A yes/no fact as a statement; a history fact is worded as what was done before
+        (此前已享受过…… / 此前未享受过……)."""
+        if fact.history:
+            return self.t("history" if truth else "history_not", label=fact.label)
+        return self._category(fact.label, truth)
 
     def _category(self, text: str, truth: bool) -> str:
         if self.zh and text.startswith("符合"):  # 符合条件（…）: already a predicate

@@ -80,7 +80,16 @@ def test_a_failed_enumeration_reads_as_a_sentence(policy):
 def test_money_compared_reads_in_yuan(policy):
     phrase = Phrasing(policy, "zh")
     clause = next(c for c in policy.clauses if c.id == "pf_topup_subsidy")
-    assert phrase.holds(clause.requires, True).endswith("住房公积金企业缴存部分（每月）超过200元")
+    assert "，且住房公积金企业缴存部分（每月）超过200元，" in phrase.holds(clause.requires, True)
+
+
+def test_a_once_only_condition_reads_as_history(policy):
+    """`once_only FACT` reads as what the applicant did before, never as an identifier."""
+    phrase = Phrasing(policy, "zh")
+    clause = next(c for c in policy.clauses if c.id == "public_welfare_post_resettlement")
+    assert clause.once_only == "resettled_via_public_welfare_post"
+    assert phrase.holds(clause.requires, True).endswith("，且此前未通过公益性岗位再安置过")
+    assert phrase.holds(clause.requires.operands[-1], False) == "此前已通过公益性岗位再安置过"
 
 
 def test_an_equivalence_for_someone_else_is_not_a_failure(policy):

@@ -285,7 +285,8 @@ class _Phrasing:
             case ConditionFailed(node=node, facts=facts, within=within):
                 values = _fact_values(node)
                 key = "eval.reason.condition_failed_within" if within else "eval.reason.condition_failed"
-                if node.op == "fact":  # the fact is the condition: its value says it all
+                negated_fact = isinstance(node.expr, m.Not) and isinstance(node.expr.operand, m.FactRef)
+                if node.op == "fact" or negated_fact:  # the fact is the condition: its value says it all
                     key += "_fact"
                 elif _states_its_value(node):  # "X不超过0元" where X is 0元: the value adds nothing
                     key += "_plain"

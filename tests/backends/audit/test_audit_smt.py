@@ -115,3 +115,18 @@ def test_an_equivalence_extends_a_definition_for_its_own_beneficiaries_only():
     solver = z3.Solver(ctx=translator.ctx)
     solver.add(incubator.body, incubator.support, z3.Not(translator.vars["recognised_incubator"]))
     assert solver.check() == z3.unsat
+
+
+def test_a_once_only_clause_is_never_granted_after_the_history_fact():
+    # 再安置一次: no applicant who was already resettled through a 公益性岗位 can be granted
+    # the resettlement; one who was not can.
+    policy = qzdsl.load()
+    translator = Translator(policy)
+    clause = policy.clause("public_welfare_post_resettlement")
+    encoded = translator.clause(clause)
+    assert clause.once_only in encoded.facts
+    history = translator.vars[clause.once_only]
+    for already, expected in ((True, z3.unsat), (False, z3.sat)):
+        solver = z3.Solver(ctx=translator.ctx)
+        solver.add(encoded.body, encoded.support, history if already else z3.Not(history))
+        assert solver.check() == expected

@@ -247,3 +247,26 @@ def _person(as_of: str, **facts) -> dict:
 def test_corner_cases_agree(case, connection):
     policy = qzdsl.load(POLICIES["trial_stop"])
     assert_agree(connection, policy, sqlgen.to_sql(policy, pretty=False), [case])
+
+
+@pytest.mark.parametrize("history", [True, False, None], ids=["received", "never", "unknown"])
+def test_once_only_agrees(history, connection):
+    """`once_only`: the history fact true refuses the clause, false lets it be granted,
+    unknown leaves it undetermined — on DuckDB exactly as in the evaluator."""
+    import yaml
+
+    policy = qzdsl.load()
+    root = Path(__file__).resolve().parents[3] / "policies/qzf-2023-12/cases"
+    batch = []
+    for name, fact in (("graduate-homebuyer.yaml", "received_graduate_si_subsidy"),
+                       ("graduate-homebuyer.yaml", "received_purchase_subsidies_before"),
+                       ("graduate-homebuyer.yaml", "withdrew_rent_balance_before"),
+                       ("public-welfare-post-resettlement.yaml", "resettled_via_public_welfare_post")):
+        data = yaml.safe_load((root / name).read_text(encoding="utf-8"))
+        facts = dict(data["facts"])
+        if history is None:
+            facts.pop(fact)
+        else:
+            facts[fact] = history
+        batch.append({"kind": data["kind"], "as_of": data["as_of"], "facts": facts})
+    assert_agree(connection, policy, sqlgen.to_sql(policy, pretty=False), batch)
