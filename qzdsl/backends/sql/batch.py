@@ -382,6 +382,7 @@ def evaluate_file(policy: m.Policy, source: Path, out: Path, errors: Path | None
     `engine` runs it (default: an embedded DuckDB with `threads` and `memory_limit`)."""
     from qzdsl.backends.sql.duckdb_engine import DuckDB
     from qzdsl.escape import csv_cell_sql
+    from qzdsl.output import CannotWrite, reason_of
     from qzdsl.output import staged as staged_output
     from qzdsl.wording.labels import label
 
@@ -402,8 +403,11 @@ def evaluate_file(policy: m.Policy, source: Path, out: Path, errors: Path | None
         # Both files are written beside their targets and renamed over them only when
         # complete (qzdsl.output): an interrupted or killed run leaves the old files.
         with staged_output(out) as out_temporary, staged_output(errors) as errors_temporary:
-            rows_out = engine.write(f"SELECT {columns} FROM results", out_temporary, fmt,
-                                    _metadata(policy, staged.plan, layout), description)
+            try:
+                rows_out = engine.write(f"SELECT {columns} FROM results", out_temporary, fmt,
+                                        _metadata(policy, staged.plan, layout), description)
+            except OSError as exc:  # said of the results file, not of the errors file around it
+                raise CannotWrite(out, reason_of(exc)) from None
             # The rejected rows are those the results left out; when there are none (the
             # usual case) the errors file is written without validating everything again.
             where = "WHERE NOT __valid" if rows_out < rows_in else "WHERE false"

@@ -9,6 +9,7 @@ another engine (Spark) can run the same `batch.Plan`.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import re
 from decimal import Decimal, InvalidOperation
@@ -176,7 +177,22 @@ class DuckDB:
         """COPY the rows of `sql` to `target` (a temporary file the caller renames); the
         number of rows written. Parquet files carry `metadata` as key-value metadata."""
         statement = f"COPY ({sql}) TO {literal(str(target))} ({copy_options(fmt, metadata)})"
-        return run_with_progress(self.connection, statement, description or "", description is not None)[0][0]
+        try:
+            return run_with_progress(self.connection, statement, description or "", description is not None)[0][0]
+        except duckdb.IOException as exc:
+            raise os_error(exc) from None
+
+
+def os_error(exc: duckdb.Error) -> OSError:
+    """DuckDB's failure to write a file as the OSError it reports (a full disk, a
+    permission): `qzdsl.output` turns it into `cannot write FILE: reason`."""
+    text = str(exc)
+    number = re.search(r'"errno"\s*:\s*"?(\d+)', text)
+    if number:
+        code = int(number.group(1))
+        return OSError(code, os.strerror(code))
+    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    return OSError(errno.EIO, first.removeprefix("IO Error: "))
 
 
 def copy_options(fmt: str, metadata: dict[str, str] | None = None) -> str:

@@ -332,7 +332,7 @@ def join_parts(parts: Path, target: Path, fmt: str, metadata: dict[str, str] | N
     Spark's partition order) into the one file `target`; the number of rows."""
     import duckdb
 
-    from qzdsl.backends.sql.duckdb_engine import copy_options, literal
+    from qzdsl.backends.sql.duckdb_engine import copy_options, literal, os_error
 
     files = sorted(parts.glob("part-*.parquet"))
     connection = duckdb.connect(config={"preserve_insertion_order": True})
@@ -340,5 +340,7 @@ def join_parts(parts: Path, target: Path, fmt: str, metadata: dict[str, str] | N
         options = copy_options(fmt, metadata)
         scan = f"read_parquet([{', '.join(literal(str(f)) for f in files)}])"
         return connection.execute(f"COPY (SELECT * FROM {scan}) TO {literal(str(target))} ({options})").fetchone()[0]
+    except duckdb.IOException as exc:
+        raise os_error(exc) from None
     finally:
         connection.close()
