@@ -140,20 +140,21 @@ def test_a_compiled_policy_cache_on_a_full_disk_is_no_cache(full_disk, tmp_path)
 # ---- SIGKILL in the middle of a batch ------------------------------------------------------------
 
 
-def _kill_while_writing(command: list, folder: Path, timeout: float = 120) -> bool:
-    """Start `command` and SIGKILL it as soon as it has begun writing a temporary file in
-    `folder`; whether it was killed so (False: it ended first)."""
+def _kill_while_writing(command: list, folder: Path, sign: int = signal.SIGKILL,
+                        timeout: float = 120) -> subprocess.Popen | None:
+    """Start `command` and send it `sign` as soon as it has begun writing a temporary file
+    in `folder`; the process, ended (None: it ended before)."""
     process = subprocess.Popen([sys.executable, "-m", "qzdsl", *map(str, command)], cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + timeout
     try:
         while time.monotonic() < deadline and process.poll() is None:
             if any(p.stat().st_size > 0 for p in folder.glob(".*.tmp") if p.is_file()):
-                process.send_signal(signal.SIGKILL)
-                process.wait()
-                return True
+                process.send_signal(sign)
+                process.stdout_text, process.stderr_text = process.communicate()
+                return process
             time.sleep(0.002)
-        return False
+        return None
     finally:
         if process.poll() is None:
             process.kill()
@@ -178,4 +179,22 @@ def test_a_batch_killed_while_writing_leaves_the_old_files(tmp_path, suffix):
     done = _qzdsl(*command)
     assert done.returncode == 0, done.stderr
     assert out.read_bytes() != b"old results\n" and errors.read_text(encoding="utf-8") == "row_number,row_id,reasons\n"
+    assert _temporaries(out_dir) == []
+
+
+def test_a_batch_interrupted_while_writing_exits_130_and_leaves_the_old_files(tmp_path):
+    population = tmp_path / "population.csv"
+    _population(population, 400_000)
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    out, errors = out_dir / "results.parquet", out_dir / "results.errors.csv"
+    out.write_bytes(b"old results\n")
+    errors.write_bytes(b"old errors\n")
+    command = ["eval", "--batch", population, "--out", out, "-p", HOUSING, "--as-of", "2024-06-30"]
+    process = _kill_while_writing(command, out_dir, signal.SIGINT)
+    if process is None:
+        pytest.skip("the batch finished before it could be interrupted while writing")
+    assert process.returncode == 130, process.stderr_text
+    assert "Traceback" not in process.stderr_text and "internal error" not in process.stderr_text
+    assert out.read_bytes() == b"old results\n" and errors.read_bytes() == b"old errors\n"
     assert _temporaries(out_dir) == []

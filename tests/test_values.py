@@ -158,3 +158,13 @@ def test_eval_prints_case_diagnostics_in_the_language_asked_for(tmp_path, capsys
     assert "提示: 日期请写作 YYYY-MM-DD，如 2024-06-01" in err
     code, _, err = run_main(capsys, monkeypatch, "eval", str(path), "--lang", "en")
     assert code == 1 and "'purchase_date' (购房日期): '2024年6月' gives no day" in err
+
+
+@pytest.mark.parametrize("written", ["9" * 41, "1" + "0" * 60 + "万", "１" * 50, "9" * 39 + "亿"])
+def test_numbers_beyond_exact_arithmetic_are_too_large_not_a_crash(written):
+    with pytest.raises(Refused) as refused:
+        read_money(written)
+    assert refused.value.key == "value.money.large"
+    with pytest.raises(Refused) as refused:
+        read_count(written)
+    assert refused.value.key == "value.count.large"

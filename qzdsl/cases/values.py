@@ -179,6 +179,8 @@ def read_count(value: object) -> int:
         try:
             number = parse_number(text)
         except AmountError as problem:
+            if problem.reason == "large":
+                raise Refused("value.count.large", "hint.value.check", text=text, limit=f"{MAX_COUNT:,}") from None
             key = "value.count.negative" if problem.reason == "negative" else "value.count.form"
             raise Refused(key, "hint.value.count", text=text) from None
     if number != number.to_integral_value():
@@ -200,6 +202,8 @@ def read_money(value: object) -> Decimal:
     try:
         amount = parse_amount(text)
     except AmountError as problem:
+        if problem.reason == "large":
+            raise Refused("value.money.large", "hint.value.check", text=text, limit=f"{int(MAX_MONEY):,}") from None
         key, hint = {"negative": ("value.money.negative", None),
                      "sub_fen": ("value.money.sub_fen", "hint.value.fen")}.get(
             problem.reason, ("value.money.form", "hint.value.money"))

@@ -75,20 +75,20 @@ class DuckDB:
         try:
             if fmt == "parquet":
                 self._parquet_names(path)
-                self.connection.execute(
+                self._run(
                     f"CREATE VIEW raw_cases AS SELECT file_row_number + 1 AS __row_number, * "
                     f"EXCLUDE (file_row_number) FROM read_parquet({path}, file_row_number = true)")
             else:
                 scan = self._csv(source, path) if fmt == "csv" else self._json(path)
-                self.connection.execute(f"CREATE TEMP TABLE raw_table AS SELECT * FROM {scan}")
-                self.connection.execute("CREATE VIEW raw_cases AS SELECT rowid + 1 AS __row_number, * FROM raw_table")
+                self._run(f"CREATE TEMP TABLE raw_table AS SELECT * FROM {scan}")
+                self._run("CREATE VIEW raw_cases AS SELECT rowid + 1 AS __row_number, * FROM raw_table")
         except duckdb.Error as exc:
             raise BatchInputError(_read_error(source, exc)) from None
-        return {name: type_ for name, type_, *_ in self.connection.execute("DESCRIBE raw_cases").fetchall()}
+        return {name: type_ for name, type_, *_ in self._run("DESCRIBE raw_cases")}
 
     def _parquet_names(self, path: str) -> None:
         """Refuse a repeated or nested column (DuckDB would rename or nest it silently)."""
-        rows = self.connection.execute(f"SELECT name, num_children FROM parquet_schema({path})").fetchall()
+        rows = self._run(f"SELECT name, num_children FROM parquet_schema({path})")
         if any(children for _, children in rows[1:]):
             raise BatchInputError("the batch file has nested columns; give one column per fact")
         refuse_repeated([name for name, _ in rows[1:]])
@@ -105,8 +105,8 @@ class DuckDB:
         """Every key any row has becomes a column (so row_id defaults to the row number
         when absent, and unknown keys are reported), read as JSON and given back as the
         text of its value: a number and a string ("100.50") are both read as written."""
-        names = [name for name, *_ in self.connection.execute(
-            f"DESCRIBE SELECT * FROM read_json({path}, format = 'newline_delimited', sample_size = -1)").fetchall()]
+        names = [name for name, *_ in self._run(
+            f"DESCRIBE SELECT * FROM read_json({path}, format = 'newline_delimited', sample_size = -1)")]
         columns = ", ".join(f"{literal(name)}: 'JSON'" for name in names)
         values = ", ".join(f"{identifier(name)} ->> '$' AS {identifier(name)}" for name in names)
         return (f"(SELECT {values} FROM read_json({path}, format = 'newline_delimited', "
@@ -118,9 +118,9 @@ class DuckDB:
         wanted = {n: t for n, t in types.items() if t in INTEGER_TYPES or t.startswith("DECIMAL") or t == "DATE"}
         if fmt != "parquet" or not wanted:
             return {}
-        rows = self.connection.execute(
+        rows = self._run(
             f"SELECT path_in_schema, stats_min_value, stats_max_value, stats_null_count, num_values "
-            f"FROM parquet_metadata({literal(str(source))})").fetchall()
+            f"FROM parquet_metadata({literal(str(source))})")
         found: dict[str, tuple] = {}
         unproven: set[str] = set()
         for name, low, high, nulls, values in rows:
@@ -138,6 +138,14 @@ class DuckDB:
         return found
 
     # ---- running ----
+    def _run(self, sql: str, parameters: list | None = None) -> list[tuple]:
+        """Every statement runs in a worker thread, so that Ctrl-C cancels it at once and
+        is always `Interrupted` (DuckDB, called from the main thread, would turn the signal
+        into its own "Query interrupted" error)."""
+        from qzdsl.interrupt import run_cancellable
+
+        return run_cancellable(lambda: self.connection.execute(sql, parameters).fetchall(), self.connection.interrupt)
+
     def prepare(self, policy: m.Policy) -> None:
         """The ENUM types the query's statuses and clause ids are cast to."""
         self._enum(self.status_type, [s.value for s in Status])
@@ -145,12 +153,13 @@ class DuckDB:
 
     def _enum(self, name: str, values: list[str]) -> None:
         members = ", ".join(literal(v) for v in values)
-        self.connection.execute(f"CREATE TYPE {name} AS ENUM ({members})")
+        self._run(f"CREATE TYPE {name} AS ENUM ({members})")
 
     def fetch_one(self, sql: str, description: str | None = None) -> tuple:
         """The first row of `sql`; with `description`, its progress shown on stderr."""
         if description is None:
-            return self.connection.execute(sql).fetchone()
+            rows = self._run(sql)
+            return rows[0] if rows else None
         return run_with_progress(self.connection, sql, description, True)[0]
 
     def fetch_all(self, sql: str) -> list[tuple]:
@@ -160,17 +169,16 @@ class DuckDB:
         """A table of `rows` (text, value, reason: `spellings.COLUMNS`), all text."""
         columns = list(zip(*rows)) if rows else [(), (), ()]
         selected = ", ".join(f"unnest(?::VARCHAR[]) AS {identifier(c)}" for c in ("__text", "__value", "__reason"))
-        self.connection.execute(f"CREATE TEMP TABLE {identifier(name)} AS SELECT {selected}",
-                                [list(c) for c in columns])
+        self._run(f"CREATE TEMP TABLE {identifier(name)} AS SELECT {selected}", [list(c) for c in columns])
 
     def define(self, name: str, sql: str, materialise: bool = False) -> None:
         if materialise:
             # Parsing text is costly and a view would redo it wherever a value is used: parse once.
-            self.connection.execute(f"CREATE TEMP TABLE {name} AS {sql}")
-            self.connection.execute("DROP VIEW raw_cases")
-            self.connection.execute("DROP TABLE IF EXISTS raw_table")
+            self._run(f"CREATE TEMP TABLE {name} AS {sql}")
+            self._run("DROP VIEW raw_cases")
+            self._run("DROP TABLE IF EXISTS raw_table")
         else:
-            self.connection.execute(f"CREATE VIEW {name} AS {sql}")
+            self._run(f"CREATE VIEW {name} AS {sql}")
 
     def write(self, sql: str, target: Path, fmt: str, metadata: dict[str, str] | None = None,
               description: str | None = None) -> int:

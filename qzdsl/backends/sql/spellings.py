@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from qzdsl.cases.values import Refused, read_date, read_fact, read_kind
 from qzdsl.diagnostics import Text
+from qzdsl.escape import terminal
 from qzdsl.model import policy as m
 from qzdsl.wording.labels import label
 
@@ -46,7 +47,8 @@ def reason(policy: m.Policy, column: str, refusal: Refused, lang: str) -> str:
         message = Text("case.key_value", (("name", column), ("reason", refusal.text)))
     text = message.render(lang)
     hint = refusal.hint(lang)
-    return label("batch.reason.hinted", lang).format(message=text, hint=hint) if hint else text
+    # Shown on terminals and in spreadsheets: control characters of the text as visible escapes.
+    return terminal(label("batch.reason.hinted", lang).format(message=text, hint=hint) if hint else text)
 
 
 def canonical(value: object) -> str:

@@ -28,6 +28,7 @@ from qzdsl.backends.sql import batch
 from qzdsl.backends.sql.duckdb_engine import DuckDB
 from qzdsl.cases.case import case_from_dict
 from qzdsl.diagnostics import QzError
+from qzdsl.escape import terminal
 from qzdsl.model import policy as m
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "sql"
@@ -82,7 +83,10 @@ BAD_BOOLS = ["maybe", "2", "不知道", "yess", "真"]
 
 
 def _text() -> st.SearchStrategy[str]:
-    return st.text(st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=6)
+    # Any character but surrogates and the CSV line breaks: ESC, bidi overrides and NUL-free
+    # controls included (a reason shows them as escapes, as the terminal does).
+    return st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n\x00"), min_size=1,
+                   max_size=6)
 
 
 def _fact_spelling(fact: m.Fact) -> st.SearchStrategy[str]:
@@ -145,7 +149,7 @@ def expected(policy: m.Policy, row: dict[str, str], lang: str) -> tuple[dict, li
         case = case_from_dict(data, policy)
     except QzError as refused:
         joiner = "——" if lang == "zh" else " — "
-        return {}, sorted(d.message_in(lang) + (joiner + d.hint_in(lang) if d.suggestion else "")
+        return {}, sorted(terminal(d.message_in(lang) + (joiner + d.hint_in(lang) if d.suggestion else ""))
                           for d in refused.diagnostics)
     return {"kind": case.kind, "as_of": case.as_of or AS_OF, **case.facts}, []
 
