@@ -8,10 +8,12 @@ another engine (Spark) can run the same `batch.Plan`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import os
 import re
+import time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -63,7 +65,21 @@ class DuckDB:
         return self
 
     def __exit__(self, *exc) -> None:
-        self.connection.close()
+        # A query cancelled by Ctrl-C may still be unwinding inside DuckDB for a moment after
+        # its call returned ("connection is busy"): wait for it rather than fail, and never
+        # let closing hide the exception that is leaving the block.
+        for attempt in range(100):
+            try:
+                self.connection.close()
+                return
+            except duckdb.Error:
+                if attempt == 99:
+                    if exc[0] is None:
+                        raise
+                    return
+                with contextlib.suppress(duckdb.Error):
+                    self.connection.interrupt()
+                time.sleep(0.02)
 
     # ---- reading ----
     def read(self, source: Path, fmt: str) -> dict[str, str]:
