@@ -416,18 +416,20 @@ def evaluate_file(policy: m.Policy, source: Path | str, out: Path | str, errors:
     if layout is Layout.narrow and fmt != "parquet":
         raise BatchInputError(f"cannot write {out} in the narrow layout: the amounts it writes once go in Parquet "
                               f"metadata, which CSV has not; write .parquet, or use the wide layout")
-    with engine or DuckDB(threads, memory_limit) as engine:
-        for target in (out, errors):
-            if isinstance(target, str):  # a URI: checked by the engine that writes it
-                engine.check_target(target, (source,))
-        staged = stage(engine, policy, source, as_of, lang, layout, ignore_unknown)
-        rows_in = staged.count("checked_cases")
-        description = label("batch.progress", lang).format(rows=f"{rows_in:,}") if progress else None
-        columns = ", ".join(f'"{c}"' for c in staged.plan.output)
-        # Both files are written beside their targets and renamed over them only when
-        # complete (qzdsl.output): an interrupted or killed run leaves the old files. A URI
-        # is staged the same way by the engine that writes it, on its own file system.
-        with _staged(out) as out_temporary, _staged(errors) as errors_temporary:
+    # Both files are written beside their targets and renamed over them only when complete
+    # (qzdsl.output), and only once the engine is closed — nothing of it writes to them any
+    # more (a cancelled DuckDB query may still flush a file while it unwinds): an interrupted
+    # or killed run leaves the old files. A URI is staged the same way by the engine that
+    # writes it, on its own file system.
+    with _staged(out) as out_temporary, _staged(errors) as errors_temporary:
+        with engine or DuckDB(threads, memory_limit) as engine:
+            for target in (out, errors):
+                if isinstance(target, str):  # a URI: checked by the engine that writes it
+                    engine.check_target(target, (source,))
+            staged = stage(engine, policy, source, as_of, lang, layout, ignore_unknown)
+            rows_in = staged.count("checked_cases")
+            description = label("batch.progress", lang).format(rows=f"{rows_in:,}") if progress else None
+            columns = ", ".join(f'"{c}"' for c in staged.plan.output)
             try:
                 rows_out = engine.write(f"SELECT {columns} FROM results", out_temporary, fmt,
                                         _metadata(policy, staged.plan, layout), description)

@@ -32,6 +32,7 @@ import qzdsl
 from qzdsl.backends.sql import batch
 from qzdsl.backends.sql import columns as sqlcols
 from qzdsl.backends.sql.simulate import simulate
+from qzdsl.output import CannotWrite
 
 from test_sql_equivalence import POLICIES, _actual, _constants, _expected, cases, cases_table
 
@@ -257,7 +258,8 @@ def test_a_failed_write_to_a_uri_leaves_the_old_result_and_nothing_beside_it(spa
         raise OSError("No space left on device")
 
     monkeypatch.setattr(spark_engine.Hadoop, "upload", broken_upload)
-    with pytest.raises(OSError, match="No space left"):
+    # Said of the results file, as the CLI prints it: cannot write URI: reason.
+    with pytest.raises(CannotWrite, match="cannot write viewfs://lake/data/failed/results.parquet: No space left"):
         batch.evaluate_file(policy, "viewfs://lake/data/failed/population.csv",
                             "viewfs://lake/data/failed/results.parquet", as_of=AS_OF, lang="en", engine=Spark(spark))
     assert (folder / "results.parquet").read_bytes() == b"the old result"
