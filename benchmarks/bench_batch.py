@@ -1,7 +1,7 @@
 """How fast `qzdsl eval --batch` is on a million rows (run by hand, not by the test suite).
 
     python benchmarks/bench_batch.py [--rows 1000000] [--runs 3] [--threads 2] [--memory-limit 1536MB]
-        [--format parquet|csv] [--dir DIR]
+        [--format parquet|csv] [--input parquet|csv|spelled] [--dir DIR]
 
 Generates a synthetic population for the bundled policy once
 (`benchmarks/synthetic_population.py`, kept in --dir), then evaluates it end to end — file
@@ -9,6 +9,11 @@ in, validated, evaluated, results and errors files out (`batch.evaluate_file`) �
 in a fresh process, and prints the wall time, rows per second, CPU time and the process's
 peak resident memory. Peak memory is `ru_maxrss`: DuckDB allocates outside Python's heap,
 where tracemalloc does not look.
+
+`--input` chooses the population file: `parquet` (typed columns, used as they are), `csv`
+(the same rows as text, every value in its plain spelling: parsed by SQL alone) or `spelled`
+(the same CSV with the money of every tenth row written as people write it, ``2.5万``,
+``20,000``, ``１２３``: the distinct spellings parsed once in Python and joined back).
 
 Targets on a 2-core machine: 1,000,000 rows in under 3 s, peak memory under 2 GB.
 Exit status 1 when the best run misses a target.
@@ -62,6 +67,38 @@ def child(source: Path, out: Path, threads: int, memory_limit: str | None) -> No
                       "load_seconds": loaded - started, "peak_mb": after.ru_maxrss / 1024}))
 
 
+def _as_csv(source: Path, spelled: bool) -> Path:
+    """The population as a CSV file (every value as text), made once beside it; `spelled`
+    writes every tenth row's money as a person would (full-width digits, 万, separators)."""
+    import duckdb
+
+    import qzdsl
+    from qzdsl.model import policy as m
+
+    target = source.with_name(source.stem + ("-spelled" if spelled else "") + ".csv")
+    if target.exists():
+        return target
+    connection = duckdb.connect()
+    names = [r[0] for r in connection.execute(f"DESCRIBE SELECT * FROM read_parquet('{source}')").fetchall()]
+    money = {f.name for f in qzdsl.load().facts.values() if f.type is m.Type.MONEY}
+    columns = []
+    for i, name in enumerate(names):
+        value = f'"{name}"'
+        if spelled and name in money:
+            # 10 % of the rows: 2.5万 where the amount is a multiple of 1000 yuan, else 20,000 or
+            # full-width digits, alternating.
+            text = f"CAST({value} AS VARCHAR)"
+            spelling = (f"CASE WHEN {value} % 1000 = 0 THEN CAST({value} / 10000 AS VARCHAR) || '万' "
+                        f"WHEN (row_id + {i}) % 20 < 10 THEN format('{{:,}}', CAST({value} AS BIGINT)) || "
+                        f"CASE WHEN {value} % 1 = 0 THEN '' ELSE substr(CAST({value} % 1 AS VARCHAR), 2) END "
+                        f"ELSE translate({text}, '0123456789', '０１２３４５６７８９') END")
+            value = f"CASE WHEN hash(row_id, {i}) % 10 = 0 THEN {spelling} ELSE {text} END"
+        columns.append(f'{value} AS "{name}"')
+    connection.execute(f"COPY (SELECT {', '.join(columns)} FROM read_parquet('{source}')) TO '{target}' "
+                       f"(FORMAT csv, HEADER true)")
+    return target
+
+
 def _wall(command: list[str]) -> float:
     started = time.perf_counter()
     subprocess.run(command, check=True, capture_output=True)
@@ -75,6 +112,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--memory-limit", default=None, help="DuckDB memory_limit, e.g. 1536MB (default: DuckDB's)")
     parser.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="of the results file")
+    parser.add_argument("--input", choices=("parquet", "csv", "spelled"), default="parquet",
+                        help="the population file: typed Parquet, plain CSV, or CSV with spelled money")
     parser.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "qzdsl-bench")
     parser.add_argument("--child", nargs=2, type=Path, metavar=("SOURCE", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -94,6 +133,8 @@ def main() -> None:
         started = time.perf_counter()
         generate(source, rows=args.rows)
         print(f"generated {source} ({args.rows:,} rows) in {time.perf_counter() - started:.2f} s")
+    if args.input != "parquet":
+        source = _as_csv(source, args.input == "spelled")
     out = args.dir / f"results.{args.format}"
     command = [sys.executable, __file__, "--child", str(source), str(out), "--threads", str(args.threads)]
     if args.memory_limit:

@@ -10,7 +10,27 @@ The library is usable without the CLI (`qzdsl.api`): `load` returns a plain
 `check(path)` the diagnostics; `audit(path)` an `AuditReport`.
 """
 
+import signal as _signal
+import sys as _sys
 from importlib import import_module
+
+
+def _exit_130(signum, frame) -> None:
+    raise SystemExit(130)
+
+
+# Ctrl-C while the `qzdsl` command is still starting (importing Typer, Rich, the back ends)
+# exits 130 quietly, not with a traceback; `cli.main` then installs `qzdsl.interrupt`'s
+# handler. Only in the `qzdsl` command itself: a program importing qzdsl keeps its own.
+def _is_the_command() -> bool:
+    """Whether this process is `qzdsl …` or `python -m qzdsl …`."""
+    program = _sys.argv[0].replace("\\", "/").rsplit("/", 1)[-1] if _sys.argv else ""
+    given = list(getattr(_sys, "orig_argv", ()))
+    return program in ("qzdsl", "qzdsl.exe") or (program == "-m" and given[given.index("-m") + 1:][:1] == ["qzdsl"])
+
+
+if _is_the_command() and _signal.getsignal(_signal.SIGINT) is _signal.default_int_handler:
+    _signal.signal(_signal.SIGINT, _exit_130)
 
 # The public names and the module each lives in. They are imported on first use, so that
 # `import qzdsl` (and every CLI command) stays fast: the parser, Lark and the checks load

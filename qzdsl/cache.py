@@ -21,6 +21,8 @@ cache (unwritable, full, foreign, corrupt, stale) falls back to compiling.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import hmac
 import json
@@ -97,18 +99,38 @@ def _secret(directory: Path) -> bytes | None:
         if not stat.S_ISDIR(info.st_mode) or not _private(info):
             return None
         key_file = directory / "key"
-        try:
-            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            try:
-                os.write(fd, secrets.token_bytes(32))
-            finally:
-                os.close(fd)
-        return _private_bytes(key_file)
+        if not os.path.lexists(key_file):
+            _make_secret(key_file)
+        secret = _private_bytes(key_file)
+        # A key of another length was never written whole: no cache, rather than a weak key.
+        return secret if secret is not None and len(secret) == _SECRET_BYTES else None
     except OSError:
         return None
+
+
+_SECRET_BYTES = 32
+
+
+def _make_secret(key_file: Path) -> None:
+    """Write a new random key whole, or not at all: written to a temporary file and linked
+    to its name (a full disk leaves no key, never a short one; of two processes making it
+    at once, the first link wins and both use it)."""
+    import tempfile  # only when a cache folder is new
+
+    fd, name = tempfile.mkstemp(prefix=".key.", suffix=".tmp", dir=key_file.parent)
+    try:
+        try:
+            data = secrets.token_bytes(_SECRET_BYTES)
+            if os.write(fd, data) != len(data):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        with contextlib.suppress(FileExistsError):
+            os.link(name, key_file)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
 
 
 def _private_bytes(path: Path) -> bytes | None:

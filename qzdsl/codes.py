@@ -303,7 +303,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "hint.value.date_one": {"en": "did you mean {first}?", "zh": "是否指 {first}？"},
     "hint.value.calendar": {"en": "check the month and the day", "zh": "请核对月份和日"},
     "hint.value.date_range": {"en": "dates run from {first} to {second}", "zh": "日期须在 {first} 至 {second} 之间"},
-    "hint.value.bool": {"en": "answer yes or no (true/false, 是/否, 有/无)", "zh": "请回答 是 或 否（也可写 有/无、yes/no、true/false）"},
+    "hint.value.bool": {"en": "answer yes or no (true/false, 1/0, 是/否, 有/无)", "zh": "请回答 是 或 否（也可写 有/无、yes/no、true/false、1/0）"},
     "hint.value.count": {"en": "write a whole number, 0 or more, e.g. 3", "zh": "请写一个不小于 0 的整数，如 3"},
     "hint.value.money": {"en": "write an amount in yuan, e.g. 20000, 20,000, 2万, 2.5万 or 两万元",
                          "zh": "请写以元为单位的金额，如 20000、20,000、2万、2.5万 或 两万元"},

@@ -48,24 +48,33 @@ def run_cancellable(work: Callable[[], T], cancel: Callable[[], object], poll: C
     `cancel()` (e.g. `connection.interrupt()`) is called, the worker is waited for and
     `Interrupted` propagates. `poll()` is called every `every` seconds (a progress bar)."""
     outcome: dict[str, object] = {}
+    # Waited for through an Event, never by interrupting Thread.join: a join that Ctrl-C
+    # breaks into can leave the thread's state lock taken, and a later join return while
+    # the work still runs (then the connection is still busy when it is closed).
+    done = threading.Event()
 
     def run() -> None:
         try:
             outcome["value"] = work()
         except BaseException as exc:  # re-raised in the calling thread
             outcome["error"] = exc
+        finally:
+            done.set()
 
     worker = threading.Thread(target=run, daemon=True)
     worker.start()
     try:
-        while worker.is_alive():
-            worker.join(every)
+        while not done.wait(every):
             if poll is not None:
                 poll()
     except BaseException:
         cancel()
-        worker.join()
+        while not done.wait(every):
+            pass
+        # The work's own failure (the cancelled query) is dropped: the interrupt is what is said.
+        outcome.clear()
         raise
+    worker.join()
     if "error" in outcome:
         raise outcome["error"]  # type: ignore[misc]
     return outcome["value"]  # type: ignore[return-value]

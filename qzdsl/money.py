@@ -49,11 +49,15 @@ SPELLING_PATTERN = (r"^\s*(([0-9０-９]{1,3}([,，][0-9０-９]{3})+|[0-9０-�
 # Exact arithmetic: enough precision for any amount a case can reach, and every operation
 # that would round raises instead.
 _EXACT = Context(prec=60, traps=[Inexact, Rounded, InvalidOperation])
+# The largest power of ten a written number may reach: with a magnitude (亿) it stays
+# within the exact context's precision.
+_LARGEST_DIGITS = 40
 
 
 class AmountError(ValueError):
     """Why a text is not an amount. `reason` is "form" (not a way of writing a number),
-    "negative" or "sub_fen" (below the fen)."""
+    "negative", "sub_fen" (below the fen) or "large" (more digits than exact arithmetic
+    holds: above 10^40)."""
 
     def __init__(self, text: str, reason: str, message: str):
         super().__init__(message)
@@ -72,6 +76,9 @@ def parse_number(text: str) -> Decimal:
     body = body.removesuffix("元")
     if arabic := _ARABIC.fullmatch(body):
         value = Decimal(arabic["digits"].replace(",", "") + (arabic["fraction"] or ""))
+        if value.adjusted() > _LARGEST_DIGITS:
+            # Far above any amount or count qzdsl accepts, and beyond exact arithmetic.
+            raise AmountError(original, "large", f"too large: {original}")
         if arabic["magnitude"]:
             value = _exact(lambda: value * _MAGNITUDE[arabic["magnitude"]])
         return whole_if_whole(value)
@@ -125,7 +132,10 @@ def check_fen(value: Decimal, text: str | None = None) -> Decimal:
 
 def whole_if_whole(value: Decimal) -> Decimal:
     """The same value, written without decimals when it is whole (``15000.0`` -> ``15000``)."""
-    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
+    if value != value.to_integral_value() or value.as_tuple().exponent >= 0:
+        return value
+    # As many digits as the value has: the default precision (28) cannot hold every whole number.
+    return value.quantize(Decimal(1), context=Context(prec=len(value.as_tuple().digits) + 1))
 
 
 def to_json(value: Decimal | int | None) -> int | str | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -114,8 +115,10 @@ def staged(path: str | Path) -> Iterator[Path]:
     if _is_special(path):
         yield path
         return
+    _sweep(path)
     try:
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.{_HOST}-{os.getpid()}-", suffix=".tmp",
+                                    dir=path.parent or ".")
     except OSError as exc:
         raise CannotWrite(path, reason_of(exc)) from None
     os.close(fd)
@@ -132,6 +135,39 @@ def staged(path: str | Path) -> Iterator[Path]:
     except BaseException:
         _remove(temporary)
         raise
+
+
+# A temporary file is named for its target, this machine and this process, so that one
+# left by a process that was killed (SIGKILL, power loss: nothing can remove it then) is
+# known as such and removed by the next write to the same target.
+_HOST = re.sub(r"[^A-Za-z0-9_.]", "_", os.uname().nodename if hasattr(os, "uname") else "host") or "host"
+_LEFT_BEHIND = re.compile(r"(?P<host>.+)-(?P<pid>[0-9]+)-[A-Za-z0-9_]+")
+
+
+def _sweep(path: Path) -> None:
+    """Remove the temporary files of `path` left by processes of this machine that no
+    longer run."""
+    start = f".{path.name}."
+    try:
+        names = [n for n in os.listdir(path.parent or ".") if n.startswith(start) and n.endswith(".tmp")]
+    except OSError:
+        return
+    for name in names:
+        match = _LEFT_BEHIND.fullmatch(name[len(start):-len(".tmp")])
+        if match and match["host"] == _HOST and not _running(int(match["pid"])):
+            _remove((path.parent or Path(".")) / name)
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True  # someone else's, or not ours to judge: left alone
+    return True
 
 
 def _fsync(path: Path) -> None:

@@ -136,3 +136,24 @@ def test_fmt_accepts_what_check_accepts_a_byte_order_mark(tmp_path, run_cli, roo
     code, _, err = run_cli("fmt", policy)
     assert code == 0 and "Traceback" not in err
     assert not policy.read_bytes().startswith(b"\xef\xbb\xbf") and qzdsl.check(policy).ok
+
+
+def test_a_duckdb_query_cancelled_by_ctrl_c_leaves_a_connection_that_closes():
+    """Ctrl-C while the main thread waits for a query: the query is interrupted and waited
+    for, so the connection is free again (closing it raised "connection is busy", and the
+    worker left running aborted the process at exit)."""
+    import os
+    import signal
+    import threading
+
+    import duckdb
+
+    from qzdsl.interrupt import Interrupted, run_cancellable, sigint_raises
+
+    connection = duckdb.connect()
+    threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+    with sigint_raises(), pytest.raises(Interrupted):
+        run_cancellable(lambda: connection.execute("SELECT count(*) FROM range(100000000000) t(x) "
+                                                   "WHERE x % 7 = 3").fetchall(), connection.interrupt)
+    connection.close()
+    assert [t for t in threading.enumerate() if t.name.endswith("(run)")] == []

@@ -67,17 +67,17 @@ def test_money_that_is_not_exact_is_refused(written, key):
 
 @pytest.mark.parametrize("written, value", [
     ("true", True), ("False", False), ("yes", True), ("NO", False), ("是", True), ("否", False), ("有", True),
-    ("无", False), ("没有", False), (True, True),
+    ("无", False), ("没有", False), (True, True), ("1", True), ("0", False), ("T", True), ("ｆ", False),
 ])
 def test_yes_and_no_in_either_language(written, value):
     assert read_bool(written) is value
 
 
-@pytest.mark.parametrize("written", ["maybe", "1", "不知道", ""])
+@pytest.mark.parametrize("written", ["maybe", "2", "不知道", ""])
 def test_anything_else_is_not_yes_or_no(written):
     with pytest.raises(Refused) as refused:
         read_bool(written)
-    assert refused.value.hint("zh") == "请回答 是 或 否（也可写 有/无、yes/no、true/false）"
+    assert refused.value.hint("zh") == "请回答 是 或 否（也可写 有/无、yes/no、true/false、1/0）"
 
 
 @pytest.mark.parametrize("written, value", [("3", 3), (3, 3), ("三", 3), ("十二", 12), ("０", 0)])
@@ -158,3 +158,13 @@ def test_eval_prints_case_diagnostics_in_the_language_asked_for(tmp_path, capsys
     assert "提示: 日期请写作 YYYY-MM-DD，如 2024-06-01" in err
     code, _, err = run_main(capsys, monkeypatch, "eval", str(path), "--lang", "en")
     assert code == 1 and "'purchase_date' (purchase date): '2024年6月' gives no day" in err
+
+
+@pytest.mark.parametrize("written", ["9" * 41, "1" + "0" * 60 + "万", "１" * 50, "9" * 39 + "亿"])
+def test_numbers_beyond_exact_arithmetic_are_too_large_not_a_crash(written):
+    with pytest.raises(Refused) as refused:
+        read_money(written)
+    assert refused.value.key == "value.money.large"
+    with pytest.raises(Refused) as refused:
+        read_count(written)
+    assert refused.value.key == "value.count.large"

@@ -6,7 +6,7 @@ Forgiving in spelling, exact in meaning:
 - dates: ``2024-06-01``, ``2024-6-1``, ``2024/6/1``, ``2024.6.1``, ``2024年6月1日`` (or 号);
 - money: every spelling of `qzdsl.money` (``20000``, ``20,000``, ``2万``, ``2.5万``, ``两万元``);
 - counts: a whole number, in digits or Chinese numerals (``3``, ``三``);
-- yes/no: ``true``/``false``, ``yes``/``no``, ``是``/``否``, ``有``/``无``;
+- yes/no: ``true``/``false``, ``yes``/``no``, ``1``/``0``, ``是``/``否``, ``有``/``无``;
 - enumeration members and applicant kinds: by name or by their Chinese label.
 
 What is still ambiguous is refused with the reason and a suggestion, never guessed: a
@@ -37,8 +37,10 @@ EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
 MAX_COUNT = 10**6
 MAX_MONEY = Decimal(10**9)
 
-TRUE_WORDS = ("true", "yes", "y", "是", "有", "对")
-FALSE_WORDS = ("false", "no", "n", "否", "无", "没有", "不是")
+# Compared after NFKC and case folding. 1/0 and t/f are how databases and spreadsheets
+# export yes/no; the batch reader's SQL reads the same words (`backends.sql.validation`).
+TRUE_WORDS = ("true", "t", "yes", "y", "1", "是", "有", "对")
+FALSE_WORDS = ("false", "f", "no", "n", "0", "否", "无", "没有", "不是")
 
 _YMD = re.compile(r"(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})")
 _YMD_ZH = re.compile(r"(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]?")
@@ -177,6 +179,8 @@ def read_count(value: object) -> int:
         try:
             number = parse_number(text)
         except AmountError as problem:
+            if problem.reason == "large":
+                raise Refused("value.count.large", "hint.value.check", text=text, limit=f"{MAX_COUNT:,}") from None
             key = "value.count.negative" if problem.reason == "negative" else "value.count.form"
             raise Refused(key, "hint.value.count", text=text) from None
     if number != number.to_integral_value():
@@ -198,6 +202,8 @@ def read_money(value: object) -> Decimal:
     try:
         amount = parse_amount(text)
     except AmountError as problem:
+        if problem.reason == "large":
+            raise Refused("value.money.large", "hint.value.check", text=text, limit=f"{int(MAX_MONEY):,}") from None
         key, hint = {"negative": ("value.money.negative", None),
                      "sub_fen": ("value.money.sub_fen", "hint.value.fen")}.get(
             problem.reason, ("value.money.form", "hint.value.money"))

@@ -8,8 +8,10 @@ Three steps, all in SQL so that they scale with the engine rather than with Pyth
    ragged row, a column that looks like a misspelt fact);
 2. *validate* every row with the rules of `cases.case_from_dict` — a known kind, facts of
    that kind, yes/no values, whole counts not below zero, money not below zero and to the
-   fen, ISO calendar dates, enumeration members by name or label — rejecting a row with
-   its row number and every reason (`validation`);
+   fen, calendar dates, enumeration members by name or label — rejecting a row with its
+   row number and every reason (`validation`). Values are read as case files read them:
+   SQL reads the plain spellings, and the other distinct texts of a column are read once
+   in Python by the case files' reader and joined back (`survey`, `spellings`);
 3. *evaluate* the valid rows with `query` and write the results, by default only the
    columns that carry information (`Layout`).
 
@@ -42,7 +44,7 @@ from qzdsl.cases.case import EARLIEST, LATEST, MAX_COUNT, MAX_MONEY
 INPUT_FORMATS = {".csv": "csv", ".parquet": "parquet", ".jsonl": "json", ".ndjson": "json", ".json": "json"}
 OUTPUT_FORMATS = {".parquet": "parquet", ".csv": "csv"}
 KEY_COLUMNS = ("row_id", "kind", "as_of")
-_PLAN_FORMAT = "1"
+_PLAN_FORMAT = "2"
 
 
 class Layout(str, enum.Enum):
@@ -100,6 +102,8 @@ class Engine(Protocol):
     def prepare(self, policy: m.Policy) -> None: ...
     def bounds(self, source: Path, fmt: str, types: dict[str, str]) -> dict[str, tuple]: ...
     def fetch_one(self, sql: str, description: str | None = None) -> tuple: ...
+    def fetch_all(self, sql: str) -> list[tuple]: ...
+    def lookup(self, name: str, rows: Sequence[tuple[str, str | None, str | None]]) -> None: ...
     def define(self, name: str, sql: str, materialise: bool = False) -> None: ...
     def write(self, sql: str, target: Path | str, fmt: str, metadata: dict[str, str] | None = None,
               description: str | None = None) -> int: ...
@@ -139,30 +143,62 @@ def _remember(key: tuple[str, ...], build) -> dict:
     return remember(("batch-plan", _PLAN_FORMAT, *key), build)
 
 
-def plan(engine: Engine, policy: m.Policy, types: dict[str, str], bounds: dict[str, tuple], as_of: dt.date,
-         lang: str, layout: Layout) -> Plan:
-    """The plan for a file with columns `types` (and, for a typed file, the `bounds` its
-    statistics give), from the cache when this policy met a file of this shape before."""
+@dataclass(frozen=True)
+class Surveyed:
+    """What a scan of the file found: the text columns holding exact names only
+    (`clean`), and those holding spellings SQL does not read, whose lookup tables are
+    defined on the engine (`spelled`, in the order of their tables)."""
+
+    clean: tuple[str, ...]
+    spelled: tuple[str, ...]
+
+
+def survey(engine: Engine, policy: m.Policy, types: dict[str, str], lang: str) -> Surveyed:
+    """Scan `raw_cases` once for the columns that need no parsing and those that hold
+    other spellings than the plain ones; read each of those spellings once, in Python,
+    by the reader of case files (`spellings`), and define its column's lookup table."""
+    from qzdsl.backends.sql import spellings
+
     shape = json.dumps(sorted(types.items()), ensure_ascii=False)
-    policy_key = (policy.sha256, "\0".join(policy.files), engine.dialect, str(engine.status_type),
-                  str(engine.clause_type))
 
     def scan() -> dict:
         from qzdsl.backends.sql import validation
 
-        candidates, sql = validation.clean_scan(policy, types, engine.dialect)
-        return {"candidates": list(candidates), "sql": sql}
+        found = validation.survey(policy, types, engine.dialect)
+        return {"clean": list(found.clean), "parsed": list(found.parsed), "sql": found.sql,
+                "distinct": found.distinct}
 
-    scanned = _remember((*policy_key, "clean", shape), scan)
-    clean = ()
-    if scanned["sql"]:
-        clean = tuple(c for c, ok in zip(scanned["candidates"], engine.fetch_one(scanned["sql"])) if ok is not False)
+    scanned = _remember((*_policy_key(engine, policy), "survey", shape), scan)
+    if not scanned["sql"]:
+        return Surveyed((), ())
+    flags = engine.fetch_one(scanned["sql"])
+    clean_flags, plain_flags = flags[:len(scanned["clean"])], flags[len(scanned["clean"]):]
+    clean = tuple(c for c, ok in zip(scanned["clean"], clean_flags) if ok is not False)
+    spelled = tuple(c for c, ok in zip(scanned["parsed"], plain_flags) if ok is False and c not in clean)
+    for position, column in enumerate(spelled):
+        texts = [text for text, in engine.fetch_all(scanned["distinct"][column])]
+        engine.lookup(spellings.table_name(position), spellings.lookup_rows(policy, column, sorted(texts), lang))
+    return Surveyed(clean, spelled)
+
+
+def _policy_key(engine: Engine, policy: m.Policy) -> tuple[str, ...]:
+    return (policy.sha256, "\0".join(policy.files), engine.dialect, str(engine.status_type), str(engine.clause_type))
+
+
+def plan(engine: Engine, policy: m.Policy, types: dict[str, str], bounds: dict[str, tuple], as_of: dt.date,
+         lang: str, layout: Layout, surveyed: Surveyed = Surveyed((), ())) -> Plan:
+    """The plan for a file with columns `types` (and, for a typed file, the `bounds` its
+    statistics give) as `surveyed`, from the cache when this policy met a file of this
+    shape before."""
+    shape = json.dumps(sorted(types.items()), ensure_ascii=False)
+    clean, spelled = surveyed.clean, surveyed.spelled
 
     def build() -> dict:
         from qzdsl.backends.sql import query as sqlgen
         from qzdsl.backends.sql import validation
 
-        checked = validation.checked_select(policy, types, frozenset(clean), proof, as_of, lang, engine.dialect)
+        checked = validation.checked_select(policy, types, frozenset(clean), proof, as_of, lang, engine.dialect,
+                                             spelled)
         literals = sqlgen.Literals(status=engine.status_type, clause=engine.clause_type)
         results = sqlgen.to_sql(policy, engine.dialect, table="cases", pretty=False, literals=literals)
         if layout is Layout.wide:
@@ -180,8 +216,8 @@ def plan(engine: Engine, policy: m.Policy, types: dict[str, str], bounds: dict[s
 
     # Validation depends on what the statistics prove, not on the bounds themselves.
     proof = proven(policy, types, bounds)
-    entry = _remember((*policy_key, "plan", shape, ",".join(clean), ",".join(sorted(proof)), as_of.isoformat(), lang,
-                       layout.value), build)
+    entry = _remember((*_policy_key(engine, policy), "plan", shape, ",".join(clean), ",".join(spelled),
+                       ",".join(sorted(proof)), as_of.isoformat(), lang, layout.value), build)
     return Plan(entry["checked"], entry["parses"], entry["results"], tuple(entry["output"]), entry["constants"],
                 entry["same_as"])
 
@@ -303,7 +339,7 @@ def stage(engine: Engine, policy: m.Policy, source: Path | str, as_of: dt.date |
     types = {n: t for n, t in types.items() if n in (*KEY_COLUMNS, *policy.facts)}
     bounds = engine.bounds(source, fmt, types) if fmt == "parquet" else {}
     engine.prepare(policy)
-    chosen = plan(engine, policy, types, bounds, when, lang, layout)
+    chosen = plan(engine, policy, types, bounds, when, lang, layout, survey(engine, policy, types, lang))
     engine.define("checked_cases", chosen.checked, materialise=chosen.parses)
     columns = ", ".join(f'"{c}"' for c in ("row_id", "kind", "as_of", *policy.facts))
     engine.define("cases", f"SELECT {columns} FROM checked_cases WHERE __valid")
@@ -367,6 +403,7 @@ def evaluate_file(policy: m.Policy, source: Path | str, out: Path | str, errors:
     from qzdsl import location
     from qzdsl.backends.sql.duckdb_engine import DuckDB
     from qzdsl.escape import csv_cell_sql
+    from qzdsl.output import CannotWrite, reason_of
     from qzdsl.wording.labels import label
 
     out = location.local(out) or out
@@ -379,20 +416,25 @@ def evaluate_file(policy: m.Policy, source: Path | str, out: Path | str, errors:
     if layout is Layout.narrow and fmt != "parquet":
         raise BatchInputError(f"cannot write {out} in the narrow layout: the amounts it writes once go in Parquet "
                               f"metadata, which CSV has not; write .parquet, or use the wide layout")
-    with engine or DuckDB(threads, memory_limit) as engine:
-        for target in (out, errors):
-            if isinstance(target, str):  # a URI: checked by the engine that writes it
-                engine.check_target(target, (source,))
-        staged = stage(engine, policy, source, as_of, lang, layout, ignore_unknown)
-        rows_in = staged.count("checked_cases")
-        description = label("batch.progress", lang).format(rows=f"{rows_in:,}") if progress else None
-        columns = ", ".join(f'"{c}"' for c in staged.plan.output)
-        # Both files are written beside their targets and renamed over them only when
-        # complete (qzdsl.output): an interrupted or killed run leaves the old files. A URI
-        # is staged the same way by the engine that writes it, on its own file system.
-        with _staged(out) as out_temporary, _staged(errors) as errors_temporary:
-            rows_out = engine.write(f"SELECT {columns} FROM results", out_temporary, fmt,
-                                    _metadata(policy, staged.plan, layout), description)
+    # Both files are written beside their targets and renamed over them only when complete
+    # (qzdsl.output), and only once the engine is closed — nothing of it writes to them any
+    # more (a cancelled DuckDB query may still flush a file while it unwinds): an interrupted
+    # or killed run leaves the old files. A URI is staged the same way by the engine that
+    # writes it, on its own file system.
+    with _staged(out) as out_temporary, _staged(errors) as errors_temporary:
+        with engine or DuckDB(threads, memory_limit) as engine:
+            for target in (out, errors):
+                if isinstance(target, str):  # a URI: checked by the engine that writes it
+                    engine.check_target(target, (source,))
+            staged = stage(engine, policy, source, as_of, lang, layout, ignore_unknown)
+            rows_in = staged.count("checked_cases")
+            description = label("batch.progress", lang).format(rows=f"{rows_in:,}") if progress else None
+            columns = ", ".join(f'"{c}"' for c in staged.plan.output)
+            try:
+                rows_out = engine.write(f"SELECT {columns} FROM results", out_temporary, fmt,
+                                        _metadata(policy, staged.plan, layout), description)
+            except OSError as exc:  # said of the results file, not of the errors file around it
+                raise CannotWrite(out, reason_of(exc)) from None
             # The rejected rows are those the results left out; when there are none (the
             # usual case) the errors file is written without validating everything again.
             where = "WHERE NOT __valid" if rows_out < rows_in else "WHERE false"

@@ -8,9 +8,12 @@ another engine (Spark) can run the same `batch.Plan`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
 import os
 import re
+import time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -62,7 +65,21 @@ class DuckDB:
         return self
 
     def __exit__(self, *exc) -> None:
-        self.connection.close()
+        # A query cancelled by Ctrl-C may still be unwinding inside DuckDB for a moment after
+        # its call returned ("connection is busy"): wait for it rather than fail, and never
+        # let closing hide the exception that is leaving the block.
+        for attempt in range(100):
+            try:
+                self.connection.close()
+                return
+            except duckdb.Error:
+                if attempt == 99:
+                    if exc[0] is None:
+                        raise
+                    return
+                with contextlib.suppress(duckdb.Error):
+                    self.connection.interrupt()
+                time.sleep(0.02)
 
     # ---- reading ----
     def read(self, source: Path, fmt: str) -> dict[str, str]:
@@ -74,20 +91,20 @@ class DuckDB:
         try:
             if fmt == "parquet":
                 self._parquet_names(path)
-                self.connection.execute(
+                self._run(
                     f"CREATE VIEW raw_cases AS SELECT file_row_number + 1 AS __row_number, * "
                     f"EXCLUDE (file_row_number) FROM read_parquet({path}, file_row_number = true)")
             else:
                 scan = self._csv(source, path) if fmt == "csv" else self._json(path)
-                self.connection.execute(f"CREATE TEMP TABLE raw_table AS SELECT * FROM {scan}")
-                self.connection.execute("CREATE VIEW raw_cases AS SELECT rowid + 1 AS __row_number, * FROM raw_table")
+                self._run(f"CREATE TEMP TABLE raw_table AS SELECT * FROM {scan}")
+                self._run("CREATE VIEW raw_cases AS SELECT rowid + 1 AS __row_number, * FROM raw_table")
         except duckdb.Error as exc:
             raise BatchInputError(_read_error(source, exc)) from None
-        return {name: type_ for name, type_, *_ in self.connection.execute("DESCRIBE raw_cases").fetchall()}
+        return {name: type_ for name, type_, *_ in self._run("DESCRIBE raw_cases")}
 
     def _parquet_names(self, path: str) -> None:
         """Refuse a repeated or nested column (DuckDB would rename or nest it silently)."""
-        rows = self.connection.execute(f"SELECT name, num_children FROM parquet_schema({path})").fetchall()
+        rows = self._run(f"SELECT name, num_children FROM parquet_schema({path})")
         if any(children for _, children in rows[1:]):
             raise BatchInputError("the batch file has nested columns; give one column per fact")
         refuse_repeated([name for name, _ in rows[1:]])
@@ -104,8 +121,8 @@ class DuckDB:
         """Every key any row has becomes a column (so row_id defaults to the row number
         when absent, and unknown keys are reported), read as JSON and given back as the
         text of its value: a number and a string ("100.50") are both read as written."""
-        names = [name for name, *_ in self.connection.execute(
-            f"DESCRIBE SELECT * FROM read_json({path}, format = 'newline_delimited', sample_size = -1)").fetchall()]
+        names = [name for name, *_ in self._run(
+            f"DESCRIBE SELECT * FROM read_json({path}, format = 'newline_delimited', sample_size = -1)")]
         columns = ", ".join(f"{literal(name)}: 'JSON'" for name in names)
         values = ", ".join(f"{identifier(name)} ->> '$' AS {identifier(name)}" for name in names)
         return (f"(SELECT {values} FROM read_json({path}, format = 'newline_delimited', "
@@ -117,9 +134,9 @@ class DuckDB:
         wanted = {n: t for n, t in types.items() if t in INTEGER_TYPES or t.startswith("DECIMAL") or t == "DATE"}
         if fmt != "parquet" or not wanted:
             return {}
-        rows = self.connection.execute(
+        rows = self._run(
             f"SELECT path_in_schema, stats_min_value, stats_max_value, stats_null_count, num_values "
-            f"FROM parquet_metadata({literal(str(source))})").fetchall()
+            f"FROM parquet_metadata({literal(str(source))})")
         found: dict[str, tuple] = {}
         unproven: set[str] = set()
         for name, low, high, nulls, values in rows:
@@ -137,6 +154,14 @@ class DuckDB:
         return found
 
     # ---- running ----
+    def _run(self, sql: str, parameters: list | None = None) -> list[tuple]:
+        """Every statement runs in a worker thread, so that Ctrl-C cancels it at once and
+        is always `Interrupted` (DuckDB, called from the main thread, would turn the signal
+        into its own "Query interrupted" error)."""
+        from qzdsl.interrupt import run_cancellable
+
+        return run_cancellable(lambda: self.connection.execute(sql, parameters).fetchall(), self.connection.interrupt)
+
     def prepare(self, policy: m.Policy) -> None:
         """The ENUM types the query's statuses and clause ids are cast to."""
         self._enum(self.status_type, [s.value for s in Status])
@@ -144,29 +169,54 @@ class DuckDB:
 
     def _enum(self, name: str, values: list[str]) -> None:
         members = ", ".join(literal(v) for v in values)
-        self.connection.execute(f"CREATE TYPE {name} AS ENUM ({members})")
+        self._run(f"CREATE TYPE {name} AS ENUM ({members})")
 
     def fetch_one(self, sql: str, description: str | None = None) -> tuple:
         """The first row of `sql`; with `description`, its progress shown on stderr."""
         if description is None:
-            return self.connection.execute(sql).fetchone()
+            rows = self._run(sql)
+            return rows[0] if rows else None
         return run_with_progress(self.connection, sql, description, True)[0]
+
+    def fetch_all(self, sql: str) -> list[tuple]:
+        return run_with_progress(self.connection, sql, "", False)
+
+    def lookup(self, name: str, rows) -> None:
+        """A table of `rows` (text, value, reason: `spellings.COLUMNS`), all text."""
+        columns = list(zip(*rows)) if rows else [(), (), ()]
+        selected = ", ".join(f"unnest(?::VARCHAR[]) AS {identifier(c)}" for c in ("__text", "__value", "__reason"))
+        self._run(f"CREATE TEMP TABLE {identifier(name)} AS SELECT {selected}", [list(c) for c in columns])
 
     def define(self, name: str, sql: str, materialise: bool = False) -> None:
         if materialise:
             # Parsing text is costly and a view would redo it wherever a value is used: parse once.
-            self.connection.execute(f"CREATE TEMP TABLE {name} AS {sql}")
-            self.connection.execute("DROP VIEW raw_cases")
-            self.connection.execute("DROP TABLE IF EXISTS raw_table")
+            self._run(f"CREATE TEMP TABLE {name} AS {sql}")
+            self._run("DROP VIEW raw_cases")
+            self._run("DROP TABLE IF EXISTS raw_table")
         else:
-            self.connection.execute(f"CREATE VIEW {name} AS {sql}")
+            self._run(f"CREATE VIEW {name} AS {sql}")
 
     def write(self, sql: str, target: Path, fmt: str, metadata: dict[str, str] | None = None,
               description: str | None = None) -> int:
         """COPY the rows of `sql` to `target` (a temporary file the caller renames); the
         number of rows written. Parquet files carry `metadata` as key-value metadata."""
         statement = f"COPY ({sql}) TO {literal(str(target))} ({copy_options(fmt, metadata)})"
-        return run_with_progress(self.connection, statement, description or "", description is not None)[0][0]
+        try:
+            return run_with_progress(self.connection, statement, description or "", description is not None)[0][0]
+        except duckdb.IOException as exc:
+            raise os_error(exc) from None
+
+
+def os_error(exc: duckdb.Error) -> OSError:
+    """DuckDB's failure to write a file as the OSError it reports (a full disk, a
+    permission): `qzdsl.output` turns it into `cannot write FILE: reason`."""
+    text = str(exc)
+    number = re.search(r'"errno"\s*:\s*"?(\d+)', text)
+    if number:
+        code = int(number.group(1))
+        return OSError(code, os.strerror(code))
+    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    return OSError(errno.EIO, first.removeprefix("IO Error: "))
 
 
 def copy_options(fmt: str, metadata: dict[str, str] | None = None) -> str:

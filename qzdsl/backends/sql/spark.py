@@ -246,6 +246,7 @@ class Spark:
         self.owned = spark is None
         self.spark = spark if spark is not None else session(master, conf, remote)
         self._cached: list = []
+        self._views: list[str] = []  # the lookup tables
         self._connect = is_connect(self.spark)
 
     def __enter__(self) -> Spark:
@@ -254,7 +255,7 @@ class Spark:
     def __exit__(self, *exc) -> None:
         for frame in self._cached:
             frame.unpersist()
-        for name in ("raw_cases", "checked_cases", "cases", "results"):
+        for name in ("raw_cases", "checked_cases", "cases", "results", *self._views):
             self.spark.catalog.dropTempView(name)
         if self.owned:
             self.spark.stop()
@@ -377,6 +378,19 @@ class Spark:
         with _reported("evaluating the population"):
             row = self._run(lambda: self.spark.sql(sql).first(), description)
         return tuple(row) if row is not None else ()
+
+    def fetch_all(self, sql: str) -> list[tuple]:
+        with _reported("reading the population"):
+            return [tuple(row) for row in self.spark.sql(sql).collect()]
+
+    def lookup(self, name: str, rows) -> None:
+        """A temporary view of `rows` (text, value, reason: `spellings.COLUMNS`), all text."""
+        from pyspark.sql.types import StringType, StructField, StructType
+
+        schema = StructType([StructField(c, StringType()) for c in ("__text", "__value", "__reason")])
+        with _reported("preparing the query"):
+            self.spark.createDataFrame(list(rows), schema).createOrReplaceTempView(name)
+        self._views.append(name)
 
     def define(self, name: str, sql: str, materialise: bool = False) -> None:
         with _reported("preparing the query"):
@@ -558,7 +572,7 @@ def join_parts(parts: Path, target: Path, fmt: str, metadata: dict[str, str] | N
     Spark's partition order) into the one file `target`; the number of rows."""
     import duckdb
 
-    from qzdsl.backends.sql.duckdb_engine import copy_options, literal
+    from qzdsl.backends.sql.duckdb_engine import copy_options, literal, os_error
 
     files = sorted(parts.glob("part-*.parquet"))
     connection = duckdb.connect(config={"preserve_insertion_order": True})
@@ -566,5 +580,7 @@ def join_parts(parts: Path, target: Path, fmt: str, metadata: dict[str, str] | N
         options = copy_options(fmt, metadata)
         scan = f"read_parquet([{', '.join(literal(str(f)) for f in files)}])"
         return connection.execute(f"COPY (SELECT * FROM {scan}) TO {literal(str(target))} ({options})").fetchone()[0]
+    except duckdb.IOException as exc:
+        raise os_error(exc) from None
     finally:
         connection.close()

@@ -122,7 +122,7 @@ def test_money_in_rows_follows_the_fen_rule_of_case_files(housing, tmp_path):
     summary = batch.evaluate_file(housing, source, tmp_path / "out.parquet", as_of=AS_OF, lang="en")
     assert (summary.rows_out, summary.rows_rejected) == (1, 1)
     errors = (tmp_path / "out.errors.csv").read_text(encoding="utf-8").splitlines()
-    assert errors[1].startswith("2,2,") and "more than two decimal places: 250.505" in errors[1]
+    assert errors[1].startswith("2,2,") and "'250.505' has more than two decimal places" in errors[1]
     with pytest.raises(QzError):
         case_from_dict({"kind": "person", "facts": {"fund_employer_monthly": "250.505"}}, housing)
     assert case_from_dict({"kind": "person", "facts": {"fund_employer_monthly": "250.500"}}, housing).facts == {
@@ -138,7 +138,7 @@ def test_counts_too_large_for_exact_amounts_reject_their_row_not_the_run(tmp_pat
     summary = batch.evaluate_file(policy, source, tmp_path / "out.parquet", as_of=AS_OF, lang="en")
     assert (summary.rows_in, summary.rows_out, summary.rows_rejected) == (2, 1, 1)
     errors = (tmp_path / "out.errors.csv").read_text(encoding="utf-8").splitlines()
-    assert errors[1] == "1,1,\"hires (吸纳就业人数) is more than 1,000,000: 100000000000000\""
+    assert errors[1] == "1,1,\"'hires' (吸纳就业人数): 100000000000000 is more than 1,000,000 — check the number\""
     parquet = tmp_path / "big.parquet"
     duckdb.sql(f"COPY (SELECT 1 AS row_id, 'enterprise' AS kind, 18446744073709551615::UBIGINT AS hires) "
                f"TO '{parquet}'")
