@@ -168,6 +168,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "QZ101.clause": {"en": "no clause named '{name}'", "zh": "没有名为“{name}”的条款"},
     "QZ101.definition": {"en": "no definition named '{name}'", "zh": "没有名为“{name}”的定义"},
     "QZ101.fact": {"en": "no fact named '{name}'", "zh": "没有名为“{name}”的事实"},
+    "QZ101.need": {"en": "no need named '{name}': declare it with need {name} \"…\"",
+                   "zh": "没有名为“{name}”的需要：请用 need {name} \"…\" 声明"},
     "QZ201.once_only_type": {"en": "'once_only' needs a yes/no fact; '{name}' is {type}",
                              "zh": "once_only 须指一个是/否事实；“{name}”是 {type}"},
     "QZ201.once_only_history": {"en": "'once_only' names a history fact; '{name}' is not declared 'history'",

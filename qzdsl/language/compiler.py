@@ -135,6 +135,9 @@ def compile_program(program: Program) -> m.Policy:
     for name, entry in program.kinds.items():
         kinds[name] = m.Kind(name, entry.decl.label or name, infos[entry.file.path].doc_number, entry.decl.name_span)
 
+    needs = {name: m.Need(name, entry.decl.label or name, entry.decl.name_span)
+             for name, entry in program.needs.items()}
+
     facts = {}
     for name, entry in program.facts.items():
         props = entry.decl.props
@@ -232,6 +235,7 @@ def compile_program(program: Program) -> m.Policy:
         sha256=digest.hexdigest(),
         source_text=main_source.text if main_source else None,
         files=dict(program.texts),
+        needs=needs,
     )
 
 
@@ -274,6 +278,7 @@ def _clause(entry: Entry, program: Program, lowerer: Lowerer, infos, main_info: 
         discretionary=ast.first(props, ast.Discretionary) is not None,
         own_balance=ast.first(props, ast.OwnBalance) is not None,
         once_only=once_only.fact.name if once_only else None,
+        pays_for=tuple(dict.fromkeys(p.need.name for p in ast.all_of(props, ast.NeedProp))),
         grants=grants.text if grants else None,
         existing=existing.text if existing else None,
         extends=extends.name.name if extends else None,

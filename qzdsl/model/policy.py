@@ -357,6 +357,16 @@ class Kind:
 
 
 @dataclass(frozen=True)
+class Need:
+    """A need clauses pay for (购房, 租房, 吸纳就业的用工成本 …): clauses paying one kind of
+    applicant for one need are candidates for 从优、从高、不重复 across sections and policies."""
+
+    name: str
+    label: str
+    span: Span | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
 class EnumMember:
     name: str
     label: str
@@ -575,6 +585,7 @@ class Clause:
     discretionary: bool = False
     own_balance: bool = False  # pays out the applicant's own balance, not new public money
     once_only: str | None = None  # granted once per beneficiary: the history fact saying it already was
+    pays_for: tuple[str, ...] = ()  # the needs (`need`) it pays for
     grants: str | None = None
     existing: str | None = None
     extends: str | None = None
@@ -731,6 +742,7 @@ class Policy:
     sha256: str  # of the policy files' text, in load order
     source_text: str | None = None  # the official text of the main policy
     files: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    needs: dict[str, Need] = field(default_factory=dict)
 
     def clause(self, clause_id: str) -> Clause:
         return next(c for c in self.clauses if c.id == clause_id)
@@ -779,7 +791,7 @@ class Policy:
 
     def label(self, name: str) -> str:
         """The Chinese label of a fact, definition, kind or clause."""
-        for table in (self.facts, self.definitions, self.kinds):
+        for table in (self.facts, self.definitions, self.kinds, self.needs):
             if name in table:
                 return table[name].label
         for clause in self.clauses:
