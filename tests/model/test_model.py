@@ -94,10 +94,10 @@ def test_a_partial_visitor_falls_back_to_generic_visit():
 
 def test_the_back_ends_visit_every_node_type():
     from qzdsl.backends.audit.smt import Translator
-    from qzdsl.backends.evaluator.evaluator import _Tracer
+    from qzdsl.backends.evaluator.evaluator import _Compiler
     from qzdsl.model.export import _Tree
 
-    for visitor in (Translator, _Tracer, sqlgen.ExprCompiler, _Tree):
+    for visitor in (Translator, _Compiler, sqlgen.ExprCompiler, _Tree):
         assert issubclass(visitor, m.ExprVisitor)
         assert all(f"visit_{t.__name__}" in dir(visitor) for t in m.NODE_TYPES)
 

@@ -18,13 +18,18 @@ For every clause whose beneficiary is the case's kind, in declaration order:
 4. Among the granted clauses, 从优、从高、不重复 (`resolution.resolve`).
 
 The evaluator builds the trace as it evaluates, and derives everything else — the
-verdict, the facts still missing, the conditions that failed — from that trace.
+verdict, the facts still missing, the conditions that failed — from that trace. Each
+clause's requirement is compiled once per policy into closures (`_Compiler`), so that
+evaluating a case does no dispatch on node types and no lookups of labels or texts.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import operator
+import weakref
+from typing import Callable, NamedTuple
 
 from qzdsl.model import policy as m
 from qzdsl.cases.case import Case
@@ -46,6 +51,10 @@ from qzdsl.backends.evaluator.results import (
 from qzdsl.model.policy import Status
 from qzdsl.backends.evaluator.schedule import payout
 
+# The statuses as module constants: looking a member up on its enum class costs ten times
+# more than a global on Python 3.11, and the evaluator does it for every clause of a case.
+_GRANTED, _INELIGIBLE, _UNDETERMINED, _NOT_IN_FORCE = (Status.GRANTED, Status.INELIGIBLE, Status.UNDETERMINED,
+                                                       Status.NOT_IN_FORCE)
 _CMP = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
         ">=": operator.ge}
 
@@ -57,49 +66,50 @@ def evaluate(policy: m.Policy, case: Case, as_of: dt.date | None = None) -> Deci
         raise QzError([error("QZ405", f"unknown applicant kind '{case.kind}'", None,
                              did_you_mean(case.kind, policy.kinds))])
     when = as_of or case.as_of or dt.date.today()
-    tracer = _Tracer(policy, case.facts, when, case.kind)
-    results = [_decide(clause, tracer) for clause in policy.clauses_for(case.kind)]
+    run = _Run(case.facts, when, case.kind)
+    results = [_decide(plan, run) for plan in _plan(policy).kinds[case.kind]]
     return Decision(policy, case, when, tuple(resolve(policy, results)))
 
 
 # ---- one clause ----------------------------------------------------------------------
 
 
-def _decide(clause: m.Clause, tracer: "_Tracer") -> ClauseResult:
-    trace = tracer.visit(clause.requires)
-    status, reasons, missing, amount, date = _verdict(clause, trace, tracer)
-    return ClauseResult(clause, status, amount, None, missing, reasons, trace, date)
+def _decide(plan: "_ClausePlan", run: "_Run") -> ClauseResult:
+    trace = plan.requires(run)
+    status, reasons, missing, amount, date = _verdict(plan, trace, run)
+    return _result(plan.clause, status, amount, None, missing, reasons, trace, date)
 
 
-def _verdict(clause: m.Clause, trace: TraceNode, tracer: "_Tracer") -> tuple:
+def _verdict(plan: "_ClausePlan", trace: TraceNode, run: "_Run") -> tuple:
     """(status, reasons, missing facts, payout, entitlement date) of one clause."""
-    spec, window, as_of = clause.amount, clause.window, tracer.as_of
+    clause, as_of = plan.clause, run.as_of
+    spec, window = clause.amount, clause.window
 
-    anchor = tracer.named(spec.anchor) if spec.anchor else None
-    heads = tracer.named(spec.per_head) if spec.per_head else None
-    rate = tracer.named(spec.fact) if spec.fact else None
+    anchor = plan.anchor(run) if plan.anchor else None
+    heads = plan.heads(run) if plan.heads else None
+    rate = plan.rate(run) if plan.rate else None
     date = as_of if anchor is None else anchor.value
 
     # 1. A requirement that fails decides, whatever the dates: the caseworker is told why
     #    the applicant does not qualify, not asked for a date that cannot matter.
     if trace.value is False:
-        return Status.INELIGIBLE, tuple(failures(trace)), (), None, date
+        return _INELIGIBLE, tuple(failures(trace)), (), None, date
 
     # 2. In force.
     if window.stopped(as_of):
-        return Status.NOT_IN_FORCE, (OutOfWindow("stopped", as_of, window),), (), None, None
+        return _NOT_IN_FORCE, (OutOfWindow("stopped", as_of, window),), (), None, None
     if date is None:
         reasons, missing = _unknowns(trace, anchor, heads, rate, spec)
-        return Status.UNDETERMINED, reasons, missing, None, None
+        return _UNDETERMINED, reasons, missing, None, None
     if date < window.start:
-        return Status.NOT_IN_FORCE, (OutOfWindow("before", date, window),), (), None, date
+        return _NOT_IN_FORCE, (OutOfWindow("before", date, window),), (), None, date
     if window.end is not None and date > window.end:
-        return Status.NOT_IN_FORCE, (OutOfWindow("after", date, window),), (), None, date
+        return _NOT_IN_FORCE, (OutOfWindow("after", date, window),), (), None, date
 
     # 3. An unknown requirement, or the head count or rate the amount needs.
     if trace.value is None or any(n is not None and n.value is None for n in (heads, rate)):
         reasons, missing = _unknowns(trace, None, heads, rate, spec)
-        return Status.UNDETERMINED, reasons, missing, None, date
+        return _UNDETERMINED, reasons, missing, None, date
 
     # 4. The amount.
     count = int(heads.value) if heads is not None else None
@@ -108,7 +118,7 @@ def _verdict(clause: m.Clause, trace: TraceNode, tracer: "_Tracer") -> tuple:
     reasons = (RequirementMet(trace),)
     if paid is not None and paid.cut_at is not None:
         reasons += (ScheduleCut(paid.dropped, window),)
-    return Status.GRANTED, reasons, (), paid, date
+    return _GRANTED, reasons, (), paid, date
 
 
 def _unknowns(trace: TraceNode, anchor: TraceNode | None, heads: TraceNode | None, rate: TraceNode | None,
@@ -157,128 +167,318 @@ def failures(node: TraceNode, within: tuple[str, ...] = ()) -> list[Reason]:
     """The false conditions that make a false requirement false, looking through `and`,
     definitions and equivalences down to the condition that failed; `within` names the
     definitions it sits in."""
-    if node.op == "def":
+    found: list[Reason] = []
+    _failures(node, within, found)
+    return found
+
+
+def _failures(node: TraceNode, within: tuple[str, ...], found: list[Reason]) -> None:
+    op = node.op
+    if op == "and":  # a false `and` is decided by its false operands (`TraceNode.decisive`)
+        value = node.value
+        children = node.children if value is True else [c for c in node.children if c.value is value]
+    elif op == "def":
         within += (node.name,)
-    if node.op in ("and", "def", "via"):
-        return [reason for child in node.decisive() for reason in failures(child, within)]
-    return [ConditionFailed(node, within)]
+        children = node.children
+    elif op == "via":
+        children = node.children
+    else:
+        found.append(ConditionFailed(node, within))
+        return
+    for child in children:
+        _failures(child, within, found)
 
 
 # ---- expressions ---------------------------------------------------------------------
+#
+# Each expression is compiled once per policy into a step: a closure that evaluates it for
+# one case and returns its trace node. The dispatch on node types and what a node carries
+# (its operator, text, label) are settled when the policy is first evaluated, not again for
+# every case (`_plan`). Definitions are evaluated once per case and shared by every clause
+# that uses them, as are the nodes of facts; a constant has one node for every case.
+#
+# Trace nodes are tuples (`TraceNode` is a NamedTuple) and are built here with
+# `tuple.__new__`, which skips NamedTuple's own keyword-handling constructor: a case
+# builds a few dozen of them, and their construction was the largest single cost.
+
+Step = Callable[["_Run"], TraceNode]
+_node = tuple.__new__  # _node(TraceNode, (op, text, value, children, name, label, expr))
 
 
-class _Tracer(m.ExprVisitor[TraceNode]):
-    """Evaluates expressions for one case, building their trace; definitions are
-    evaluated once per case and shared by every clause that uses them."""
+class _Run:
+    """One case being evaluated: its facts, date and kind, and the shared nodes built so far."""
 
-    def __init__(self, policy: m.Policy, facts: dict, as_of: dt.date, kind: str):
-        self.policy = policy
+    __slots__ = ("facts", "as_of", "kind", "definitions", "fact_nodes", "as_of_node")
+
+    def __init__(self, facts: dict, as_of: dt.date, kind: str):
         self.facts = facts
         self.as_of = as_of
         self.kind = kind
         self.definitions: dict[str, TraceNode] = {}
         self.fact_nodes: dict[str, TraceNode] = {}
+        self.as_of_node: TraceNode | None = None
 
-    def named(self, name: str) -> TraceNode:
+
+class _ClausePlan(NamedTuple):
+    clause: m.Clause
+    requires: Step
+    anchor: Step | None  # the anchor date, the head count and the rate, where the amount names them
+    heads: Step | None
+    rate: Step | None
+
+
+class _Plan:
+    """A policy compiled for the evaluator: the steps of every clause, per applicant kind.
+    It holds no reference to the policy, so that the policy's weak reference can end it."""
+
+    def __init__(self, policy: m.Policy):
+        compiler = _Compiler(policy)
+        self.kinds: dict[str, tuple[_ClausePlan, ...]] = {
+            kind: tuple(_ClausePlan(clause, compiler.visit(clause.requires), *(
+                compiler.named(name) if name else None
+                for name in (clause.amount.anchor, clause.amount.per_head, clause.amount.fact)))
+                for clause in policy.clauses_for(kind))
+            for kind in policy.kinds}
+
+
+_PLANS: dict[int, tuple[weakref.ref, _Plan]] = {}
+
+
+def _plan(policy: m.Policy) -> _Plan:
+    """The compiled form of `policy`, built on first use and dropped with the policy.
+    (Keyed by identity: a Policy holds dicts, so it cannot be hashed.)"""
+    key = id(policy)
+    entry = _PLANS.get(key)
+    if entry is None or entry[0]() is not policy:
+        forget = _PLANS.pop
+        entry = _PLANS[key] = (weakref.ref(policy, lambda _, key=key: forget(key, None)), _Plan(policy))
+    return entry[1]
+
+
+class _Compiler(m.ExprVisitor[Step]):
+    """Compiles an expression into the step that evaluates it and builds its trace."""
+
+    def __init__(self, policy: m.Policy):
+        self.policy = policy
+        self.fact_steps: dict[str, Step] = {}
+        self.definition_steps: dict[str, Step] = {}
+        self.named_steps: dict[str, Step] = {}
+
+    def named(self, name: str) -> Step:
         """A fact or a definition by name (the per-head count, the anchor date)."""
         if name in self.policy.facts:
             return self.fact(name)
-        inner = self.definition(name)
-        return TraceNode("def", name, inner.value, (inner,), name, self.policy.definitions[name].label,
-                         m.DefRef(name, self.policy.definitions[name].type, name))
+        step = self.named_steps.get(name)
+        if step is None:
+            definition = self.policy.definitions[name]
+            step = self.named_steps[name] = self._reference(name, name, definition.label,
+                                                            m.DefRef(name, definition.type, name))
+        return step
 
-    def fact(self, name: str) -> TraceNode:
-        node = self.fact_nodes.get(name)
-        if node is None:  # a fact's node is the same wherever it is read: build it once
+    def fact(self, name: str) -> Step:
+        step = self.fact_steps.get(name)
+        if step is None:
             fact = self.policy.facts[name]
-            node = self.fact_nodes[name] = TraceNode("fact", name, self.facts.get(name), (), name, fact.label,
-                                                     m.FactRef(name, fact.type, name))
-        return node
+            label, ref = fact.label, m.FactRef(name, fact.type, name)
 
-    def definition(self, name: str) -> TraceNode:
-        node = self.definitions.get(name)
-        if node is None:
-            node = self.definitions[name] = self.visit(self.policy.definitions[name].expr)
-        return node
+            def step(run: _Run) -> TraceNode:
+                # A fact's node is the same wherever it is read: built once per case.
+                node = run.fact_nodes.get(name)
+                if node is None:
+                    node = run.fact_nodes[name] = _node(TraceNode, ("fact", name, run.facts.get(name), (), name,
+                                                                    label, ref))
+                return node
 
-    def visit_And(self, e: m.And) -> TraceNode:
-        kids = tuple([self.visit(o) for o in e.operands])
-        return TraceNode("and", e.text, _all(kids), kids, expr=e)
+            self.fact_steps[name] = step
+        return step
 
-    def visit_Or(self, e: m.Or) -> TraceNode:
-        kids = tuple([self.visit(o) for o in e.operands])
+    def definition(self, name: str) -> Step:
+        """The step of a definition's own expression, evaluated once per case."""
+        step = self.definition_steps.get(name)
+        if step is None:
+            body = self.visit(self.policy.definitions[name].expr)
+
+            def step(run: _Run) -> TraceNode:
+                node = run.definitions.get(name)
+                if node is None:
+                    node = run.definitions[name] = body(run)
+                return node
+
+            self.definition_steps[name] = step
+        return step
+
+    def _reference(self, name: str, text: str, label: str, expr: m.Expr) -> Step:
+        """A reference to a definition: a node whose only child is the definition's tree."""
+        inner = self.definition(name)
+
+        def step(run: _Run) -> TraceNode:
+            node = inner(run)
+            return _node(TraceNode, ("def", text, node.value, (node,), name, label, expr))
+
+        return step
+
+    def visit_And(self, e: m.And) -> Step:
+        return _kleene("and", e.text, tuple(self.visit(o) for o in e.operands), e, decisive=False)
+
+    def visit_Or(self, e: m.Or) -> Step:
         text = e.text
         if isinstance(e.operands[-1], m.Via):
             # The compiler adds equivalences to a definition as `or` operands, keeping the
             # definition's own text: say that the alternative is there.
             text = f"({e.operands[0].text}) or via {e.operands[-1].clause}"
-        return TraceNode("or", text, _any(kids), kids, expr=e)
+        return _kleene("or", text, tuple(self.visit(o) for o in e.operands), e, decisive=True)
 
-    def visit_FactRef(self, e: m.FactRef) -> TraceNode:
-        return self.fact_nodes.get(e.name) or self.fact(e.name)
+    def visit_FactRef(self, e: m.FactRef) -> Step:
+        return self.fact(e.name)
 
-    def visit_DefRef(self, e: m.DefRef) -> TraceNode:
-        inner = self.definition(e.name)
-        return TraceNode("def", e.text or e.name, inner.value, (inner,), e.name,
-                         self.policy.definitions[e.name].label, e)
+    def visit_DefRef(self, e: m.DefRef) -> Step:
+        return self._reference(e.name, e.text or e.name, self.policy.definitions[e.name].label, e)
 
-    def visit_In(self, e: m.In) -> TraceNode:
-        kid = self.visit(e.operand)
-        value = None if kid.value is None else (kid.value in e.members) != e.negated
-        return TraceNode("in", e.text, value, (kid,), expr=e)
+    def visit_In(self, e: m.In) -> Step:
+        operand, text, members, negated = self.visit(e.operand), e.text, frozenset(e.members), e.negated
 
-    def visit_Cmp(self, e: m.Cmp) -> TraceNode:
-        left, right = self.visit(e.left), self.visit(e.right)
-        known = left.value is not None and right.value is not None
-        return TraceNode("cmp", e.text, _CMP[e.op](left.value, right.value) if known else None, (left, right),
-                         expr=e)
+        def step(run: _Run) -> TraceNode:
+            kid = operand(run)
+            value = None if kid.value is None else (kid.value in members) != negated
+            return _node(TraceNode, ("in", text, value, (kid,), None, None, e))
 
-    def visit_Not(self, e: m.Not) -> TraceNode:
-        kid = self.visit(e.operand)
-        return TraceNode("not", e.text, None if kid.value is None else not kid.value, (kid,), expr=e)
+        return step
 
-    def visit_Const(self, e: m.Const) -> TraceNode:
-        return TraceNode("const", e.text or str(e.value), e.value, expr=e)
+    def visit_Cmp(self, e: m.Cmp) -> Step:
+        compare, left, right, text = _CMP[e.op], self.visit(e.left), self.visit(e.right), e.text
 
-    def visit_AsOfRef(self, e: m.AsOfRef) -> TraceNode:
-        return TraceNode("as_of", "as_of", self.as_of, expr=e)
+        def step(run: _Run) -> TraceNode:
+            a, b = left(run), right(run)
+            value = None if a.value is None or b.value is None else compare(a.value, b.value)
+            return _node(TraceNode, ("cmp", text, value, (a, b), None, None, e))
 
-    def visit_Shift(self, e: m.Shift) -> TraceNode:
-        kid = self.visit(e.date)
-        value = None if kid.value is None else shift(kid.value, e.amount, e.unit, e.sign)
-        return TraceNode("shift", e.text, value, (kid,), expr=e)
+        return step
 
-    def visit_Arith(self, e: m.Arith) -> TraceNode:
-        left, right = self.visit(e.left), self.visit(e.right)
-        value = None
-        if left.value is not None and right.value is not None:
-            value = left.value + right.value if e.op == "+" else left.value - right.value
-        return TraceNode("arith", e.text, value, (left, right), expr=e)
+    def visit_Not(self, e: m.Not) -> Step:
+        operand, text = self.visit(e.operand), e.text
 
-    def visit_Via(self, e: m.Via) -> TraceNode:
-        # An equivalence extends a definition for its own beneficiaries only: a park's
-        # 同等享受 does not make an incubator's eligibility wait on a park's facts.
-        if not e.applies_to(self.kind):
-            return TraceNode("via", e.text, False, (), e.clause, self.policy.label(e.clause), e)
-        kid = self.visit(e.operand)
-        return TraceNode("via", e.text, kid.value, (kid,), e.clause, self.policy.label(e.clause), e)
+        def step(run: _Run) -> TraceNode:
+            kid = operand(run)
+            value = None if kid.value is None else not kid.value
+            return _node(TraceNode, ("not", text, value, (kid,), None, None, e))
+
+        return step
+
+    def visit_Const(self, e: m.Const) -> Step:
+        node = TraceNode("const", e.text or str(e.value), e.value, expr=e)  # the same for every case
+        return lambda run: node
+
+    def visit_AsOfRef(self, e: m.AsOfRef) -> Step:
+        def step(run: _Run) -> TraceNode:
+            node = run.as_of_node
+            if node is None:
+                node = run.as_of_node = TraceNode("as_of", "as_of", run.as_of, expr=e)
+            return node
+
+        return step
+
+    def visit_Shift(self, e: m.Shift) -> Step:
+        date, text, amount, unit, sign = self.visit(e.date), e.text, e.amount, e.unit, e.sign
+
+        def step(run: _Run) -> TraceNode:
+            kid = date(run)
+            value = None if kid.value is None else shift(kid.value, amount, unit, sign)
+            return _node(TraceNode, ("shift", text, value, (kid,), None, None, e))
+
+        return step
+
+    def visit_Arith(self, e: m.Arith) -> Step:
+        left, right, text, plus = self.visit(e.left), self.visit(e.right), e.text, e.op == "+"
+
+        def step(run: _Run) -> TraceNode:
+            a, b = left(run), right(run)
+            value = None
+            if a.value is not None and b.value is not None:
+                value = a.value + b.value if plus else a.value - b.value
+            return _node(TraceNode, ("arith", text, value, (a, b), None, None, e))
+
+        return step
+
+    def visit_Via(self, e: m.Via) -> Step:
+        operand, text, clause, label = self.visit(e.operand), e.text, e.clause, self.policy.label(e.clause)
+
+        def step(run: _Run) -> TraceNode:
+            # An equivalence extends a definition for its own beneficiaries only: a park's
+            # 同等享受 does not make an incubator's eligibility wait on a park's facts.
+            if not e.applies_to(run.kind):
+                return _node(TraceNode, ("via", text, False, (), clause, label, e))
+            kid = operand(run)
+            return _node(TraceNode, ("via", text, kid.value, (kid,), clause, label, e))
+
+        return step
 
 
-def _kleene(kids: tuple[TraceNode, ...], decisive: bool) -> bool | None:
+def _kleene(op: str, text: str, operands: tuple[Step, ...], e: m.Expr, decisive: bool) -> Step:
     """Three-valued `and` (decisive False) or `or` (decisive True): the decisive value if
     any operand has it, else unknown if any operand is unknown, else the other value."""
-    result: bool | None = not decisive
-    for kid in kids:
-        if kid.value is decisive:
-            return decisive
-        if kid.value is None:
-            result = None
+    other = not decisive
+
+    def step(run: _Run) -> TraceNode:
+        kids = tuple([operand(run) for operand in operands])
+        value: bool | None = other
+        for kid in kids:
+            if kid.value is decisive:
+                value = decisive
+                break
+            if kid.value is None:
+                value = None
+        return _node(TraceNode, (op, text, value, kids, None, None, e))
+
+    if len(operands) != 2:
+        return step
+    first, second = operands
+
+    def pair(run: _Run) -> TraceNode:  # the common case, without a list
+        a, b = first(run), second(run)
+        if a.value is decisive or b.value is decisive:
+            value = decisive
+        elif a.value is None or b.value is None:
+            value = None
+        else:
+            value = other
+        return _node(TraceNode, (op, text, value, (a, b), None, None, e))
+
+    return pair
+
+    return step
+
+
+# ---- clause results --------------------------------------------------------------------
+#
+# A frozen dataclass's own __init__ sets each field through object.__setattr__; a result
+# per clause that way was a tenth of the time to evaluate a case. `_result` builds the
+# same frozen object by setting its slots directly (the fields are checked at import, so a
+# new field fails there, not silently).
+
+
+def _slot_setters(cls: type, names: tuple[str, ...]) -> tuple:
+    fields = tuple(f.name for f in dataclasses.fields(cls))
+    if fields != names:
+        raise TypeError(f"{cls.__name__} has the fields {fields}; the evaluator builds {names}")
+    return tuple(cls.__dict__[name].__set__ for name in names)
+
+
+_new = object.__new__
+_clause, _status, _amount, _excluded, _missing, _reasons, _trace, _date = _slot_setters(
+    ClauseResult, ("clause", "status", "amount", "excluded_by", "missing_facts", "reasons", "trace",
+                   "entitlement_date"))
+
+
+def _result(clause: m.Clause, status: Status, amount, excluded_by: str | None, missing: tuple[str, ...],
+            reasons: tuple, trace: TraceNode, date: dt.date | None) -> ClauseResult:
+    """ClauseResult(clause, status, amount, excluded_by, missing, reasons, trace, date)."""
+    result = _new(ClauseResult)
+    _clause(result, clause)
+    _status(result, status)
+    _amount(result, amount)
+    _excluded(result, excluded_by)
+    _missing(result, missing)
+    _reasons(result, reasons)
+    _trace(result, trace)
+    _date(result, date)
     return result
-
-
-def _all(kids: tuple[TraceNode, ...]) -> bool | None:
-    return _kleene(kids, decisive=False)
-
-
-def _any(kids: tuple[TraceNode, ...]) -> bool | None:
-    return _kleene(kids, decisive=True)

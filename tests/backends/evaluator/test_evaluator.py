@@ -376,6 +376,37 @@ def test_decision_id_is_deterministic_and_tracks_the_inputs(policy):
     assert evaluate(policy, other).id != first.id
 
 
+def test_trace_nodes_are_immutable_and_compare_without_their_expression(policy):
+    trace = decide(policy, "graduate-renter.yaml").result("graduate_grant").trace
+    with pytest.raises(AttributeError):
+        trace.value = False
+    twin = trace._replace(expr=None)
+    assert twin == trace and hash(twin) == hash(trace) and not twin != trace
+    assert twin != trace._replace(value=not trace.value)
+    assert "expr" not in repr(trace) and repr(twin) == repr(trace)
+
+
+def test_the_compiled_policy_lives_as_long_as_the_policy(policy):
+    """Each policy object is compiled once for the evaluator; a new object (another
+    version of the policy) gets its own compilation, and a dropped one frees it."""
+    import gc
+    import pickle
+
+    from qzdsl.backends.evaluator import evaluator
+
+    case = load_case(EVAL / "cases/homebuyer.yaml", policy)
+    evaluate(policy, case)
+    compiled = evaluator._plan(policy)
+    assert evaluator._plan(policy) is compiled
+    twin = pickle.loads(pickle.dumps(policy))
+    assert evaluate(twin, case).results == evaluate(policy, case).results
+    assert evaluator._plan(twin) is not compiled and id(twin) in evaluator._PLANS
+    key = id(twin)
+    del twin
+    gc.collect()
+    assert key not in evaluator._PLANS and id(policy) in evaluator._PLANS
+
+
 def test_a_hand_built_case_of_an_unknown_kind_is_refused(policy):
     with pytest.raises(QzError) as caught:
         evaluate(policy, Case("persn", {}))
