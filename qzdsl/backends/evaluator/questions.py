@@ -119,6 +119,6 @@ def answers(policy: m.Policy, name: str, as_of: dt.date) -> tuple:
 
 def _expressions(policy: m.Policy):
     for clause in policy.clauses:
-        yield clause.requires
+        yield from clause.conditions
     for definition in policy.definitions.values():
         yield definition.expr
