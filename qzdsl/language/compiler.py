@@ -70,9 +70,14 @@ def _window(info: m.PolicyInfo, section: ast.SectionDecl | None, program: Progra
     anchors = {"applies_from": info.applies_from, "in_force": info.in_force or info.applies_from}
     start = anchors.get(trial.anchor) or dt.date.fromisoformat(trial.anchor)
     cites = _citations(program, file, section.props, section.ref)
+    end = last_day_of_period(start, trial.amount, trial.unit)
+    # The other reading of the start: the in-force date for the apply-from date, and back.
+    other = {"applies_from": anchors["in_force"], "in_force": anchors["applies_from"]}.get(trial.anchor)
+    other_end = last_day_of_period(other, trial.amount, trial.unit) if other else None
     return m.Window(
         start=max(start, info.applies_from),
-        end=last_day_of_period(start, trial.amount, trial.unit),
+        end=end,
+        other_end=other_end if other_end != end else None,
         after_end=m.AfterEnd(after.mode) if after else m.AfterEnd.STOP,
         # The sentence that sets the trial: an amended one (a reform's) is quoted last.
         provision=next((c for c in reversed(cites) if c.span.file != section.span.file), cites[0]) if cites else None,

@@ -439,13 +439,18 @@ class Window:
 
     `end` is the last day inclusive (None: open). `after_end` is the recorded reading of
     what happens to grants made inside the window: STOP (no payment after `end`) or
-    CONTINUE (a grant whose start falls inside keeps running).
+    CONTINUE (a grant whose start falls inside keeps running). `other_end` is the end under
+    the other reading of the trial's start, which reports name beside the chosen one.
     """
 
     start: dt.date
     end: dt.date | None = None
     after_end: AfterEnd = AfterEnd.STOP
     provision: Citation | None = None
+    # The trial's last day under the other reading of when it starts (from the policy's
+    # in-force date instead of the date its measures apply from, or the other way round);
+    # None when the two dates are one, or the trial starts on a date of its own.
+    other_end: dt.date | None = None
 
     def __post_init__(self):
         object.__setattr__(self, "after_end", AfterEnd(self.after_end))
