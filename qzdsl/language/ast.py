@@ -441,6 +441,15 @@ class Within:
 
 
 @dataclass(frozen=True)
+class TermRef:
+    """A clause paid within a declared term (`term NAME`): its duration and start are the term's."""
+
+    name: Name
+    span: Span = _span()
+    KEYWORD = "term"
+
+
+@dataclass(frozen=True)
 class Reason:
     text: str
     span: Span = _span()
@@ -451,8 +460,8 @@ Prop = (
     Title | SourceFile | Issued | InForce | AppliesFrom | Principle | Lead | Units | Trial
     | AfterTrial | FactType | Of | Ask | Amount | Rule | Cap | Max | From | To | Channel
     | Requires | While | Group | Excludes | Stackable | Discretionary | OwnBalance | OnceOnly | History | NeedProp
-    | Grants    | Existing | Extends
-    | Cite | Note | Ambiguity | Goal | By | Within | Reason
+    | Grants | Existing | Extends
+    | Cite | Note | Ambiguity | Goal | By | Within | TermRef | Reason
 )
 
 
@@ -568,8 +577,20 @@ class AsideDecl:
     KEYWORD = "aside"
 
 
+@dataclass(frozen=True)
+class TermDecl:
+    """A term of entitlement several clauses share (两项补贴最长享受10年): `max` and `from`."""
+
+    name: str
+    label: str | None
+    props: tuple[Prop, ...]
+    span: Span = _span()
+    name_span: Span = _span()
+    KEYWORD = "term"
+
+
 Decl = (Import | PolicyDecl | KindDecl | NeedDecl | SectionDecl | FactDecl | DefineDecl | ClauseDecl | TargetDecl
-        | AsideDecl)
+        | AsideDecl | TermDecl)
 
 
 @dataclass(frozen=True)
