@@ -4,8 +4,9 @@ Shaped like the real policy: sections of about eight clauses (one measure each),
 with a three-year trial; exclusion groups of three or four clauses inside a section;
 a few `stackable` declarations; a shared pool of facts (bool, enumeration, count, money,
 date) from which each section draws its conditions, so that some pairs overlap and some
-are disjoint; date conditions with `+ n years`; anchors; some rule amounts. The text is
-deterministic for a given N and seed.
+are disjoint; date conditions with `+ n years`; anchors; some rule amounts; declared needs
+(one per 25 clauses), each paid by clauses of about a dozen different sections, so that the
+audit pairs them across sections. The text is deterministic for a given N and seed.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ def generate(clauses: int, seed: int = 0) -> str:
             lines.append(f'fact {name} "{name}": enum {{{members}}}, of person')
         else:
             lines.append(f'fact {name} "{name}": {kind}, of person')
+    needs = max(2, clauses // 25)
+    lines += [f'need n{k} "需要{k}"' for k in range(needs)]
     dates = [name for name, kind in facts if kind == "date"]
     sections = (clauses + SECTION_SIZE - 1) // SECTION_SIZE
     made = 0
@@ -72,6 +75,8 @@ def generate(clauses: int, seed: int = 0) -> str:
                 props.append(f"    group g{s}b")
             if i in (4, 7):
                 props.append(f"    stackable with {ids[i - 1]}")
+            if i in (0, 5):  # two clauses a section pay for a need others pay for too
+                props.append(f"    need n{(s * 2 + i) % needs}")
             # The quote must carry the amount (QZ303), as a real citation does.
             props.append(f'    cite "第{s}项第{i}句：{value}元"' if value else f'    cite "第{s}项第{i}句"')
             lines.append(f'benefit {clause} "待遇{clause}":\n' + ",\n".join(props))

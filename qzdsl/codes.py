@@ -181,6 +181,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "QZ113": {"en": "{what} '{name}' has no English words", "zh": "{what} {name} 缺少英文"},
     "hint.english": {"en": "add them after 'en': {shape}", "zh": "在 en 之后写上英文：{shape}"},
     "QZ101.fact": {"en": "no fact named '{name}'", "zh": "没有名为“{name}”的事实"},
+    "QZ101.need": {"en": "no need named '{name}': declare it with need {name} \"…\"",
+                   "zh": "没有名为“{name}”的需要：请用 need {name} \"…\" 声明"},
     "QZ201.once_only_type": {"en": "'once_only' needs a yes/no fact; '{name}' is {type}",
                              "zh": "once_only 须指一个是/否事实；“{name}”是 {type}"},
     "QZ201.once_only_history": {"en": "'once_only' names a history fact; '{name}' is not declared 'history'",

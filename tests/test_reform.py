@@ -183,3 +183,33 @@ def test_simulate_reform_command(capsys, monkeypatch, tmp_path):
     assert code == 0 and "<svg" in out and "@page" in out
     code, _, err = run_main(capsys, monkeypatch, *args, "-f", "csv")
     assert code == 2
+
+
+def test_simulate_reform_keeps_own_balance_releases_out_of_the_public_cost(tmp_path, capsys, monkeypatch):
+    # A 2026 graduate home-buyer: lengthening the housing trial to 5 years grants the 二（十）
+    # package, including the release of the graduate's own rent-subsidy balance, which is
+    # no public money: it is reported apart, never in the change in public cost.
+    import yaml
+
+    baseline, reform = qzdsl.load(), qzdsl.load(REFORMS / "trial-5-years.qz")
+    case = yaml.safe_load((BUNDLED / "cases/homebuyer-after-trial.yaml").read_text(encoding="utf-8"))
+    population = tmp_path / "buyers.jsonl"
+    population.write_text(json.dumps({"kind": "person", **case["facts"]}, default=str) + "\n", encoding="utf-8")
+    as_of = dt.date(2026, 6, 1)
+    both = simulate_reform(baseline, reform, population, as_of)
+    before, after = simulate(baseline, population, as_of), simulate(reform, population, as_of)
+    assert both.first_year_difference == after.total.first_year - before.total.first_year
+    assert both.lifetime_difference == after.total.lifetime - before.total.lifetime
+    withdrawal = next(c for c in both.clauses if c.clause.id == "graduate_rent_balance_withdrawal")
+    assert withdrawal.lifetime_difference == both.own_balance_lifetime_difference > 0
+    assert both.own_balance_lifetime_difference == after.own_balance.lifetime - before.own_balance.lifetime
+    monkeypatch.setenv("QZDSL_CACHE_DIR", str(tmp_path / "cache"))
+    args = ["simulate", str(population), "--reform", str(REFORMS / "trial-5-years.qz"), "--as-of", "2026-06-01"]
+    code, out, _ = run_main(capsys, monkeypatch, *args, "-f", "json")
+    data = json.loads(out)
+    assert code == 0 and data["own_balance"]["lifetime_difference"] == withdrawal.lifetime_difference
+    entry = next(c for c in data["clauses"] if c["id"] == "graduate_rent_balance_withdrawal")
+    assert entry["money_kind"] == "own_balance" and not entry["public_money"]
+    assert "非财政资金" in entry["lifetime"]["text"]
+    code, out, _ = run_main(capsys, monkeypatch, *args)
+    assert code == 0 and "申请人自有账户余额的提取（非财政资金，不计入成本）" in out

@@ -354,6 +354,15 @@ class OnceOnly:
 
 
 @dataclass(frozen=True)
+class NeedProp:
+    """The need a clause pays for (a declared `need`)."""
+
+    need: Name
+    span: Span = _span()
+    KEYWORD = "need"
+
+
+@dataclass(frozen=True)
 class History:
     """The fact records the applicant's history: what they already received or did."""
 
@@ -453,8 +462,8 @@ class Reason:
 Prop = (
     Title | SourceFile | Issued | InForce | AppliesFrom | Principle | Lead | Units | Trial
     | AfterTrial | FactType | Of | Ask | Amount | Rule | Cap | Max | From | To | Channel
-    | Requires | While | Group | Excludes | Stackable | Discretionary | OwnBalance | OnceOnly | History | Grants
-    | Existing | Extends
+    | Requires | While | Group | Excludes | Stackable | Discretionary | OwnBalance | OnceOnly | History | NeedProp
+    | Grants | Existing | Extends
     | Cite | Note | Ambiguity | Goal | By | Within | TermRef | Reason
 )
 
@@ -485,6 +494,20 @@ class KindDecl:
     name_span: Span = _span()
     label_en: str | None = None  # the English label (`en "…"`)
     KEYWORD = "kind"
+
+
+@dataclass(frozen=True)
+class NeedDecl:
+    """A need clauses pay for (购房, 租房, 吸纳就业的用工成本 …), declared once per policy
+    file that uses it; clauses that pay the same kind of applicant for the same need are
+    candidates for 从优、从高、不重复 (the audit pairs them across sections and policies)."""
+
+    name: str
+    label: str | None
+    span: Span = _span()
+    name_span: Span = _span()
+    label_en: str | None = None  # the English label (`en "…"`)
+    KEYWORD = "need"
 
 
 @dataclass(frozen=True)
@@ -590,8 +613,8 @@ class TermDecl:
     KEYWORD = "term"
 
 
-Decl = (Import | PolicyDecl | KindDecl | SectionDecl | FactDecl | DefineDecl | ClauseDecl | TargetDecl | AsideDecl
-        | GroupDecl | TermDecl)
+Decl = (Import | PolicyDecl | KindDecl | NeedDecl | SectionDecl | FactDecl | DefineDecl | ClauseDecl | TargetDecl
+        | AsideDecl | GroupDecl | TermDecl)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from qzdsl.language.source_text import SourceText, amounts_in, figures_in, squas
 # ---- which properties each declaration takes ------------------------------------
 
 _CLAUSE_COMMON = {ast.To, ast.Requires, ast.Group, ast.Excludes, ast.Stackable, ast.Discretionary,
-                  ast.Cite, ast.Note, ast.Ambiguity, ast.Channel}
+                  ast.Cite, ast.Note, ast.Ambiguity, ast.Channel, ast.NeedProp}
 ALLOWED: dict[str, set[type]] = {
     "policy": {ast.Title, ast.SourceFile, ast.Issued, ast.InForce, ast.AppliesFrom, ast.Principle, ast.Cite,
                ast.Note, ast.Ambiguity},
@@ -38,7 +38,7 @@ ALLOWED: dict[str, set[type]] = {
     "aside": {ast.Reason, ast.Cite, ast.Note},
     "term": {ast.Max, ast.From, ast.Cite, ast.Note, ast.Ambiguity},
 }
-REPEATABLE = {ast.Cite, ast.Note, ast.Ambiguity, ast.Group, ast.Excludes, ast.Stackable}
+REPEATABLE = {ast.Cite, ast.Note, ast.Ambiguity, ast.Group, ast.Excludes, ast.Stackable, ast.NeedProp}
 # Each inner tuple: one of these is required.
 REQUIRED: dict[str, list[tuple[type, ...]]] = {
     "policy": [(ast.Title,), (ast.AppliesFrom,)],
@@ -86,6 +86,7 @@ _NAMESPACES = {
     "clause": (ast.ClauseDecl, ast.TargetDecl, ast.AsideDecl, ast.TermDecl),
     "kind": (ast.KindDecl,),
     "group": (ast.GroupDecl,),
+    "need": (ast.NeedDecl,),
 }
 
 
@@ -117,7 +118,7 @@ def check_duplicates(program: Program) -> list[Diagnostic]:
                 continue
             # Another policy file may repeat a shared fact or kind word for word.
             if first.file is not entry.file and first.decl == decl and isinstance(
-                    decl, (ast.FactDecl, ast.KindDecl, ast.GroupDecl)):
+                    decl, (ast.FactDecl, ast.KindDecl, ast.GroupDecl, ast.NeedDecl)):
                 continue
             found.append(error("QZ102", None, decl.name_span, Text("hint.rename"), variant="redeclared",
                                name=decl.name, at=first.decl.name_span))
@@ -291,6 +292,10 @@ def check_types(program: Program) -> list[Diagnostic]:
                                        did_you_mean(prop.name.name, clause_names)))
                 elif prop.name.name == decl.name:
                     found.append(error("QZ201", "a clause cannot refer to itself here", prop.name.span))
+            elif isinstance(prop, ast.NeedProp):
+                if prop.need.name not in program.needs:
+                    found.append(error("QZ101", None, prop.need.span, did_you_mean(prop.need.name, program.needs),
+                                       variant="need", name=prop.need.name))
             elif isinstance(prop, ast.OnceOnly):
                 found += _check_once_only(program, decl, prop)
             elif isinstance(prop, ast.Extends):

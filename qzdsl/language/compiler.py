@@ -71,9 +71,14 @@ def _window(info: m.PolicyInfo, section: ast.SectionDecl | None, program: Progra
     anchors = {"applies_from": info.applies_from, "in_force": info.in_force or info.applies_from}
     start = anchors.get(trial.anchor) or dt.date.fromisoformat(trial.anchor)
     cites = _citations(program, file, section.props, section.ref)
+    end = last_day_of_period(start, trial.amount, trial.unit)
+    # The other reading of the start: the in-force date for the apply-from date, and back.
+    other = {"applies_from": anchors["in_force"], "in_force": anchors["applies_from"]}.get(trial.anchor)
+    other_end = last_day_of_period(other, trial.amount, trial.unit) if other else None
     return m.Window(
         start=max(start, info.applies_from),
-        end=last_day_of_period(start, trial.amount, trial.unit),
+        end=end,
+        other_end=other_end if other_end != end else None,
         after_end=m.AfterEnd(after.mode) if after else m.AfterEnd.STOP,
         # The sentence that sets the trial: an amended one (a reform's) is quoted last.
         provision=next((c for c in reversed(cites) if c.span.file != section.span.file), cites[0]) if cites else None,
@@ -165,6 +170,9 @@ def compile_program(program: Program) -> m.Policy:
         decl = entry.decl
         kinds[name] = m.Kind(name, decl.label or name, infos[entry.file.path].doc_number, decl.name_span,
                              label_en=decl.label_en, label_zh=decl.label or name)
+
+    needs = {name: m.Need(name, entry.decl.label or name, entry.decl.name_span, entry.decl.label_en)
+             for name, entry in program.needs.items()}
 
     facts = {}
     for name, entry in program.facts.items():
@@ -272,6 +280,7 @@ def compile_program(program: Program) -> m.Policy:
         source_text=main_source.text if main_source else None,
         files=dict(program.texts),
         groups=_groups(program, infos),
+        needs=needs,
     )
 
 
@@ -330,6 +339,7 @@ def _clause(entry: Entry, program: Program, lowerer: Lowerer, infos, main_info: 
         discretionary=ast.first(props, ast.Discretionary) is not None,
         own_balance=ast.first(props, ast.OwnBalance) is not None,
         once_only=once_only.fact.name if once_only else None,
+        pays_for=tuple(dict.fromkeys(p.need.name for p in ast.all_of(props, ast.NeedProp))),
         grants=grants.text if grants else None,
         existing=existing.text if existing else None,
         extends=extends.name.name if extends else None,

@@ -320,6 +320,7 @@ _PROPS = {
     ast.OwnBalance: lambda p: "own_balance",
     ast.OnceOnly: lambda p: f"once_only {p.fact.name}",
     ast.History: lambda p: "history",
+    ast.NeedProp: lambda p: f"need {p.need.name}",
     ast.Grants: lambda p: f"grants {_quote(p.text)}",
     ast.Existing: lambda p: f"existing {_quote(p.text)}",
     ast.Extends: lambda p: f"extends {p.name.name}",

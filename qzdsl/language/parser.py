@@ -121,6 +121,10 @@ class _ToAst(Transformer_NonRecursive):
         return ast.GroupDecl(str(c[0]), self._str(c[1]), self._span(meta), self._tok(c[0]), label_en=c[2])
 
     @v_args(meta=True)
+    def need_decl(self, meta, c):
+        return ast.NeedDecl(str(c[0]), self._str(c[1]), self._span(meta), self._tok(c[0]), label_en=c[2])
+
+    @v_args(meta=True)
     def section_decl(self, meta, c):
         props = tuple(p for p in c[3:] if p is not None)
         return ast.SectionDecl(_unquote(c[0]), _unquote(c[1]), props, self._span(meta), self._tok(c[0]),
@@ -318,6 +322,10 @@ class _ToAst(Transformer_NonRecursive):
     @v_args(meta=True)
     def once_only_prop(self, meta, c):
         return ast.OnceOnly(self._name(c[0]), self._span(meta))
+
+    @v_args(meta=True)
+    def need_prop(self, meta, c):
+        return ast.NeedProp(self._name(c[0]), self._span(meta))
 
     @v_args(meta=True)
     def history_prop(self, meta, c):

@@ -68,6 +68,10 @@ class Program:
         return self.table(ast.KindDecl)
 
     @property
+    def needs(self) -> dict[str, Entry]:
+        return self.table(ast.NeedDecl)
+
+    @property
     def facts(self) -> dict[str, Entry]:
         return self.table(ast.FactDecl)
 

@@ -403,6 +403,17 @@ class Kind:
 
 
 @dataclass(frozen=True)
+class Need:
+    """A need clauses pay for (购房, 租房, 吸纳就业的用工成本 …): clauses paying one kind of
+    applicant for one need are candidates for 从优、从高、不重复 across sections and policies."""
+
+    name: str
+    label: str
+    span: Span | None = field(default=None, compare=False)
+    label_en: str | None = None  # the English label, when the policy declares one (`en "…"`)
+
+
+@dataclass(frozen=True)
 class EnumMember:
     name: str
     label: str
@@ -465,13 +476,18 @@ class Window:
 
     `end` is the last day inclusive (None: open). `after_end` is the recorded reading of
     what happens to grants made inside the window: STOP (no payment after `end`) or
-    CONTINUE (a grant whose start falls inside keeps running).
+    CONTINUE (a grant whose start falls inside keeps running). `other_end` is the end under
+    the other reading of the trial's start, which reports name beside the chosen one.
     """
 
     start: dt.date
     end: dt.date | None = None
     after_end: AfterEnd = AfterEnd.STOP
     provision: Citation | None = None
+    # The trial's last day under the other reading of when it starts (from the policy's
+    # in-force date instead of the date its measures apply from, or the other way round);
+    # None when the two dates are one, or the trial starts on a date of its own.
+    other_end: dt.date | None = None
 
     def __post_init__(self):
         object.__setattr__(self, "after_end", AfterEnd(self.after_end))
@@ -627,6 +643,7 @@ class Clause:
     discretionary: bool = False
     own_balance: bool = False  # pays out the applicant's own balance, not new public money
     once_only: str | None = None  # granted once per beneficiary: the history fact saying it already was
+    pays_for: tuple[str, ...] = ()  # the needs (`need`) it pays for
     grants: str | None = None
     existing: str | None = None
     extends: str | None = None
@@ -844,6 +861,7 @@ class Policy:
     source_text: str | None = None  # the official text of the main policy
     files: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     groups: dict[str, "Group"] = field(default_factory=dict)  # exclusion groups that are declared
+    needs: dict[str, Need] = field(default_factory=dict)
     terms: dict[str, Term] = field(default_factory=dict)
 
     def term_of(self, clause: Clause) -> Term | None:
@@ -898,7 +916,7 @@ class Policy:
 
     def label(self, name: str) -> str:
         """The Chinese label of a fact, definition, kind or clause."""
-        for table in (self.facts, self.definitions, self.kinds):
+        for table in (self.facts, self.definitions, self.kinds, self.needs):
             if name in table:
                 return table[name].label
         for clause in self.clauses:
@@ -946,6 +964,7 @@ class Policy:
             asides=tuple(en(aside, "title", "title_en") for aside in self.asides),
             groups={name: en(group) for name, group in self.groups.items()},
             terms={name: en(term) for name, term in self.terms.items()},
+            needs={name: en(need) for name, need in self.needs.items()},
         )
 
     def group_label(self, name: str) -> str | None:

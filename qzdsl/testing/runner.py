@@ -11,6 +11,7 @@ from pathlib import Path
 from qzdsl.model import policy as m
 from qzdsl.backends.evaluator.evaluator import evaluate
 from qzdsl.testing.spec import Amount, Check, PolicyTest, load_tests
+from qzdsl.backends.evaluator.schedule import trial_split
 from qzdsl.backends.evaluator.results import ClauseResult, Decision, OutOfWindow
 from qzdsl.model.policy import Status
 
@@ -135,6 +136,14 @@ def clause_value(result: ClauseResult, field: str) -> object:
             return payout.periods[-1].end if payout.periods else None
         case "open_ended":
             return payout.open_ended
+        case "inside_trial" | "after_trial":
+            # The periods starting inside / after the section's trial (None: the schedule
+            # does not run past the trial's end).
+            split = trial_split(result.clause, payout)
+            if split is None:
+                return None
+            part = split.inside if field == "inside_trial" else split.after
+            return Amount(part.low, part.high)
     line = result.timeline
     match field:
         case "paid" | "due" | "projected":

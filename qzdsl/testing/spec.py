@@ -40,7 +40,8 @@ TEST_SUFFIXES = (".yaml", ".yml")
 
 TEST_KEYS = ("name", "case", "kind", "facts", "as_of", "expect", "totals", "questions", "exhaustive")
 CLAUSE_KEYS = ("status", "amount", "total", "heads", "periods", "starts", "ends", "open_ended", "excluded_by",
-               "missing", "window", "paid", "due", "projected", "stopped", "undetermined")
+               "missing", "window", "paid", "due", "projected", "stopped", "undetermined", "inside_trial",
+               "after_trial")
 TOTALS_KEYS = ("granted", "low", "high", "value", "open_ended", "own_balance", "paid", "due", "projected")
 AMOUNT_KEYS = ("low", "high", "up_to", "at_least")
 WINDOW_SIDES = ("before", "after", "stopped")
@@ -441,7 +442,7 @@ class _Reader:
         match key:
             case "status":
                 return self.status(node) or _INVALID
-            case "amount" | "total" | "paid" | "due" | "projected":
+            case "amount" | "total" | "paid" | "due" | "projected" | "inside_trial" | "after_trial":
                 return self.amount(node, key)
             case "heads" | "periods" | "stopped" | "undetermined":
                 return self.count(node, key)

@@ -90,7 +90,9 @@ def money_kind_of(clause) -> str:
     - `by_rule`: public money whose rate another rule sets (按规定);
     - `ceiling`: at most this much (最高);
     - `floor`: at least this much (不低于);
-    - `new_money`: a fixed sum or range of new public money.
+    - `discretionary`: a fixed sum or range of new public money granted at an official's
+      discretion (可给予): "up to", never owed;
+    - `new_money`: a fixed sum or range of new public money, owed once granted.
     """
     kind = key_of(clause.kind)
     amount_kind = key_of(clause.amount.kind)
@@ -104,7 +106,8 @@ def money_kind_of(clause) -> str:
         return "guarantee" if amount_kind not in ("none", "rule") else "non_monetary"
     if amount_kind == "none":
         return "non_monetary"
-    return {"rule": "by_rule", "up_to": "ceiling", "at_least": "floor"}.get(amount_kind, "new_money")
+    kind = {"rule": "by_rule", "up_to": "ceiling", "at_least": "floor"}.get(amount_kind, "new_money")
+    return "discretionary" if kind == "new_money" and clause.discretionary else kind
 
 
 def severity(value, lang: str = "zh") -> str:

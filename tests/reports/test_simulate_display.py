@@ -30,20 +30,23 @@ def _simulate(capsys, monkeypatch, population, *args):
 def test_open_ended_grants_show_their_yearly_cost_not_a_zero_lifetime(capsys, monkeypatch, population):
     out = _simulate(capsys, monkeypatch, population)
     line = next(line for line in out.splitlines() if "创业导师补贴" in line)
-    assert "不定期：每年24,000" in line
+    # 可给予每人每年最高8000元: open-ended, and "up to", never owed (the cell may fold)
+    assert "不定期：每年最" in line and "不定期：每年最高24,000" in "".join(out.split())
+    assert "最高额" in line, "the kind of money is named"
     assert "创业导师" in line.split("创业导师补贴", 1)[1], "the kind is shown by its label"
     assert "mentor" not in out and "mentor_subsidy" not in out
     data = json.loads(_simulate(capsys, monkeypatch, population, "-f", "json"))
     mentor = next(c for c in data["clauses"] if c["id"] == "mentor_subsidy")
     assert (mentor["granted"], mentor["open_ended"], mentor["open_ended_per_year"]) == (3, 3, 24000)
     assert mentor["kind_label"] == "创业导师"
+    assert (mentor["money_kind"], mentor["up_to"], mentor["first_year_guaranteed"]) == ("ceiling", True, 0)
     assert all(s["granted"] == 0 for s in data["sections"] if s["ref"] != "二（一）"), \
         "a section no row of the population can reach counts 0, not nothing"
 
 
 def test_english_names_it_open_ended(capsys, monkeypatch, population):
     out = _simulate(capsys, monkeypatch, population, "--lang", "en")
-    assert "open-ended: 24,000" in out
+    assert "open-ended: up to 24,000" in out
 
 
 def test_csv_has_a_row_per_clause_section_and_total_matching_the_json(capsys, monkeypatch, population):
@@ -55,3 +58,5 @@ def test_csv_has_a_row_per_clause_section_and_total_matching_the_json(capsys, mo
     assert int(total["granted"]) == data["total"]["granted"]
     mentor = next(r for r in rows if r["clause"] == "mentor_subsidy")
     assert (mentor["first_year"], mentor["lifetime"], mentor["open_ended_per_year"]) == ("24000.00", "0.00", "24000.00")
+    assert (mentor["money_kind"], mentor["first_year_guaranteed"], mentor["up_to"]) == ("ceiling", "0.00", "true")
+    assert total["money_kind"] == "new_money"

@@ -346,7 +346,7 @@ class _Audit:
             # A finding about this text and an existing policy is located at this text's clause.
             first, second = (b, a) if a.policy != main and b.policy == main else (a, b)
             spans, section = (first.span, second.span), first.section_key
-            common = dict(a=a.id, a_title=a.title, b=b.id, b_title=b.title, why=pair.why)
+            common = dict(a=a.id, a_title=a.title, b=b.id, b_title=b.title, why=self._why(pair.why))
             related = pair.relation is not m.PairRule.NONE or any(w.startswith("group:") for w in pair.why)
             impossible = a.id in never or b.id in never  # QZA006 says it already
             if pair.overlap is False and related and not impossible:
@@ -368,6 +368,11 @@ class _Audit:
                     clause=loser.id, title=loser.title, by=winner.id, by_title=winner.title,
                     value=_favourability(loser), by_value=_favourability(winner)))
         return found
+
+    def _why(self, why: tuple[str, ...]) -> tuple[str, ...]:
+        """Why a pair was a candidate, with a need named by its label (a person reads it)."""
+        needs = self.policy.needs
+        return tuple(f"need:{needs[w[5:]].label}" if w.startswith("need:") and w[5:] in needs else w for w in why)
 
     def _resolved(self, pair: PairResult, spans, section: str, common: dict) -> Diagnostic:
         resolution = pair.resolution

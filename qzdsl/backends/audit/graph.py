@@ -7,11 +7,18 @@ granted to one applicant in one period) and `dominates`.
 
 Candidate pairs (docs/audit.md): two clauses go to the solver when they share a group, or
 one declares `excludes` or `stackable` of the other, or both pay the same kind of applicant
-amounts the policies set (not a rule, not in kind) for the same need. Within one policy
-the need is the section (one measure). Between this text and an imported existing policy,
-whose drafters did not coordinate sections with it, the need is the event that triggers
-both payments: the same anchor date (e.g. a purchase) — the 重复、交叉 the principle is
-about. Related pairs for different kinds of applicant are disjoint without asking.
+for the same need. A need is declared (`need NAME "label"`, and `need NAME` on a clause):
+clauses that pay one kind of applicant for one declared need are paired whatever their
+section or policy — the 重复、交叉 of this text with the city's existing policies is found
+by need, not by where the drafters put a sentence. Without a declared need, two clauses that
+pay amounts the policies set (not a rule, not in kind) to one kind of applicant are paired
+within one section (one measure), and across policies when the same event triggers both
+(the same anchor date, e.g. a purchase). Related pairs for different kinds of applicant are
+disjoint without asking.
+
+Pairing is by buckets — (need, kind), (section, kind), (anchor, kind) — never by
+comparing every clause with every other: the pairs grow with the square of a bucket's
+size, not of the policy's.
 """
 
 from __future__ import annotations
@@ -118,7 +125,10 @@ def candidates(policy: m.Policy) -> tuple[Candidate, ...]:
                 why[_ordered(policy, clause.id, other)].append(relation)
     sections: dict[tuple[str, str | None], list[m.Clause]] = defaultdict(list)
     anchors: dict[tuple[str, str | None], list[m.Clause]] = defaultdict(list)
+    needs: dict[tuple[str, str | None], list[m.Clause]] = defaultdict(list)
     for clause in sorted(policy.clauses, key=lambda c: c.order):
+        for need in clause.pays_for:
+            needs[(need, clause.beneficiary)].append(clause)
         if clause.computes_amount:
             sections[(clause.section_key, clause.beneficiary)].append(clause)
             if clause.amount.anchor is not None:
@@ -126,6 +136,9 @@ def candidates(policy: m.Policy) -> tuple[Candidate, ...]:
     for (section, _), members in sections.items():
         for a, b in combinations(members, 2):
             why[(a.id, b.id)].append(f"section:{section}")
+    for (need, _), members in needs.items():
+        for a, b in combinations(members, 2):
+            why[(a.id, b.id)].append(f"need:{need}")
     for (anchor, _), members in anchors.items():
         for a, b in combinations(members, 2):
             if a.policy != b.policy:

@@ -15,7 +15,7 @@ Totals are computed arithmetically; the list of periods is built only when asked
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cached_property
 
@@ -253,3 +253,76 @@ def _periods_until(first: dt.date, cadence: m.Cadence, stop: dt.date) -> int:
 
 def _capped(value: Decimal, cap: Decimal | None) -> Decimal:
     return value if cap is None else min(value, cap)
+
+
+@dataclass(frozen=True)
+class Part:
+    """Some periods of a schedule and what they pay (low: guaranteed, None: nothing is;
+    high: the most, None: no ceiling)."""
+
+    count: int
+    low: Decimal | None
+    high: Decimal | None
+
+
+@dataclass(frozen=True)
+class TrialSplit:
+    """A dated recurring schedule that runs past its section's trial end (`end`): what
+    the periods starting inside the trial pay (`inside`) and what those starting after it
+    pay (`after`; nothing when the reading `after_end` is "stop"); what the schedule pays
+    in all under the other reading of what happens after the trial (`other_total`); and,
+    under the other reading of when the trial ends (`other_end`, `Window.other_end`), the
+    periods inside and after that date."""
+
+    end: dt.date
+    after_end: m.AfterEnd
+    inside: Part
+    after: Part
+    other_after_end: m.AfterEnd
+    other_total: Part
+    other_end: dt.date | None = None
+    other_inside: Part | None = None
+    other_after: Part | None = None
+
+
+_NOTHING = Part(0, Decimal(0), Decimal(0))
+
+
+def trial_split(clause: m.Clause, paid: Payout | None) -> TrialSplit | None:
+    """How a granted clause's schedule falls on either side of its trial's end, under the
+    recorded readings and the other ones. None when it cannot run past the end (or the
+    other end): no trial, a one-off, an undated or open-ended schedule."""
+    window = clause.window
+    if paid is None or window.end is None or paid.first is None or not paid.cadence.recurring:
+        return None
+    count = clause.amount.max_count
+    if count is None:
+        return None
+    full = paid if paid.count == count else replace(paid, count=count, dropped=0, cut_at=None)
+    last = full.periods[-1].start
+    ends = [d for d in (window.end, window.other_end) if d is not None]
+    if last <= min(ends):
+        return None  # the whole schedule starts inside the trial, whichever end is read
+    continues = window.after_end is m.AfterEnd.CONTINUE
+    inside, after = _split_at(full, window.end)
+    result = TrialSplit(window.end, window.after_end, inside, after if continues else _NOTHING,
+                        m.AfterEnd.STOP if continues else m.AfterEnd.CONTINUE,
+                        inside if continues else _part(full.periods))
+    if window.other_end is not None:
+        other_inside, other_after = _split_at(full, window.other_end)
+        result = replace(result, other_end=window.other_end, other_inside=other_inside,
+                         other_after=other_after if continues else _NOTHING)
+    return result
+
+
+def _split_at(full: Payout, end: dt.date) -> tuple[Part, Part]:
+    periods = full.periods
+    inside = sum(1 for p in periods if p.start <= end)
+    return _part(periods[:inside]), _part(periods[inside:])
+
+
+def _part(periods) -> Part:
+    lows, highs = [p.low for p in periods], [p.high for p in periods]
+    low = None if None in lows else sum(lows, Decimal(0))
+    high = None if None in highs else sum(highs, Decimal(0))
+    return Part(len(periods), low, high)

@@ -82,6 +82,7 @@ class BatchSummary:
     unused_columns: tuple[str, ...] = ()
     missing_facts: tuple[str, ...] = ()
     layout: str = Layout.narrow.value
+    money_kinds: tuple[tuple[str, str, str], ...] = ()  # (clause, its title, kind of money) per amount column set
 
     @property
     def reconciled(self) -> bool:
@@ -354,11 +355,22 @@ def default_errors_path(out: Path | str) -> Path | str:
     return location.with_name(out, location.stem(out) + ".errors.csv")
 
 
+def money_kinds(policy: m.Policy) -> dict[str, str]:
+    """The kind of money of each clause with amount columns (`terms.money_kind_of`): a
+    reader must not add an own-balance release (`own_balance`) to public money, nor count
+    a discretionary or "up to" amount (`discretionary`, `ceiling`: its `__low` is not
+    owed) as guaranteed."""
+    from qzdsl.wording.terms import money_kind_of
+
+    return {c.id: money_kind_of(c) for c in policy.evaluated_clauses if c.computes_amount}
+
+
 def _metadata(policy: m.Policy, chosen: Plan, layout: Layout) -> dict[str, str]:
     """What a reader of the results file needs to read it whole: the layout, the policy,
     and the amounts the narrow layout writes once instead of on every row."""
     return {"qzdsl": json.dumps({"layout": layout.value, "policy": policy.info.doc_number, "sha256": policy.sha256,
-                                 "constant": chosen.constants, "same_as": chosen.same_as},
+                                 "constant": chosen.constants, "same_as": chosen.same_as,
+                                 "money_kind": money_kinds(policy)},
                                 ensure_ascii=False, sort_keys=True)}
 
 
@@ -443,8 +455,10 @@ def evaluate_file(policy: m.Policy, source: Path | str, out: Path | str, errors:
             rejected_sql = (f"SELECT __row_number AS row_number, {csv_cell_sql('CAST(row_id AS STRING)')} AS row_id, "
                             f"{csv_cell_sql('__reasons')} AS reasons FROM checked_cases {where} ORDER BY __row_number")
             rows_rejected = engine.write(rejected_sql, errors_temporary, "csv")
+    kinds = tuple((c, policy.clause(c).title, k) for c, k in money_kinds(policy).items())
     return BatchSummary(policy.info.doc_number, policy.sha256, str(source), str(out), str(errors), staged.as_of,
-                        rows_in, rows_out, rows_rejected, staged.unused_columns, staged.missing_facts, layout.value)
+                        rows_in, rows_out, rows_rejected, staged.unused_columns, staged.missing_facts, layout.value,
+                        kinds)
 
 
 def _staged(target: Path | str):

@@ -6,13 +6,16 @@ The population file is read, validated and evaluated exactly as by `qzdsl eval -
 (`batch.stage`); the totals are one aggregate query over the results.
 
 Amounts count at the favourable end the evaluator ranks by (`results.Payout.value`): a
-ceiling ("up to", a range) at its ceiling, a floor ("at least") at its floor. The
+ceiling ("up to", a range) at its ceiling, a floor ("at least") at its floor; beside them,
+the *guaranteed* figures count what is owed whatever an official decides, as the
+evaluator's totals do (`results.Totals.low`): a clause granted at discretion (可给予) or an
+"up to" amount guarantees nothing, a range or a floor its low end. The
 *first year* of a grant is what it pays in its first twelve months: a one-off in full, a
 yearly amount once, a monthly amount up to twelve times, never more than its lifetime
 total. The *lifetime* sums the grants that have an end; open-ended grants (recurring with
 no maximum duration) are counted apart, since they have no lifetime total. A clause that
 releases the applicant's own balance (`own_balance`) has its figures, but is in no section
-or policy total: it is no public money.
+or policy total: it is no public money; `Simulation.own_balance` totals it apart.
 """
 
 from __future__ import annotations
@@ -53,6 +56,17 @@ class Exposure:
     # What the open-ended grants pay each year while they last (None: non-monetary). They
     # have no lifetime total, so this is the figure that shows their cost.
     open_ended_per_year: Decimal | None = None
+    # What is owed whatever an official decides (None: non-monetary): a discretionary grant
+    # or an "up to" amount counts 0, a range or a floor its low end. `first_year` and
+    # `lifetime` are the most ("up to" where the two differ).
+    first_year_guaranteed: Decimal | None = None
+    lifetime_guaranteed: Decimal | None = None
+
+    @property
+    def up_to(self) -> bool:
+        """Whether some of the amount is not owed: it is shown as "up to" the most."""
+        return (self.first_year_guaranteed is not None
+                and (self.first_year_guaranteed != self.first_year or self.lifetime_guaranteed != self.lifetime))
 
 
 @dataclass(frozen=True)
@@ -83,7 +97,8 @@ class Simulation:
     rows_rejected: int
     clauses: tuple[ClauseExposure, ...]
     sections: tuple[SectionExposure, ...]
-    total: Exposure
+    total: Exposure  # new public money only
+    own_balance: Exposure | None = None  # releases of applicants' own balances, never in `total`
 
 
 def _status(name: str, status: Status) -> exp.Expression:
@@ -124,6 +139,17 @@ def _lifetime(names: sqlcols.ClauseColumns) -> exp.Expression:
     return exp.Coalesce(this=sqlgen.col(names.total_high), expressions=[sqlgen.col(names.total_low)])
 
 
+def _first_year_guaranteed(names: sqlcols.ClauseColumns) -> exp.Expression:
+    """What one grant owes in its first twelve months: its low end (NULL for "up to")."""
+    per_year = sqlgen.integer(names.clause.amount.cadence.periods_in_a_year)
+    low, periods = sqlgen.col(names.low), sqlgen.col(names.periods)
+    paid = exp.Mul(this=low, expression=exp.Paren(this=exp.Least(this=per_year, expressions=[periods])))
+    lifetime = exp.Coalesce(this=sqlgen.col(names.total_low), expressions=[paid.copy()])
+    open_ended = exp.Is(this=periods.copy(), expression=exp.Null())
+    yearly = exp.Mul(this=low.copy(), expression=per_year.copy())
+    return sqlgen.case_when([(open_ended, yearly)], exp.Least(this=paid, expressions=[lifetime]))
+
+
 def _aggregates(policy: m.Policy) -> tuple[list[exp.Expression], list[str]]:
     """The aggregate columns of the one query, and their names in order."""
     columns: list[exp.Expression] = []
@@ -146,9 +172,15 @@ def _aggregates(policy: m.Policy) -> tuple[list[exp.Expression], list[str]]:
             open_ended = exp.and_(granted.copy(), exp.Is(this=sqlgen.col(names.periods), expression=exp.Null()))
             add(f"{c}.open_ended", _count_if(open_ended))
             add(f"{c}.open_ended_per_year", _sum_if(_per_year(names), open_ended.copy()))
+            if names.clause.guaranteed:
+                add(f"{c}.first_year_guaranteed", _sum_if(_first_year_guaranteed(names), granted.copy()))
+                add(f"{c}.lifetime_guaranteed", _sum_if(sqlgen.col(names.total_low), granted.copy()))
     for ref, members in _sections(policy).items():
         add(f"{ref}.granted", _count_if(exp.or_(*(_status(n.status, Status.GRANTED) for n in members))))
     add(".granted", _count_if(exp.or_(*(_status(n.status, Status.GRANTED) for n in all_columns))))
+    own = [n for n in all_columns if n.clause.own_balance and n.clause.pays_money]
+    if own:
+        add(".own_balance.granted", _count_if(exp.or_(*(_status(n.status, Status.GRANTED) for n in own))))
     return columns, names_out
 
 
@@ -187,18 +219,29 @@ def simulate(policy: m.Policy, source: Path | str, as_of: dt.date | None = None,
             excluded=values[f"{c}.excluded"],
             undetermined=values[f"{c}.undetermined"],
             open_ended_per_year=values[f"{c}.open_ended_per_year"] if money else None,
+            first_year_guaranteed=_guaranteed(values, f"{c}.first_year_guaranteed", names.clause),
+            lifetime_guaranteed=_guaranteed(values, f"{c}.lifetime_guaranteed", names.clause),
         )))
     # Public exposure: the release of an applicant's own balance is shown per clause but
-    # is no public money, so no section or policy total counts it.
+    # is no public money, so no section or policy total counts it: it is totalled apart.
     public = [c for c in clauses if not c.clause.own_balance]
+    own = [c for c in clauses if c.clause.own_balance and c.clause.pays_money]
     sections = tuple(
         SectionExposure(ref, members[0].clause.section_title,
                         _summed(values[f"{ref}.granted"], [c.exposure for c in public if c.clause.section == ref]))
         for ref, members in _sections(policy).items()
     )
     total = _summed(values[".granted"], [c.exposure for c in public])
+    own_balance = _summed(values[".own_balance.granted"], [c.exposure for c in own]) if own else None
     return Simulation(policy.info.doc_number, policy.sha256, str(source), staged.as_of, rows_in, rows_evaluated,
-                      rows_in - rows_evaluated, tuple(clauses), sections, total)
+                      rows_in - rows_evaluated, tuple(clauses), sections, total, own_balance)
+
+
+def _guaranteed(values: dict, key: str, clause: m.Clause) -> Decimal | None:
+    """A clause's guaranteed figure: None when it pays no money, 0 when at discretion."""
+    if not clause.pays_money:
+        return None
+    return values[key] if clause.guaranteed else CENTS
 
 
 def _summed(granted: int, exposures: list[Exposure]) -> Exposure:
@@ -207,7 +250,9 @@ def _summed(granted: int, exposures: list[Exposure]) -> Exposure:
 
     return Exposure(granted, total(e.first_year for e in exposures), total(e.lifetime for e in exposures),
                     sum(e.open_ended for e in exposures),
-                    open_ended_per_year=total(e.open_ended_per_year for e in exposures))
+                    open_ended_per_year=total(e.open_ended_per_year for e in exposures),
+                    first_year_guaranteed=total(e.first_year_guaranteed for e in exposures),
+                    lifetime_guaranteed=total(e.lifetime_guaranteed for e in exposures))
 
 
 # ---- a reform against its baseline ------------------------------------------------------
@@ -267,16 +312,34 @@ class ReformSimulation:
     unchanged: int
 
     @property
+    def public(self) -> tuple[ClauseChange, ...]:
+        """The clauses whose cost is public money: not the release of an own balance."""
+        return tuple(c for c in self.clauses if not c.clause.own_balance)
+
+    @property
+    def own_balance(self) -> tuple[ClauseChange, ...]:
+        return tuple(c for c in self.clauses if c.clause.own_balance)
+
+    @property
     def first_year_difference(self) -> Decimal:
-        return sum((c.first_year_difference or CENTS for c in self.clauses), CENTS)
+        """The change in public cost; own-balance releases are apart (`own_balance_*`)."""
+        return sum((c.first_year_difference or CENTS for c in self.public), CENTS)
 
     @property
     def lifetime_difference(self) -> Decimal:
-        return sum((c.lifetime_difference or CENTS for c in self.clauses), CENTS)
+        return sum((c.lifetime_difference or CENTS for c in self.public), CENTS)
 
     @property
     def per_year_difference(self) -> Decimal:
-        return sum((c.per_year_difference or CENTS for c in self.clauses), CENTS)
+        return sum((c.per_year_difference or CENTS for c in self.public), CENTS)
+
+    @property
+    def own_balance_first_year_difference(self) -> Decimal:
+        return sum((c.first_year_difference or CENTS for c in self.own_balance), CENTS)
+
+    @property
+    def own_balance_lifetime_difference(self) -> Decimal:
+        return sum((c.lifetime_difference or CENTS for c in self.own_balance), CENTS)
 
 
 def _q(name: str) -> str:

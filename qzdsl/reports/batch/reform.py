@@ -11,6 +11,8 @@ from decimal import Decimal
 from qzdsl import escape
 from qzdsl.backends.sql.simulate import ClauseChange, ReformSimulation
 from qzdsl.money import to_json
+from qzdsl.reports.batch.simulate import money_kind
+from qzdsl.wording import terms
 from qzdsl.wording.amounts import yuan
 from qzdsl.wording.labels import label
 
@@ -24,20 +26,40 @@ def _signed(value: Decimal | None, lang: str) -> str:
     return ("+" if value > 0 else "−" if value < 0 else "±") + text
 
 
+def _kind_text(text: str, kind: str, lang: str) -> str:
+    """A cost change with its kind: an amount at discretion is a change of what *may* be
+    paid (最高), an own balance released no public cost at all."""
+    if kind in ("discretionary", "ceiling"):
+        return label("reform.up_to", lang).format(amount=text)
+    if kind == "own_balance":
+        return label("reform.own_balance_change", lang).format(amount=text)
+    return text
+
+
 def record(s: ReformSimulation, lang: str = "zh") -> dict:
     def clause(c: ClauseChange) -> dict:
+        kind = money_kind(c.clause)
         return {
             "id": c.clause.id, "title": c.clause.title, "section": c.clause.section, "kind": c.clause.beneficiary,
             "kind_label": c.kind_label, "in_baseline": c.in_baseline, "in_reform": c.in_reform,
+            "money_kind": kind, "money_kind_label": terms.money_kind(kind, lang),
+            "public_money": c.clause.public_money,
             "gain": c.gain, "lose": c.lose, "unchanged": c.unchanged,
             "granted": {"baseline": c.baseline.granted, "reform": c.reform.granted},
             "first_year": {"baseline": to_json(c.baseline.first_year), "reform": to_json(c.reform.first_year),
                            "difference": to_json(c.first_year_difference),
-                           "text": _signed(c.first_year_difference, lang)},
+                           "text": _kind_text(_signed(c.first_year_difference, lang), kind, lang)},
             "lifetime": {"baseline": to_json(c.baseline.lifetime), "reform": to_json(c.reform.lifetime),
-                         "difference": to_json(c.lifetime_difference), "text": _signed(c.lifetime_difference, lang)},
+                         "difference": to_json(c.lifetime_difference),
+                         "text": _kind_text(_signed(c.lifetime_difference, lang), kind, lang)},
             "open_ended_per_year": {"difference": to_json(c.per_year_difference)},
         }
+
+    own = {"first_year_difference": to_json(s.own_balance_first_year_difference),
+           "lifetime_difference": to_json(s.own_balance_lifetime_difference),
+           "text": label("reform.own_balance_total", lang).format(
+               first=_signed(s.own_balance_first_year_difference, lang),
+               life=_signed(s.own_balance_lifetime_difference, lang))} if s.own_balance else None
 
     return {
         "schema": SCHEMA,
@@ -51,6 +73,8 @@ def record(s: ReformSimulation, lang: str = "zh") -> dict:
                   "open_ended_per_year_difference": to_json(s.per_year_difference),
                   "text": label("reform.total", lang).format(first=_signed(s.first_year_difference, lang),
                                                              life=_signed(s.lifetime_difference, lang))},
+        # Releases of applicants' own balances: never in the public cost above.
+        "own_balance": own,
         "clauses": [clause(c) for c in s.clauses],
     }
 
@@ -107,7 +131,7 @@ def _head(data: dict, lang: str) -> list[str]:
             f"({t('batch.rows_rejected')}: {data['rows_rejected']:,}); {t('batch.as_of')}: {data['as_of']}",
             t("reform.people", gain=f"{data['total']['gain']:,}", lose=f"{data['total']['lose']:,}",
               unchanged=f"{data['total']['unchanged']:,}"),
-            data["total"]["text"]]
+            data["total"]["text"]] + ([data["own_balance"]["text"]] if data["own_balance"] else [])
 
 
 def _table(data: dict, lang: str) -> str:

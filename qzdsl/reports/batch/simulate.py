@@ -10,23 +10,41 @@ from decimal import Decimal
 
 from rich.table import Table
 
-from qzdsl.backends.sql.simulate import Exposure, Simulation
+from qzdsl.backends.sql.simulate import ClauseExposure, Exposure, Simulation
 from qzdsl import escape
+from qzdsl.model import policy as m
 from qzdsl.money import to_json
+from qzdsl.wording import terms
 from qzdsl.wording.labels import label
 from qzdsl.output import console as safe_console
 
 
 def _exposure(exposure: Exposure) -> dict:
+    """`first_year` and `lifetime` are the most that can be paid; the `_guaranteed` ones
+    what is owed whatever an official decides; `up_to` says that they differ."""
     data = {"granted": exposure.granted, "first_year": to_json(exposure.first_year),
-            "lifetime": to_json(exposure.lifetime), "open_ended": exposure.open_ended,
-            "open_ended_per_year": to_json(exposure.open_ended_per_year)}
+            "lifetime": to_json(exposure.lifetime),
+            "first_year_guaranteed": to_json(exposure.first_year_guaranteed),
+            "lifetime_guaranteed": to_json(exposure.lifetime_guaranteed), "up_to": exposure.up_to,
+            "open_ended": exposure.open_ended, "open_ended_per_year": to_json(exposure.open_ended_per_year)}
     if exposure.excluded is not None:
         data |= {"excluded": exposure.excluded, "undetermined": exposure.undetermined}
     return data
 
 
-def record(simulation: Simulation) -> dict:
+def money_kind(clause: m.Clause) -> str:
+    """The kind of money a clause's figures are (`terms.money_kind_of`)."""
+    return terms.money_kind_of(clause)
+
+
+def _clause(c: ClauseExposure, lang: str) -> dict:
+    kind = money_kind(c.clause)
+    return {"id": c.clause.id, "title": c.clause.title, "section": c.clause.section, "kind": c.clause.beneficiary,
+            "kind_label": c.kind_label, "money_kind": kind, "money_kind_label": terms.money_kind(kind, lang),
+            "public_money": c.clause.public_money, **_exposure(c.exposure)}
+
+
+def record(simulation: Simulation, lang: str = "zh") -> dict:
     return {
         "policy": {"doc_number": simulation.policy, "sha256": simulation.sha256},
         "source": simulation.source,
@@ -34,11 +52,11 @@ def record(simulation: Simulation) -> dict:
         "rows_in": simulation.rows_in,
         "rows_evaluated": simulation.rows_evaluated,
         "rows_rejected": simulation.rows_rejected,
+        # New public money only: an own-balance release is never in it (see `own_balance`).
         "total": _exposure(simulation.total),
+        "own_balance": _exposure(simulation.own_balance) if simulation.own_balance else None,
         "sections": [{"ref": s.ref, "title": s.title, **_exposure(s.exposure)} for s in simulation.sections],
-        "clauses": [{"id": c.clause.id, "title": c.clause.title, "section": c.clause.section,
-                     "kind": c.clause.beneficiary, "kind_label": c.kind_label, **_exposure(c.exposure)}
-                    for c in simulation.clauses],
+        "clauses": [_clause(c, lang) for c in simulation.clauses],
     }
 
 
@@ -46,19 +64,46 @@ def _shown(amount: Decimal | None, lang: str) -> str:
     return label("batch.simulate.non_monetary", lang) if amount is None else f"{amount:,.2f}"
 
 
-def _lifetime(e: Exposure, lang: str) -> str:
+def _most(amount: Decimal | None, guaranteed: Decimal | None, lang: str, floor: bool = False) -> str:
+    """An amount with its kind: owed in full (plain), "up to" the most where less is owed
+    (最高…, with what is owed when some is), or at least a floor (不低于…)."""
+    if amount is None:
+        return _shown(amount, lang)
+    if floor:
+        return label("batch.simulate.at_least", lang).format(amount=_shown(amount, lang))
+    if guaranteed is None or guaranteed == amount:
+        return _shown(amount, lang)
+    if not guaranteed:
+        return label("batch.simulate.up_to", lang).format(amount=_shown(amount, lang))
+    return label("batch.simulate.owed_up_to", lang).format(owed=_shown(guaranteed, lang), amount=_shown(amount, lang))
+
+
+def _first_year(e: Exposure, lang: str, floor: bool = False) -> str:
+    return _most(e.first_year, e.first_year_guaranteed, lang, floor)
+
+
+def _lifetime(e: Exposure, lang: str, floor: bool = False) -> str:
     """The lifetime cost as a person should read it: open-ended grants have none, so they
-    are shown by what they pay a year, never as a lifetime of 0."""
+    are shown by what they pay a year, never as a lifetime of 0; "up to" where less is owed."""
+    shown = _most(e.lifetime, e.lifetime_guaranteed, lang, floor)
     if e.lifetime is None or not e.open_ended:
-        return _shown(e.lifetime, lang)
-    per_year = label("batch.simulate.open_ended_per_year", lang).format(amount=_shown(e.open_ended_per_year, lang))
+        return shown
+    yearly = _shown(e.open_ended_per_year, lang)
+    if e.up_to:
+        yearly = label("batch.simulate.up_to", lang).format(amount=yearly)
+    per_year = label("batch.simulate.open_ended_per_year", lang).format(amount=yearly)
     if e.open_ended == e.granted and not e.lifetime:
         return per_year
-    return f"{_shown(e.lifetime, lang)} + {per_year}"
+    return f"{shown} + {per_year}"
 
 
-_CSV_COLUMNS = ("level", "section", "clause", "title", "kind", "kind_label", "granted", "excluded", "undetermined",
-                "first_year", "lifetime", "open_ended", "open_ended_per_year")
+def _floor(clause: m.Clause) -> bool:
+    return clause.amount.kind is m.AmountKind.AT_LEAST
+
+
+_CSV_COLUMNS = ("level", "section", "clause", "title", "kind", "kind_label", "money_kind", "granted", "excluded",
+                "undetermined", "first_year", "lifetime", "first_year_guaranteed", "lifetime_guaranteed", "up_to",
+                "open_ended", "open_ended_per_year")
 
 
 def _csv_cell(value) -> str:
@@ -71,29 +116,36 @@ def _csv_cell(value) -> str:
 
 
 def _csv(simulation: Simulation) -> str:
-    """One row per clause, per section and for the total, with the JSON's keys as headers."""
+    """One row per clause, per section, for the total of new public money and (level
+    `own_balance`, never in the total) for the applicants' own balances released, with
+    the JSON's keys as headers."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(_CSV_COLUMNS)
 
-    def row(level: str, section: str, clause: str, title: str, kind: str, kind_label: str, e: Exposure) -> None:
-        writer.writerow([_csv_cell(v) for v in (level, section, clause, title, kind, kind_label, e.granted, e.excluded,
-                                                e.undetermined, e.first_year, e.lifetime, e.open_ended,
+    def row(level: str, section: str, clause: str, title: str, kind: str, kind_label: str, money: str,
+            e: Exposure) -> None:
+        writer.writerow([_csv_cell(v) for v in (level, section, clause, title, kind, kind_label, money, e.granted,
+                                                e.excluded, e.undetermined, e.first_year, e.lifetime,
+                                                e.first_year_guaranteed, e.lifetime_guaranteed,
+                                                "true" if e.up_to else "false", e.open_ended,
                                                 e.open_ended_per_year)])
 
     for c in simulation.clauses:
         row("clause", c.clause.section, c.clause.id, c.clause.title, c.clause.beneficiary or "", c.kind_label,
-            c.exposure)
+            money_kind(c.clause), c.exposure)
     for s in simulation.sections:
-        row("section", s.ref, "", s.title, "", "", s.exposure)
-    row("total", "", "", "", "", "", simulation.total)
+        row("section", s.ref, "", s.title, "", "", "", s.exposure)
+    row("total", "", "", "", "", "", "new_money", simulation.total)
+    if simulation.own_balance is not None:
+        row("own_balance", "", "", "", "", "", "own_balance", simulation.own_balance)
     return buffer.getvalue()
 
 
 def render(simulation: Simulation, format: str = "table", lang: str = "zh") -> str:
     """The simulation as `format` ("table", "json" or "csv") text."""
     if format == "json":
-        return json.dumps(record(simulation), ensure_ascii=False, indent=2) + "\n"
+        return json.dumps(record(simulation, lang), ensure_ascii=False, indent=2) + "\n"
     if format == "csv":
         return _csv(simulation)
     buffer = io.StringIO()
@@ -113,26 +165,32 @@ def render(simulation: Simulation, format: str = "table", lang: str = "zh") -> s
         sections.add_column(t(key), justify="left" if key.endswith("section") else "right")
     for section in simulation.sections:
         e = section.exposure
-        sections.add_row(f"{section.ref} {section.title}", f"{e.granted:,}", _shown(e.first_year, lang),
+        sections.add_row(f"{section.ref} {section.title}", f"{e.granted:,}", _first_year(e, lang),
                          _lifetime(e, lang), f"{e.open_ended:,}")
     total = simulation.total
     sections.add_section()
-    sections.add_row(t("batch.simulate.total"), f"{total.granted:,}", _shown(total.first_year, lang),
+    sections.add_row(t("batch.simulate.total"), f"{total.granted:,}", _first_year(total, lang),
                      _lifetime(total, lang), f"{total.open_ended:,}")
     console.print(sections)
+    own = simulation.own_balance
+    if own is not None:
+        console.print(label("batch.simulate.own_balance", lang).format(
+            granted=f"{own.granted:,}", first_year=_shown(own.first_year, lang), lifetime=_shown(own.lifetime, lang)))
 
     clauses = Table(title=t("batch.simulate.clauses"))
-    for key in ("batch.simulate.section", "batch.simulate.clause", "batch.simulate.kind", "batch.simulate.granted",
-                "batch.simulate.excluded", "batch.simulate.undetermined", "batch.simulate.first_year",
-                "batch.simulate.lifetime", "batch.simulate.open_ended"):
-        clauses.add_column(t(key), justify="right" if key not in ("batch.simulate.section", "batch.simulate.clause",
-                                                                   "batch.simulate.kind") else "left",
-                           overflow="fold")
+    left = ("batch.simulate.section", "batch.simulate.clause", "batch.simulate.kind", "batch.simulate.money_kind")
+    for key in ("batch.simulate.section", "batch.simulate.clause", "batch.simulate.kind",
+                "batch.simulate.money_kind", "batch.simulate.granted", "batch.simulate.excluded",
+                "batch.simulate.undetermined", "batch.simulate.first_year", "batch.simulate.lifetime",
+                "batch.simulate.open_ended"):
+        width = {"batch.simulate.clause": 14, "batch.simulate.first_year": 12, "batch.simulate.lifetime": 14}.get(key)
+        clauses.add_column(t(key), justify="left" if key in left else "right", overflow="fold", min_width=width)
     for item in simulation.clauses:
-        e = item.exposure
+        e, floor = item.exposure, _floor(item.clause)
         clauses.add_row(item.clause.section, item.clause.title, item.kind_label or item.clause.beneficiary or "",
-                        f"{e.granted:,}", f"{e.excluded:,}", f"{e.undetermined:,}", _shown(e.first_year, lang),
-                        _lifetime(e, lang), f"{e.open_ended:,}")
+                        t(f"batch.simulate.short.{money_kind(item.clause)}"), f"{e.granted:,}", f"{e.excluded:,}",
+                        f"{e.undetermined:,}", _first_year(e, lang, floor), _lifetime(e, lang, floor),
+                        f"{e.open_ended:,}")
     console.print(clauses)
     console.print(t("batch.simulate.note"))
     return buffer.getvalue()

@@ -9,6 +9,7 @@ import json
 from rich.table import Table
 
 from qzdsl.backends.sql.batch import BatchSummary
+from qzdsl.wording import terms
 from qzdsl.wording.labels import label
 from qzdsl.output import console as safe_console
 
@@ -26,6 +27,9 @@ def record(summary: BatchSummary) -> dict:
         "reconciled": summary.reconciled,
         "unused_columns": list(summary.unused_columns),
         "missing_facts": list(summary.missing_facts),
+        # What each clause's amount columns are: never add `own_balance` to public money, and
+        # a `discretionary` or `ceiling` amount is "up to" (its `__low` is not owed).
+        "money_kinds": {clause: kind for clause, _, kind in summary.money_kinds},
     }
 
 
@@ -52,6 +56,16 @@ def render(summary: BatchSummary, format: str = "table", lang: str = "zh") -> st
     for key, value in rows:
         table.add_row(t(key), value or "—")
     console.print(table)
+    apart = [(title, kind) for _, title, kind in summary.money_kinds
+             if kind in ("own_balance", "discretionary", "ceiling", "floor")]
+    if apart:
+        kinds = Table(title=t("batch.money_kinds"), show_header=False)
+        kinds.add_column(overflow="fold")
+        kinds.add_column(overflow="fold")
+        for title, kind in apart:
+            kinds.add_row(title, terms.money_kind(kind, lang))
+        console.print(kinds)
+        console.print(t("batch.money_kinds_note"))
     counts = {"rows_in": f"{summary.rows_in:,}", "rows_out": f"{summary.rows_out:,}",
               "rows_rejected": f"{summary.rows_rejected:,}"}
     console.print(t("batch.reconciled" if summary.reconciled else "batch.not_reconciled", **counts))

@@ -58,6 +58,11 @@ class _Doc:
 
     def relations(self, clause: m.Clause) -> str:
         parts = []
+        if clause.pays_for:
+            needs = "、".join(f"“{self.policy.label(n)}”" for n in clause.pays_for)
+            parts.append(self.t("needs", needs=needs))
+        if clause.once_only:
+            parts.append(self.t("once_only", label=self.policy.label(clause.once_only)))
         rivals = [c for c in self.policy.clauses if c.id != clause.id and self.policy.conflicts(clause, c)]
         if rivals:
             parts.append(self.t("rivals", clauses=self._titles(rivals)))

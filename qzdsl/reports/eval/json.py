@@ -35,7 +35,7 @@ from qzdsl.backends.evaluator.results import (
 )
 from qzdsl.backends.evaluator.evaluator import failures
 from qzdsl.backends.evaluator.questions import Question, questions
-from qzdsl.backends.evaluator.schedule import Payout, Timeline
+from qzdsl.backends.evaluator.schedule import Part, Payout, Timeline, trial_split
 from qzdsl.wording import terms
 from qzdsl.wording.conditions import Phrasing
 from qzdsl.wording.labels import label
@@ -278,6 +278,51 @@ class _Phrasing:
                 "state": state.value if state is not None else None,
                 "state_text": state_text}
 
+    def trial(self, result: ClauseResult) -> dict | None:
+        """A granted schedule that runs past its section's trial: the amounts of the periods
+        starting inside it and after it, apart, with the other readings of what happens
+        after the trial and of when it ends (None when it does not run past the end)."""
+        split = trial_split(result.clause, result.amount) if terms.shows_payout(result.status) else None
+        if split is None:
+            return None
+        cadence = result.amount.cadence
+
+        def part(p: Part | None) -> dict | None:
+            return None if p is None else {"periods": p.count, "low": _money(p.low), "high": _money(p.high)}
+
+        def words(p: Part) -> str:
+            if not p.count:
+                return self.t("eval.trial.none")
+            key = f"eval.amount.periods.{cadence}" + (".1" if p.count == 1 else "")
+            return self.t("eval.trial.part", span=self.t(key, count=p.count), amount=self.rate(p.low, p.high))
+
+        sep = "；" if self.lang == "zh" else "; "
+        text = self.t("eval.trial.split", end=split.end.isoformat(), inside=words(split.inside),
+                      after=words(split.after), reading=self.t(f"eval.after_end.{split.after_end}"))
+        text += sep + self.t("eval.trial.other_after_end", reading=self.t(f"eval.after_end.{split.other_after_end}"),
+                             total=self.rate(split.other_total.low, split.other_total.high))
+        if split.other_end is not None:
+            text += sep + self.t("eval.trial.other_end", end=split.other_end.isoformat(),
+                                 inside=words(split.other_inside), after=words(split.other_after))
+        return {"end": split.end.isoformat(), "after_end": split.after_end.value, "inside": part(split.inside),
+                "after": part(split.after), "other_after_end": split.other_after_end.value,
+                "other_total": part(split.other_total),
+                "other_end": split.other_end.isoformat() if split.other_end else None,
+                "other_inside": part(split.other_inside), "other_after": part(split.other_after), "text": text}
+
+    def after_trial(self, decision: Decision) -> Decimal:
+        """Of the guaranteed public total, what the periods starting after a trial pay (0
+        under the reading "stop"): the part the other reading of the trial would not pay."""
+        after = Decimal(0)
+        for result in decision.by_status(m.Status.GRANTED):
+            clause = result.clause
+            if not (clause.public_money and clause.guaranteed):
+                continue
+            split = trial_split(clause, result.amount)
+            if split is not None and split.after.low is not None:
+                after += split.after.low
+        return after
+
     def totals(self, decision: Decision) -> dict:
         totals = decision.totals
         parts = []
@@ -290,6 +335,9 @@ class _Phrasing:
             parts.append(self.t("eval.total_open_ended", count=totals.open_ended))
         if totals.own_balance:
             parts.append(self.t("eval.total_own_balance", amount=yuan(totals.own_balance, self.lang)))
+        after = self.after_trial(decision)
+        if after:
+            parts.append(self.t("eval.total_after_trial", amount=yuan(after, self.lang)))
         phases = []
         conditional = any(r.clause.continuing is not None and r.timeline is not None and r.timeline.future != 0
                           for r in decision.by_status(m.Status.GRANTED))
@@ -307,6 +355,7 @@ class _Phrasing:
             "value": _money(totals.value),
             "open_ended": totals.open_ended,
             "own_balance": _money(totals.own_balance),
+            "after_trial": _money(after),
             "text": ("，" if self.lang == "zh" else ", ").join(parts) or yuan(Decimal(0), self.lang),
             "paid": {"low": _money(totals.paid[0]), "high": _money(totals.paid[1])},
             "due": {"low": _money(totals.due[0]), "high": _money(totals.due[1])},
@@ -328,6 +377,7 @@ class _Phrasing:
         return {
             "start": w.start.isoformat(),
             "end": w.end.isoformat() if w.end else None,
+            "other_end": w.other_end.isoformat() if w.other_end else None,
             "after_end": w.after_end,
             "text": text,
             "provision": {"section": provision.section, "quote": provision.quote} if provision else None,
@@ -356,10 +406,12 @@ class _Phrasing:
             return None
         return self.t("eval.reason.provision", section=w.provision.section, quote=w.provision.quote)
 
-    def reasons(self, result: ClauseResult) -> list[dict]:
+    def reasons(self, result: ClauseResult, trial: dict | None = None) -> list[dict]:
         reasons = [self.reason(r) for r in result.reasons]
         if terms.shown_as(result.status, result.clause.kind) == "inapplicable":
             reasons.insert(0, {"kind": "inapplicable", "message": self.t("eval.inapplicable")})
+        if trial is not None:  # every format lists it: inside and after the trial, apart
+            reasons.append({"kind": "trial_split", "message": trial["text"]})
         return reasons
 
     def reason(self, reason: Reason) -> dict:
@@ -457,6 +509,7 @@ class _Phrasing:
     def clause(self, result: ClauseResult) -> dict:
         c = result.clause
         line = result.timeline if result.status is m.Status.GRANTED else None
+        trial = self.trial(result)
         return {
             "id": c.id,
             "title": c.title,
@@ -489,7 +542,8 @@ class _Phrasing:
             "entitlement_date": result.entitlement_date.isoformat() if result.entitlement_date else None,
             "excluded_by": result.excluded_by,
             "missing_facts": list(result.missing_facts),
-            "reasons": self.reasons(result),
+            "reasons": self.reasons(result, trial),
+            "trial": trial,
             "window": self.window(c.window),
             "term": self.term(self.policy.term_of(c), result),
             "readings": [{"question": self.words.plain(a.question), "reading": self.words.plain(a.reading),

@@ -85,7 +85,8 @@ def _details(clause: dict, t) -> str:
         return "\n".join(r["message"] for r in reasons if r["kind"] == "inapplicable")
     if status == "granted":
         return "\n".join(r["message"] for r in reasons
-                         if r["kind"] in ("schedule_cut", "continuing_stopped", "periods_undetermined"))
+                         if r["kind"] in ("schedule_cut", "continuing_stopped", "periods_undetermined",
+                                          "trial_split"))
     if status == "excluded":
         return "\n".join(r["message"] for r in reasons if r["kind"] == "excluded_by")
     if status == "undetermined":

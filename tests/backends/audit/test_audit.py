@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 import qzdsl
+import qzdsl.wording.audit
 from qzdsl.backends.audit import graph
 from qzdsl.backends.audit.audit import audit_file
 from qzdsl.codes import CODES
@@ -257,3 +258,60 @@ def test_a_question_that_runs_out_of_time_is_reported_as_timed_out_never_as_disj
     assert disjoint <= {(p.a, p.b) for p in patient.pairs if p.overlap is False}  # never a guess
     assert not {f.clauses for f in hurried.findings if f.code == "QZA004"} & undecided
     assert hurried.coverage.disjoint == len(disjoint)
+
+
+# ---- candidates by need -----------------------------------------------------------------------
+
+
+def test_clauses_paying_for_one_need_are_paired_across_sections_and_policies(bundled_report):
+    # 二（七）'s 创业带动就业补贴 and the existing small-enterprise key-group social-insurance
+    # subsidy that 二（五） names: different sections, different policies, no shared anchor.
+    result = pair(bundled_report, "key_group_si_subsidy", "startup_hiring_subsidy")
+    assert "need:hiring_cost" in result.why
+    # Every pair the audit finds by need is resolved by a declaration: an exclusion group
+    # (从优) or `stackable` with its recorded reading — none is left as a possible double payment.
+    by_need = [p for p in bundled_report.pairs if any(w.startswith("need:") for w in p.why)]
+    assert len(by_need) >= 20
+    assert all(p.relation != "none" for p in by_need)
+    assert not findings(bundled_report, "QZA001")
+
+
+def test_an_undeclared_pair_found_by_need_has_a_witness_that_replays(tmp_path):
+    """Take away the encoding's `stackable` between 创业带动就业补贴 and the key-group
+    subsidy: the pair is still asked about because of their shared need, and the audit
+    reports a possible double payment with a case the evaluator grants both."""
+    import shutil
+
+    shutil.copytree(ROOT / "policies", tmp_path / "policies")
+    path = tmp_path / "policies/qzf-2023-12/policy.qz"
+    text = path.read_text(encoding="utf-8")
+    assert "    stackable with key_group_si_subsidy,\n" in text
+    path.write_text(text.replace("    stackable with key_group_si_subsidy,\n", "", 1), encoding="utf-8")
+    policy = qzdsl.load(path)
+    report = audit_file(path)
+    result = pair(report, "key_group_si_subsidy", "startup_hiring_subsidy")
+    assert result.why == ("need:hiring_cost",)
+    assert result.overlap is True and result.relation == "none"
+    (finding,) = [f for f in findings(report, "QZA001")
+                  if set(f.clauses) == {"key_group_si_subsidy", "startup_hiring_subsidy"}]
+    assert "吸纳就业的用工成本" in qzdsl.wording.audit.message(finding, "zh")
+    decision = _replayed(policy, finding.witness)
+    for clause in ("key_group_si_subsidy", "startup_hiring_subsidy"):
+        assert decision.result(clause).status is Status.GRANTED
+
+
+def test_a_need_pairs_by_buckets_not_every_clause_with_every_other(tmp_path):
+    # 40 clauses of one kind, each in its own section, 4 needs: only the pairs inside a need.
+    lines = ['policy "测试〔2024〕1号": title "按需要配对", applies_from 2023-01-01', 'kind person "个人"',
+             'fact eligible "符合条件": bool, of person']
+    lines += [f'need n{k} "需要{k}"' for k in range(4)]
+    for i in range(40):
+        lines += [f'section "S{i}" "措施{i}"',
+                  f'benefit c{i} "待遇{i}": 1000 once, to person, requires eligible, need n{i % 4}, '
+                  f'cite "第{i}句：1000元"']
+    path = tmp_path / "needs.qz"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    found = graph.candidates(qzdsl.load(path))
+    assert len(found) == 4 * (10 * 9 // 2)
+    assert all(c.why == (f"need:n{int(c.a[1:]) % 4}",) for c in found)
+    assert all(int(c.a[1:]) % 4 == int(c.b[1:]) % 4 for c in found)

@@ -23,7 +23,7 @@ import qzdsl
 from qzdsl.backends.sql import batch
 from qzdsl.backends.sql import columns as sqlcols
 from qzdsl.backends.sql.duckdb_engine import DuckDB
-from qzdsl.cases.case import case_from_dict
+from qzdsl.cases.case import case_from_dict, load_case
 from qzdsl.diagnostics import QzError
 from qzdsl.backends.evaluator.evaluator import evaluate
 from qzdsl.model.policy import Status
@@ -394,3 +394,51 @@ def test_simulate_leaves_an_applicants_own_balance_out_of_the_public_totals(tmp_
     assert simulation.total.lifetime == public == 114400
     housing = next(s for s in simulation.sections if s.ref == "二（十）").exposure
     assert housing.lifetime == 112000
+
+
+def test_simulate_totals_say_what_is_owed_what_is_up_to_and_own_balances_apart(tmp_path):
+    """Over a population of example cases, the guaranteed public total is the sum of the
+    evaluator's guaranteed totals (a discretionary grant, 可给予, counts 0 in it but its
+    ceiling in the "up to" figure), and own-balance releases are the evaluator's
+    `own_balance`, totalled apart, never in the public total."""
+    bundled = qzdsl.load()
+    names = ("graduate-homebuyer", "hr-agency-dispatch", "startup-enterprise", "partner-graduate-homebuyer",
+             "low-income-renter", "employment-community")
+    rows, low, own = [], 0, 0
+    for name in names:
+        case = load_case(ROOT / f"policies/qzf-2023-12/cases/{name}.yaml", bundled)
+        totals = evaluate(bundled, case).totals
+        low, own = low + totals.low, own + totals.own_balance
+        data = yaml.safe_load((ROOT / f"policies/qzf-2023-12/cases/{name}.yaml").read_text(encoding="utf-8"))
+        rows.append(json.dumps({"kind": data["kind"], "as_of": str(data["as_of"]), **data["facts"]}, default=str))
+    population = tmp_path / "cases.jsonl"
+    population.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    simulation = simulate(bundled, population, dt.date(2024, 6, 1))
+    assert simulation.rows_evaluated == len(names)
+    assert simulation.total.lifetime_guaranteed == low
+    assert simulation.own_balance.lifetime == own > 0
+    assert simulation.total.lifetime > simulation.total.lifetime_guaranteed and simulation.total.up_to
+    dispatch = next(c for c in simulation.clauses if c.clause.id == "hr_agency_dispatch_subsidy").exposure
+    assert dispatch.granted == 1 and dispatch.lifetime > 0 and dispatch.lifetime_guaranteed == 0 and dispatch.up_to
+    grant = next(c for c in simulation.clauses if c.clause.id == "home_purchase_grant").exposure
+    assert grant.lifetime == grant.lifetime_guaranteed and not grant.up_to
+
+
+def test_a_batch_run_says_the_kind_of_money_of_every_clauses_amount_columns(tmp_path, capsys, monkeypatch):
+    """An own-balance release and the discretionary amounts are named in the summary and in
+    the results file's metadata, so that whoever totals the file does not add the one to
+    public money nor count the other as owed."""
+    source = _bundled_population(tmp_path, 200)
+    summary = batch.evaluate_file(qzdsl.load(), source, tmp_path / "r.parquet", as_of=AS_OF)
+    kinds = {clause: kind for clause, _, kind in summary.money_kinds}
+    assert kinds["graduate_rent_balance_withdrawal"] == "own_balance"
+    assert kinds["hr_agency_dispatch_subsidy"] == "discretionary"  # 可给予每人每月200元
+    assert kinds["mentor_subsidy"] == "ceiling" and kinds["home_purchase_grant"] == "new_money"
+    assert kinds["high_quality_employment_community_award"] == "floor"
+    assert metadata_of(tmp_path / "r.parquet")["money_kind"] == kinds
+    from qzdsl.reports.batch.summary import record, render
+
+    assert record(summary)["money_kinds"] == kinds
+    table = render(summary, "table", "zh")
+    assert "衢州高校毕业生购房一次性提取租房补贴余额" in table and "申请人自有账户余额" in table
+    assert "不得计入财政合计" in table and "graduate_rent_balance_withdrawal" not in table
