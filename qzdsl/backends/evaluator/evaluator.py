@@ -28,10 +28,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import operator
-import weakref
-from typing import Callable, NamedTuple
+from typing import Callable, Collection, NamedTuple
 
 from qzdsl.model import policy as m
+from qzdsl.model.derived import derived
 from qzdsl.cases.case import Case
 from qzdsl.model.dates import shift
 from qzdsl.diagnostics import QzError, did_you_mean, error
@@ -69,6 +69,13 @@ def evaluate(policy: m.Policy, case: Case, as_of: dt.date | None = None) -> Deci
     run = _Run(case.facts, when, case.kind)
     results = [_decide(plan, run) for plan in _plan(policy).kinds[case.kind]]
     return Decision(policy, case, when, tuple(resolve(policy, results)))
+
+
+def evaluate_clauses(policy: m.Policy, case: Case, as_of: dt.date, clauses: Collection[str]) -> list[ClauseResult]:
+    """The verdicts on the clauses named in `clauses` (of the case's kind) alone, before
+    从优、从高、不重复: what the questions need to see which answers decide a clause."""
+    run = _Run(case.facts, as_of, case.kind)
+    return [_decide(plan, run) for plan in _plan(policy).kinds[case.kind] if plan.clause.id in clauses]
 
 
 # ---- one clause ----------------------------------------------------------------------
@@ -229,7 +236,7 @@ class _ClausePlan(NamedTuple):
 
 class _Plan:
     """A policy compiled for the evaluator: the steps of every clause, per applicant kind.
-    It holds no reference to the policy, so that the policy's weak reference can end it."""
+    It holds no reference to the policy (`model.derived`)."""
 
     def __init__(self, policy: m.Policy):
         compiler = _Compiler(policy)
@@ -241,18 +248,9 @@ class _Plan:
             for kind in policy.kinds}
 
 
-_PLANS: dict[int, tuple[weakref.ref, _Plan]] = {}
-
-
 def _plan(policy: m.Policy) -> _Plan:
-    """The compiled form of `policy`, built on first use and dropped with the policy.
-    (Keyed by identity: a Policy holds dicts, so it cannot be hashed.)"""
-    key = id(policy)
-    entry = _PLANS.get(key)
-    if entry is None or entry[0]() is not policy:
-        forget = _PLANS.pop
-        entry = _PLANS[key] = (weakref.ref(policy, lambda _, key=key: forget(key, None)), _Plan(policy))
-    return entry[1]
+    """The compiled form of `policy`, built on first use and dropped with the policy."""
+    return derived(policy, _Plan, lambda: _Plan(policy))
 
 
 class _Compiler(m.ExprVisitor[Step]):
