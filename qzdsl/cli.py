@@ -191,6 +191,18 @@ def _output_path(path: Optional[Path]) -> Optional[Path]:
     return path
 
 
+def _location_option(text: Optional[str]) -> Optional[str]:
+    """An output FILE option that may also be a URI of a Hadoop file system (`--out`
+    and `--errors` of `eval --batch`, on Spark): a local path or `file:` URI is checked
+    as `_output_path` checks a path; any other URI is checked by the engine that writes
+    it (`batch.require_uris`: only Spark does)."""
+    from qzdsl import location
+
+    if text is not None and location.local(text) is not None:
+        _output_path(location.local(text))
+    return text
+
+
 def _output_folder(path: Optional[Path]) -> Optional[Path]:
     """An output FOLDER option (`--witness-dir`): a folder, or one that can be made."""
     from qzdsl.output import CannotWrite, check_folder
@@ -428,19 +440,42 @@ class BatchEngine(str, Enum):
 # --engine, --spark-master and --conf, shared by `eval --batch` and `simulate`.
 ENGINE_OPTION = typer.Option(BatchEngine.duckdb, "--engine")
 SPARK_MASTER_OPTION = typer.Option(None, "--spark-master", metavar="URL")
+SPARK_REMOTE_OPTION = typer.Option(None, "--spark-remote", metavar="URL")
 SPARK_CONF_OPTION = typer.Option(None, "--conf", metavar="KEY=VALUE")
 
 
-def _batch_engine(engine: "BatchEngine", spark_master: Optional[str], conf: Optional[list[str]]):
+def _batch_engine(engine: "BatchEngine", spark_master: Optional[str], spark_remote: Optional[str],
+                  conf: Optional[list[str]], locations=()):
     """The engine a batch run asks for: None for DuckDB (the default), else a Spark
-    engine on a session started now."""
+    engine on a session started now. A data-lake URI among `locations` is refused on
+    DuckDB before anything starts."""
     if engine is BatchEngine.duckdb:
-        if spark_master or conf:
-            raise UsageError("--spark-master and --conf go with --engine spark")
+        if spark_master or spark_remote or conf:
+            raise UsageError("--spark-master, --spark-remote and --conf go with --engine spark")
+        from qzdsl.backends.sql.batch import BatchInputError, require_uris
+
+        try:
+            require_uris(None, *locations)
+        except BatchInputError as exc:
+            raise UsageError(str(exc)) from None
         return None
+    if spark_master and spark_remote:
+        raise UsageError("--spark-master starts a Spark session, --spark-remote connects to one: give one of them")
     from qzdsl.backends.sql.spark import Spark, parse_conf
 
-    return Spark(master=spark_master, conf=parse_conf(conf or ()))
+    return Spark(master=spark_master, conf=parse_conf(conf or ()), remote=spark_remote)
+
+
+def _local_output(text: Optional[str]) -> Optional[Path]:
+    """A report's --out, which is written here: a local path or `file:` URI."""
+    from qzdsl import location
+
+    if text is None:
+        return None
+    if location.local(text) is None:
+        raise UsageError(f"--out {text}: a report is written to a local file; a data-lake URI goes with --batch "
+                         f"and --engine spark")
+    return location.local(text)
 
 
 class BatchLayout(str, Enum):
@@ -455,13 +490,14 @@ def eval_case(
     as_of: Optional[str] = typer.Option(None, "--as-of", metavar="DATE"),
     format: EvalFormat = typer.Option(EvalFormat.table, "--format", "-f"),
     lang: Optional[Lang] = typer.Option(None, "--lang"),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", callback=_output_path, metavar="FILE"),
-    batch: Optional[Path] = typer.Option(None, "--batch", metavar="FILE"),
-    errors: Optional[Path] = typer.Option(None, "--errors", callback=_output_path, metavar="FILE"),
+    out: Optional[str] = typer.Option(None, "--out", "-o", callback=_location_option, metavar="FILE"),
+    batch: Optional[str] = typer.Option(None, "--batch", metavar="FILE"),
+    errors: Optional[str] = typer.Option(None, "--errors", callback=_location_option, metavar="FILE"),
     layout: Optional[BatchLayout] = typer.Option(None, "--layout"),
     ignore_unknown_columns: bool = typer.Option(False, "--ignore-unknown-columns"),
     engine: BatchEngine = ENGINE_OPTION,
     spark_master: Optional[str] = SPARK_MASTER_OPTION,
+    spark_remote: Optional[str] = SPARK_REMOTE_OPTION,
     conf: Optional[list[str]] = SPARK_CONF_OPTION,
     verify: Optional[Path] = typer.Option(None, "--verify", metavar="DECISION.json"),
 ) -> None:
@@ -476,11 +512,12 @@ def eval_case(
         _verify_decision(verify, policy, lang)
     if batch is not None:
         _eval_batch(policy, batch, out, errors, when, format, lang, layout, ignore_unknown_columns,
-                    (engine, spark_master, conf))
-    if engine is not BatchEngine.duckdb or spark_master or conf:
-        raise UsageError("--engine, --spark-master and --conf go with --batch")
+                    (engine, spark_master, spark_remote, conf))
+    if engine is not BatchEngine.duckdb or spark_master or spark_remote or conf:
+        raise UsageError("--engine, --spark-master, --spark-remote and --conf go with --batch")
     if case is None:
         raise UsageError("give a CASE file, or --batch FILE --out RESULT")
+    out = _local_output(out)
     _outputs([out], [case, *(policy or [None])])
     compiled = load(*_policy_set(policy))
     decision = evaluate(compiled, load_case(_require_file(case), compiled), as_of=when)
@@ -872,30 +909,41 @@ def run_policy_tests(
 # ---- batch, simulate and compile commands ----
 
 
-def _eval_batch(policy: Optional[list[Path]], batch: Path, out: Optional[Path], errors: Optional[Path], when,
+def _eval_batch(policy: Optional[list[Path]], batch: str, out: Optional[str], errors: Optional[str], when,
                 format: "EvalFormat", lang: "Lang", layout: "Optional[BatchLayout]" = None,
-                ignore_unknown: bool = False, engine_options: tuple = (BatchEngine.duckdb, None, None)) -> None:
+                ignore_unknown: bool = False,
+                engine_options: tuple = (BatchEngine.duckdb, None, None, None)) -> None:
     """`qzdsl eval --batch FILE --out RESULT`: exit 0 when every row was evaluated, 1 when
-    rows were rejected (see the errors file) or the counts do not reconcile."""
+    rows were rejected (see the errors file) or the counts do not reconcile. FILE, RESULT
+    and --errors are local paths or, with --engine spark, data-lake URIs (`qzdsl.location`)."""
+    from qzdsl import location
     from qzdsl.backends.sql.batch import BatchInputError, run_batch
     from qzdsl.reports.batch.summary import render
 
     if out is None:
         raise UsageError("--batch needs --out RESULT.parquet (or RESULT.csv)")
-    if out.resolve() == batch.resolve() or (errors is not None
-                                            and errors.resolve() in (out.resolve(), batch.resolve())):
+    if location.key(out) == location.key(batch) or (
+            errors is not None and location.key(errors) in (location.key(out), location.key(batch))):
         raise UsageError("--out, --errors and the --batch file must be three different files")
     if format.value not in ("table", "json"):
         raise UsageError("with --batch the summary is printed as table or json")
     from qzdsl.backends.sql.batch import default_errors_path
     from qzdsl.output import stdout_bytes
 
-    _outputs([out, errors or default_errors_path(out)], [batch, *(policy or [None])])
-    batch = _require_file(batch)
+    errors_file = errors or default_errors_path(out)
+    engine = engine_options[0]
+    if engine is BatchEngine.duckdb:
+        _batch_engine(*engine_options, locations=(batch, out, errors_file))  # refuses a URI before any work
+    local_inputs = [location.local(batch)] if location.local(batch) is not None else []
+    _outputs([location.local(t) for t in (out, errors_file) if location.local(t) is not None],
+             [*local_inputs, *(policy or [None])])
+    if local_inputs:
+        batch = _require_file(local_inputs[0])
     try:
         summary = run_batch(_policy_paths(policy), batch, out, errors, _report_lang(lang),
                             progress=sys.stderr.isatty(), as_of=when, layout=layout and layout.value,
-                            ignore_unknown=ignore_unknown, engine=_batch_engine(*engine_options))
+                            ignore_unknown=ignore_unknown,
+                            engine=_batch_engine(*engine_options, locations=(batch, out, errors_file)))
     except BatchInputError as exc:
         raise UsageError(str(exc)) from None
     stdout_bytes(render(summary, format.value, _report_lang(lang)))
@@ -905,7 +953,7 @@ def _eval_batch(policy: Optional[list[Path]], batch: Path, out: Optional[Path], 
 
 @app.command()
 def simulate(
-    file: Path = typer.Argument(..., metavar="FILE"),
+    file: str = typer.Argument(..., metavar="FILE"),
     policy: Optional[list[Path]] = typer.Option(None, "--policy", "-p", metavar="FILE"),
     as_of: Optional[str] = typer.Option(None, "--as-of", metavar="DATE"),
     format: SimulateFormat = typer.Option(SimulateFormat.table, "--format", "-f"),
@@ -914,6 +962,7 @@ def simulate(
     ignore_unknown_columns: bool = typer.Option(False, "--ignore-unknown-columns"),
     engine: BatchEngine = ENGINE_OPTION,
     spark_master: Optional[str] = SPARK_MASTER_OPTION,
+    spark_remote: Optional[str] = SPARK_REMOTE_OPTION,
     conf: Optional[list[str]] = SPARK_CONF_OPTION,
 ) -> None:
     """The fiscal exposure of the policy over a population: per clause and per section, the
@@ -925,17 +974,20 @@ def simulate(
     from qzdsl.backends.sql.simulate import simulate as run
     from qzdsl.output import stdout_bytes
 
+    from qzdsl import location
+
     compiled = load(*_policy_set(policy))
     if reform is not None:
         if engine is not BatchEngine.duckdb:
             raise UsageError("--reform runs on DuckDB only: leave out --engine spark")
+        _batch_engine(engine, spark_master, spark_remote, conf, locations=(file,))
         from qzdsl.backends.sql.simulate import simulate_reform
         from qzdsl.reports.batch import reform as reform_report
 
         if format is SimulateFormat.csv:
             raise UsageError("--reform reports as table, json, md or html")
         try:
-            result = simulate_reform(compiled, load(_require_file(reform)), _require_file(file),
+            result = simulate_reform(compiled, load(_require_file(reform)), _require_file(location.local(file)),
                                      _date_option(as_of, "--as-of"), _report_lang(lang), progress=sys.stderr.isatty(),
                                      ignore_unknown=ignore_unknown_columns)
         except BatchInputError as exc:
@@ -944,10 +996,15 @@ def simulate(
         return
     if format in (SimulateFormat.md, SimulateFormat.html):
         raise UsageError("simulate reports as table, json or csv; md and html go with --reform")
-    file, when = _require_file(file), _date_option(as_of, "--as-of")
+    when = _date_option(as_of, "--as-of")
+    if engine is BatchEngine.duckdb:
+        _batch_engine(engine, spark_master, spark_remote, conf, locations=(file,))  # a URI: refused now
+    if location.local(file) is not None:
+        file = _require_file(location.local(file))
     try:
         result = run(compiled, file, when, _report_lang(lang), progress=sys.stderr.isatty(),
-                     ignore_unknown=ignore_unknown_columns, engine=_batch_engine(engine, spark_master, conf))
+                     ignore_unknown=ignore_unknown_columns,
+                     engine=_batch_engine(engine, spark_master, spark_remote, conf, locations=(file,)))
     except BatchInputError as exc:
         raise UsageError(str(exc)) from None
     stdout_bytes(render(result, format.value, _report_lang(lang)))

@@ -88,6 +88,9 @@ _TABLE: tuple[Code, ...] = (
     Code("QZ206", "InvalidDuration", _E, "invalid duration", "期限无效"),
     Code("QZ207", "FactOfAnotherApplicantKind", _E, "fact of another applicant kind", "事实属于其他申请人类别"),
     Code("QZ208", "DefinitionsNestedTooDeeply", _E, "definitions nested too deeply", "定义嵌套过深"),
+    Code("QZ209", "AsOfInContinuingCondition", _E, "as_of in a continuing condition", "持续条件中使用了评估日期",
+         "A continuing condition ('while') is judged period by period, on the facts in effect in each "
+         "period; the evaluation date (as_of) is not a period's date, so it cannot be read there."),
     Code("QZ301", "QuoteNotInSource", _E, "quote not in source", "引文不在原文中"),
     Code("QZ302", "QuoteOutsideItsSection", _W, "quote outside its section", "引文不在所属章节"),
     Code("QZ303", "AmountNotInQuote", _E, "amount not in quote", "金额不在引文中"),
@@ -191,6 +194,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "QZ107": {"en": "'{prop}' is given twice", "zh": "“{prop}”重复给出"},
     "QZ109.principle": {"en": "unknown principle '{name}'", "zh": "未知的原则“{name}”"},
     "QZ109.after_trial": {"en": "unknown after_trial reading '{name}'", "zh": "未知的 after_trial 读法“{name}”"},
+    "QZ209": {"en": "a continuing condition ('while') is judged in each period, not on the evaluation date: "
+                    "'{name}' reads as_of",
+              "zh": "持续条件（while）按每一期的事实判断，不按评估日期判断；“{name}”读取了评估日期 as_of"},
+    "hint.QZ209": {"en": "test a date fact instead, or move the condition to 'requires' (tested once)",
+                   "zh": "改为比较日期事实，或把该条件移入 requires（只判断一次）"},
     "QZ204.in_force_before_issued": {"en": "the policy is in force before it was issued", "zh": "政策的施行日期早于印发日期"},
     "QZ103.outside": {"en": "this {keyword} is not under any section", "zh": "此 {keyword} 不在任何章节之下"},
     "QZ103": {"en": "unknown section '{name}'", "zh": "未知的章节“{name}”"},
@@ -238,6 +246,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "hint.case.add_kind": {"en": "add e.g. 'kind: person'; the policy's kinds are: {first}",
                            "zh": "请加上如“kind: person”；政策中的申请主体类型：{first}"},
     "hint.case.facts": {"en": "write one 'name: value' per line under 'facts:'", "zh": "在 facts: 下每行写一个“事实名: 值”"},
+    "case.changes.empty": {"en": "'{name}' ({label}): a value that changes over time needs at least one "
+                                 "'date: value' entry",
+                           "zh": "“{label}”（{name}）：随时间变化的值至少要写一条“日期: 值”"},
+    "case.changes.date": {"en": "'{name}' ({label}): each key of a value that changes over time is the date "
+                                "it takes effect: {reason}",
+                          "zh": "“{label}”（{name}）：随时间变化的值，每一项的键是其生效日期：{reason}"},
+    "case.changes.duplicate": {"en": "'{name}' ({label}): {text} is given twice",
+                               "zh": "“{label}”（{name}）：{text} 写了两次"},
+    "hint.case.changes": {"en": "under {name}, write one 'date: value' line per change, e.g. '2024-04-01: 300' (the "
+                                "value on a date is the latest entry on or before it)",
+                          "zh": "在 {name} 下每行写一条“日期: 值”，如“2024-04-01: 300”（某日的值取该日及以前最近的一项）"},
     "hint.case.first_line": {"en": "it is first given on line {first}", "zh": "第一次出现在第 {first} 行"},
     "hint.case.fact_label": {"en": "did you mean '{first}'? ('{text}' is its label)",
                              "zh": "是否指“{first}”？（“{text}”是它的标签）"},

@@ -44,6 +44,11 @@ class Case:
 
     Fact values are typed: bool, int (count), Decimal (money), datetime.date, or the
     enumeration member's name.
+
+    `changes` holds the facts whose value changes over time (docs/cases.md): for each, its
+    values in date order, each from the date it takes effect (None: unknown from then). The
+    value on a date is the latest entry on or before it; before the first, it is unknown.
+    A fact is in `facts` or in `changes`, never both.
     """
 
     kind: str
@@ -51,6 +56,33 @@ class Case:
     as_of: dt.date | None = None
     name: str | None = None
     path: str | None = None
+    changes: dict[str, tuple[tuple[dt.date, FactValue | None], ...]] = field(default_factory=dict)
+
+    def facts_on(self, date: dt.date) -> dict[str, FactValue]:
+        """The facts in effect on `date`: the plain ones, and each changing fact's value then."""
+        if not self.changes:
+            return self.facts
+        facts = dict(self.facts)
+        for name, entries in self.changes.items():
+            value = value_on(entries, date)
+            if value is not None:
+                facts[name] = value
+        return facts
+
+    def change_dates(self, names) -> tuple[dt.date, ...]:
+        """The dates on which any of the facts `names` takes a new value, in order."""
+        return tuple(sorted({d for name in names for d, _ in self.changes.get(name, ())}))
+
+
+def value_on(entries: tuple[tuple[dt.date, FactValue | None], ...], date: dt.date) -> FactValue | None:
+    """The value of a changing fact on `date`: the latest entry on or before it (None before
+    the first, or where that entry is unknown)."""
+    value = None
+    for start, entry in entries:
+        if start > date:
+            break
+        value = entry
+    return value
 
 
 def json_value(value: FactValue) -> bool | int | str:
@@ -62,9 +94,17 @@ def json_value(value: FactValue) -> bool | int | str:
     return value
 
 
-def canonical_facts(case: Case) -> dict[str, bool | int | str]:
-    """The case's facts as JSON values, sorted by name: the same facts give the same text."""
-    return {name: json_value(case.facts[name]) for name in sorted(case.facts)}
+def changes_json(entries: tuple[tuple[dt.date, FactValue | None], ...]) -> dict[str, bool | int | str | None]:
+    """A changing fact's entries as JSON: ISO date -> value (None: unknown from then)."""
+    return {date.isoformat(): None if value is None else json_value(value) for date, value in entries}
+
+
+def canonical_facts(case: Case) -> dict:
+    """The case's facts as JSON values, sorted by name: the same facts give the same text.
+    A fact that changes over time is a mapping of ISO dates to values."""
+    facts: dict = {name: json_value(value) for name, value in case.facts.items()}
+    facts.update({name: changes_json(entries) for name, entries in case.changes.items()})
+    return {name: facts[name] for name in sorted(facts)}
 
 
 # ---- reading -------------------------------------------------------------------------
@@ -134,7 +174,7 @@ def case_from_node(node, policy: m.Policy, file: str) -> Case:
 def _items_of(data: dict, depth: int = 0) -> tuple[_Item, ...]:
     def value(v):
         if isinstance(v, dict):
-            return _items_of(v, depth + 1) if depth == 0 else _MAPPING
+            return _items_of(v, depth + 1) if depth <= 1 else _MAPPING
         return _LIST if isinstance(v, (list, tuple)) else v
 
     return tuple(_Item(str(k), value(v), None, None) for k, v in data.items())
@@ -189,7 +229,9 @@ def _mapping(node, file: str, diagnostics: list[Diagnostic], depth: int = 0) -> 
             diagnostics.append(error("QZ401", "a key must be a plain name", _span(file, key)))
             continue
         if isinstance(value, yaml.MappingNode):
-            content = _mapping(value, file, diagnostics, depth + 1) if depth == 0 else _MAPPING
+            # The top level holds `facts`, whose values may be mappings (a value changing
+            # over time); nothing deeper is read.
+            content = _mapping(value, file, diagnostics, depth + 1) if depth <= 1 else _MAPPING
         elif isinstance(value, yaml.SequenceNode):
             content = _LIST
         else:
@@ -246,16 +288,17 @@ def _validate(items: tuple[_Item, ...], policy: m.Policy, file: str | None, top:
         as_of = _date_field(fields["as_of"], found)
 
     facts: dict[str, FactValue] = {}
+    changes: dict[str, tuple] = {}
     if "facts" in fields and fields["facts"].value is not None:
         item = fields["facts"]
         if not isinstance(item.value, tuple):
             found.append(error("QZ401", _text("case.facts"), item.value_span, _text("hint.case.facts")))
         else:
-            facts = _facts(item.value, policy, kind, found)
+            facts, changes = _facts(item.value, policy, kind, found)
 
     if found:
         raise QzError(sorted(found, key=Diagnostic.sort_key))
-    return Case(kind, facts, as_of, name, file)
+    return Case(kind, facts, as_of, name, file, changes)
 
 
 def _unique_keys(items: tuple[_Item, ...], found: list[Diagnostic], what: str) -> dict[str, _Item]:
@@ -287,8 +330,9 @@ def _date_field(item: _Item, found: list[Diagnostic]) -> dt.date | None:
 
 
 def _facts(items: tuple[_Item, ...], policy: m.Policy, kind: str | None, found: list[Diagnostic]) \
-        -> dict[str, FactValue]:
+        -> tuple[dict[str, FactValue], dict[str, tuple]]:
     facts: dict[str, FactValue] = {}
+    changes: dict[str, tuple] = {}
     by_label = {f.label: f.name for f in policy.facts.values()}
     for item in _unique_keys(items, found, "fact").values():
         fact = policy.facts.get(item.key)
@@ -304,10 +348,41 @@ def _facts(items: tuple[_Item, ...], policy: m.Policy, kind: str | None, found: 
                                item.key_span, _text("hint.case.fact_of", first=", ".join(fact.kinds))))
         if item.value is None:
             continue  # written but left empty: unknown
+        if isinstance(item.value, tuple):
+            entries = _changes(fact, item, found)
+            if entries:
+                changes[fact.name] = entries
+            continue
         value = _typed(fact, item, found)
         if value is not None:
             facts[fact.name] = value
-    return facts
+    return facts, changes
+
+
+def _changes(fact: m.Fact, item: _Item, found: list[Diagnostic]) -> tuple:
+    """A value that changes over time: `{date: value, …}`, each value from its date on."""
+    if not item.value:
+        found.append(error("QZ403", _text("case.changes.empty", name=fact.name, label=fact.label),
+                           item.value_span, _text("hint.case.changes", name=fact.name)))
+        return ()
+    entries: dict[dt.date, FactValue | None] = {}
+    before = len(found)
+    for entry in item.value:
+        try:
+            date = read_date(entry.key)
+        except Refused as refusal:
+            found.append(error("QZ404", _text("case.changes.date", name=fact.name, label=fact.label,
+                                              reason=refusal.text), entry.key_span,
+                               _text("hint.case.changes", name=fact.name)))
+            continue
+        if date in entries:
+            found.append(error("QZ403", _text("case.changes.duplicate", name=fact.name, label=fact.label,
+                                              text=date.isoformat()), entry.key_span))
+            continue
+        entries[date] = None if entry.value is None else _typed(fact, entry, found)
+    if len(found) > before:
+        return ()
+    return tuple(sorted(entries.items()))
 
 
 def _closest(name: str, candidates) -> str | None:

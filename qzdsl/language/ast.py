@@ -296,6 +296,16 @@ class Requires:
 
 
 @dataclass(frozen=True)
+class While:
+    """A continuing condition: it must hold in every period a clause pays, where `requires`
+    is tested once, on its entitlement date."""
+
+    expr: Expr
+    span: Span = _span()
+    KEYWORD = "while"
+
+
+@dataclass(frozen=True)
 class Group:
     name: Name
     span: Span = _span()
@@ -431,7 +441,7 @@ class Reason:
 Prop = (
     Title | SourceFile | Issued | InForce | AppliesFrom | Principle | Lead | Units | Trial
     | AfterTrial | FactType | Of | Ask | Amount | Rule | Cap | Max | From | To | Channel
-    | Requires | Group | Excludes | Stackable | Discretionary | OwnBalance | OnceOnly | History | Grants
+    | Requires | While | Group | Excludes | Stackable | Discretionary | OwnBalance | OnceOnly | History | Grants
     | Existing | Extends
     | Cite | Note | Ambiguity | Goal | By | Within | Reason
 )

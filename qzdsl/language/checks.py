@@ -28,8 +28,9 @@ ALLOWED: dict[str, set[type]] = {
     "section": {ast.Lead, ast.Units, ast.Trial, ast.AfterTrial, ast.Cite, ast.Note, ast.Ambiguity},
     "fact": {ast.FactType, ast.Of, ast.Ask, ast.Note, ast.History},
     "define": {ast.Cite, ast.Note, ast.Ambiguity},
-    "benefit": _CLAUSE_COMMON | {ast.Amount, ast.Rule, ast.Cap, ast.Max, ast.From, ast.OwnBalance, ast.OnceOnly},
-    "entitlement": _CLAUSE_COMMON | {ast.Grants, ast.Amount, ast.Rule, ast.Max, ast.From, ast.OnceOnly},
+    "benefit": _CLAUSE_COMMON | {ast.Amount, ast.Rule, ast.Cap, ast.Max, ast.From, ast.OwnBalance, ast.OnceOnly,
+                                 ast.While},
+    "entitlement": _CLAUSE_COMMON | {ast.Grants, ast.Amount, ast.Rule, ast.Max, ast.From, ast.OnceOnly, ast.While},
     "reference": _CLAUSE_COMMON | {ast.Existing, ast.Rule},
     "equivalence": _CLAUSE_COMMON | {ast.Extends, ast.Grants},
     "target": {ast.Goal, ast.By, ast.Within, ast.Lead, ast.Units, ast.Cite, ast.Note, ast.Ambiguity},
@@ -263,6 +264,11 @@ def check_types(program: Program) -> list[Diagnostic]:
         requires = ast.first(decl.props, ast.Requires)
         if requires:
             lowerer.condition(requires.expr, "'requires'")
+        continuing = ast.first(decl.props, ast.While)
+        if continuing:
+            lowered = lowerer.condition(continuing.expr, "'while'")
+            if lowered is not None:
+                found += _as_of_in_while(lowered, lowerer, continuing)
         for prop in decl.props:
             if isinstance(prop, ast.Amount) and prop.fact is not None:
                 found += _expect_type(lowerer, prop.fact, {m.Type.MONEY}, "an amount")
@@ -291,6 +297,15 @@ def check_types(program: Program) -> list[Diagnostic]:
                         found.append(error("QZ201", f"'{prop.name.name}' is {type_word(lowered.type)}; an "
                                            "equivalence extends a yes/no definition", prop.name.span))
     return lowerer.diagnostics + found
+
+
+def _as_of_in_while(expr: m.Expr, lowerer: Lowerer, prop: ast.While) -> list[Diagnostic]:
+    """A continuing condition is judged on each period's facts: the evaluation date has no
+    meaning there (QZ209), whether written in it or in a definition it uses."""
+    for node, owner in m.reach((expr,), lowerer.definition):
+        if isinstance(node, m.AsOfRef):
+            return [error("QZ209", None, prop.span, Text("hint.QZ209"), name=owner or "while")]
+    return []
 
 
 def _check_once_only(program: Program, decl: ast.ClauseDecl, prop: ast.OnceOnly) -> list[Diagnostic]:
@@ -333,12 +348,18 @@ def check_fact_kinds(program: Program) -> list[Diagnostic]:
     found = []
     for entry in program.of_type(ast.ClauseDecl):
         to = ast.first(entry.decl.props, ast.To)
-        requires = ast.first(entry.decl.props, ast.Requires)
-        if to is None or requires is None or to.kind.name not in program.kinds:
-            continue  # an unknown kind is reported by check_kinds
-        expr = lowerer.expr(requires.expr)
-        if expr is None:
-            continue
+        for requires in (ast.first(entry.decl.props, ast.Requires), ast.first(entry.decl.props, ast.While)):
+            if to is None or requires is None or to.kind.name not in program.kinds:
+                continue  # an unknown kind is reported by check_kinds
+            found += _facts_of_kind(requires, to, lowerer, facts)
+    return found
+
+
+def _facts_of_kind(requires: ast.Requires | ast.While, to: ast.To, lowerer: Lowerer, facts: dict) \
+        -> list[Diagnostic]:
+    found = []
+    expr = lowerer.expr(requires.expr)
+    if expr is not None:
         for name in sorted(_facts_used(expr, lowerer)):
             of = ast.first(facts[name].props, ast.Of)
             kinds = {k.name for k in of.kinds} if of else set()
@@ -545,7 +566,7 @@ def _encoded_amounts(decl: ast.Decl) -> set[Decimal]:
                 values.add(prop.high.value)
         elif isinstance(prop, ast.Cap):
             values.add(prop.amount.value)
-        elif isinstance(prop, ast.Requires):
+        elif isinstance(prop, (ast.Requires, ast.While)):
             values |= {n.value for n in _numbers(prop.expr)}
     return values
 

@@ -243,6 +243,7 @@ def _clause(entry: Entry, program: Program, lowerer: Lowerer, infos, main_info: 
     cites = _citations(program, entry.file, props, section.ref if section else None)
     requires_prop = ast.first(props, ast.Requires)
     requires = lowerer.expr(requires_prop.expr) if requires_prop else m.Const(True, m.Type.BOOL, "true")
+    while_prop = ast.first(props, ast.While)
     once_only = ast.first(props, ast.OnceOnly)
     if once_only is not None:
         requires = _once_only(requires, once_only)
@@ -264,6 +265,7 @@ def _clause(entry: Entry, program: Program, lowerer: Lowerer, infos, main_info: 
         section_title=section.title if section else "",
         beneficiary=to.kind.name if to else None,
         requires=requires,
+        continuing=lowerer.expr(while_prop.expr) if while_prop else None,
         amount=_amount(props),
         window=_window(info, section, program, entry.file),
         order=entry.order,

@@ -216,6 +216,8 @@ def _prop_lines(prop: ast.Prop) -> list[str]:
         return _bracketed("units [", [_unit_word(u) for u in prop.units], "]", fill=True)
     if isinstance(prop, ast.Requires):
         return _expr_lines(prop.expr, INDENT + "requires ")
+    if isinstance(prop, ast.While):
+        return _expr_lines(prop.expr, INDENT + "while ")
     return [_PROPS[type(prop)](prop)]
 
 

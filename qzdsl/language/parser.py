@@ -274,6 +274,10 @@ class _ToAst(Transformer_NonRecursive):
         return ast.Requires(c[0], self._span(meta))
 
     @v_args(meta=True)
+    def while_prop(self, meta, c):
+        return ast.While(c[0], self._span(meta))
+
+    @v_args(meta=True)
     def group_prop(self, meta, c):
         return ast.Group(self._name(c[0]), self._span(meta))
 
@@ -596,7 +600,7 @@ def _too_deep(decls: list[ast.Decl]) -> list[Diagnostic]:
     found = []
     for decl in decls:
         exprs = [decl.expr] if isinstance(decl, ast.DefineDecl) else []
-        exprs += [p.expr for p in ast.props_of(decl) if isinstance(p, ast.Requires)]
+        exprs += [p.expr for p in ast.props_of(decl) if isinstance(p, (ast.Requires, ast.While))]
         for expr in exprs:
             if _depth(expr) > MAX_NESTING:
                 found.append(error("QZ001", f"this expression nests more than {MAX_NESTING} levels deep",

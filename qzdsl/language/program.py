@@ -219,7 +219,7 @@ def _too_deep(program: Program) -> list[Diagnostic]:
     for entry in program.entries:
         decl = entry.decl
         exprs = [(decl.expr, decl)] if isinstance(decl, ast.DefineDecl) and defines.get(decl.name) is decl else []
-        exprs += [(p.expr, p) for p in ast.props_of(decl) if isinstance(p, ast.Requires)]
+        exprs += [(p.expr, p) for p in ast.props_of(decl) if isinstance(p, (ast.Requires, ast.While))]
         for expr, where in exprs:
             own, used = _references(expr, defines)
             depth = max([own] + [level + total.get(ref, 0) for ref, level in used])

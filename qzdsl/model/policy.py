@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import Enum, StrEnum
+from functools import cached_property
 from typing import ClassVar, Generic, TypeVar
 
 from qzdsl.diagnostics import Span
@@ -89,6 +90,20 @@ class Status(StrEnum):
     INELIGIBLE = "ineligible"
     UNDETERMINED = "undetermined"  # facts are missing
     NOT_IN_FORCE = "not_in_force"
+
+
+class PeriodState(StrEnum):
+    """Where one period of a granted schedule stands on the as-of date, in every back end."""
+
+    PAID = "paid"  # past, and its conditions held: owed for a period already over
+    DUE = "due"  # the current period, its conditions holding on the as-of facts
+    PROJECTED = "projected"  # future: paid if the continuing conditions keep holding
+    STOPPED = "stopped"  # a continuing condition failed in this period: nothing is paid for it
+    UNDETERMINED = "undetermined"  # facts for this period are missing: never silently paid
+
+    @property
+    def pays(self) -> bool:
+        return self in (PeriodState.PAID, PeriodState.DUE, PeriodState.PROJECTED)
 
 
 class Relation(StrEnum):
@@ -582,11 +597,29 @@ class Clause:
     notes: tuple[str, ...] = ()
     ambiguities: tuple[Ambiguity, ...] = ()
     lead: str | None = None
+    # Must hold in every period paid (`while`), judged on that period's facts; `requires`
+    # is tested once, on the entitlement date. None: nothing continuing.
+    continuing: Expr | None = None
     span: Span | None = field(default=None, compare=False)
 
     @property
     def ref(self) -> str:
         return self.section
+
+    @cached_property
+    def eligibility(self) -> Expr:
+        """The requirement and the continuing condition together: what a snapshot of facts
+        (a flat case, a batch row, an SMT model) must satisfy for the clause to be granted.
+        On such facts the continuing condition holds in every period or in none."""
+        if self.continuing is None:
+            return self.requires
+        return And((self.requires, self.continuing), text=f"({self.requires.text}) and ({self.continuing.text})",
+                   span=self.span)
+
+    @property
+    def conditions(self) -> tuple[Expr, ...]:
+        """The requirement, then the continuing condition when there is one."""
+        return (self.requires,) if self.continuing is None else (self.requires, self.continuing)
 
     @property
     def computes_amount(self) -> bool:
@@ -767,12 +800,12 @@ class Policy:
     def facts_of(self, clause: Clause) -> tuple[str, ...]:
         """Every fact deciding a clause for its own beneficiary (requirement, anchor date,
         head count), through definitions, in order of first use."""
-        return facts_reached(self.reach((clause.requires, *clause.needs), clause.beneficiary))
+        return facts_reached(self.reach((*clause.conditions, *clause.needs), clause.beneficiary))
 
     def equivalences_used(self, clause: Clause) -> tuple[tuple[str, str], ...]:
         """(equivalence clause, the definition it extends) for every equivalence the
         clause's requirement reaches through a definition, in the order it is reached."""
-        nodes = list(self.reach((clause.requires,)))
+        nodes = list(self.reach(clause.conditions))
         order = {name: i for i, name in enumerate(definitions_reached(nodes))}
         vias = [(node.clause, owner) for node, owner in nodes if isinstance(node, Via) and owner is not None]
         return tuple(dict.fromkeys(sorted(vias, key=lambda pair: order[pair[1]])))

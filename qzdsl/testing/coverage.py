@@ -127,7 +127,7 @@ def coverage(run: PolicyTestRun) -> Coverage:
     atoms = tuple(
         AtomCoverage(c.id, path, text, within, *_seen(traces[c.id], path))
         for c in policy.clauses
-        for path, text, within in condition_atoms(policy, c.requires, c.beneficiary)
+        for path, text, within in condition_atoms(policy, c.eligibility, c.beneficiary)
     )
     return Coverage(clauses, atoms, _groups(policy, decisions))
 

@@ -135,6 +135,12 @@ def clause_value(result: ClauseResult, field: str) -> object:
             return payout.periods[-1].end if payout.periods else None
         case "open_ended":
             return payout.open_ended
+    line = result.timeline
+    match field:
+        case "paid" | "due" | "projected":
+            return None if line is None else Amount(*getattr(line, field))
+        case "stopped" | "undetermined":
+            return None if line is None else getattr(line, field)
     raise ValueError(f"unknown expectation field {field!r}")
 
 
@@ -144,4 +150,5 @@ def decision_value(decision: Decision, field: str) -> object:
     totals = decision.totals
     return {"totals.granted": totals.granted, "totals.low": totals.low, "totals.high": totals.high,
             "totals.value": totals.value, "totals.open_ended": totals.open_ended,
-            "totals.own_balance": totals.own_balance}[field]
+            "totals.own_balance": totals.own_balance, "totals.paid": Amount(*totals.paid),
+            "totals.due": Amount(*totals.due), "totals.projected": Amount(*totals.projected)}[field]

@@ -40,8 +40,8 @@ TEST_SUFFIXES = (".yaml", ".yml")
 
 TEST_KEYS = ("name", "case", "kind", "facts", "as_of", "expect", "totals", "questions", "exhaustive")
 CLAUSE_KEYS = ("status", "amount", "total", "heads", "periods", "starts", "ends", "open_ended", "excluded_by",
-               "missing", "window")
-TOTALS_KEYS = ("granted", "low", "high", "value", "open_ended", "own_balance")
+               "missing", "window", "paid", "due", "projected", "stopped", "undetermined")
+TOTALS_KEYS = ("granted", "low", "high", "value", "open_ended", "own_balance", "paid", "due", "projected")
 AMOUNT_KEYS = ("low", "high", "up_to", "at_least")
 WINDOW_SIDES = ("before", "after", "stopped")
 STATUSES = tuple(s.value for s in Status)
@@ -370,9 +370,13 @@ class _Reader:
         over = self.validated(lambda: case_from_node(inline, self.policy, self.file))
         if over is None:
             return None
-        merged = {k: v for k, v in base.facts.items() if k not in removed}
+        # A fact given here replaces the case file's, plain or changing over time.
+        replaced = removed | set(over.facts) | set(over.changes)
+        merged = {k: v for k, v in base.facts.items() if k not in replaced}
         merged.update(over.facts)
-        return Case(base.kind, merged, base.as_of, base.name, base.path)
+        changes = {k: v for k, v in base.changes.items() if k not in replaced}
+        changes.update(over.changes)
+        return Case(base.kind, merged, base.as_of, base.name, base.path, changes)
 
     def validated(self, make) -> Case | None:
         try:
@@ -437,9 +441,9 @@ class _Reader:
         match key:
             case "status":
                 return self.status(node) or _INVALID
-            case "amount" | "total":
+            case "amount" | "total" | "paid" | "due" | "projected":
                 return self.amount(node, key)
-            case "heads" | "periods":
+            case "heads" | "periods" | "stopped" | "undetermined":
                 return self.count(node, key)
             case "starts" | "ends":
                 return self.date(node, key) or _INVALID
@@ -554,6 +558,8 @@ class _Reader:
         for key, (key_node, value) in self.mapping(node, TOTALS_KEYS, "'totals'").items():
             if key in ("granted", "open_ended"):
                 expected = self.count(value, f"totals.{key}")
+            elif key in ("paid", "due", "projected"):
+                expected = self.amount(value, f"totals.{key}")
             elif _is_null(value):
                 expected = None
             else:

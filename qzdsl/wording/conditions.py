@@ -151,6 +151,17 @@ class Phrasing:
                 return self.t("always" if bool(value) == truth else "never")
         return self.t("condition")
 
+    def continuing(self, e: m.Expr) -> str:
+        """A continuing condition as what must still be so (须仍在衢非公企业就业，且…): a
+        definition by its label, which names a state; anything else as a statement."""
+        parts = []
+        for part in (e.operands if isinstance(e, m.And) else (e,)):
+            if isinstance(part, m.DefRef):
+                parts.append(self.policy.definitions[part.name].label)
+            else:
+                parts.append(self._part(part, True, m.And))
+        return label("eval.continuing", self.lang).format(condition=self._join(parts, "and"))
+
     def _part(self, e: m.Expr, truth: bool, joined_by: type) -> str:
         """An operand of a conjunction or disjunction, bracketed when it is itself a
         compound of the other kind, so that the grouping reads unambiguously."""

@@ -45,6 +45,11 @@ def cadence(value, lang: str = "zh") -> str:
     return label(f"cadence.{key_of(value)}", lang)
 
 
+def period_state(value, lang: str = "zh") -> str:
+    """paid / due / projected / stopped / undetermined -> 往期应发 / 本期应发 / …"""
+    return label(f"period_state.{key_of(value)}", lang)
+
+
 def unit(value, lang: str = "zh") -> str:
     """years / months / days -> 年 / 个月 / 天."""
     return label(f"unit.{key_of(value)}", lang)

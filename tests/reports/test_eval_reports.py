@@ -104,9 +104,12 @@ def test_json_record_carries_the_documented_fields(policy):
         "citations": [{"section": "二（二）", "quote": "对在本市无房的员工，每月给予500元租房补贴，最长12个月",
                        "source_line": 11}],
     }
-    assert record["totals"] | {"text": None} == {"granted": 3, "monetary": 3, "low": 26000, "high": 32000,
-                                                 "value": 32000, "open_ended": 0, "own_balance": 0,
-                                                 "text": None}
+    assert record["totals"] | {"text": None, "schedule_text": None} == {
+        "granted": 3, "monetary": 3, "low": 26000, "high": 32000, "value": 32000, "open_ended": 0, "own_balance": 0,
+        "text": None, "schedule_text": None,
+        # the one-off of June is owed, the current month and year are due, the rest projected
+        "paid": {"low": 20000, "high": 20000}, "due": {"low": 2000, "high": 8000},
+        "projected": {"low": 4000, "high": 4000}}
 
 
 def test_json_money_is_exact(policy):

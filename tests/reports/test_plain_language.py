@@ -80,7 +80,7 @@ def test_a_failed_enumeration_reads_as_a_sentence(policy):
 def test_money_compared_reads_in_yuan(policy):
     phrase = Phrasing(policy, "zh")
     clause = next(c for c in policy.clauses if c.id == "pf_topup_subsidy")
-    assert "，且住房公积金企业缴存部分（每月）超过200元，" in phrase.holds(clause.requires, True)
+    assert phrase.holds(clause.continuing, True).endswith("住房公积金企业缴存部分（每月）超过200元")
 
 
 def test_a_once_only_condition_reads_as_history(policy):

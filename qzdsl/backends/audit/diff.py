@@ -153,7 +153,7 @@ def _changes(old: m.Clause | None, new: m.Clause | None) -> tuple[Change, ...]:
 
     compare(Aspect.TITLE, old.title, new.title)
     compare(Aspect.BENEFICIARY, old.beneficiary, new.beneficiary)
-    compare(Aspect.CONDITION, old.requires, new.requires)
+    compare(Aspect.CONDITION, old.eligibility, new.eligibility)
     a, b = old.amount, new.amount
     compare(Aspect.AMOUNT, (a.kind, a.low, a.high, a.per_head, a.cap, a.cap_scope, a.rule),
             (b.kind, b.low, b.high, b.per_head, b.cap, b.cap_scope, b.rule))

@@ -211,7 +211,7 @@ class Translator(m.ExprVisitor[Term]):
         self._using = set()
         self._kind = clause.beneficiary
         atoms, exprs = [], []
-        for node in self._conjuncts(clause.requires):
+        for node in self._conjuncts(clause.eligibility):
             atoms.append(Atom(clause.id, self._text(node), node.span))
             exprs.append(self.visit(node))
         for atom, expr in self._window(clause):

@@ -32,7 +32,7 @@ from typing import Callable, Collection, NamedTuple
 
 from qzdsl.model import policy as m
 from qzdsl.model.derived import derived
-from qzdsl.cases.case import Case
+from qzdsl.cases.case import Case, value_on
 from qzdsl.model.dates import shift
 from qzdsl.diagnostics import QzError, did_you_mean, error
 from qzdsl.backends.evaluator.resolution import resolve
@@ -41,15 +41,17 @@ from qzdsl.backends.evaluator.results import (
     ClauseResult,
     ConditionFailed,
     ConditionUnknown,
+    ContinuingStopped,
     Decision,
     OutOfWindow,
+    PeriodsUndetermined,
     Reason,
     RequirementMet,
     ScheduleCut,
     TraceNode,
 )
 from qzdsl.model.policy import Status
-from qzdsl.backends.evaluator.schedule import payout
+from qzdsl.backends.evaluator.schedule import payout, timeline
 
 # The statuses as module constants: looking a member up on its enum class costs ten times
 # more than a global on Python 3.11, and the evaluator does it for every clause of a case.
@@ -66,66 +68,158 @@ def evaluate(policy: m.Policy, case: Case, as_of: dt.date | None = None) -> Deci
         raise QzError([error("QZ405", f"unknown applicant kind '{case.kind}'", None,
                              did_you_mean(case.kind, policy.kinds))])
     when = as_of or case.as_of or dt.date.today()
-    run = _Run(case.facts, when, case.kind)
-    results = [_decide(plan, run) for plan in _plan(policy).kinds[case.kind]]
+    run = _Run(case.facts_on(when), when, case.kind)
+    results = [_decide(plan, run, case) for plan in _plan(policy).kinds[case.kind]]
     return Decision(policy, case, when, tuple(resolve(policy, results)))
 
 
 def evaluate_clauses(policy: m.Policy, case: Case, as_of: dt.date, clauses: Collection[str]) -> list[ClauseResult]:
     """The verdicts on the clauses named in `clauses` (of the case's kind) alone, before
     从优、从高、不重复: what the questions need to see which answers decide a clause."""
-    run = _Run(case.facts, as_of, case.kind)
-    return [_decide(plan, run) for plan in _plan(policy).kinds[case.kind] if plan.clause.id in clauses]
+    run = _Run(case.facts_on(as_of), as_of, case.kind)
+    return [_decide(plan, run, case) for plan in _plan(policy).kinds[case.kind] if plan.clause.id in clauses]
 
 
 # ---- one clause ----------------------------------------------------------------------
 
 
-def _decide(plan: "_ClausePlan", run: "_Run") -> ClauseResult:
-    trace = plan.requires(run)
-    status, reasons, missing, amount, date = _verdict(plan, trace, run)
-    return _result(plan.clause, status, amount, None, missing, reasons, trace, date)
+def _decide(plan: "_ClausePlan", run: "_Run", case: Case) -> ClauseResult:
+    anchor = plan.anchor(run) if plan.anchor else None
+    date = run.as_of if anchor is None else anchor.value
+    # `requires` is tested once, on the facts in effect on the entitlement date; the
+    # continuing condition on the as-of facts here, and period by period in `_verdict`.
+    at_date = run
+    if case.changes and date is not None and date != run.as_of:
+        at_date = _Run(case.facts_on(date), run.as_of, run.kind)
+    trace = plan.requires(at_date)
+    if plan.continuing is not None:
+        kids = (trace, plan.continuing(run))
+        eligibility = plan.clause.eligibility
+        trace = _node(TraceNode, ("and", eligibility.text, _all(kids), kids, None, None, eligibility))
+    status, reasons, missing, amount, date, line = _verdict(plan, trace, run, anchor, date, case)
+    return _result(plan.clause, status, amount, None, missing, reasons, trace, date, line)
 
 
-def _verdict(plan: "_ClausePlan", trace: TraceNode, run: "_Run") -> tuple:
-    """(status, reasons, missing facts, payout, entitlement date) of one clause."""
+def _all(kids: tuple[TraceNode, ...]) -> bool | None:
+    """Three-valued `and` of known nodes."""
+    values = [kid.value for kid in kids]
+    return False if False in values else None if None in values else True
+
+
+def _verdict(plan: "_ClausePlan", trace: TraceNode, run: "_Run", anchor: TraceNode | None, date: dt.date | None,
+             case: Case) -> tuple:
+    """(status, reasons, missing facts, payout, entitlement date, timeline) of one clause."""
     clause, as_of = plan.clause, run.as_of
     spec, window = clause.amount, clause.window
-
-    anchor = plan.anchor(run) if plan.anchor else None
     heads = plan.heads(run) if plan.heads else None
     rate = plan.rate(run) if plan.rate else None
-    date = as_of if anchor is None else anchor.value
+
+    # A continuing condition over facts that change: judged period by period, it may hold
+    # in some periods and not in others (paid, then stopped) whatever it is on the as-of date.
+    periods = None
+    if plan.continuing is not None and case.changes and trace.children[0].value is True and date is not None \
+            and not window.stopped(as_of) and all(n is None or n.value is not None for n in (heads, rate)):
+        changing = tuple(name for name in plan.continuing_facts if name in case.changes)
+        paid = payout(clause, int(heads.value) if heads is not None else None,
+                      anchor.value if anchor is not None else None, rate.value if rate is not None else None)
+        if changing and paid is not None and paid.first is not None and paid.count is not None:
+            periods = _Periods(plan, run, case, changing, paid, anchor.value if anchor is not None else None)
+            trace = _node(TraceNode, ("and", trace.text, _all((trace.children[0], periods.overall)),
+                                      trace.children, None, None, trace.expr))
 
     # 1. A requirement that fails decides, whatever the dates: the caseworker is told why
     #    the applicant does not qualify, not asked for a date that cannot matter.
     if trace.value is False:
-        return _INELIGIBLE, tuple(failures(trace)), (), None, date
+        # A continuing condition may repeat part of the requirement (tested once and then
+        # in every period): one failed condition is one reason.
+        found = failures(trace)
+        reasons = tuple({(r.node.expr if r.node.expr is not None else id(r)): r for r in reversed(found)}
+                        .values())[::-1]
+        if periods is not None:
+            reasons += (periods.stopped(),)
+        return _INELIGIBLE, reasons, (), None, date, None
 
     # 2. In force.
     if window.stopped(as_of):
-        return _NOT_IN_FORCE, (OutOfWindow("stopped", as_of, window),), (), None, None
+        return _NOT_IN_FORCE, (OutOfWindow("stopped", as_of, window),), (), None, None, None
     if date is None:
         reasons, missing = _unknowns(trace, anchor, heads, rate, spec)
-        return _UNDETERMINED, reasons, missing, None, None
+        return _UNDETERMINED, reasons, missing, None, None, None
     if date < window.start:
-        return _NOT_IN_FORCE, (OutOfWindow("before", date, window),), (), None, date
+        return _NOT_IN_FORCE, (OutOfWindow("before", date, window),), (), None, date, None
     if window.end is not None and date > window.end:
-        return _NOT_IN_FORCE, (OutOfWindow("after", date, window),), (), None, date
+        return _NOT_IN_FORCE, (OutOfWindow("after", date, window),), (), None, date, None
 
     # 3. An unknown requirement, or the head count or rate the amount needs.
     if trace.value is None or any(n is not None and n.value is None for n in (heads, rate)):
+        if periods is not None:
+            reasons, missing = periods.unknown()
+            return _UNDETERMINED, reasons, missing, None, date, None
         reasons, missing = _unknowns(trace, None, heads, rate, spec)
-        return _UNDETERMINED, reasons, missing, None, date
+        return _UNDETERMINED, reasons, missing, None, date, None
 
-    # 4. The amount.
+    # 4. The amount, and where each of its periods stands on the as-of date.
     count = int(heads.value) if heads is not None else None
     paid = payout(clause, count, anchor.value if anchor is not None else None,
                   rate.value if rate is not None else None)
     reasons = (RequirementMet(trace),)
     if paid is not None and paid.cut_at is not None:
         reasons += (ScheduleCut(paid.dropped, window),)
-    return _GRANTED, reasons, (), paid, date
+    line = None
+    if paid is not None:
+        line = timeline(paid, as_of, periods.judged if periods is not None else None)
+        if line.stopped:
+            reasons += (periods.stopped(),)
+        if line.undetermined:
+            reasons += (periods.undetermined(),)
+    return _GRANTED, reasons, (), paid, date, line
+
+
+class _Periods:
+    """A continuing condition judged period by period on the facts given for each: over
+    every value its changing facts take from the period's start (not before the anchor
+    date) to its end. A period is paid only when the condition holds throughout it."""
+
+    def __init__(self, plan: "_ClausePlan", run: "_Run", case: Case, changing: tuple[str, ...], paid,
+                 anchor: dt.date | None):
+        self.plan, self.run, self.case, self.changing = plan, run, case, changing
+        dates = case.change_dates(changing)
+        self.traces: dict[tuple, TraceNode] = {}
+        self.first: dict[bool | None, tuple[dt.date | None, TraceNode]] = {}
+        judged = []
+        for period in paid.periods:
+            start = anchor if anchor is not None and period.start < anchor else period.start
+            end = max(period.end, start)
+            nodes = [self._at(point) for point in (start, *(d for d in dates if start < d <= end))]
+            for node in nodes:
+                self.first.setdefault(node.value, (period.start, node))
+            judged.append(_all(tuple(nodes)))
+        self.judged = tuple(judged)
+        values = set(self.judged)
+        self.overall = TraceNode("and", plan.clause.continuing.text,
+                                 True if True in values else None if None in values else False,
+                                 expr=plan.clause.continuing)
+
+    def _at(self, date: dt.date) -> TraceNode:
+        key = tuple(value_on(self.case.changes[name], date) for name in self.changing)
+        node = self.traces.get(key)
+        if node is None:
+            run = _Run(self.case.facts_on(date), self.run.as_of, self.run.kind)
+            node = self.traces[key] = self.plan.continuing(run)
+        return node
+
+    def stopped(self) -> ContinuingStopped:
+        start, node = self.first.get(False, (None, self.plan.continuing(self.run)))
+        return ContinuingStopped(node, start, sum(1 for held in self.judged if held is False))
+
+    def undetermined(self) -> PeriodsUndetermined:
+        _, node = self.first.get(None, (None, None))
+        facts = missing_facts(node) if node is not None else ()
+        return PeriodsUndetermined(sum(1 for held in self.judged if held is None), facts)
+
+    def unknown(self) -> tuple[tuple[Reason, ...], tuple[str, ...]]:
+        reason = self.undetermined()
+        return (reason,), reason.facts
 
 
 def _unknowns(trace: TraceNode, anchor: TraceNode | None, heads: TraceNode | None, rate: TraceNode | None,
@@ -232,6 +326,8 @@ class _ClausePlan(NamedTuple):
     anchor: Step | None  # the anchor date, the head count and the rate, where the amount names them
     heads: Step | None
     rate: Step | None
+    continuing: Step | None  # the `while` condition, and the facts it reads
+    continuing_facts: tuple[str, ...]
 
 
 class _Plan:
@@ -243,9 +339,17 @@ class _Plan:
         self.kinds: dict[str, tuple[_ClausePlan, ...]] = {
             kind: tuple(_ClausePlan(clause, compiler.visit(clause.requires), *(
                 compiler.named(name) if name else None
-                for name in (clause.amount.anchor, clause.amount.per_head, clause.amount.fact)))
+                for name in (clause.amount.anchor, clause.amount.per_head, clause.amount.fact)),
+                *_continuing(policy, compiler, clause))
                 for clause in policy.clauses_for(kind))
             for kind in policy.kinds}
+
+
+def _continuing(policy: m.Policy, compiler: "_Compiler", clause: m.Clause) -> tuple[Step | None, tuple[str, ...]]:
+    if clause.continuing is None:
+        return None, ()
+    facts = m.facts_reached(policy.reach((clause.continuing,), clause.beneficiary))
+    return compiler.visit(clause.continuing), facts
 
 
 def _plan(policy: m.Policy) -> _Plan:
@@ -462,14 +566,14 @@ def _slot_setters(cls: type, names: tuple[str, ...]) -> tuple:
 
 
 _new = object.__new__
-_clause, _status, _amount, _excluded, _missing, _reasons, _trace, _date = _slot_setters(
+_clause, _status, _amount, _excluded, _missing, _reasons, _trace, _date, _timeline = _slot_setters(
     ClauseResult, ("clause", "status", "amount", "excluded_by", "missing_facts", "reasons", "trace",
-                   "entitlement_date"))
+                   "entitlement_date", "timeline"))
 
 
 def _result(clause: m.Clause, status: Status, amount, excluded_by: str | None, missing: tuple[str, ...],
-            reasons: tuple, trace: TraceNode, date: dt.date | None) -> ClauseResult:
-    """ClauseResult(clause, status, amount, excluded_by, missing, reasons, trace, date)."""
+            reasons: tuple, trace: TraceNode, date: dt.date | None, line) -> ClauseResult:
+    """ClauseResult(clause, status, amount, excluded_by, missing, reasons, trace, date, timeline)."""
     result = _new(ClauseResult)
     _clause(result, clause)
     _status(result, status)
@@ -479,4 +583,5 @@ def _result(clause: m.Clause, status: Status, amount, excluded_by: str | None, m
     _reasons(result, reasons)
     _trace(result, trace)
     _date(result, date)
+    _timeline(result, line)
     return result

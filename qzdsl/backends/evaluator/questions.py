@@ -49,14 +49,12 @@ class Question:
 def questions(decision: Decision) -> tuple[Question, ...]:
     """The questions of `decision`, ordered by stake within topics ordered by stake."""
     policy = decision.policy
-    undetermined = [r for r in decision.results if r.status is _UNDETERMINED]
+    undetermined = [r.clause.id for r in decision.results if r.status is _UNDETERMINED]
+    reads = derived(policy, _reads, lambda: _reads(policy))
     asked = []
     for need, name in enumerate(decision.questions):
-        # Only a clause that lists the fact among its missing ones can be decided by it: a
-        # value that is known stays known whatever the unknown facts turn out to be, and
-        # the missing facts are every unknown one under an unknown value (Kleene logic is
-        # monotone; tests/backends/evaluator: test_knowing_more_never_changes_a_known_value).
-        decided = _decided_by(decision, name, {r.clause.id for r in undetermined if name in r.missing_facts})
+        # Only a clause that reads the fact (`Policy.facts_of`) can be decided by it.
+        decided = _decided_by(decision, name, {c for c in undetermined if name in reads[c]})
         ranked = sorted(decided, key=lambda c: (-clause_stake(policy.clause(c)), policy.clause(c).order))
         stake = sum((clause_stake(policy.clause(c)) for c in ranked), Decimal(0))
         entitlements = sum(1 for c in ranked if not policy.clause(c).pays_money)
@@ -119,6 +117,11 @@ def answers(policy: m.Policy, name: str, as_of: dt.date) -> tuple:
     return tuple(sorted(spread))
 
 
+def _reads(policy: m.Policy) -> dict[str, frozenset[str]]:
+    """For every clause, the facts it reads (once per policy)."""
+    return {clause.id: frozenset(policy.facts_of(clause)) for clause in policy.clauses}
+
+
 def _compared(policy: m.Policy) -> dict[str, frozenset]:
     """For every fact, the constants the policy compares it with (one walk per policy)."""
     found: dict[str, set] = {}
@@ -134,6 +137,6 @@ def _compared(policy: m.Policy) -> dict[str, frozenset]:
 
 def _expressions(policy: m.Policy):
     for clause in policy.clauses:
-        yield clause.requires
+        yield from clause.conditions
     for definition in policy.definitions.values():
         yield definition.expr

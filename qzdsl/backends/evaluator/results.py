@@ -18,7 +18,7 @@ from typing import NamedTuple
 from qzdsl.model import policy as m
 from qzdsl.model.policy import Status
 from qzdsl.cases.case import Case, canonical_facts
-from qzdsl.backends.evaluator.schedule import Payout
+from qzdsl.backends.evaluator.schedule import Payout, Timeline, timeline
 
 # A fact's or an expression's value; None means unknown.
 Value = bool | int | Decimal | dt.date | str | None
@@ -164,6 +164,26 @@ class ScheduleCut:
 
 
 @dataclass(frozen=True)
+class ContinuingStopped:
+    """A continuing condition (`while`) failed in some periods, judged on the facts given
+    for them: `count` periods pay nothing, the first from `start`. `node` is the condition
+    as it stands on the as-of facts."""
+
+    node: TraceNode
+    start: dt.date | None
+    count: int
+
+
+@dataclass(frozen=True)
+class PeriodsUndetermined:
+    """Facts are missing for `count` periods (`facts` would decide them): those periods
+    are not paid until the facts are given."""
+
+    count: int
+    facts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ExcludedBy:
     """从优、从高、不重复: a conflicting clause with a higher (or, on a tie, earlier) rank won."""
 
@@ -181,7 +201,7 @@ class KeptAlongside:
 
 
 Reason = (RequirementMet | ConditionFailed | ConditionUnknown | AmountFactMissing | OutOfWindow | ScheduleCut
-          | ExcludedBy | KeptAlongside)
+          | ContinuingStopped | PeriodsUndetermined | ExcludedBy | KeptAlongside)
 
 
 # ---- the decision ----------------------------------------------------------------------
@@ -200,6 +220,7 @@ class ClauseResult:
     reasons: tuple[Reason, ...]
     trace: TraceNode
     entitlement_date: dt.date | None = None
+    timeline: Timeline | None = None  # a granted payout on the as-of date: paid, due, projected
 
 
 @dataclass(frozen=True)
@@ -219,6 +240,13 @@ class Totals:
     open_ended: int
     monetary: int  # granted clauses with a lifetime total
     own_balance: Decimal = Decimal(0)
+    # The same money by where its periods stand on the as-of date (`schedule.Timeline`):
+    # owed for past periods, due for the current one, projected for those to come if the
+    # continuing conditions keep holding. Each (low, high) as above; projected's high is
+    # None when some schedule has no end or no ceiling.
+    paid: tuple[Decimal, Decimal | None] = (Decimal(0), Decimal(0))
+    due: tuple[Decimal, Decimal | None] = (Decimal(0), Decimal(0))
+    projected: tuple[Decimal, Decimal | None] = (Decimal(0), Decimal(0))
 
 
 @dataclass(frozen=True)
@@ -255,6 +283,7 @@ class Decision:
     def totals(self) -> Totals:
         low, high, value, open_ended, monetary = Decimal(0), Decimal(0), Decimal(0), 0, 0
         own = Decimal(0)
+        phases = {name: [Decimal(0), Decimal(0)] for name in ("paid", "due", "projected")}
         granted = self.by_status(Status.GRANTED)
         for result in granted:
             payout, clause = result.amount, result.clause
@@ -264,13 +293,22 @@ class Decision:
                 own += payout.value
                 continue
             value += payout.value
+            line = result.timeline or timeline(payout, self.as_of)
+            for name in phases:
+                part_low, part_high = getattr(line, name)
+                sums = phases[name]
+                if clause.guaranteed:
+                    sums[0] += part_low or 0
+                sums[1] = None if sums[1] is None or part_high is None else sums[1] + part_high
             if payout.open_ended:
                 open_ended += 1
                 high = None
                 continue
             monetary += 1
+            total_low, total_high = line.total
             if clause.guaranteed:
-                low += payout.total_low or 0
-            high = None if high is None or payout.total_high is None else high + payout.total_high
-        return Totals(low, high, value, len(granted), open_ended, monetary, own)
+                low += total_low or 0
+            high = None if high is None or total_high is None else high + total_high
+        return Totals(low, high, value, len(granted), open_ended, monetary, own,
+                      *(tuple(phases[name]) for name in ("paid", "due", "projected")))
 

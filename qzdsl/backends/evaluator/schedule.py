@@ -20,7 +20,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from qzdsl.model import policy as m
-from qzdsl.model.dates import shift
+from qzdsl.model.dates import periods_started, phases, shift
 from qzdsl.money import times
 
 
@@ -102,6 +102,103 @@ class Payout:
         return shift(self.first, index, self.cadence)
 
 
+@dataclass(frozen=True)
+class Timeline:
+    """A granted schedule on the as-of date: how many periods are past, current and future
+    (`model.dates.phases`), and what is owed for each phase — `paid` for periods already
+    over, `due` for the current one, `projected` for those to come (each `(low, high)`
+    as in `Payout`, after any total cap; `projected` is (None, None) when open-ended).
+
+    `states` is None when every period is judged on the same facts (a case whose facts do
+    not change over time): each period's state is then its phase's. Otherwise it has one
+    `PeriodState` per period of `Payout.periods`, each judged on the facts of that period;
+    `stopped` and `undetermined` count the periods that pay nothing for that reason."""
+
+    past: int
+    current: int
+    future: int | None
+    paid: tuple[Decimal | None, Decimal | None]
+    due: tuple[Decimal | None, Decimal | None]
+    projected: tuple[Decimal | None, Decimal | None]
+    states: tuple[m.PeriodState, ...] | None = None
+    stopped: int = 0
+    undetermined: int = 0
+    stopped_from: dt.date | None = None  # the start of the first stopped period
+
+    def state(self, index: int) -> m.PeriodState:
+        """The state of the period at 0-based `index`."""
+        if self.states is not None:
+            return self.states[index]
+        if index < self.past:
+            return m.PeriodState.PAID
+        return m.PeriodState.DUE if index < self.past + self.current else m.PeriodState.PROJECTED
+
+    @property
+    def total(self) -> tuple[Decimal | None, Decimal | None]:
+        """What the schedule pays over its periods that pay: paid + due + projected."""
+        return tuple(_sum(p, d, f) for p, d, f in zip(self.paid, self.due, self.projected))
+
+
+def timeline(p: Payout, as_of: dt.date, judged: tuple[bool | None, ...] | None = None) -> Timeline:
+    """The payout's timeline on `as_of`. `judged` (one per period of `p.periods`: the
+    continuing condition held, failed or is unknown there) judges periods one by one;
+    None means every period is paid by its phase."""
+    past, current, future = phases(p.first, p.count, p.cadence.months, as_of)
+    if judged is None:
+        sums = [_cumulative(p, n) for n in (past, past + current)]
+        end = None if future is None else _cumulative(p, past + current + future)
+        return Timeline(past, current, future, sums[0], _minus(sums[1], sums[0]),
+                        (None, None) if end is None else _minus(end, sums[1]))
+    phase_of = [m.PeriodState.PAID] * past + [m.PeriodState.DUE] * current
+    phase_of += [m.PeriodState.PROJECTED] * (len(judged) - len(phase_of))
+    totals = {state: [Decimal(0) if p.low is not None else None, Decimal(0) if p.high is not None or p.total_cap
+                      is not None else None] for state in (m.PeriodState.PAID, m.PeriodState.DUE,
+                                                             m.PeriodState.PROJECTED)}
+    left_low = left_high = p.total_cap
+    states, stopped, undetermined, stopped_from = [], 0, 0, None
+    for period, held, phase in zip(p.periods, judged, phase_of):
+        if held is not True:
+            state = m.PeriodState.STOPPED if held is False else m.PeriodState.UNDETERMINED
+            stopped += held is False
+            undetermined += held is None
+            if held is False and stopped_from is None:
+                stopped_from = period.start
+            states.append(state)
+            continue
+        low, high = p.low, p.high
+        if left_high is not None:
+            low = None if low is None else min(low, left_low)
+            high = left_high if high is None else min(high, left_high)
+            left_low -= low or 0
+            left_high -= high
+        sums = totals[phase]
+        sums[0] = None if sums[0] is None or low is None else sums[0] + low
+        sums[1] = None if sums[1] is None or high is None else sums[1] + high
+        states.append(phase)
+    return Timeline(past, current, future, *(tuple(totals[s]) for s in (m.PeriodState.PAID, m.PeriodState.DUE,
+                                                                       m.PeriodState.PROJECTED)),
+                    tuple(states), stopped, undetermined, stopped_from)
+
+
+def _cumulative(p: Payout, n: int) -> tuple[Decimal | None, Decimal | None]:
+    """What the first `n` periods pay together, after the total cap."""
+    cap = p.total_cap
+    low = None if p.low is None else _capped(times(p.low, n), cap)
+    if p.high is None:
+        high = None if cap is None else (cap if n else Decimal(0))
+    else:
+        high = _capped(times(p.high, n), cap)
+    return low, high
+
+
+def _minus(a: tuple, b: tuple) -> tuple[Decimal | None, Decimal | None]:
+    return tuple(None if x is None or y is None else x - y for x, y in zip(a, b))
+
+
+def _sum(*values: Decimal | None) -> Decimal | None:
+    return None if any(v is None for v in values) else sum(values, Decimal(0))
+
+
 def _top(low: Decimal | None, high: Decimal | None) -> Decimal:
     if high is not None:
         return high
@@ -151,14 +248,7 @@ def payout(clause: m.Clause, heads: int | None, anchor: dt.date | None,
 
 def _periods_until(first: dt.date, cadence: m.Cadence, stop: dt.date) -> int:
     """How many periods of `cadence` starting at `first` start on or before `stop`."""
-    if first > stop:
-        return 0
-    per = cadence.months
-    months = (stop.year - first.year) * 12 + stop.month - first.month
-    index = months // per
-    if shift(first, index, cadence) > stop:
-        index -= 1
-    return index + 1
+    return periods_started(first, cadence.months, stop)
 
 
 def _capped(value: Decimal, cap: Decimal | None) -> Decimal:

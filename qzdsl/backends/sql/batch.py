@@ -96,13 +96,23 @@ class Engine(Protocol):
     status_type: str | None
     clause_type: str | None
 
-    def read(self, source: Path, fmt: str) -> dict[str, str]: ...
+    def read(self, source: Path | str, fmt: str) -> dict[str, str]: ...
     def prepare(self, policy: m.Policy) -> None: ...
     def bounds(self, source: Path, fmt: str, types: dict[str, str]) -> dict[str, tuple]: ...
     def fetch_one(self, sql: str, description: str | None = None) -> tuple: ...
     def define(self, name: str, sql: str, materialise: bool = False) -> None: ...
-    def write(self, sql: str, target: Path, fmt: str, metadata: dict[str, str] | None = None,
+    def write(self, sql: str, target: Path | str, fmt: str, metadata: dict[str, str] | None = None,
               description: str | None = None) -> int: ...
+
+
+def require_uris(engine: Engine | None, *locations: Path | str | None) -> None:
+    """Refuse a URI of a remote file system (`qzdsl.location`) unless `engine` reads and
+    writes them (`reads_uris`: Spark); `engine` None is the default, DuckDB."""
+    from qzdsl import location
+
+    for where in locations:
+        if location.is_remote(where) and not getattr(engine, "reads_uris", False):
+            raise BatchInputError(f"cannot use {where}: {location.DUCKDB_URI_HINT}")
 
 
 # ---- the plan: every SQL text of a run ---------------------------------------------------
@@ -256,7 +266,7 @@ class Staged:
 
     engine: Engine
     policy: m.Policy
-    source: Path
+    source: Path | str
     as_of: dt.date
     plan: Plan
     unused_columns: tuple[str, ...]
@@ -270,17 +280,22 @@ class Staged:
         return self.engine.fetch_one(f"SELECT count(*) FROM {relation}")[0]
 
 
-def stage(engine: Engine, policy: m.Policy, source: Path, as_of: dt.date | None = None, lang: str = "zh",
+def stage(engine: Engine, policy: m.Policy, source: Path | str, as_of: dt.date | None = None, lang: str = "zh",
           layout: Layout = Layout.narrow, ignore_unknown: bool = False) -> Staged:
-    """Read and validate `source` and define the results on `engine`. Rows without an
-    as_of date are evaluated at `as_of` (default: today), as `qzdsl eval`."""
+    """Read and validate `source` (a local path, or a URI the engine reads: see
+    `qzdsl.location`) and define the results on `engine`. Rows without an as_of date are
+    evaluated at `as_of` (default: today), as `qzdsl eval`."""
+    from qzdsl import location
+
     when = as_of or dt.date.today()
-    source = Path(source)
-    fmt = INPUT_FORMATS.get(source.suffix.lower())
+    fmt = INPUT_FORMATS.get(location.suffix(source))
     if fmt is None:
         raise BatchInputError(f"cannot read {source}: the batch file must end in " + ", ".join(sorted(INPUT_FORMATS)))
-    if not source.is_file():
-        raise BatchInputError(f"no such file: {source}")
+    require_uris(engine, source)
+    if location.local(source) is not None:
+        source = location.local(source)
+        if not source.is_file():
+            raise BatchInputError(f"no such file: {source}")
     types = engine.read(source, fmt)
     names = [n for n in types if n != "__row_number"]
     unused = check_columns(policy, names, ignore_unknown)
@@ -296,9 +311,11 @@ def stage(engine: Engine, policy: m.Policy, source: Path, as_of: dt.date | None 
     return Staged(engine, policy, source, when, chosen, unused, missing)
 
 
-def default_errors_path(out: Path) -> Path:
-    """`RESULT.errors.csv` beside `RESULT.parquet`."""
-    return out.with_name(out.stem + ".errors.csv")
+def default_errors_path(out: Path | str) -> Path | str:
+    """`RESULT.errors.csv` beside `RESULT.parquet` (for a URI, the URI of that sibling)."""
+    from qzdsl import location
+
+    return location.with_name(out, location.stem(out) + ".errors.csv")
 
 
 def _metadata(policy: m.Policy, chosen: Plan, layout: Layout) -> dict[str, str]:
@@ -335,7 +352,8 @@ def widen(policy: m.Policy, row: dict, metadata: dict) -> dict:
     return wide
 
 
-def evaluate_file(policy: m.Policy, source: Path, out: Path, errors: Path | None = None, as_of: dt.date | None = None,
+def evaluate_file(policy: m.Policy, source: Path | str, out: Path | str, errors: Path | str | None = None,
+                  as_of: dt.date | None = None,
                   lang: str = "zh", progress: bool = False, threads: int | None = None,
                   memory_limit: str | None = None, layout: Layout | None = None,
                   ignore_unknown: bool = False, engine: Engine | None = None) -> BatchSummary:
@@ -343,29 +361,36 @@ def evaluate_file(policy: m.Policy, source: Path, out: Path, errors: Path | None
     the rejected rows, with their row numbers and reasons, to `errors` (a CSV; default
     `default_errors_path(out)`). The layout is by default narrow for Parquet, which
     carries the amounts written once in its metadata, and wide for CSV, which cannot.
-    `engine` runs it (default: an embedded DuckDB with `threads` and `memory_limit`)."""
+    `engine` runs it (default: an embedded DuckDB with `threads` and `memory_limit`).
+    Each of `source`, `out` and `errors` is a local path or, on an engine that `reads_uris`
+    (Spark), a URI of a Hadoop file system (`qzdsl.location`)."""
+    from qzdsl import location
     from qzdsl.backends.sql.duckdb_engine import DuckDB
     from qzdsl.escape import csv_cell_sql
-    from qzdsl.output import staged as staged_output
     from qzdsl.wording.labels import label
 
-    out = Path(out)
-    fmt = OUTPUT_FORMATS.get(out.suffix.lower())
+    out = location.local(out) or out
+    fmt = OUTPUT_FORMATS.get(location.suffix(out))
     if fmt is None:
         raise BatchInputError(f"cannot write {out}: the result file must end in " + ", ".join(sorted(OUTPUT_FORMATS)))
-    errors = Path(errors) if errors is not None else default_errors_path(out)
+    errors = (location.local(errors) or errors) if errors is not None else default_errors_path(out)
+    require_uris(engine, source, out, errors)
     layout = Layout(layout) if layout is not None else Layout.narrow if fmt == "parquet" else Layout.wide
     if layout is Layout.narrow and fmt != "parquet":
         raise BatchInputError(f"cannot write {out} in the narrow layout: the amounts it writes once go in Parquet "
                               f"metadata, which CSV has not; write .parquet, or use the wide layout")
     with engine or DuckDB(threads, memory_limit) as engine:
-        staged = stage(engine, policy, Path(source), as_of, lang, layout, ignore_unknown)
+        for target in (out, errors):
+            if isinstance(target, str):  # a URI: checked by the engine that writes it
+                engine.check_target(target, (source,))
+        staged = stage(engine, policy, source, as_of, lang, layout, ignore_unknown)
         rows_in = staged.count("checked_cases")
         description = label("batch.progress", lang).format(rows=f"{rows_in:,}") if progress else None
         columns = ", ".join(f'"{c}"' for c in staged.plan.output)
         # Both files are written beside their targets and renamed over them only when
-        # complete (qzdsl.output): an interrupted or killed run leaves the old files.
-        with staged_output(out) as out_temporary, staged_output(errors) as errors_temporary:
+        # complete (qzdsl.output): an interrupted or killed run leaves the old files. A URI
+        # is staged the same way by the engine that writes it, on its own file system.
+        with _staged(out) as out_temporary, _staged(errors) as errors_temporary:
             rows_out = engine.write(f"SELECT {columns} FROM results", out_temporary, fmt,
                                     _metadata(policy, staged.plan, layout), description)
             # The rejected rows are those the results left out; when there are none (the
@@ -380,7 +405,17 @@ def evaluate_file(policy: m.Policy, source: Path, out: Path, errors: Path | None
                         rows_in, rows_out, rows_rejected, staged.unused_columns, staged.missing_facts, layout.value)
 
 
-def run_batch(policy_paths: Sequence[Path | None], batch_file: Path, out_file: Path, errors_file: Path | None,
+def _staged(target: Path | str):
+    """`qzdsl.output.staged` for a local file; a URI as it is (the engine stages it)."""
+    import contextlib
+
+    from qzdsl.output import staged
+
+    return contextlib.nullcontext(target) if isinstance(target, str) else staged(target)
+
+
+def run_batch(policy_paths: Sequence[Path | None], batch_file: Path | str, out_file: Path | str,
+              errors_file: Path | str | None,
               lang: str = "zh", progress: bool = False, as_of: dt.date | None = None,
               layout: Layout | None = None, ignore_unknown: bool = False,
               engine: Engine | None = None) -> BatchSummary:

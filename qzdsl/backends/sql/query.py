@@ -438,7 +438,7 @@ def _definitions_used(policy: m.Policy) -> list[str]:
     """The definitions the clauses read (requirements, anchors, head counts), directly or
     through other definitions, in the policy's order."""
     clauses = policy.evaluated_clauses
-    conditions = [c.requires for c in clauses] + [n for c in clauses for n in c.needs]
+    conditions = [c.eligibility for c in clauses] + [n for c in clauses for n in c.needs]
     used = set(m.definitions_reached(policy.reach(conditions)))
     return [name for name in policy.definitions if name in used]
 
@@ -502,7 +502,9 @@ def query(policy: m.Policy, table: str = "cases", literals: Literals = Literals(
 
     defined = [exp.alias_(inline.visit(policy.definitions[name].expr), definition_column(name), quoted=True)
                for name in used]
-    required = [exp.alias_(exprs.visit(c.requires), _name(c, "requires"), quoted=True) for c in clauses]
+    # A batch row is a snapshot of facts: the continuing condition holds in every period
+    # or in none, so a clause is decided on its requirement and continuing condition at once.
+    required = [exp.alias_(exprs.visit(c.eligibility), _name(c, "requires"), quoted=True) for c in clauses]
     evaluated, valued = [], []
     for clause in clauses:
         compiler = ClauseCompiler(clause, exprs, literals)

@@ -160,13 +160,13 @@ def _sections(policy: m.Policy) -> dict[str, list[sqlcols.ClauseColumns]]:
     return sections
 
 
-def simulate(policy: m.Policy, source: Path, as_of: dt.date | None = None, lang: str = "zh",
+def simulate(policy: m.Policy, source: Path | str, as_of: dt.date | None = None, lang: str = "zh",
              progress: bool = False, threads: int | None = None, memory_limit: str | None = None,
              ignore_unknown: bool = False, engine: Engine | None = None) -> Simulation:
     """Evaluate the population in `source` and total it per clause, section and policy,
     on `engine` (default: an embedded DuckDB with `threads` and `memory_limit`)."""
     with engine or DuckDB(threads, memory_limit) as engine:
-        staged = stage(engine, policy, Path(source), as_of, lang, Layout.wide, ignore_unknown)
+        staged = stage(engine, policy, source, as_of, lang, Layout.wide, ignore_unknown)
         rows_in = staged.count("checked_cases")
         rows_evaluated = staged.count("cases")
         columns, names = _aggregates(policy)
@@ -289,7 +289,7 @@ def _qualified(expression: exp.Expression, table: str) -> exp.Expression:
         lambda node: exp.column(node.name, table=table, quoted=True) if isinstance(node, exp.Column) else node)
 
 
-def simulate_reform(baseline: m.Policy, reform: m.Policy, source: Path, as_of: dt.date | None = None,
+def simulate_reform(baseline: m.Policy, reform: m.Policy, source: Path | str, as_of: dt.date | None = None,
                     lang: str = "zh", progress: bool = False, threads: int | None = None,
                     memory_limit: str | None = None, ignore_unknown: bool = False) -> ReformSimulation:
     """Baseline and reform over the same population in one query: each version's query
@@ -298,7 +298,7 @@ def simulate_reform(baseline: m.Policy, reform: m.Policy, source: Path, as_of: d
     asks are unknown for every row."""
     with DuckDB(threads, memory_limit) as engine:
         connection = engine.connection
-        staged = stage(engine, baseline, Path(source), as_of, lang, Layout.wide, ignore_unknown)
+        staged = stage(engine, baseline, source, as_of, lang, Layout.wide, ignore_unknown)
         rows_in = staged.count("checked_cases")
         facts = ", ".join(_q(f) for f in baseline.facts)
         connection.execute(f"CREATE TEMP TABLE numbered AS SELECT __row_number, row_id, kind, as_of"

@@ -21,9 +21,12 @@ import os
 import shutil
 import tempfile
 import threading
+import uuid
+import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from qzdsl import location
 from qzdsl.backends.sql.batch import BatchInputError, csv_header, refuse_repeated
 
 # Defaults a user's --conf may override: dates read and written in UTC, so that no time
@@ -54,6 +57,7 @@ LOCAL_CONF = {
     "spark.driver.bindAddress": "127.0.0.1",
 }
 INSTALL_HINT = "pip install 'qzdsl[spark]'"
+CONNECT_HINT = "pip install 'qzdsl[spark-connect]'"
 JAVA_HINT = ("Spark runs on Java 17 or later: install it (Debian/Ubuntu: apt-get install openjdk-17-jre-headless) "
              "or set JAVA_HOME")
 
@@ -92,15 +96,19 @@ def parse_conf(pairs: Iterable[str]) -> dict[str, str]:
     return conf
 
 
-def session(master: str | None = None, conf: Mapping[str, str] | None = None):
-    """A SparkSession: Spark Connect when SPARK_REMOTE is set, else `master` (default
-    `local[*]`) started in a local JVM. Fails with SparkUnavailable, not a traceback,
-    when PySpark, Java or the cluster is missing."""
+def session(master: str | None = None, conf: Mapping[str, str] | None = None, remote: str | None = None):
+    """A SparkSession: a Spark Connect client of the server `remote` (`sc://host:port`;
+    default: the SPARK_REMOTE environment variable) when one is named, else `master`
+    (default `local[*]`) started in a local JVM. Fails with SparkUnavailable, not a
+    traceback, when PySpark, Java, the Connect client or the cluster is missing."""
     try:
         from pyspark.sql import SparkSession
     except ImportError:
         raise SparkUnavailable(f"--engine spark needs PySpark, which is not installed: {INSTALL_HINT}") from None
-    remote = os.environ.get("SPARK_REMOTE")
+    remote = remote or os.environ.get("SPARK_REMOTE")
+    if remote:
+        _connect_client_available()
+        _reachable(remote)
     settings = dict(DEFAULT_CONF)
     if not remote:
         if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
@@ -122,11 +130,14 @@ def session(master: str | None = None, conf: Mapping[str, str] | None = None):
     for key, value in settings.items():
         builder = builder.config(key, value)
     try:
-        spark = builder.getOrCreate()
+        with warnings.catch_warnings():
+            # PySpark's own notes on the pandas it found, and on settings a Connect
+            # server fixes at its start: not the user's to act on.
+            warnings.simplefilter("ignore", FutureWarning)
+            warnings.simplefilter("ignore", UserWarning)
+            spark = builder.getOrCreate()
     except ImportError as exc:
-        # Spark Connect needs grpc, pandas and pyarrow besides PySpark.
-        raise SparkUnavailable(f"SPARK_REMOTE is set, but the Spark Connect client is incomplete ({exc}): "
-                               f"pip install 'pyspark[connect]'") from None
+        raise SparkUnavailable(f"the Spark Connect client is incomplete ({exc}): {CONNECT_HINT}") from None
     except Exception as exc:  # py4j and PySpark raise their own types, all of them one failure here
         where = f"the Spark Connect server {remote}" if remote else f"Spark (master {master})"
         raise SparkUnavailable(f"cannot start {where}: {_first_line(exc)}. {'' if remote else JAVA_HINT}".strip()
@@ -136,8 +147,65 @@ def session(master: str | None = None, conf: Mapping[str, str] | None = None):
     return spark
 
 
+def connect_client_missing() -> list[str]:
+    """The packages PySpark's Connect client needs (its `connect` extra: grpcio, pandas,
+    pyarrow, …, as the installed PySpark declares them) that are not installed."""
+    import importlib.metadata as md
+    import re
+
+    missing = []
+    for requirement in md.requires("pyspark") or ():
+        name, _, marker = requirement.partition(";")
+        if re.search(r"""extra\s*==\s*["']connect["']""", marker):
+            package = re.split(r"[\s<>=!~\[(]", name.strip(), maxsplit=1)[0]
+            try:
+                md.distribution(package)
+            except md.PackageNotFoundError:
+                missing.append(package)
+    return missing
+
+
+def _connect_client_available() -> None:
+    """Say what to install before PySpark fails on an import."""
+    missing = connect_client_missing()
+    if missing:
+        raise SparkUnavailable(f"Spark Connect (--spark-remote, SPARK_REMOTE) needs {', '.join(missing)}, which "
+                               f"{'is' if len(missing) == 1 else 'are'} not installed: {CONNECT_HINT}")
+
+
+def _reachable(remote: str) -> None:
+    """Fail at once when nothing listens at a Spark Connect address (`sc://host:port/…`,
+    port 15002 by default): the client would retry for minutes before it said so. Any
+    other form (`local[*]`, which PySpark starts itself) is left to PySpark."""
+    import socket
+    from urllib.parse import urlsplit
+
+    if not remote.startswith("sc://"):
+        return
+    try:
+        parts = urlsplit("http://" + remote[len("sc://"):])
+        host, port = parts.hostname or "localhost", parts.port or 15002
+    except ValueError:
+        raise SparkUnavailable(f"{remote} is no Spark Connect address: write sc://HOST:PORT") from None
+    try:
+        socket.create_connection((host, port), timeout=CONNECT_TIMEOUT).close()
+    except OSError as exc:
+        raise SparkUnavailable(f"cannot reach the Spark Connect server {remote}: "
+                               f"{exc.strerror or exc.__class__.__name__}") from None
+
+
+CONNECT_TIMEOUT = 15  # seconds to wait for a Connect server's port to answer
+
+
 def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
+    java = getattr(exc, "java_exception", None)  # Py4JJavaError: the Java exception says what failed
+    if java is not None:
+        try:
+            text = str(java.toString()).strip()
+        except Exception:  # the JVM is gone
+            text = str(exc).strip()
+    else:
+        text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
 
 
@@ -161,16 +229,22 @@ _TYPE_NAMES = {"string": "VARCHAR", "boolean": "BOOLEAN", "tinyint": "TINYINT", 
 
 class Spark:
     """A `batch.Engine` on a SparkSession. The session is stopped on leaving `with` only
-    when this engine started it (`owned`), so that tests share one."""
+    when this engine started it (`owned`), so that tests share one.
+
+    Files are local paths (given to Spark as `file:` URIs, so that a cluster whose default
+    file system is HDFS still reads the local file system there) or URIs of any Hadoop
+    file system Spark has (`qzdsl.location`), passed to Spark unchanged."""
 
     dialect = "spark"
+    reads_uris = True
     # Statuses and clause ids stay strings: Spark has no ENUM type.
     status_type = None
     clause_type = None
 
-    def __init__(self, spark=None, master: str | None = None, conf: Mapping[str, str] | None = None):
+    def __init__(self, spark=None, master: str | None = None, conf: Mapping[str, str] | None = None,
+                 remote: str | None = None):
         self.owned = spark is None
-        self.spark = spark if spark is not None else session(master, conf)
+        self.spark = spark if spark is not None else session(master, conf, remote)
         self._cached: list = []
         self._connect = is_connect(self.spark)
 
@@ -185,8 +259,41 @@ class Spark:
         if self.owned:
             self.spark.stop()
 
+    # ---- files ----
+    def _hadoop(self) -> Hadoop:
+        """The Hadoop file systems of this session, through its JVM (not on Spark Connect,
+        whose client has none)."""
+        if self._connect:
+            raise BatchInputError("through Spark Connect qzdsl writes only local files (on a file system the client "
+                                  "and the server share): a data-lake URI as --out or --errors needs a Spark session "
+                                  "of its own (--spark-master, without SPARK_REMOTE)")
+        return Hadoop(self.spark)
+
+    def check_target(self, target: str, inputs: Iterable[Path | str]) -> None:
+        """Refuse, before any work, a URI that cannot be written as a result file: a
+        folder, or one of the inputs (on Spark Connect: any URI, see `_hadoop`)."""
+        hadoop = self._hadoop()
+        with _reported(f"checking {target}"):
+            if hadoop.is_folder(target):
+                raise BatchInputError(f"cannot write {target}: it is a folder")
+            for source in inputs:
+                if hadoop.qualified(target) == hadoop.qualified(_uri(source)):
+                    raise BatchInputError(f"cannot write {target}: it is one of this command's inputs")
+
+    def _check_source(self, source: str) -> None:
+        """A URI read as the batch file must be one file (Spark would read a folder of
+        part files as one table, in no stated order)."""
+        if self._connect:
+            return  # the server says so when it reads
+        hadoop = Hadoop(self.spark)
+        with _reported(f"reading {source}"):
+            if not hadoop.exists(source):
+                raise BatchInputError(f"no such file: {source}")
+            if hadoop.is_folder(source):
+                raise BatchInputError(f"{source} is a folder; give one file")
+
     # ---- reading ----
-    def read(self, source: Path, fmt: str) -> dict[str, str]:
+    def read(self, source: Path | str, fmt: str) -> dict[str, str]:
         """Expose the file as `raw_cases` with a 1-based `__row_number`; its columns and
         their types. Text is read as text so that validation sees what was written."""
         from pyspark.sql import functions as F
@@ -194,7 +301,9 @@ class Spark:
         from py4j.protocol import Py4JError
         from pyspark.errors import PySparkException
 
-        path = str(source)
+        if isinstance(source, str):
+            self._check_source(source)
+        path = _uri(source)
         reader = self.spark.read
         try:
             if fmt == "parquet":
@@ -224,18 +333,35 @@ class Spark:
         except (PySparkException, Py4JError) as exc:
             raise BatchInputError(f"cannot read {source}: {_first_line(exc)}") from None
 
-    def _csv(self, source: Path):
+    def _csv(self, source: Path | str):
         """A comma-separated file with a header, every column text. The header is read
-        here: Spark would rename a repeated column rather than refuse it. Spark reads the
-        file whole (`multiLine`, so a quoted field may hold a line break) and refuses a
-        row with more or fewer fields than the header (`FAILFAST`)."""
+        first, as written: Spark would rename a repeated column rather than refuse it.
+        Spark reads the file whole (`multiLine`, so a quoted field may hold a line break)
+        and refuses a row with more or fewer fields than the header (`FAILFAST`)."""
         from pyspark.sql.types import StringType, StructField, StructType
 
-        header = csv_header(source)
+        header = csv_header(source) if isinstance(source, Path) else self._csv_header(source)
         schema = StructType([StructField(name, StringType()) for name in header])
-        return (self.spark.read.schema(schema).option("header", True).option("multiLine", True)
-                .option("mode", "FAILFAST").option("quote", '"').option("escape", '"')
-                .option("enforceSchema", False).csv(str(source)))
+        return (self._csv_reader().schema(schema).option("header", True).option("enforceSchema", False)
+                .csv(_uri(source)))
+
+    def _csv_reader(self):
+        return (self.spark.read.option("multiLine", True).option("mode", "FAILFAST").option("quote", '"')
+                .option("escape", '"'))
+
+    def _csv_header(self, source: str) -> list[str]:
+        """The header of a CSV file on a Hadoop file system, read by Spark: its first
+        record, as `batch.csv_header` reads a local one (a byte-order mark dropped, an
+        empty or repeated name refused)."""
+        # One column per field of the first line, then only that record, as text.
+        first = self._csv_reader().option("header", False).csv(source).limit(1).collect()
+        if not first:
+            raise BatchInputError(f"{source} is empty: a batch file starts with a header row naming its columns")
+        header = ["" if value is None else value for value in first[0]]
+        if header:
+            header[0] = header[0].removeprefix("\ufeff")
+        refuse_repeated(header)
+        return header
 
     def bounds(self, source: Path, fmt: str, types: dict[str, str]) -> dict[str, tuple]:
         """No statistics are used: every row is checked (Spark reads row-group statistics
@@ -263,21 +389,56 @@ class Spark:
             self._cached.append(frame)
         frame.createOrReplaceTempView(name)
 
-    def write(self, sql: str, target: Path, fmt: str, metadata: dict[str, str] | None = None,
+    def write(self, sql: str, target: Path | str, fmt: str, metadata: dict[str, str] | None = None,
               description: str | None = None) -> int:
         """Write the rows of `sql` to the one file `target` (Parquet with `metadata`, or
         CSV); the number of rows written. Spark writes part files in the order of its
         partitions — for a chain of projections over a file, the order of the file — into
-        a folder beside `target`: on a cluster, where every node must see it."""
+        a folder beside `target`: on a cluster, where every node must see it.
+
+        A local `target` is the temporary file the caller renames (`qzdsl.output`). A URI
+        is staged here, on its own file system (`_write_uri`)."""
+        if isinstance(target, str):
+            return self._write_uri(sql, target, fmt, metadata, description)
         parts = Path(tempfile.mkdtemp(prefix=".qzdsl-parts-", dir=Path(target).parent))
         try:
             with _reported(f"writing {target}"):
                 frame = self.spark.sql(sql)
                 # The folder exists (it is made here, safely): Spark writes into it.
-                self._run(lambda: frame.write.mode("overwrite").parquet(str(parts)), description)
+                self._run(lambda: frame.write.mode("overwrite").parquet(_uri(parts)), description)
             return join_parts(parts, target, fmt, metadata)
         finally:
             shutil.rmtree(parts, ignore_errors=True)
+
+    def _write_uri(self, sql: str, target: str, fmt: str, metadata: dict[str, str] | None,
+                   description: str | None) -> int:
+        """Write the one file `target` on a Hadoop file system, never half of it: Spark
+        writes its part files into a hidden folder beside `target`; the driver joins them
+        into one file (as for a local target, so the bytes are the same) in its temporary
+        folder, copies that to a hidden file beside `target`, and renames it over `target`
+        (`Hadoop.replace`). Whatever fails, the hidden folder and file are removed and
+        `target` is as it was."""
+        hadoop = self._hadoop()
+        token = uuid.uuid4().hex
+        parts = hadoop.sibling(target, f".qzdsl-parts-{token}")
+        staging = hadoop.sibling(target, f".{location.stem(target)}.{token}.tmp")
+        local = Path(tempfile.mkdtemp(prefix="qzdsl-"))
+        try:
+            with _reported(f"writing {target}"):
+                frame = self.spark.sql(sql)
+                self._run(lambda: frame.write.mode("errorifexists").parquet(parts), description)
+                hadoop.download(parts, local / "parts")
+            rows = join_parts(local / "parts", local / f"result.{fmt}", fmt, metadata)
+            with _reported(f"writing {target}"):
+                hadoop.upload(local / f"result.{fmt}", staging)
+                hadoop.replace(staging, target)
+            return rows
+        finally:
+            shutil.rmtree(local, ignore_errors=True)
+            with contextlib.suppress(Exception):
+                hadoop.delete(parts)
+            with contextlib.suppress(Exception):
+                hadoop.delete(staging)
 
     def _run(self, action, description: str | None):
         """Run a Spark action and give its value; with `description`, show the progress
@@ -311,6 +472,85 @@ class Spark:
         if "error" in outcome:
             raise outcome["error"]
         return outcome["value"]
+
+
+def _uri(source: Path | str) -> str:
+    """What Spark is given to read or write: a URI as written; a local path as a `file:`
+    URI of its absolute path (Hadoop reads the path as written, without percent-escapes)."""
+    if isinstance(source, str):
+        return source
+    return "file://" + str(Path(source).absolute())
+
+
+class Hadoop:
+    """The Hadoop file systems of a classic SparkSession, through its JVM: what qzdsl needs
+    to check a URI and to put a finished file in place. Paths are URIs as Spark takes
+    them; a scheme is resolved by the session's Hadoop configuration (`fs.<scheme>.impl`,
+    `--conf spark.hadoop.…`)."""
+
+    def __init__(self, spark):
+        self.jvm = spark.sparkContext._jvm
+        self.gateway = spark.sparkContext._gateway
+        self.conf = spark.sparkContext._jsc.hadoopConfiguration()
+
+    def path(self, uri: str):
+        return self.jvm.org.apache.hadoop.fs.Path(uri)
+
+    def _fs(self, uri: str):
+        return self.path(uri).getFileSystem(self.conf)
+
+    def qualified(self, uri: str) -> str:
+        """The URI with the file system's scheme, authority and working folder filled in."""
+        return self._fs(uri).makeQualified(self.path(uri)).toString()
+
+    def exists(self, uri: str) -> bool:
+        return bool(self._fs(uri).exists(self.path(uri)))
+
+    def is_folder(self, uri: str) -> bool:
+        return bool(self._fs(uri).isDirectory(self.path(uri)))
+
+    def sibling(self, uri: str, name: str) -> str:
+        """The URI of `name` in the folder of `uri`."""
+        path = self.path(uri)
+        return self.jvm.org.apache.hadoop.fs.Path(path.getParent(), name).toString()
+
+    def delete(self, uri: str) -> None:
+        self._fs(uri).delete(self.path(uri), True)
+
+    def download(self, uri: str, local: Path) -> None:
+        """Copy `uri` (a file or a folder) to the new local path `local`."""
+        self._fs(uri).copyToLocalFile(False, self.path(uri), self.path(_uri(local)), True)
+
+    def upload(self, local: Path, uri: str) -> None:
+        self._fs(uri).copyFromLocalFile(False, True, self.path(_uri(local)), self.path(uri))
+
+    def replace(self, source: str, target: str) -> None:
+        """Rename `source` over `target` in one step where the file system can
+        (`FileContext.rename` with OVERWRITE: HDFS, viewfs, the local file system); where
+        it has no such rename (an object store without a FileContext binding), delete
+        `target` and rename. A rename on an object store (s3a, gs) copies one object,
+        which appears whole: a reader sees the old file, the new one, or — in the second
+        case, for a moment — none, never a part."""
+        from py4j.protocol import Py4JJavaError
+
+        hadoop = self.jvm.org.apache.hadoop.fs
+        src, dst = self.path(source), self.path(target)
+        try:
+            context = hadoop.FileContext.getFileContext(dst.toUri(), self.conf)
+        except Py4JJavaError as exc:
+            if "UnsupportedFileSystemException" not in str(exc.java_exception.getClass().getName()):
+                raise
+            context = None
+        if context is not None:
+            options = self.gateway.new_array(hadoop.Options.Rename, 1)
+            options[0] = hadoop.Options.Rename.OVERWRITE
+            context.rename(src, dst, options)
+            return
+        fs = self._fs(target)
+        if fs.exists(dst):
+            fs.delete(dst, False)
+        if not fs.rename(src, dst):
+            raise BatchInputError(f"cannot write {target}: the file system refused to rename {source} to it")
 
 
 def join_parts(parts: Path, target: Path, fmt: str, metadata: dict[str, str] | None = None) -> int:

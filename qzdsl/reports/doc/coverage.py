@@ -99,7 +99,7 @@ def _amounts(policy: m.Policy, clause: m.Clause) -> set[Decimal]:
     a = clause.amount
     found = {v for v in (a.low, a.high, a.cap) if v is not None}
     seen: set[str] = set()
-    stack = [clause.requires]
+    stack = list(clause.conditions)
     while stack:
         for node in m.walk(stack.pop()):
             if isinstance(node, m.Const) and isinstance(node.value, Decimal):

@@ -18,23 +18,26 @@ from qzdsl.diagnostics import PathStyle
 from qzdsl.model import policy as m
 from qzdsl.model.derived import derived
 from qzdsl.wording.amounts import describe_amount, yuan
-from qzdsl.cases.case import canonical_facts, json_value
+from qzdsl.cases.case import canonical_facts, changes_json, json_value
 from qzdsl.backends.evaluator.results import (
     AmountFactMissing,
     ClauseResult,
     ConditionFailed,
     ConditionUnknown,
+    ContinuingStopped,
     Decision,
     ExcludedBy,
     KeptAlongside,
     OutOfWindow,
+    PeriodsUndetermined,
     Reason,
     RequirementMet,
     ScheduleCut,
     TraceNode,
 )
+from qzdsl.backends.evaluator.evaluator import failures
 from qzdsl.backends.evaluator.questions import Question, questions
-from qzdsl.backends.evaluator.schedule import Payout
+from qzdsl.backends.evaluator.schedule import Payout, Timeline
 from qzdsl.wording import terms
 from qzdsl.wording.conditions import Phrasing
 from qzdsl.wording.labels import label
@@ -69,8 +72,10 @@ def record(decision: Decision, lang: str = "zh") -> dict:
             "kind_label": kind.label if kind else case.kind,
             "facts": [
                 {"name": name, "label": fact.label, "value": json_value(case.facts[name]),
-                 "text": phrase.fact_value(name, case.facts[name])}
-                for name, fact in policy.facts.items() if name in case.facts
+                 "text": phrase.fact_value(name, case.facts[name])} if name in case.facts else
+                {"name": name, "label": fact.label, "value": changes_json(case.changes[name]),
+                 "text": phrase.changes_text(name, case.changes[name])}
+                for name, fact in policy.facts.items() if name in case.facts or name in case.changes
             ],
         },
         "totals": phrase.totals(decision),
@@ -165,6 +170,12 @@ class _Phrasing:
             return value.isoformat()
         return str(value)
 
+    def changes_text(self, name: str, entries) -> str:
+        """A value changing over time: 2024-05-01起300元；2026-01-01起150元."""
+        sep = "；" if self.lang == "zh" else "; "
+        return sep.join(self.t("eval.value_from", date=date.isoformat(), value=self.fact_value(name, value))
+                        for date, value in entries)
+
     def facts_text(self, names: tuple[str, ...], node: TraceNode) -> str:
         """Each of `names` with the value `node` read, as a statement (毕业院校类别为衢州高校)."""
         values = _fact_values(node)
@@ -246,7 +257,39 @@ class _Phrasing:
             parts.append(self.t("eval.amount.lifetime", amount=self.rate(p.total_low, p.total_high)))
         return ("，" if zh else ", ").join(parts)
 
-    def payout(self, p: Payout | None) -> dict | None:
+    def timeline(self, line: Timeline | None, continuing: str | None) -> dict | None:
+        """Where a granted schedule stands on the as-of date: paid, due, projected."""
+        if line is None:
+            return None
+        parts = []
+        for name in ("paid", "due", "projected"):
+            low, high = getattr(line, name)
+            if name == "projected" and line.future is None:
+                parts.append(self.t("eval.timeline.projected_open"))
+            elif not low and high == 0:
+                continue
+            else:
+                parts.append(self.t(f"eval.timeline.{name}", amount=self.rate(low, high)))
+        for name in ("stopped", "undetermined"):
+            if getattr(line, name):
+                parts.append(self.t(f"eval.timeline.{name}", count=getattr(line, name)))
+        text = ("；" if self.lang == "zh" else "; ").join(parts)
+        if continuing and (line.future is None or line.future > 0):
+            text += ("（" + continuing + "）") if self.lang == "zh" else f" ({continuing})"
+        return {
+            "past": line.past,
+            "current": line.current,
+            "future": line.future,
+            "paid": {"low": _money(line.paid[0]), "high": _money(line.paid[1])},
+            "due": {"low": _money(line.due[0]), "high": _money(line.due[1])},
+            "projected": None if line.future is None else {"low": _money(line.projected[0]),
+                                                           "high": _money(line.projected[1])},
+            "stopped": line.stopped,
+            "undetermined": line.undetermined,
+            "text": text,
+        }
+
+    def payout(self, p: Payout | None, line: Timeline | None = None, conditional: bool = False) -> dict | None:
         if p is None:
             return None
         return {
@@ -262,13 +305,24 @@ class _Phrasing:
             "dropped": p.dropped,
             "cut_at": p.cut_at.isoformat() if p.cut_at else None,
             "text": self.payout_text(p),
-            "schedule": [
-                {"index": x.index, "start": x.start.isoformat() if x.start else None,
-                 "end": x.end.isoformat() if x.end else None, "low": _money(x.low), "high": _money(x.high),
-                 "text": self.rate(x.low, x.high)}
-                for x in p.periods
-            ],
+            "schedule": [self.period(x, line, conditional) for x in p.periods],
         }
+
+    def period(self, x, line: Timeline | None, conditional: bool = False) -> dict:
+        state = line.state(x.index - 1) if line is not None else None
+        state_text = None
+        if state is not None:
+            state_text = terms.period_state(state, self.lang)
+            if state is m.PeriodState.PROJECTED and conditional:
+                state_text = self.t("period_state.projected_conditional")
+        paid = state is None or state.pays
+        low, high = (x.low, x.high) if paid or line.states is None else (None, None)
+        return {"index": x.index, "start": x.start.isoformat() if x.start else None,
+                "end": x.end.isoformat() if x.end else None,
+                "low": _money(low if paid else Decimal(0)), "high": _money(high if paid else Decimal(0)),
+                "text": self.rate(x.low, x.high) if paid else yuan(Decimal(0), self.lang),
+                "state": state.value if state is not None else None,
+                "state_text": state_text}
 
     def totals(self, decision: Decision) -> dict:
         totals = decision.totals
@@ -282,6 +336,15 @@ class _Phrasing:
             parts.append(self.t("eval.total_open_ended", count=totals.open_ended))
         if totals.own_balance:
             parts.append(self.t("eval.total_own_balance", amount=yuan(totals.own_balance, self.lang)))
+        phases = []
+        conditional = any(r.clause.continuing is not None and r.timeline is not None and r.timeline.future != 0
+                          for r in decision.by_status(m.Status.GRANTED))
+        for name in ("paid", "due", "projected"):
+            low, high = getattr(totals, name)
+            if low or high is None or high:
+                key = f"eval.total_{name}" + ("_conditional" if name == "projected" and conditional else "")
+                phases.append(self.t(key, amount=self.rate(low or None, high)
+                                     if low != high else yuan(low, self.lang)))
         return {
             "granted": totals.granted,
             "monetary": totals.monetary,
@@ -291,6 +354,10 @@ class _Phrasing:
             "open_ended": totals.open_ended,
             "own_balance": _money(totals.own_balance),
             "text": ("，" if self.lang == "zh" else ", ").join(parts) or yuan(Decimal(0), self.lang),
+            "paid": {"low": _money(totals.paid[0]), "high": _money(totals.paid[1])},
+            "due": {"low": _money(totals.due[0]), "high": _money(totals.due[1])},
+            "projected": {"low": _money(totals.projected[0]), "high": _money(totals.projected[1])},
+            "schedule_text": ("；" if self.lang == "zh" else "; ").join(phases),
         }
 
     # ---- windows and reasons --------------------------------------------------------
@@ -370,6 +437,19 @@ class _Phrasing:
                     message += ("；" if self.lang == "zh" else "; ") + provision
                 return {"kind": "schedule_cut", "dropped": dropped, "cut_at": w.end.isoformat(),
                         "window": self.window(w), "message": message}
+            case ContinuingStopped(node=node, start=start, count=count):
+                sep = "；" if self.lang == "zh" else "; "
+                condition = sep.join(self.condition(f.node) for f in failures(node)) if node.value is False \
+                    else self.words.continuing(node.expr)
+                key = "eval.reason.continuing_stopped" if start else "eval.reason.continuing_stopped_undated"
+                return {"kind": "continuing_stopped", "condition": node.text,
+                        "start": start.isoformat() if start else None, "count": count,
+                        "message": self.t(key, condition=condition, count=count,
+                                          date=start.isoformat() if start else "")}
+            case PeriodsUndetermined(count=count, facts=facts):
+                return {"kind": "periods_undetermined", "count": count, "facts": list(facts),
+                        "message": self.t("eval.reason.periods_undetermined", count=count,
+                                          facts=self._labels(facts))}
             case ExcludedBy(clause=winner, value=value, winner_value=winner_value, tie=tie):
                 message = self.t("eval.reason.excluded_by", clause=self.policy.label(winner),
                                  value=yuan(value, self.lang), winner_value=yuan(winner_value, self.lang))
@@ -416,6 +496,7 @@ class _Phrasing:
     # ---- clauses and questions --------------------------------------------------------
     def clause(self, result: ClauseResult) -> dict:
         c = result.clause
+        line = result.timeline if result.status is m.Status.GRANTED else None
         return {
             "id": c.id,
             "title": c.title,
@@ -438,7 +519,11 @@ class _Phrasing:
                               for x in c.citations],
             },
             "rate_text": self.rate_text(c),
-            "amount": self.payout(result.amount),
+            # Only a granted clause is owed anything: an excluded one shows its amount, not a timeline.
+            "amount": self.payout(result.amount, line, c.continuing is not None),
+            "continuing": None if c.continuing is None else {
+                "condition": c.continuing.text, "text": self.words.continuing(c.continuing)},
+            "timeline": self.timeline(line, None if c.continuing is None else self.words.continuing(c.continuing)),
             "entitlement_date": result.entitlement_date.isoformat() if result.entitlement_date else None,
             "excluded_by": result.excluded_by,
             "missing_facts": list(result.missing_facts),

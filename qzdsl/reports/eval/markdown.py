@@ -45,6 +45,8 @@ def render_record(record: dict) -> str:
     out.append("|---|---|---|---|---|")
     for clause in sorted(record["clauses"], key=lambda c: terms.status_rank(c["shown_as"])):
         amount = clause["amount"]["text"] if clause["amount"] and clause["payout_shown"] else clause["rate_text"]
+        if clause["timeline"] and clause["payout_shown"]:
+            amount += "\n" + clause["timeline"]["text"]
         for flag, key in (("discretionary", "eval.discretionary"), ("own_balance", "money_kind.own_balance")):
             if clause[flag]:
                 amount += f"（{t(key)}）" if lang == "zh" else f" ({t(key)})"
@@ -52,8 +54,9 @@ def render_record(record: dict) -> str:
         out.append(f"| {clause['status_text']} | {_cell(clause['clause']['ref'])} | {_cell(clause['title'])} | "
                    f"{_cell(amount)} | {_cell(details)} |")
     totals = record["totals"]
+    schedule = f"<br>{_cell(totals['schedule_text'])}" if totals["schedule_text"] else ""
     out += [f"| **{t('eval.total')}** | | {t('eval.total_granted', count=totals['granted'])} | "
-            f"**{_cell(totals['text'])}** | |", ""]
+            f"**{_cell(totals['text'])}**{schedule} | |", ""]
 
     out += [f"## {t('eval.questions')}", ""]
     if not record["questions"]:
@@ -118,6 +121,11 @@ def _clause(clause: dict, t) -> list[str]:
     out.append(f"- {t('eval.amount_rule')}: {_inline(clause['rate_text'])}")
     if clause["amount"]:
         out.append(f"- {t('eval.amount')}: {_inline(clause['amount']['text'])}")
+    if clause["continuing"]:
+        out.append(f"- {t('eval.continuing_label')}: {_inline(clause['continuing']['text'])}")
+    if clause["timeline"]:
+        out.append(f"- {t('eval.schedule')}: {_inline(clause['timeline']['text'])}")
+        out += [f"  - {_inline(run)}" for run in _runs(clause["amount"]["schedule"], t)]
     out.append(f"- {t('eval.window')}: {_inline(clause['window']['text'])}")
     if clause["reasons"]:
         out.append(f"- {t('eval.reasons')}:")
@@ -128,6 +136,21 @@ def _clause(clause: dict, t) -> list[str]:
     out += _trace(clause["trace"], 1, t)
     out.append("")
     return out
+
+
+def _runs(schedule: list[dict], t) -> list[str]:
+    """Consecutive periods in the same state and amount, one line each (120 months read
+    as a few lines): 2024-04-18 — 2024-05-17（1期）：100元，往期应发."""
+    runs: list[list[dict]] = []
+    for period in schedule:
+        if not period["start"] or not period["state"]:
+            return []
+        if runs and (runs[-1][-1]["state"], runs[-1][-1]["text"]) == (period["state"], period["text"]):
+            runs[-1].append(period)
+        else:
+            runs.append([period])
+    return [f"{run[0]['start']} — {run[-1]['end']}（{t('eval.periods_count', count=len(run))}）："
+            f"{run[0]['text']}，{run[0]['state_text']}" for run in runs]
 
 
 def _trace(node: dict, depth: int, t) -> list[str]:

@@ -41,7 +41,8 @@ def render(record: dict, console: Console) -> None:
     totals = record["totals"]
     table.add_section()
     table.add_row(Text(t("eval.total"), style="bold"), "", t("eval.total_granted", count=totals["granted"]),
-                  Text(totals["text"], style="bold"), "")
+                  Text(totals["text"], style="bold") + Text("\n" + totals["schedule_text"] if totals["schedule_text"]
+                                                           else ""), "")
     console.print(table)
 
     console.print(Text(t("eval.questions"), style="bold"))
@@ -72,6 +73,8 @@ def _amount(clause: dict, t) -> str:
         text += f" ({t('eval.discretionary')})"
     if clause["own_balance"]:
         text += f" ({t('money_kind.own_balance')})"
+    if clause["timeline"] and clause["payout_shown"]:
+        text += "\n" + clause["timeline"]["text"]
     return text
 
 
@@ -81,7 +84,8 @@ def _details(clause: dict, t) -> str:
     if status == "inapplicable":
         return "\n".join(r["message"] for r in reasons if r["kind"] == "inapplicable")
     if status == "granted":
-        return "\n".join(r["message"] for r in reasons if r["kind"] == "schedule_cut")
+        return "\n".join(r["message"] for r in reasons
+                         if r["kind"] in ("schedule_cut", "continuing_stopped", "periods_undetermined"))
     if status == "excluded":
         return "\n".join(r["message"] for r in reasons if r["kind"] == "excluded_by")
     if status == "undetermined":

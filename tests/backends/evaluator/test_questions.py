@@ -74,7 +74,7 @@ def test_the_reports_ask_first_what_decides_the_most(policy, decision):
 
 @pytest.mark.parametrize("path", sorted(CASES.glob("*.yaml")), ids=lambda p: p.name)
 def test_a_question_decides_exactly_what_trying_every_answer_on_every_open_clause_decides(policy, path):
-    """The questions re-evaluate only the clauses that list the fact as missing, and those
+    """The questions re-evaluate only the undetermined clauses that read the fact, and those
     alone: against trying every answer on every undetermined clause, with the whole case
     evaluated again and 从优 applied, they find the same clauses."""
     decision = evaluate(policy, load_case(path, policy))
