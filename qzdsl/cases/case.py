@@ -442,7 +442,7 @@ def case_schema(policy: m.Policy) -> dict:
     """A JSON Schema (2020-12) of case files for `policy`, generated from its declarations:
     one property per fact with its type, enumeration members (names and labels) and the
     kinds of applicant it is asked of; per kind, the facts it may carry."""
-    facts = {name: _fact_schema(fact) for name, fact in policy.facts.items()}
+    facts = {name: _changing(_fact_schema(fact)) for name, fact in policy.facts.items()}
     kinds = [k.name for k in policy.kinds.values()]
     per_kind = [
         {
@@ -472,6 +472,16 @@ def case_schema(policy: m.Policy) -> dict:
         },
         "allOf": per_kind,
     }
+
+
+def _changing(plain: dict) -> dict:
+    """A fact's schema: its plain value, or a value changing over time — a mapping of the
+    dates each value takes effect (YYYY-MM-DD) to such values (docs/cases.md)."""
+    described = {key: plain.pop(key) for key in ("title", "description") if key in plain}
+    value = dict(plain)
+    return {**described, "anyOf": [plain, {"type": "object", "minProperties": 1,
+                                            "propertyNames": {"pattern": r"^\d{4}-\d{2}-\d{2}$"},
+                                            "additionalProperties": value}]}
 
 
 def _fact_schema(fact: m.Fact) -> dict:

@@ -432,6 +432,15 @@ class Within:
 
 
 @dataclass(frozen=True)
+class TermRef:
+    """A clause paid within a declared term (`term NAME`): its duration and start are the term's."""
+
+    name: Name
+    span: Span = _span()
+    KEYWORD = "term"
+
+
+@dataclass(frozen=True)
 class Reason:
     text: str
     span: Span = _span()
@@ -443,7 +452,7 @@ Prop = (
     | AfterTrial | FactType | Of | Ask | Amount | Rule | Cap | Max | From | To | Channel
     | Requires | While | Group | Excludes | Stackable | Discretionary | OwnBalance | OnceOnly | History | Grants
     | Existing | Extends
-    | Cite | Note | Ambiguity | Goal | By | Within | Reason
+    | Cite | Note | Ambiguity | Goal | By | Within | TermRef | Reason
 )
 
 
@@ -546,7 +555,20 @@ class AsideDecl:
     KEYWORD = "aside"
 
 
-Decl = Import | PolicyDecl | KindDecl | SectionDecl | FactDecl | DefineDecl | ClauseDecl | TargetDecl | AsideDecl
+@dataclass(frozen=True)
+class TermDecl:
+    """A term of entitlement several clauses share (两项补贴最长享受10年): `max` and `from`."""
+
+    name: str
+    label: str | None
+    props: tuple[Prop, ...]
+    span: Span = _span()
+    name_span: Span = _span()
+    KEYWORD = "term"
+
+
+Decl = (Import | PolicyDecl | KindDecl | SectionDecl | FactDecl | DefineDecl | ClauseDecl | TargetDecl | AsideDecl
+        | TermDecl)
 
 
 @dataclass(frozen=True)

@@ -29,12 +29,14 @@ ALLOWED: dict[str, set[type]] = {
     "fact": {ast.FactType, ast.Of, ast.Ask, ast.Note, ast.History},
     "define": {ast.Cite, ast.Note, ast.Ambiguity},
     "benefit": _CLAUSE_COMMON | {ast.Amount, ast.Rule, ast.Cap, ast.Max, ast.From, ast.OwnBalance, ast.OnceOnly,
-                                 ast.While},
-    "entitlement": _CLAUSE_COMMON | {ast.Grants, ast.Amount, ast.Rule, ast.Max, ast.From, ast.OnceOnly, ast.While},
+                                 ast.While, ast.TermRef},
+    "entitlement": _CLAUSE_COMMON | {ast.Grants, ast.Amount, ast.Rule, ast.Max, ast.From, ast.OnceOnly, ast.While,
+                                     ast.TermRef},
     "reference": _CLAUSE_COMMON | {ast.Existing, ast.Rule},
     "equivalence": _CLAUSE_COMMON | {ast.Extends, ast.Grants},
     "target": {ast.Goal, ast.By, ast.Within, ast.Lead, ast.Units, ast.Cite, ast.Note, ast.Ambiguity},
     "aside": {ast.Reason, ast.Cite, ast.Note},
+    "term": {ast.Max, ast.From, ast.Cite, ast.Note, ast.Ambiguity},
 }
 REPEATABLE = {ast.Cite, ast.Note, ast.Ambiguity, ast.Group, ast.Excludes, ast.Stackable}
 # Each inner tuple: one of these is required.
@@ -47,6 +49,7 @@ REQUIRED: dict[str, list[tuple[type, ...]]] = {
     "equivalence": [(ast.Extends,), (ast.To,), (ast.Cite,)],
     "target": [(ast.Goal,), (ast.Cite,)],
     "aside": [(ast.Reason,), (ast.Cite,)],
+    "term": [(ast.Max,), (ast.From,), (ast.Cite,)],
 }
 PRINCIPLES = m.PRINCIPLES
 AFTER_TRIAL_MODES = ("stop", "continue")
@@ -80,7 +83,7 @@ def check_header(program: Program) -> list[Diagnostic]:
 
 _NAMESPACES = {
     "value": (ast.FactDecl, ast.DefineDecl),
-    "clause": (ast.ClauseDecl, ast.TargetDecl, ast.AsideDecl),
+    "clause": (ast.ClauseDecl, ast.TargetDecl, ast.AsideDecl, ast.TermDecl),
     "kind": (ast.KindDecl,),
 }
 
@@ -276,6 +279,8 @@ def check_types(program: Program) -> list[Diagnostic]:
                 found += _expect_type(lowerer, prop.per_head, {m.Type.COUNT}, "'per head of'")
             elif isinstance(prop, ast.From):
                 found += _expect_type(lowerer, prop.anchor, {m.Type.DATE}, "'from'")
+            elif isinstance(prop, ast.TermRef):
+                found += _check_term_use(program, decl, prop)
             elif isinstance(prop, (ast.Group,)):
                 continue
             elif isinstance(prop, (ast.Excludes, ast.Stackable)):
@@ -327,6 +332,25 @@ def _check_once_only(program: Program, decl: ast.ClauseDecl, prop: ast.OnceOnly)
     if to is not None and of is not None and to.kind.name not in kinds:
         return [error("QZ207", None, span, Text("hint.fact_of", (("kind", to.kind.name),)), variant="once_only",
                       name=name, kinds=", ".join(kinds), kind=to.kind.name)]
+    return []
+
+
+def _check_term_use(program: Program, decl: ast.ClauseDecl, prop: ast.TermRef) -> list[Diagnostic]:
+    """`within TERM` names a declared term; the clause takes its duration and start from it,
+    so it writes no `max` of its own, and a `from` of its own names the term's date."""
+    terms = {e.decl.name: e.decl for e in program.of_type(ast.TermDecl)}
+    term = terms.get(prop.name.name)
+    if term is None:
+        return [error("QZ101", f"no term named '{prop.name.name}'", prop.name.span,
+                      did_you_mean(prop.name.name, terms))]
+    own_max = ast.first(decl.props, ast.Max)
+    if own_max is not None:
+        return [error("QZ201", f"the clause is paid within the term '{term.name}', which sets its duration; "
+                      "remove its own 'max'", own_max.span)]
+    own_from, term_from = ast.first(decl.props, ast.From), ast.first(term.props, ast.From)
+    if own_from is not None and term_from is not None and own_from.anchor.name != term_from.anchor.name:
+        return [error("QZ201", f"the term '{term.name}' starts from '{term_from.anchor.name}'; a clause within it "
+                      f"starts from the same date (from {term_from.anchor.name}, or from year of it)", own_from.span)]
     return []
 
 

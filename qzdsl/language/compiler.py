@@ -79,10 +79,37 @@ def _window(info: m.PolicyInfo, section: ast.SectionDecl | None, program: Progra
     )
 
 
-def _amount(props) -> m.AmountSpec:
+def _term_name(props) -> str | None:
+    within = ast.first(props, ast.TermRef)
+    return within.name.name if within else None
+
+
+def _term_of(props, program: Program) -> ast.TermDecl | None:
+    name = _term_name(props)
+    return next((e.decl for e in program.of_type(ast.TermDecl) if e.decl.name == name), None)
+
+
+def _term(entry: Entry, program: Program) -> m.Term:
+    decl: ast.TermDecl = entry.decl
+    length, start = ast.first(decl.props, ast.Max), ast.first(decl.props, ast.From)
+    return m.Term(
+        name=decl.name,
+        label=decl.label or decl.name,
+        amount=length.amount,
+        unit=length.unit,
+        anchor=start.anchor.name,
+        citations=_citations(program, entry.file, decl.props, entry.section.ref if entry.section else None),
+        notes=_notes(decl.props),
+        ambiguities=_ambiguities(decl.props),
+        span=decl.name_span,
+    )
+
+
+def _amount(props, term: ast.TermDecl | None = None) -> m.AmountSpec:
+    """The clause's amount; within a declared term, its duration and start are the term's."""
     amount = ast.first(props, ast.Amount)
     rule = ast.first(props, ast.Rule)
-    anchor = ast.first(props, ast.From)
+    anchor = ast.first(props, ast.From) or (ast.first(term.props, ast.From) if term else None)
     if amount is None:
         # Without an amount, `from` still dates the grant: the window is checked on it.
         dated = dict(anchor=anchor.anchor.name, calendar_year=anchor.calendar_year) if anchor else {}
@@ -103,7 +130,7 @@ def _amount(props) -> m.AmountSpec:
         kind, low, high = m.AmountKind.FIXED, amount.low.value, None
     cadence = m.Cadence(amount.cadence or "once")
     cap = ast.first(props, ast.Cap)
-    max_prop = ast.first(props, ast.Max)
+    max_prop = ast.first(props, ast.Max) or (ast.first(term.props, ast.Max) if term else None)
     max_periods = None
     if max_prop is not None and cadence != "once":
         per = _PERIODS_PER.get((cadence, max_prop.unit))
@@ -203,6 +230,7 @@ def compile_program(program: Program) -> m.Policy:
         )
 
     targets = tuple(_target(e, program, infos) for e in program.of_type(ast.TargetDecl))
+    terms = {e.decl.name: _term(e, program) for e in program.of_type(ast.TermDecl)}
     asides = tuple(
         m.Aside(
             id=e.decl.name,
@@ -229,6 +257,7 @@ def compile_program(program: Program) -> m.Policy:
         clauses=tuple(clauses),
         targets=targets,
         asides=asides,
+        terms=terms,
         sha256=digest.hexdigest(),
         source_text=main_source.text if main_source else None,
         files=dict(program.texts),
@@ -266,7 +295,8 @@ def _clause(entry: Entry, program: Program, lowerer: Lowerer, infos, main_info: 
         beneficiary=to.kind.name if to else None,
         requires=requires,
         continuing=lowerer.expr(while_prop.expr) if while_prop else None,
-        amount=_amount(props),
+        amount=_amount(props, _term_of(props, program)),
+        term=_term_name(props),
         window=_window(info, section, program, entry.file),
         order=entry.order,
         channel=channel.text if channel else None,

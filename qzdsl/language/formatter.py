@@ -312,6 +312,7 @@ _PROPS = {
     ast.Ambiguity: lambda p: f"ambiguity {_quote(p.question)} reading {_quote(p.reading)}",
     ast.Goal: _goal,
     ast.By: _by,
+    ast.TermRef: lambda p: f"term {p.name.name}",
     ast.Within: lambda p: f"within {_period(p.amount, p.unit)}" + (f" from {p.anchor}" if p.anchor else ""),
     ast.Reason: lambda p: f"reason {_quote(p.text)}",
 }

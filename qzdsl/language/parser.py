@@ -17,7 +17,7 @@ from qzdsl.resources import grammar_path
 from qzdsl.money import parse_number
 
 _DECL_START = re.compile(
-    r"^(import|policy|kind|section|fact|define|benefit|entitlement|reference|equivalence|target|aside"
+    r"^(import|policy|kind|section|fact|define|benefit|entitlement|reference|equivalence|target|aside|term"
     r"|amend|replace|repeal)\b",
     re.MULTILINE,
 )
@@ -132,6 +132,14 @@ class _ToAst(Transformer_NonRecursive):
     @v_args(meta=True)
     def aside_decl(self, meta, c):
         return self._named(ast.AsideDecl, meta, c)
+
+    @v_args(meta=True)
+    def term_decl(self, meta, c):
+        return self._named(ast.TermDecl, meta, c)
+
+    @v_args(meta=True)
+    def term_prop(self, meta, c):
+        return ast.TermRef(self._name(c[0]), self._span(meta))
 
     @v_args(meta=True)
     def define_decl(self, meta, c):

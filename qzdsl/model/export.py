@@ -118,6 +118,7 @@ def clause(c: m.Clause) -> dict:
         "beneficiary": c.beneficiary,
         "requires": expr(c.requires),
         "requires_text": c.requires.text,
+        "term": c.term,
         "while": expr(c.continuing) if c.continuing is not None else None,
         "while_text": c.continuing.text if c.continuing is not None else None,
         "amount": amount(c.amount),

@@ -597,6 +597,7 @@ class Clause:
     notes: tuple[str, ...] = ()
     ambiguities: tuple[Ambiguity, ...] = ()
     lead: str | None = None
+    term: str | None = None  # the declared term it is paid within (`Policy.terms`)
     # Must hold in every period paid (`while`), judged on that period's facts; `requires`
     # is tested once, on the entitlement date. None: nothing continuing.
     continuing: Expr | None = None
@@ -705,6 +706,30 @@ class Target:
 
 
 @dataclass(frozen=True)
+class Term:
+    """A term of entitlement declared once and shared by the clauses paid within it
+    (`term`, e.g. 两项补贴最长享受10年): `amount` `unit` from the date fact `anchor`. The
+    compiler gives each clause within it its duration and start (`AmountSpec.max_periods`,
+    `.anchor`), so every back end reads the same schedule."""
+
+    name: str
+    label: str
+    amount: int
+    unit: str  # "years" | "months"
+    anchor: str
+    citations: tuple[Citation, ...] = ()
+    notes: tuple[str, ...] = ()
+    ambiguities: tuple[Ambiguity, ...] = ()
+    span: Span | None = field(default=None, compare=False)
+
+    def bounds(self, start: dt.date) -> tuple[dt.date, dt.date]:
+        """The first and last day of the term for an anchor date `start`."""
+        from qzdsl.model.dates import last_day_of_period
+
+        return start, last_day_of_period(start, self.amount, self.unit)
+
+
+@dataclass(frozen=True)
 class Aside:
     """A source sentence that mentions money or a grant but is deliberately not a payout."""
 
@@ -764,6 +789,11 @@ class Policy:
     sha256: str  # of the policy files' text, in load order
     source_text: str | None = None  # the official text of the main policy
     files: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    terms: dict[str, Term] = field(default_factory=dict)
+
+    def term_of(self, clause: Clause) -> Term | None:
+        """The declared term a clause is paid within, if any."""
+        return self.terms.get(clause.term) if clause.term else None
 
     def clause(self, clause_id: str) -> Clause:
         return next(c for c in self.clauses if c.id == clause_id)

@@ -173,11 +173,14 @@ def _diagnostics(path, policy):
 
 def test_schema_is_generated_from_the_fact_declarations(policy):
     schema = case_schema(policy)
-    facts = schema["properties"]["facts"]["properties"]
-    assert list(facts) == list(policy.facts)
+    described = schema["properties"]["facts"]["properties"]
+    assert list(described) == list(policy.facts)
+    assert described["no_home"]["description"] == "您在本市是否无房？"
+    # a plain value, or one changing over time: dates to plain values
+    facts = {name: d["anyOf"][0] for name, d in described.items()}
+    assert all(d["anyOf"][1]["additionalProperties"] == facts[name] for name, d in described.items())
     assert facts["family_members"]["type"] == ["integer", "null"] and facts["family_members"]["minimum"] == 0
     assert facts["employer"]["enum"] == ["private", "public", "非公企业", "机关事业单位", None]
-    assert facts["no_home"]["description"] == "您在本市是否无房？"
     assert facts["is_startup"]["x-qzdsl-kinds"] == ["enterprise"]
     assert schema["required"] == ["kind"]
     rules = {r["if"]["properties"]["kind"]["enum"][0]: r["then"]["properties"]["facts"]["propertyNames"]["enum"]
@@ -211,3 +214,39 @@ def test_hostile_case_files_are_diagnosed_not_crashed(name, text, code, policy, 
     with pytest.raises(QzError) as caught:
         load_case(path, policy)
     assert [d.code for d in caught.value.diagnostics] == [code]
+
+
+# ---- facts that change over time ---------------------------------------------------------
+
+
+def test_a_fact_may_change_over_time(policy):
+    case = case_from_dict({"kind": "person", "facts": {
+        "salary": {"2024-01-01": "3000", dt.date(2025, 7, 1): "4,500.50"}, "no_home": True}}, policy)
+    assert case.facts == {"no_home": True}
+    assert case.changes == {"salary": ((dt.date(2024, 1, 1), Decimal(3000)), (dt.date(2025, 7, 1), Decimal("4500.50")))}
+    assert "salary" not in case.facts_on(dt.date(2023, 12, 31))  # unknown before the first entry
+    assert case.facts_on(dt.date(2025, 6, 30))["salary"] == Decimal(3000)
+    assert case.facts_on(dt.date(2025, 7, 1))["salary"] == Decimal("4500.50")
+    assert case.change_dates(["salary", "no_home"]) == (dt.date(2024, 1, 1), dt.date(2025, 7, 1))
+
+
+def test_a_null_entry_makes_the_fact_unknown_from_its_date(policy):
+    case = case_from_dict({"kind": "person", "facts": {"salary": {"2024-01-01": 3000, "2025-01-01": None}}},
+                          policy)
+    assert case.facts_on(dt.date(2024, 6, 1))["salary"] == Decimal(3000)
+    assert "salary" not in case.facts_on(dt.date(2025, 6, 1))
+
+
+def test_a_changing_value_is_checked_entry_by_entry_where_it_is_written(tmp_path, policy):
+    path = tmp_path / "case.yaml"
+    path.write_text("kind: person\nfacts:\n  salary:\n    2024-13-01: 3000\n    2024-02-01: lots\n"
+                    "    2024/3/1: 1\n    2024-03-01: 2\n  no_home: {}\n", encoding="utf-8")
+    with pytest.raises(QzError) as caught:
+        load_case(path, policy)
+    found = [(d.code, d.span.line, d.span.column) for d in caught.value.diagnostics]
+    assert found == [("QZ404", 4, 5), ("QZ403", 5, 17), ("QZ403", 7, 5), ("QZ403", 8, 12)]
+    sources = {str(path): path.read_text(encoding="utf-8")}
+    zh, en = (render_all(caught.value.diagnostics, sources, lang) for lang in ("zh", "en"))
+    assert "随时间变化的值，每一项的键是其生效日期" in zh and "写了两次" in zh and "至少要写一条" in zh
+    assert "each key of a value that changes over time is the date it takes effect" in en
+    assert "Traceback" not in zh + en

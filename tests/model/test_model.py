@@ -185,3 +185,27 @@ def test_what_the_principle_does_with_a_pair():
     assert policy.pair_rule(grouped_a, stacked_b) is m.PairRule.STACKABLE and policy.related(grouped_a, stacked_b)
     assert policy.pair_rule(grouped_a, alone) is m.PairRule.NONE
     assert not policy.conflicts(grouped_a, grouped_a)
+
+
+def test_two_clauses_share_one_declared_term():
+    """“两项补贴最长享受10年” is one term: the yearly and the monthly subsidy take their duration
+    and start from it, each in its own cadence."""
+    policy = qzdsl.load()
+    annual, monthly = policy.clause("housing_annual_subsidy"), policy.clause("pf_topup_subsidy")
+    term = policy.term_of(annual)
+    assert term is not None and policy.term_of(monthly) is term and term.label.startswith("两项补贴最长享受10年")
+    assert (annual.amount.max_periods, monthly.amount.max_periods) == (10, 120)
+    assert annual.amount.anchor == monthly.amount.anchor == term.anchor == "purchase_date"
+    assert annual.amount.calendar_year and not monthly.amount.calendar_year
+    assert term.bounds(dt.date(2024, 4, 18)) == (dt.date(2024, 4, 18), dt.date(2034, 4, 17))
+
+
+def test_a_continuing_condition_joins_the_requirement_for_snapshots():
+    """On one snapshot of facts (a batch row, an SMT model) a clause is decided on its
+    requirement and its continuing condition together."""
+    policy = qzdsl.load()
+    clause = policy.clause("pf_topup_subsidy")
+    assert clause.continuing is not None
+    assert clause.eligibility == m.And((clause.requires, clause.continuing), text=clause.eligibility.text)
+    assert clause.conditions == (clause.requires, clause.continuing)
+    assert "employer_pf_monthly" in policy.facts_of(clause)

@@ -26,7 +26,10 @@ COLUMN_TYPES = {
 INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
                  "UBIGINT", "UHUGEINT")
 
-AMOUNT_PARTS = ("low", "high", "periods", "total_low", "total_high")
+# Where the periods stand on the row's as-of date (a row is a snapshot: every period is
+# paid by its phase): owed for past periods, due for the current one, projected after it.
+PHASE_PARTS = ("paid_low", "paid_high", "due_low", "due_high", "projected_low", "projected_high")
+AMOUNT_PARTS = ("low", "high", "periods", "total_low", "total_high", *PHASE_PARTS)
 
 
 @dataclass(frozen=True)
@@ -44,10 +47,16 @@ class ClauseColumns:
     periods: str | None = None
     total_low: str | None = None
     total_high: str | None = None
+    paid_low: str | None = None
+    paid_high: str | None = None
+    due_low: str | None = None
+    due_high: str | None = None
+    projected_low: str | None = None
+    projected_high: str | None = None
 
     @property
     def amounts(self) -> tuple[str, ...]:
-        return tuple(n for n in (self.low, self.high, self.periods, self.total_low, self.total_high) if n is not None)
+        return tuple(n for n in (getattr(self, part) for part in AMOUNT_PARTS) if n is not None)
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -27,7 +27,8 @@ from decimal import Decimal
 from sqlglot import exp
 
 from qzdsl.model import policy as m
-from qzdsl.backends.sql.columns import MONEY_TYPE, ConflictGroup, clause_columns, conflict_groups
+from qzdsl.backends.sql.columns import AMOUNT_PARTS, MONEY_TYPE, PHASE_PARTS, ConflictGroup, clause_columns, \
+    conflict_groups
 from qzdsl.model.policy import Status
 
 DIALECTS = ("duckdb", "spark", "trino")
@@ -344,6 +345,78 @@ class ClauseCompiler:
             result.append(_least(total, money(cap)) if cap is not None else total)
         return result[0], result[1]
 
+    # ---- where the periods stand on the as-of date ----
+    def phases(self, periods: exp.Expression) -> tuple[exp.Expression, exp.Expression]:
+        """(past, current): how many periods ended before the as-of date and whether one
+        contains it, as `model.dates.phases` (a row is an as-of snapshot: every period is
+        paid by its phase)."""
+        if self.anchor is None:  # undated: the first period is the current one
+            return integer(0), integer(1)
+        if not self.spec.cadence.recurring:  # a one-off is one period on its date
+            return (case_when([(_bin(exp.LT, self.anchor, self.as_of), integer(1))], integer(0)),
+                    case_when([(_bin(exp.EQ, self.anchor, self.as_of), integer(1))], integer(0)))
+        started = exp.cast(self._periods_started(), "BIGINT")
+        over = _bin(exp.EQ, started, integer(0))
+        if self.clause.open_ended:
+            return (case_when([(over, integer(0))], _bin(exp.Sub, started, integer(1))),
+                    case_when([(over, integer(0))], integer(1)))
+        ended = _bin(exp.GT, started, periods)
+        return (case_when([(ended, periods), (over, integer(0))], _bin(exp.Sub, started, integer(1))),
+                case_when([(_or(ended, over), integer(0))], integer(1)))
+
+    def _periods_started(self) -> exp.Expression:
+        """How many periods start on or before the as-of date D (`dates.periods_started`):
+        as `_periods_until_end`, with D a column — a period whose day is clamped to a short
+        month's end starts on or before D when D is that month's last day."""
+        year = exp.Year(this=self.anchor)
+        if self.spec.calendar_year:
+            month, day = integer(1), integer(1)
+        else:
+            month, day = exp.Month(this=self.anchor), exp.Day(this=self.anchor)
+        d_year, d_month, d_day = exp.Year(this=self.as_of), exp.Month(this=self.as_of), exp.Day(this=self.as_of)
+        day_fits = _or(_bin(exp.LTE, day, d_day), _bin(exp.EQ, d_day, exp.Day(this=exp.LastDay(this=self.as_of))))
+        if self.spec.cadence is m.Cadence.YEARS:
+            whole = _bin(exp.Sub, d_year, year)
+            fits = _or(_bin(exp.LT, month, d_month), _and(_bin(exp.EQ, month, d_month), day_fits))
+        else:
+            whole = _bin(exp.Sub, _bin(exp.Add, _bin(exp.Mul, d_year, integer(12)), d_month),
+                         _bin(exp.Add, _bin(exp.Mul, year, integer(12)), month))
+            fits = day_fits
+        count = _bin(exp.Add, whole, case_when([(fits, integer(1))], integer(0)))
+        return case_when([(_bin(exp.LT, count, integer(0)), integer(0))], count)
+
+    def cumulative(self, low: exp.Expression, high: exp.Expression, count: exp.Expression) \
+            -> tuple[exp.Expression, exp.Expression]:
+        """(low, high) of the first `count` periods together, after the total cap
+        (`schedule._cumulative`)."""
+        cap = self.spec.total_cap
+        result = []
+        for per_period, known in zip((low, high), self._known()):
+            if not known:
+                if cap is not None and per_period is high:
+                    result.append(case_when([(_bin(exp.GT, count, integer(0)), money(cap))], money(Decimal(0))))
+                else:
+                    result.append(null(MONEY_TYPE))
+                continue
+            total = exp.cast(_bin(exp.Mul, per_period, count), MONEY_TYPE)
+            result.append(_least(total, money(cap)) if cap is not None else total)
+        return result[0], result[1]
+
+    def timeline(self, low: exp.Expression, high: exp.Expression, periods: exp.Expression,
+                 total_low: exp.Expression, total_high: exp.Expression, past: exp.Expression,
+                 current: exp.Expression) -> tuple[exp.Expression, ...]:
+        """paid, due and projected, each (low, high), as `schedule.timeline` on a snapshot:
+        projected is NULL when open-ended."""
+        before = self.cumulative(low, high, past)
+        through = self.cumulative(low, high, _bin(exp.Add, past, current))
+        due = tuple(exp.cast(_bin(exp.Sub, b, a), MONEY_TYPE) for a, b in zip(before, through))
+        if self.clause.open_ended:
+            projected = (null(MONEY_TYPE), null(MONEY_TYPE))
+        else:
+            projected = tuple(exp.cast(_bin(exp.Sub, t, b), MONEY_TYPE)
+                              for t, b in zip((total_low, total_high), through))
+        return (*before, *due, *projected)
+
     def value(self, low: exp.Expression, high: exp.Expression, total_low: exp.Expression,
               total_high: exp.Expression) -> exp.Expression:
         """The favourability value `results.Payout.value`: the lifetime at its high end
@@ -512,13 +585,20 @@ def query(policy: m.Policy, table: str = "cases", literals: Literals = Literals(
         evaluated.append(exp.alias_(case_when([(of_kind, compiler.status())]), _name(clause, "pre"), quoted=True))
         if clause.computes_amount:
             low, high = compiler.per_period()
+            # where the periods stand on the as-of date: read from the facts (the anchor), so here
+            past, current = compiler.phases(compiler.periods())
             evaluated += [exp.alias_(low, _name(clause, "low"), quoted=True),
                           exp.alias_(high, _name(clause, "high"), quoted=True),
-                          exp.alias_(compiler.periods(), _name(clause, "periods"), quoted=True)]
+                          exp.alias_(compiler.periods(), _name(clause, "periods"), quoted=True),
+                          exp.alias_(past, _name(clause, "past"), quoted=True),
+                          exp.alias_(current, _name(clause, "current"), quoted=True)]
             low, high, periods = _col(clause, "low"), _col(clause, "high"), _col(clause, "periods")
+            past, current = _col(clause, "past"), _col(clause, "current")
             total_low, total_high = compiler.totals(low, high, periods)
             valued += [exp.alias_(total_low, _name(clause, "total_low"), quoted=True),
                        exp.alias_(total_high, _name(clause, "total_high"), quoted=True)]
+            phased = compiler.timeline(low, high, periods, total_low, total_high, past, current)
+            valued += [exp.alias_(value, _name(clause, part), quoted=True) for part, value in zip(PHASE_PARTS, phased)]
         if clause.id in ranked:
             value = (compiler.value(_col(clause, "low"), _col(clause, "high"), total_low, total_high)
                      if clause.computes_amount else money(Decimal(0)))
@@ -554,7 +634,7 @@ def _result_columns(policy: m.Policy, groups: tuple[ConflictGroup, ...], literal
         columns += [exp.alias_(status, names.status, quoted=True),
                     exp.alias_(excluded_by, names.excluded_by, quoted=True)]
         if names.monetary:
-            for what in ("low", "high", "periods", "total_low", "total_high"):
+            for what in AMOUNT_PARTS:
                 value = case_when([(_granted(clause), _col(clause, what))])
                 columns.append(exp.alias_(value, getattr(names, what), quoted=True))
     return columns
@@ -604,8 +684,9 @@ def narrow(policy: m.Policy, dialect: str = "duckdb") -> Narrow:
         low, high = compiler.per_period()
         periods = compiler.periods()
         total_low, total_high = compiler.totals(low, high, periods)
+        phased = compiler.timeline(low, high, periods, total_low, total_high, *compiler.phases(periods))
         written: dict[str, exp.Expression] = {}
-        for name, expression in zip(names.amounts, (low, high, periods, total_low, total_high)):
+        for name, expression in zip(names.amounts, (low, high, periods, total_low, total_high, *phased)):
             if not any(isinstance(node, exp.Column) for node in expression.walk()):
                 constants[name] = expression.sql(dialect)
                 continue

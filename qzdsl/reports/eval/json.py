@@ -376,6 +376,24 @@ class _Phrasing:
             "provision": {"section": provision.section, "quote": provision.quote} if provision else None,
         }
 
+    def term(self, term: m.Term | None, result: ClauseResult) -> dict | None:
+        """The declared term a clause is paid within, dated when its start is known."""
+        if term is None:
+            return None
+        start = end = None
+        if result.entitlement_date is not None and result.status is not m.Status.UNDETERMINED:
+            start, end = term.bounds(result.entitlement_date)
+        text = term.label
+        if start is not None:
+            text += ("：" if self.lang == "zh" else ": ") + self.t("eval.window_range", start=start.isoformat(),
+                                                                   end=end.isoformat())
+        return {"name": term.name, "label": term.label, "start": start.isoformat() if start else None,
+                "end": end.isoformat() if end else None, "text": text,
+                "clauses": [x.id for x in self.policy.clauses if x.term == term.name],
+                "citations": [{"section": x.section, "quote": x.quote} for x in term.citations],
+                "readings": [{"question": self.plain(a.question), "reading": self.plain(a.reading)}
+                             for a in term.ambiguities]}
+
     def provision_text(self, w: m.Window) -> str | None:
         return self._window_words(w)[1]
 
@@ -529,6 +547,7 @@ class _Phrasing:
             "missing_facts": list(result.missing_facts),
             "reasons": self.reasons(result),
             "window": self.window(c.window),
+            "term": self.term(self.policy.term_of(c), result),
             "readings": [{"question": self.plain(a.question), "reading": self.plain(a.reading),
                           "source": {"question": a.question, "reading": a.reading}} for a in c.ambiguities],
             "notes": list(c.notes),

@@ -127,6 +127,8 @@ def _clause(clause: dict, t) -> list[str]:
         out.append(f"- {t('eval.schedule')}: {_inline(clause['timeline']['text'])}")
         out += [f"  - {_inline(run)}" for run in _runs(clause["amount"]["schedule"], t)]
     out.append(f"- {t('eval.window')}: {_inline(clause['window']['text'])}")
+    if clause["term"]:
+        out.append(f"- {t('eval.term')}: {_inline(clause['term']['text'])}")
     if clause["reasons"]:
         out.append(f"- {t('eval.reasons')}:")
         out += [f"  - {_inline(r['message'])}" for r in clause["reasons"]]

@@ -51,7 +51,7 @@ BATCH_SIZE = (60, 160)
 def _constants(policy: m.Policy) -> tuple[list[Decimal], list[dt.date], list[tuple[int, str]]]:
     """The money thresholds, dates and durations written in the policy."""
     money, dates, durations = set(), set(), set()
-    exprs = [c.requires for c in policy.clauses] + [d.expr for d in policy.definitions.values()]
+    exprs = [c.eligibility for c in policy.clauses] + [d.expr for d in policy.definitions.values()]
     for expr in exprs:
         for node in m.walk(expr):
             if isinstance(node, m.Const) and node.type in (m.Type.NUMBER, m.Type.MONEY):
@@ -157,8 +157,9 @@ def _expected(policy: m.Policy, case: dict) -> dict[str, tuple]:
     decision = evaluate(policy, case_from_dict(case, policy))
     expected = {}
     for result in decision.results:
-        paid = result.amount
-        amounts = (None,) * 5 if paid is None else (paid.low, paid.high, paid.count, paid.total_low, paid.total_high)
+        paid, line = result.amount, result.timeline
+        amounts = (None,) * 11 if paid is None else (paid.low, paid.high, paid.count, paid.total_low, paid.total_high,
+                                                     *line.paid, *line.due, *line.projected)
         expected[result.clause.id] = (result.status.value, result.excluded_by, *amounts)
     return expected
 
@@ -168,10 +169,10 @@ def _actual(row: dict, columns: tuple[sqlcols.ClauseColumns, ...]) -> dict[str, 
     for names in columns:
         if row[names.status] is None:
             continue  # a clause for another kind of applicant
-        amounts = (None,) * 5
+        amounts = (None,) * 11
         if names.monetary:
-            amounts = (row[names.low], row[names.high], row[names.periods], row[names.total_low],
-                       row[names.total_high])
+            # the amounts, the lifetime, and paid / due / projected on the row's as-of date
+            amounts = tuple(row[getattr(names, part)] for part in sqlcols.AMOUNT_PARTS)
         actual[names.clause.id] = (row[names.status], row[names.excluded_by], *amounts)
     return actual
 

@@ -109,7 +109,8 @@ def test_result_columns_per_clause(trial_stop):
     columns = {c.clause.id: c for c in sqlcols.clause_columns(trial_stop)}
     assert columns["trial_monthly"].names == (
         "trial_monthly__status", "trial_monthly__excluded_by", "trial_monthly__low", "trial_monthly__high",
-        "trial_monthly__periods", "trial_monthly__total_low", "trial_monthly__total_high")
+        "trial_monthly__periods", "trial_monthly__total_low", "trial_monthly__total_high",
+        *(f"trial_monthly__{phase}_{end}" for phase in ("paid", "due", "projected") for end in ("low", "high")))
     assert columns["standing_priority"].names == ("standing_priority__status", "standing_priority__excluded_by")
     assert not columns["existing_loans"].monetary  # a rule amount has nothing to compute
 
@@ -140,7 +141,7 @@ def test_the_result_has_the_documented_columns_per_clause(trial_stop, dialect):
     for clause in trial_stop.clauses:
         expected += [f"{clause.id}__status", f"{clause.id}__excluded_by"]
         if clause.pays_money:
-            expected += [f"{clause.id}__{column}" for column in ("low", "high", "periods", "total_low", "total_high")]
+            expected += [f"{clause.id}__{column}" for column in sqlcols.AMOUNT_PARTS]
     assert [c.alias_or_name for c in parsed.expressions] == expected
 
 
