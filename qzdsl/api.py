@@ -47,13 +47,14 @@ def load(path: str | Path | None = None, also: tuple[str | Path, ...] = (), *, c
 
 
 def check(path: str | Path | None = None, text: str | None = None, also: tuple[str | Path, ...] = (),
-          confinement: Confinement | None = None) -> CheckResult:
+          confinement: Confinement | None = None, english: bool = False) -> CheckResult:
     """Parse and check a policy file without compiling it: its diagnostics (errors and
     warnings, `result.ok` when there is no error) and the texts they point into. `text`
-    stands for the file's content when given."""
+    stands for the file's content when given; `english`: also warn where a label has no
+    English words (QZ113)."""
     from qzdsl.language.loader import check as check_policy
 
-    return check_policy(path, text, also, confinement)
+    return check_policy(path, text, also, confinement, english)
 
 
 def load_case(path: str | Path, policy: Policy) -> Case:

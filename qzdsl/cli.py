@@ -300,6 +300,8 @@ def check(
     format: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f", help="text (on stderr), or json / "
                                        "sarif on stdout."),
     lang: Optional[Lang] = typer.Option(None, "--lang", help="Language of the messages."),
+    english: bool = typer.Option(False, "--english", help="Also warn where a label, title or question has no "
+                                 "English words (QZ113): what --lang en shows in Chinese."),
 ) -> None:
     """Parse and check policy files; print every problem with its location."""
     from qzdsl.escape import terminal
@@ -308,7 +310,7 @@ def check(
     lang = _report_lang(lang)
     results = []
     for path in _policy_paths(files):
-        result = check_policy(path)
+        result = check_policy(path, english=english)
         name = result.program.main.path if result.program.files else str(path)
         results.append((name, result.diagnostics))
         if format is CheckFormat.text:
@@ -331,6 +333,7 @@ def check(
 def show(
     policy: Optional[Path] = typer.Option(None, "--policy", "-p", metavar="FILE"),
     format: ShowFormat = typer.Option(ShowFormat.table, "--format", "-f"),
+    lang: Optional[Lang] = typer.Option(None, "--lang"),
 ) -> None:
     """Show the compiled policy: facts, clauses, citations, groups."""
     from qzdsl.model import export
@@ -338,16 +341,17 @@ def show(
 
     from qzdsl.output import console, stdout_bytes
 
-    compiled = load(_require_file(policy) if policy else _default_policy())
+    shown = _report_lang(lang)
+    compiled = load(_require_file(policy) if policy else _default_policy()).in_language(shown)
     if format is ShowFormat.json:
         stdout_bytes(json.dumps(export.policy(compiled), ensure_ascii=False, indent=2) + "\n")
         return
     from qzdsl.reports.show.table import render_list, render_policy
 
     if format is ShowFormat.list:
-        stdout_bytes(render_list(compiled))
+        stdout_bytes(render_list(compiled, shown))
         return
-    render_policy(compiled, console())
+    render_policy(compiled, console(), shown)
 
 
 # ---- fmt command (language core) ----
@@ -519,7 +523,7 @@ def eval_case(
         raise UsageError("give a CASE file, or --batch FILE --out RESULT")
     out = _local_output(out)
     _outputs([out], [case, *(policy or [None])])
-    compiled = load(*_policy_set(policy))
+    compiled = load(*_policy_set(policy)).in_language(_report_lang(lang))
     decision = evaluate(compiled, load_case(_require_file(case), compiled), as_of=when)
     if format is EvalFormat.table:
         from qzdsl.reports.eval.json import record
@@ -562,7 +566,7 @@ def _verify_decision(path: Path, policy: Optional[list[Path]], lang: Optional["L
     from qzdsl.reports.eval.verify import read_record, render, verify
 
     stored = read_record(_require_file(path))
-    result = verify(stored, load(*_policy_set(policy)), _report_lang(lang))
+    result = verify(stored, load(*_policy_set(policy)).in_language(_report_lang(lang)), _report_lang(lang))
     stdout_bytes(render(result, _report_lang(lang)))
     raise typer.Exit(EXIT_OK if result.holds else EXIT_FINDINGS)
 
@@ -583,7 +587,7 @@ def doc(
     from qzdsl.cache import load
 
     _outputs([out], [*(policy or [None])])
-    compiled = load(*_policy_set(policy))
+    compiled = load(*_policy_set(policy)).in_language(_report_lang(lang))
     if what is DocKind.table:
         from qzdsl.reports.doc.table import render
     else:
@@ -603,7 +607,7 @@ def new_case(
     from qzdsl.cases.template import case_template
     from qzdsl.output import stdout_bytes
 
-    compiled = load(*_policy_set(policy))
+    compiled = load(*_policy_set(policy)).in_language(_report_lang(lang))
     name = kind if kind in compiled.kinds else {k.label: k.name for k in compiled.kinds.values()}.get(kind)
     if name is None:
         kinds = ", ".join(f"{k.name} ({k.label})" for k in compiled.kinds.values())
@@ -633,7 +637,7 @@ def interview(
 
     say = _report_lang(lang)
     when = _date_option(as_of, "--as-of")
-    compiled = load(*_policy_set(policy))
+    compiled = load(*_policy_set(policy)).in_language(say)
     console = make_console(markup=True, highlight=False)  # its own styling; every text in it is escaped
     if case is not None:
         talk = Interview.resume(compiled, load_case(_require_file(case), compiled), when)
@@ -767,7 +771,7 @@ def audit(
 
     deadline = time.monotonic() + timeout if timeout is not None else None
     # One budget for the whole run: each policy gets what the ones before it left.
-    reports = [audit_file(path, timeout, deadline) for path in paths]
+    reports = [audit_file(path, timeout, deadline, _report_lang(lang)) for path in paths]
     audit_output.emit(reports, format.value, _report_lang(lang), out)
     if graph is not None:
         audit_output.write_graph(reports[0], graph, _report_lang(lang))
@@ -805,7 +809,7 @@ def diff_policies(
 
     _outputs([out], [old, new])
     report_lang = _report_lang(lang)
-    result = diff(load(_require_file(old)), load(_require_file(new)))
+    result = diff(load(_require_file(old)).in_language(report_lang), load(_require_file(new)).in_language(report_lang))
     data = diff_record.record(result, report_lang)
     if format is DiffFormat.table and out is None:
         from qzdsl.output import console as safe_console
@@ -939,6 +943,9 @@ def _eval_batch(policy: Optional[list[Path]], batch: str, out: Optional[str], er
              [*local_inputs, *(policy or [None])])
     if local_inputs:
         batch = _require_file(local_inputs[0])
+    from qzdsl.cache import load
+
+    load(*_policy_set(policy))  # a policy that does not compile is said before Spark's JVM starts
     try:
         summary = run_batch(_policy_paths(policy), batch, out, errors, _report_lang(lang),
                             progress=sys.stderr.isatty(), as_of=when, layout=layout and layout.value,
@@ -976,7 +983,7 @@ def simulate(
 
     from qzdsl import location
 
-    compiled = load(*_policy_set(policy))
+    compiled = load(*_policy_set(policy)).in_language(_report_lang(lang))
     if reform is not None:
         if engine is not BatchEngine.duckdb:
             raise UsageError("--reform runs on DuckDB only: leave out --engine spark")
@@ -987,7 +994,8 @@ def simulate(
         if format is SimulateFormat.csv:
             raise UsageError("--reform reports as table, json, md or html")
         try:
-            result = simulate_reform(compiled, load(_require_file(reform)), _require_file(location.local(file)),
+            result = simulate_reform(compiled, load(_require_file(reform)).in_language(_report_lang(lang)),
+                                     _require_file(location.local(file)),
                                      _date_option(as_of, "--as-of"), _report_lang(lang), progress=sys.stderr.isatty(),
                                      ignore_unknown=ignore_unknown_columns)
         except BatchInputError as exc:

@@ -80,6 +80,8 @@ _TABLE: tuple[Code, ...] = (
     Code("QZ110", "MissingPolicyHeader", _E, "missing policy header", "缺少政策文件头"),
     Code("QZ111", "DeclarationWithoutALabel", _W, "declaration without a label", "声明缺少标签"),
     Code("QZ112", "AmendmentWithoutTarget", _E, "amendment names nothing to amend", "修订对象不存在"),
+    Code("QZ113", "LabelWithoutEnglish", _W, "label without English words", "标签缺少英文",
+         "a label, section title or question has no English words (checked with --lang en)"),
     Code("QZ201", "TypeError", _E, "type error", "类型错误"),
     Code("QZ202", "MixedPeriods", _E, "mixed periods", "期间不一致"),
     Code("QZ203", "InvalidAmount", _E, "invalid amount", "金额无效"),
@@ -119,8 +121,8 @@ _TABLE: tuple[Code, ...] = (
          "two clauses can pay one applicant for the same need and no resolution is declared"),
     Code("QZA002", "OverlapResolvedByExclusion", _I, "one paid, most favourable", "按从优原则择一发放",
          "overlap resolved by 从优、从高、不重复: only the more favourable clause is paid"),
-    Code("QZA003", "OverlapDeclaredStackable", _I, "declared stackable", "声明可叠加",
-         "overlap declared stackable: both are paid"),
+    Code("QZA003", "OverlapDeclaredStackable", _I, "declared cumulative", "声明可叠加",
+         "overlap declared cumulative (stackable): both are paid"),
     Code("QZA004", "ProvenDisjoint", _I, "proven disjoint", "已证明不会同时适用",
          "related clauses proven never to apply together"),
     Code("QZA005", "DominatedClause", _W, "dominated clause (never paid)", "条款被支配（永不发放）",
@@ -170,6 +172,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "QZ101": {"en": "undefined name '{name}'", "zh": "未定义的名称“{name}”"},
     "QZ101.clause": {"en": "no clause named '{name}'", "zh": "没有名为“{name}”的条款"},
     "QZ101.definition": {"en": "no definition named '{name}'", "zh": "没有名为“{name}”的定义"},
+    "QZ111": {"en": "{keyword} '{name}' has no label", "zh": "{keyword} {name} 没有标签"},
+    "QZ111.member": {"en": "enumeration member '{name}' has no label", "zh": "枚举值 {name} 没有标签"},
+    "QZ111.group": {"en": "exclusion group '{name}' is not declared with a label",
+                    "zh": "排斥组 {name} 没有用带标签的 group 声明"},
+    "hint.label": {"en": "give it the words a reader sees: {keyword} {name} \"…\"",
+                   "zh": "请写上读者看到的文字：{keyword} {name} \"…\""},
+    "QZ113": {"en": "{what} '{name}' has no English words", "zh": "{what} {name} 缺少英文"},
+    "hint.english": {"en": "add them after 'en': {shape}", "zh": "在 en 之后写上英文：{shape}"},
     "QZ101.fact": {"en": "no fact named '{name}'", "zh": "没有名为“{name}”的事实"},
     "QZ201.once_only_type": {"en": "'once_only' needs a yes/no fact; '{name}' is {type}",
                              "zh": "once_only 须指一个是/否事实；“{name}”是 {type}"},
@@ -203,6 +213,31 @@ MESSAGES: dict[str, dict[str, str]] = {
     "QZ103.outside": {"en": "this {keyword} is not under any section", "zh": "此 {keyword} 不在任何章节之下"},
     "QZ103": {"en": "unknown section '{name}'", "zh": "未知的章节“{name}”"},
     "QZ104": {"en": "unknown applicant kind '{name}'", "zh": "未知的申请人类别“{name}”"},
+    # ---- the encoding against the official text (also repeated as audit findings) ----
+    "QZ301": {"en": "this quote does not occur in the source text", "zh": "引文不在原文中"},
+    "hint.closest": {"en": "the source matches up to '…{matched}' and continues '{actual}…' (line {line})",
+                     "zh": "原文与引文一致到“…{matched}”，其后是“{actual}…”（第{line}行）"},
+    "QZ302": {"en": "this quote is not in section '{ref}' of the source", "zh": "引文不在原文的“{ref}”部分"},
+    "QZ302.heading": {"en": "the heading of section '{ref}' ('{title}') is not in the source text",
+                      "zh": "“{ref}”的标题“{title}”不在原文中"},
+    "hint.quote_line": {"en": "it is on line {line} of the source; cite it with: in \"…\"",
+                        "zh": "引文在原文第{line}行；请用 in \"…\" 注明所在部分"},
+    "QZ303.amount": {"en": "the amount {text} ({value}元) is not in the quoted text",
+                     "zh": "金额{text}（{value}元）不在引文中"},
+    "QZ303.figure": {"en": "the figure {text} is not in the quoted text", "zh": "指标{text}不在引文中"},
+    "hint.amounts_quoted": {"en": "amounts in the quotes: {amounts}", "zh": "引文中的金额：{amounts}"},
+    "QZ304": {"en": "source line {line}: sentence cited by no declaration: 「{preview}」",
+              "zh": "原文第{line}行涉及给付的句子未被编码：「{preview}」"},
+    "hint.uncited": {"en": "encode it as a clause, or mark it with 'aside' and a reason",
+                     "zh": "请编码为条款，或用 aside 标明不编码的理由"},
+    "QZ305": {"en": "source line {line}: amount(s) {amounts} of a cited sentence are not encoded",
+              "zh": "原文第{line}行被引用的句子中，金额{amounts}未编码"},
+    "hint.unencoded": {"en": "give the clause citing it that amount, rule or aside",
+                       "zh": "请在引用该句的条款中编码该金额，或写明 rule 或 aside"},
+    "QZ307.unnamed": {"en": "quotes cannot be verified: the policy names no source text",
+                      "zh": "无法核对引文：政策未指明原文"},
+    "QZ307.unreadable": {"en": "cannot read the source text {path}: {reason}", "zh": "无法读取原文 {path}：{reason}"},
+    "hint.source": {"en": "add source \"source.txt\" to the policy header", "zh": "请在政策文件头加上 source \"source.txt\""},
     # ---- case files ----
     "QZ402": {"en": "unknown fact '{name}'", "zh": "未知的事实“{name}”"},
     "QZ405": {"en": "unknown applicant kind '{name}'", "zh": "未知的申请人类别“{name}”"},
@@ -277,67 +312,71 @@ MESSAGES: dict[str, dict[str, str]] = {
     "hint.value.did_you_mean": {"en": "did you mean '{first}'?", "zh": "是否指“{first}”？"},
     "hint.value.one_of": {"en": "it could be: {first}", "zh": "可能是：{first}"},
     "hint.value.values": {"en": "the values are: {first}", "zh": "可选的值：{first}"},
-    # ---- audit findings ----
+    # ---- audit findings (arguments are phrased by qzdsl.wording.audit; no identifier is shown) ----
     "QZA001": {
-        "zh": "“{a_title}”与“{b_title}”可同时发放给同一申请人（{why}），但未声明处理方式，可能重复发放。"
-              "请声明同组（group）、excludes 或 stackable。见证：{witness}",
-        "en": "{a_title} ({a}) and {b_title} ({b}) can both be paid to one applicant ({why}) and no resolution is "
-              "declared: a possible double payment. Declare a group, excludes or stackable. Witness: {witness}",
+        "zh": "“{a_title}”与“{b_title}”可同时给予同一申请人（{why}），但政策未规定二者是择优给予还是可以叠加，"
+              "可能重复发放；{witness}。",
+        "en": "{a_title} and {b_title} can both be granted to one applicant ({why}), and the policy does not say "
+              "whether only the more favourable is paid or both: a possible double payment; {witness}.",
     },
     "QZA002": {
-        "zh": "“{a_title}”与“{b_title}”可同时适用，按“从优、从高、不重复”只发放一项：见证中由“{winner_title}”"
-              "发放，多{margin}{tie}。",
-        "en": "{a_title} ({a}) and {b_title} ({b}) can both apply; most favourable, no double benefit pays one: for "
-              "the witness {winner_title} ({winner}) is paid, {margin} more{tie}.",
+        "zh": "“{a_title}”与“{b_title}”可同时适用，按“从优、从高、不重复”只发放一项：见证案例中发放“{winner_title}”，"
+              "多{margin}{tie}。",
+        "en": "{a_title} and {b_title} can both apply; under “most favourable, no double benefit” one is paid: in "
+              "the witness case {winner_title}, {margin} more{tie}.",
     },
     "QZA003": {
         "zh": "“{a_title}”与“{b_title}”可同时适用，已声明可叠加，两项均发放。",
-        "en": "{a_title} ({a}) and {b_title} ({b}) can both apply and are declared stackable: both are paid.",
+        "en": "{a_title} and {b_title} can both apply and are declared cumulative: both are paid.",
     },
     "QZA004": {
-        "zh": "“{a_title}”与“{b_title}”已证明不会同时适用，以下条件不能同时成立：{reason}。",
-        "en": "{a_title} ({a}) and {b_title} ({b}) are proven never to apply together; these conditions cannot all "
+        "zh": "“{a_title}”与“{b_title}”已证明不会同时适用，因为以下条件不能同时成立：{reason}。",
+        "en": "{a_title} and {b_title} are proven never to apply together, because these conditions cannot all "
               "hold: {reason}.",
     },
     "QZA005": {
         "zh": "“{title}”被“{by_title}”支配：凡适用前者必适用后者，且后者金额（{by_value}）不低于前者"
               "（{value}），按“从优”前者永不发放。",
-        "en": "{title} ({clause}) is dominated by {by_title} ({by}): whenever it applies the other does too and pays "
-              "at least as much ({by_value} ≥ {value}), so under most favourable it is never paid.",
+        "en": "{title} is dominated by {by_title}: whenever it applies the other does too and pays at least as "
+              "much ({by_value} against {value}), so under “most favourable” it is never paid.",
     },
     "QZA006": {
-        "zh": "“{title}”永远不能适用，以下条件不能同时成立：{reason}。",
-        "en": "{title} ({clause}) can never apply; these conditions cannot all hold: {reason}.",
+        "zh": "“{title}”永远不能适用，因为以下条件不能同时成立：{reason}。",
+        "en": "{title} can never apply, because these conditions cannot all hold: {reason}.",
     },
     "QZA007": {
         "zh": "“{title}”的金额交由现行或实施规定：{text}。",
-        "en": "the amount of {title} ({clause}) is left to existing or implementing rules: {text}.",
+        "en": "the amount of {title} is left to existing or implementing rules: {text}.",
     },
     "QZA008.discretionary": {
         "zh": "“{title}”的金额或是否给予由经办机关裁量：{amount}。",
-        "en": "the amount or the grant of {title} ({clause}) is at the authority's discretion: {amount}.",
+        "en": "the amount or the grant of {title} is at the authority's discretion: {amount}.",
+    },
+    "QZA008.grant": {
+        "zh": "是否给予“{title}”由经办机关裁量（非货币待遇）。",
+        "en": "whether {title} is granted is at the authority's discretion (not money).",
     },
     "QZA008.ceiling": {
         "zh": "“{title}”只规定了上限，实际金额视具体情况而定：{amount}。",
-        "en": "{title} ({clause}) sets only a ceiling; the actual amount depends on the case: {amount}.",
+        "en": "{title} sets only a ceiling; the actual amount depends on the case: {amount}.",
     },
     "QZA009": {
         "zh": "“{subject_title}”：{question} 采用的读法：{reading}",
-        "en": "{subject_title} ({subject}): {question} Recorded reading: {reading}",
+        "en": "{subject_title}: {question} Recorded reading: {reading}",
     },
     "QZA010": {
         "zh": "“{title}”最长{max}：自{start}起可发放至{last}，超出试行期（至{end}）；记录的读法：{after_end}。",
-        "en": "{title} ({clause}) runs at most {max}: from {start} it can pay until {last}, past the trial's end "
-              "({end}); recorded reading: after_trial {after_end}.",
+        "en": "{title} runs at most {max}: from {start} it can pay until {last}, past the end of the trial "
+              "({end}); recorded reading: {after_end}.",
     },
-    "QZA011": {"zh": "求解器未能判定（{question}）。", "en": "the solver could not decide ({question})."},
+    "QZA011": {"zh": "求解器未能判定{question}。", "en": "the solver could not decide {question}."},
     "QZA011.witnessed": {
-        "zh": "求解器未能判定（{question}），但有界搜索找到一个两项均发放的案例：可能重复发放。见证：{witness}",
-        "en": "the solver could not decide ({question}), but a bounded search found a case granted both: a possible "
-              "double payment. Witness: {witness}",
+        "zh": "求解器未能判定{question}，但有界搜索找到一个两项均发放的案例：可能重复发放。",
+        "en": "the solver could not decide {question}, but a bounded search found a case granted both: a possible "
+              "double payment.",
     },
     "QZA011.timeout": {
-        "zh": "求解器在单个问题的时限（{seconds}秒）内未能判定（{question}）：既未证明会同时适用，也未证明不会。",
+        "zh": "求解器在单个问题的时限（{seconds}秒）内未能判定{question}：既未证明会同时适用，也未证明不会。",
         "en": "the solver ran out of its {seconds} s for one question ({question}): neither an overlap nor "
               "disjointness was shown.",
     },

@@ -157,4 +157,4 @@ def test_eval_prints_case_diagnostics_in_the_language_asked_for(tmp_path, capsys
     assert code == 1 and "“购房日期”（purchase_date）：“2024年6月”没有写日" in err
     assert "提示: 日期请写作 YYYY-MM-DD，如 2024-06-01" in err
     code, _, err = run_main(capsys, monkeypatch, "eval", str(path), "--lang", "en")
-    assert code == 1 and "'purchase_date' (购房日期): '2024年6月' gives no day" in err
+    assert code == 1 and "'purchase_date' (purchase date): '2024年6月' gives no day" in err

@@ -210,15 +210,18 @@ def read_money(value: object) -> Decimal:
 # ---- enumeration members and kinds ---------------------------------------------------------
 
 
-def read_choice(value: object, choices: dict[str, str], unknown: str = "value.member.unknown") -> str:
+def read_choice(value: object, choices: dict[str, str], unknown: str = "value.member.unknown",
+                also: dict[str, tuple[str, ...]] | None = None) -> str:
     """The name of the choice (name -> label) that `value` names exactly, by name or label
-    (compared after NFKC and case folding). Anything less is refused, with the nearest
-    labels as the suggestion."""
+    (compared after NFKC and case folding), or by one of its labels in another language
+    (`also`: name -> labels; a case written in Chinese reads the same under --lang en).
+    Anything less is refused, with the nearest labels as the suggestion."""
     _shape(value, choices)
     text = _text(value)
     key = text.casefold()
     for name, label in choices.items():
-        if key in (name.casefold(), _text(label).casefold()):
+        others = (also or {}).get(name, ())
+        if key in (name.casefold(), _text(label).casefold(), *(_text(o).casefold() for o in others if o)):
             return name
     containing = [label for label in choices.values() if text and (text in _text(label) or _core(label) in text)]
     if len(containing) == 1:
@@ -244,11 +247,13 @@ def _core(label: str) -> str:
 
 
 def read_member(fact: m.Fact, value: object) -> str:
-    return read_choice(value, {x.name: x.label for x in fact.members})
+    return read_choice(value, {x.name: x.label for x in fact.members}, also={
+        x.name: (x.label_zh, x.label_en or "") for x in fact.members})
 
 
 def read_kind(policy: m.Policy, value: object) -> str:
-    return read_choice(value, {k.name: k.label for k in policy.kinds.values()}, "value.kind.unknown")
+    return read_choice(value, {k.name: k.label for k in policy.kinds.values()}, "value.kind.unknown",
+                       also={k.name: (k.label_zh, k.label_en or "") for k in policy.kinds.values()})
 
 
 # ---- one fact --------------------------------------------------------------------------------

@@ -138,7 +138,7 @@ def create_app(settings: Settings):
         return case, when
 
     def decide(case, when, lang: str) -> dict:
-        decision = evaluate(policy, case, when)
+        decision = evaluate(policy.in_language(lang), case, when)
         if log is not None:
             log.write(decision)
         return record(decision, lang)
@@ -154,14 +154,15 @@ def create_app(settings: Settings):
     def asked(case, when, lang: str) -> dict:
         from qzdsl.frontdoor.interview import progress
 
-        talk = Interview.resume(policy, case, when)
+        shown = policy.in_language(lang)
+        talk = Interview.resume(shown, case, when)
         decision = talk.decision()
         done = progress(decision, lang)
         return {
             "schema": "qzdsl.questions.v1",
             "decision_id": decision.id,
             "as_of": decision.as_of.isoformat(),
-            "questions": [_question(policy, q) for q in talk.questions()],
+            "questions": [_question(shown, q) for q in talk.questions()],
             "granted": [item.id for item in done.granted],
             "open": [item.id for item in done.open],
             "total": done.total,
@@ -235,17 +236,19 @@ def create_app(settings: Settings):
 
     async def form_state(request: Request) -> "page.FormState":
         body = (await request.body()).decode("utf-8", errors="replace")
-        return page.read_form(policy, dict(parse_qsl(body, keep_blank_values=True)), page_lang(request),
+        lang = page_lang(request)
+        return page.read_form(policy.in_language(lang), dict(parse_qsl(body, keep_blank_values=True)), lang,
                               dt.date.today())
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def start(request: Request):
-        return HTMLResponse(page.render(policy, page.FormState(page_lang(request))))
+        lang = page_lang(request)
+        return HTMLResponse(page.render(policy.in_language(lang), page.FormState(lang)))
 
     @app.post("/", response_class=HTMLResponse, include_in_schema=False)
     async def answered(request: Request):
         state = await form_state(request)
-        html = await limited(lambda: page.render(policy, state), settings.time_limit)
+        html = await limited(lambda: page.render(policy.in_language(state.lang), state), settings.time_limit)
         if log is not None and state.interview is not None:
             log.write(state.interview.decision())
         return HTMLResponse(html)
@@ -256,7 +259,7 @@ def create_app(settings: Settings):
 
         state = await form_state(request)
         if state.interview is None:
-            return HTMLResponse(page.render(policy, state), status_code=422)
+            return HTMLResponse(page.render(policy.in_language(state.lang), state), status_code=422)
         return HTMLResponse(await limited(lambda: render_html(state.interview.decision(), state.lang),
                                           settings.time_limit))
 
@@ -264,7 +267,7 @@ def create_app(settings: Settings):
     async def download(request: Request):
         state = await form_state(request)
         if state.interview is None:
-            return HTMLResponse(page.render(policy, state), status_code=422)
+            return HTMLResponse(page.render(policy.in_language(state.lang), state), status_code=422)
         return Response(case_yaml(state.interview.case_data()), media_type="application/yaml; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="case.yaml"'})
 

@@ -134,6 +134,7 @@ Expr = Name | Number | DateLit | Duration | Bool | AsOf | Not | BoolOp | Compare
 class Title:
     text: str
     span: Span = _span()
+    text_en: str | None = None
     KEYWORD = "title"
 
 
@@ -207,6 +208,7 @@ class EnumMember:
     name: str
     label: str | None
     span: Span = _span()
+    label_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -228,6 +230,7 @@ class Of:
 class Ask:
     text: str
     span: Span = _span()
+    text_en: str | None = None
     KEYWORD = "ask"
 
 
@@ -480,6 +483,7 @@ class KindDecl:
     label: str | None
     span: Span = _span()
     name_span: Span = _span()
+    label_en: str | None = None  # the English label (`en "…"`)
     KEYWORD = "kind"
 
 
@@ -491,6 +495,7 @@ class SectionDecl:
     span: Span = _span()
     name_span: Span = _span()
     mode: str | None = None  # "amend", "replace" or "repeal" in a reform; None: a declaration
+    title_en: str | None = None
     KEYWORD = "section"
 
 
@@ -501,6 +506,7 @@ class FactDecl:
     props: tuple[Prop, ...]
     span: Span = _span()
     name_span: Span = _span()
+    label_en: str | None = None  # the English label (`en "…"`)
     KEYWORD = "fact"
 
 
@@ -512,6 +518,7 @@ class DefineDecl:
     props: tuple[Prop, ...]
     span: Span = _span()
     name_span: Span = _span()
+    label_en: str | None = None  # the English label (`en "…"`)
     KEYWORD = "define"
 
 
@@ -527,6 +534,7 @@ class ClauseDecl:
     span: Span = _span()
     name_span: Span = _span()
     mode: str | None = None  # "amend", "replace" or "repeal" in a reform; None: a declaration
+    label_en: str | None = None
 
     @property
     def KEYWORD(self) -> str:  # noqa: N802 - mirrors the class attribute of other declarations
@@ -540,6 +548,7 @@ class TargetDecl:
     props: tuple[Prop, ...]
     span: Span = _span()
     name_span: Span = _span()
+    label_en: str | None = None  # the English label (`en "…"`)
     KEYWORD = "target"
 
 
@@ -552,7 +561,20 @@ class AsideDecl:
     props: tuple[Prop, ...]
     span: Span = _span()
     name_span: Span = _span()
+    label_en: str | None = None  # the English label (`en "…"`)
     KEYWORD = "aside"
+
+
+@dataclass(frozen=True)
+class GroupDecl:
+    """An exclusion group's label: the need its clauses meet (clauses join it by `group NAME`)."""
+
+    name: str
+    label: str | None
+    span: Span = _span()
+    name_span: Span = _span()
+    label_en: str | None = None
+    KEYWORD = "group"
 
 
 @dataclass(frozen=True)
@@ -564,11 +586,12 @@ class TermDecl:
     props: tuple[Prop, ...]
     span: Span = _span()
     name_span: Span = _span()
+    label_en: str | None = None  # the English label (`en "…"`)
     KEYWORD = "term"
 
 
 Decl = (Import | PolicyDecl | KindDecl | SectionDecl | FactDecl | DefineDecl | ClauseDecl | TargetDecl | AsideDecl
-        | TermDecl)
+        | GroupDecl | TermDecl)
 
 
 @dataclass(frozen=True)

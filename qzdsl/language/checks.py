@@ -85,6 +85,7 @@ _NAMESPACES = {
     "value": (ast.FactDecl, ast.DefineDecl),
     "clause": (ast.ClauseDecl, ast.TargetDecl, ast.AsideDecl, ast.TermDecl),
     "kind": (ast.KindDecl,),
+    "group": (ast.GroupDecl,),
 }
 
 
@@ -115,7 +116,8 @@ def check_duplicates(program: Program) -> list[Diagnostic]:
                 seen[decl.name] = entry
                 continue
             # Another policy file may repeat a shared fact or kind word for word.
-            if first.file is not entry.file and first.decl == decl and isinstance(decl, (ast.FactDecl, ast.KindDecl)):
+            if first.file is not entry.file and first.decl == decl and isinstance(
+                    decl, (ast.FactDecl, ast.KindDecl, ast.GroupDecl)):
                 continue
             found.append(error("QZ102", None, decl.name_span, Text("hint.rename"), variant="redeclared",
                                name=decl.name, at=first.decl.name_span))
@@ -461,16 +463,15 @@ def check_citations(program: Program) -> list[Diagnostic]:
         named = policy is not None and ast.first(policy.props, ast.SourceFile) is not None
         if source is None:
             if cites and not named:  # a named but unreadable source is reported where it is read
-                found.append(warning("QZ307", "quotes cannot be verified: the policy names no source text",
-                                     policy.span if policy else None, 'add source "source.txt" to the policy header'))
+                found.append(warning("QZ307", None, policy.span if policy else None, Text("hint.source"),
+                                     variant="unnamed"))
             continue
         sections = program.sections_of(file)
         titles = [s.title for s in sections.values()]
         for entry, cite in cites:
             offset = source.find(cite.quote)
             if offset < 0:
-                found.append(error("QZ301", "this quote does not occur in the source text", cite.span,
-                                   _closest(source, cite.quote)))
+                found.append(error("QZ301", None, cite.span, _closest(source, cite.quote)))
                 continue
             ref = cite.section or (entry.section.ref if entry.section else None)
             section = sections.get(ref) if ref and entry.file is file else None
@@ -478,16 +479,15 @@ def check_citations(program: Program) -> list[Diagnostic]:
                 continue
             region = source.region(section.title, titles)
             if region is None:
-                found.append(warning("QZ302", f"the heading of section '{section.ref}' ('{section.title}') is "
-                                     "not in the source text", section.span))
+                found.append(warning("QZ302", None, section.span, variant="heading", ref=section.ref,
+                                     title=section.title))
             elif source.find(cite.quote, region[0], region[1]) < 0:
-                found.append(warning("QZ302", f"this quote is not in section '{ref}' of the source",
-                                     cite.span, f"it is on line {source.line_at(offset)} of the source; "
-                                     "cite it with: in \"…\""))
+                found.append(warning("QZ302", None, cite.span,
+                                     Text("hint.quote_line", (("line", source.line_at(offset)),)), ref=ref))
     return _unique(found)
 
 
-def _closest(source: SourceText, quote: str) -> str | None:
+def _closest(source: SourceText, quote: str) -> Text | None:
     """Where the longest matching prefix of the quote stops matching, as a hint."""
     needle = squash(quote)
     low, high = 0, len(needle)
@@ -501,8 +501,8 @@ def _closest(source: SourceText, quote: str) -> str | None:
         return None
     offset = source.find(needle[:low])
     actual = source.squashed[offset + low: offset + low + 12]
-    return f"the source matches up to '…{needle[max(0, low - 8):low]}' and continues '{actual}…' (line " \
-           f"{source.line_at(offset)})"
+    return Text("hint.closest", (("matched", needle[max(0, low - 8):low]), ("actual", actual),
+                                 ("line", source.line_at(offset))))
 
 
 def check_amount_in_quote(program: Program) -> list[Diagnostic]:
@@ -525,13 +525,12 @@ def check_amount_in_quote(program: Program) -> list[Diagnostic]:
             for money in moneys:
                 if money.value not in written:
                     shown = ", ".join(f"{v}元" for v in sorted(written)) or "none"
-                    found.append(error("QZ303", f"the amount {money.text} ({money.value}元) is not in the quoted "
-                                       "text", money.span, f"amounts in the quotes: {shown}"))
+                    found.append(error("QZ303", None, money.span, Text("hint.amounts_quoted", (("amounts", shown),)),
+                                       variant="amount", text=money.text, value=money.value))
         elif isinstance(entry.decl, ast.TargetDecl):
             goal = ast.first(props, ast.Goal)
             if goal and goal.value.value not in set(figures_in(quotes)):
-                found.append(error("QZ303", f"the figure {goal.value.text} is not in the quoted text",
-                                   goal.value.span))
+                found.append(error("QZ303", None, goal.value.span, variant="figure", text=goal.value.text))
     return found
 
 
@@ -562,18 +561,15 @@ def check_coverage(program: Program) -> list[Diagnostic]:
             continue
         if sentence.index not in cited:
             preview = sentence.text if len(sentence.text) <= 40 else sentence.text[:40] + "…"
-            found.append(warning("QZ304", f"source line {sentence.line}: sentence cited by no declaration: "
-                                 f"「{preview}」", span,
-                                 "encode it as a clause, or mark it with 'aside' and a reason"))
+            found.append(warning("QZ304", None, span, Text("hint.uncited"), line=sentence.line, preview=preview))
             continue
         encoded: set[Decimal] = set()
         for _, _, entry in cited[sentence.index]:
             encoded |= _encoded_amounts(entry.decl)
         missing = [v for v in amounts_in(sentence.text) if v not in encoded]
         if missing:
-            found.append(warning("QZ305", f"source line {sentence.line}: amount(s) "
-                                 f"{', '.join(f'{v}元' for v in missing)} of a cited sentence are not encoded",
-                                 span, "give the clause citing it that amount, rule or aside"))
+            found.append(warning("QZ305", None, span, Text("hint.unencoded"), line=sentence.line,
+                                 amounts=tuple(f"{v}元" for v in missing)))
     return found
 
 
@@ -609,18 +605,56 @@ def _numbers(expr: ast.Expr):
 
 def check_labels(program: Program) -> list[Diagnostic]:
     """Every name a person will read has a label: reports show labels, never identifiers,
-    so an unlabelled declaration would surface as code in a lawyer's report."""
+    so an unlabelled declaration would surface as code in a lawyer's report. An exclusion
+    group is named in the audit by the label of its `group NAME "…"` declaration."""
     found = []
     for entry in program.entries:
         decl = entry.decl
         if hasattr(decl, "label") and hasattr(decl, "name_span") and not decl.label:
-            found.append(warning("QZ111", f"{_keyword(decl)} '{decl.name}' has no label", decl.name_span,
-                                 f'give it the words a reader sees: {_keyword(decl)} {decl.name} "…"'))
+            named = (("keyword", _keyword(decl)), ("name", decl.name))
+            found.append(warning("QZ111", Text("QZ111", named), decl.name_span, Text("hint.label", named)))
         fact_type = ast.first(ast.props_of(decl), ast.FactType) if isinstance(decl, ast.FactDecl) else None
         for member in getattr(fact_type, "members", ()) or ():
             if not member.label:
-                found.append(warning("QZ111", f"enumeration member '{member.name}' has no label", member.span,
+                found.append(warning("QZ111", Text("QZ111.member", (("name", member.name),)), member.span,
                                      f'{member.name} "…"'))
+    declared = {e.decl.name for e in program.of_type(ast.GroupDecl) if e.decl.label}
+    named: set[str] = set()
+    for entry in program.entries:
+        for prop in ast.all_of(ast.props_of(entry.decl), ast.Group):
+            name = prop.name.name
+            if name not in declared and name not in named:
+                named.add(name)
+                found.append(warning("QZ111", Text("QZ111.group", (("name", name),)), prop.name.span,
+                                     Text("hint.label", (("keyword", "group"), ("name", name)))))
+    return found
+
+
+def check_english_labels(program: Program) -> list[Diagnostic]:
+    """Every label, section title and question has English words (`en "…"`): run when
+    English output is asked for (`qzdsl check --lang en`), since a policy read only in
+    Chinese is complete without them. A declaration without any label is QZ111's."""
+    found = []
+
+    def missing(what: str, name: str, span, shape: str) -> None:
+        found.append(warning("QZ113", Text("QZ113", (("what", what), ("name", name))), span,
+                             Text("hint.english", (("shape", shape),))))
+
+    for entry in program.entries:
+        decl = entry.decl
+        if isinstance(decl, ast.SectionDecl) and decl.title_en is None:
+            missing("section", decl.ref, decl.name_span, f'section "{decl.ref}" "{decl.title}" en "…"')
+        elif getattr(decl, "label", None) and hasattr(decl, "name_span") and decl.label_en is None:
+            missing(_keyword(decl), decl.name, decl.name_span, f'{_keyword(decl)} {decl.name} "{decl.label}" en "…"')
+        for prop in ast.props_of(decl):
+            if isinstance(prop, ast.Ask) and prop.text_en is None:
+                missing("ask", getattr(decl, "name", ""), prop.span, 'ask "…" en "…"')
+            elif isinstance(prop, ast.Title) and prop.text_en is None:
+                missing("title", getattr(decl, "doc_number", ""), prop.span, 'title "…" en "…"')
+            elif isinstance(prop, ast.FactType):
+                for member in prop.members:
+                    if member.label and member.label_en is None:
+                        missing("member", member.name, member.span, f'{member.name} "{member.label}" en "…"')
     return found
 
 
@@ -646,11 +680,12 @@ PASSES = (
 )
 
 
-def run_checks(program: Program) -> list[Diagnostic]:
-    """All diagnostics of a program: syntax and I/O first, then every pass, sorted."""
+def run_checks(program: Program, english: bool = False) -> list[Diagnostic]:
+    """All diagnostics of a program: syntax and I/O first, then every pass, sorted;
+    `english`: also that everything a reader sees has English words (QZ113)."""
     found = list(program.diagnostics)
     if any(d.code == TOO_DEEP for d in found):  # every pass would recurse past Python's limit
         return sorted(_unique(found), key=Diagnostic.sort_key)
-    for check in PASSES:
+    for check in PASSES + ((check_english_labels,) if english else ()):
         found.extend(check(program))
     return sorted(_unique(found), key=Diagnostic.sort_key)

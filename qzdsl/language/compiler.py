@@ -48,6 +48,7 @@ def _info(program: Program, file: ast.PolicyFile) -> m.PolicyInfo:
     return m.PolicyInfo(
         doc_number=header.doc_number if header else file.path,
         title=title.text if title else "",
+        title_en=title.text_en if title else None,
         issued=date_of(ast.Issued),
         in_force=date_of(ast.InForce),
         applies_from=applies,
@@ -95,6 +96,7 @@ def _term(entry: Entry, program: Program) -> m.Term:
     return m.Term(
         name=decl.name,
         label=decl.label or decl.name,
+        label_en=decl.label_en,
         amount=length.amount,
         unit=length.unit,
         anchor=start.anchor.name,
@@ -160,7 +162,9 @@ def compile_program(program: Program) -> m.Policy:
 
     kinds = {}
     for name, entry in program.kinds.items():
-        kinds[name] = m.Kind(name, entry.decl.label or name, infos[entry.file.path].doc_number, entry.decl.name_span)
+        decl = entry.decl
+        kinds[name] = m.Kind(name, decl.label or name, infos[entry.file.path].doc_number, decl.name_span,
+                             label_en=decl.label_en, label_zh=decl.label or name)
 
     facts = {}
     for name, entry in program.facts.items():
@@ -171,10 +175,13 @@ def compile_program(program: Program) -> m.Policy:
         facts[name] = m.Fact(
             name=name,
             label=entry.decl.label or name,
+            label_en=entry.decl.label_en,
             type=m.Type(ftype.base),
             kinds=tuple(k.name for k in of.kinds),
-            members=tuple(m.EnumMember(x.name, x.label or x.name) for x in ftype.members),
+            members=tuple(m.EnumMember(x.name, x.label or x.name, x.label_en, x.label or x.name)
+                          for x in ftype.members),
             question=ask.text if ask else None,
+            question_en=ask.text_en if ask else None,
             history=ast.first(props, ast.History) is not None,
             policy=infos[entry.file.path].doc_number,
             span=entry.decl.name_span,
@@ -191,6 +198,7 @@ def compile_program(program: Program) -> m.Policy:
         sections[key] = m.Section(
             ref=decl.ref,
             title=decl.title,
+            title_en=decl.title_en,
             lead=lead.unit if lead else (units.units[0] if units and units.units else None),
             units=units.units if units else (),
             window=_window(info, decl, program, entry.file),
@@ -220,6 +228,7 @@ def compile_program(program: Program) -> m.Policy:
         definitions[name] = m.Definition(
             name=name,
             label=decl.label or name,
+            label_en=decl.label_en,
             type=expr.type,
             expr=expr,
             citations=_citations(program, entry.file, decl.props, entry.section.ref if entry.section else None),
@@ -235,6 +244,7 @@ def compile_program(program: Program) -> m.Policy:
         m.Aside(
             id=e.decl.name,
             title=e.decl.label or e.decl.name,
+            title_en=e.decl.label_en,
             reason=ast.first(e.decl.props, ast.Reason).text,
             section=e.section.ref if e.section else "",
             citations=_citations(program, e.file, e.decl.props, e.section.ref if e.section else None),
@@ -261,7 +271,19 @@ def compile_program(program: Program) -> m.Policy:
         sha256=digest.hexdigest(),
         source_text=main_source.text if main_source else None,
         files=dict(program.texts),
+        groups=_groups(program, infos),
     )
+
+
+def _groups(program: Program, infos) -> dict[str, m.Group]:
+    """The exclusion groups declared with a label (`group NAME "…"`), first declaration first."""
+    groups: dict[str, m.Group] = {}
+    for entry in program.of_type(ast.GroupDecl):
+        decl = entry.decl
+        if decl.name not in groups and decl.label:
+            groups[decl.name] = m.Group(decl.name, decl.label, infos[entry.file.path].doc_number, decl.name_span,
+                                        label_en=decl.label_en)
+    return groups
 
 
 def _clause(entry: Entry, program: Program, lowerer: Lowerer, infos, main_info: m.PolicyInfo) -> m.Clause:
@@ -288,10 +310,12 @@ def _clause(entry: Entry, program: Program, lowerer: Lowerer, infos, main_info: 
         id=decl.name,
         kind=m.ClauseKind(decl.kind),
         title=decl.label or decl.name,
+        title_en=decl.label_en,
         policy=info.doc_number,
         section=section_ref,
         section_key=m.section_key(info.doc_number, section_ref, main_info.doc_number),
         section_title=section.title if section else "",
+        section_title_en=section.title_en if section else None,
         beneficiary=to.kind.name if to else None,
         requires=requires,
         continuing=lowerer.expr(while_prop.expr) if while_prop else None,
@@ -354,6 +378,7 @@ def _target(entry: Entry, program: Program, infos) -> m.Target:
     return m.Target(
         id=decl.name,
         title=decl.label or decl.name,
+        title_en=decl.label_en,
         op=goal.op,
         value=goal.value.value,
         unit=goal.unit,

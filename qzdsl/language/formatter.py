@@ -107,7 +107,7 @@ def _layout(decl: ast.Decl, first: int) -> _Decl:
     for item, lines in items:
         more = "," if head + 1 < len(props) else ""
         if not _joins_header(decl, item) or len(lines) > 1 \
-                or display_width(_joined(title, props[:head + 1]) + more) > WIDTH:
+                or display_width(_joined(title, props[:head + 1]).split("\n")[-1] + more) > WIDTH:
             break
         head += 1
     return _Decl(decl.KEYWORD, (_Unit(decl.span.line, (title,)), *props), first, head)
@@ -124,9 +124,23 @@ def _header(decl: ast.Decl) -> str:
         return f"policy {_quote(decl.doc_number)}"
     mode = f"{decl.mode} " if getattr(decl, "mode", None) else ""
     if isinstance(decl, ast.SectionDecl):
-        return f"{mode}section {_quote(decl.ref)} {_quote(decl.title)}"
-    label = "" if decl.label is None else " " + _quote(decl.label)
-    return f"{mode}{decl.KEYWORD} {decl.name}{label}"
+        return _with_english(f"{mode}section {_quote(decl.ref)} {_quote(decl.title)}", decl.title_en)
+    if decl.label is None:
+        return f"{mode}{decl.KEYWORD} {decl.name}"
+    return _with_english(f"{mode}{decl.KEYWORD} {decl.name} {_quote(decl.label)}", decl.label_en)
+
+
+def _english(text: str | None) -> str:
+    """A label's English words, ` en "…"`, when it has them."""
+    return "" if text is None else f" en {_quote(text)}"
+
+
+def _with_english(chinese: str, english: str | None) -> str:
+    """Words and their English: on one line when it fits (with the ':' that may follow),
+    else the English on an indented line of its own."""
+    if english is None or display_width(chinese + _english(english)) + 1 <= WIDTH:
+        return chinese + _english(english)
+    return f"{chinese}\n{INDENT}en {_quote(english)}"
 
 
 # ---- comments and output --------------------------------------------------------------
@@ -218,7 +232,8 @@ def _prop_lines(prop: ast.Prop) -> list[str]:
         return _expr_lines(prop.expr, INDENT + "requires ")
     if isinstance(prop, ast.While):
         return _expr_lines(prop.expr, INDENT + "while ")
-    return [_PROPS[type(prop)](prop)]
+    shown = _PROPS[type(prop)](prop)
+    return shown if isinstance(shown, list) else [shown]
 
 
 def _bracketed(opening: str, items: list[str], closing: str, fill: bool) -> list[str]:
@@ -237,7 +252,8 @@ def _bracketed(opening: str, items: list[str], closing: str, fill: bool) -> list
 
 
 def _member(member: ast.EnumMember) -> str:
-    return member.name if member.label is None else f"{member.name} {_quote(member.label)}"
+    return member.name if member.label is None else _with_english(f"{member.name} {_quote(member.label)}",
+                                                                  member.label_en).replace("\n", " ")
 
 
 def _unit_word(unit: str) -> str:
@@ -278,7 +294,7 @@ def _by(prop: ast.By) -> str:
 
 
 _PROPS = {
-    ast.Title: lambda p: f"title {_quote(p.text)}",
+    ast.Title: lambda p: _with_english(f"title {_quote(p.text)}", p.text_en).split("\n"),
     ast.SourceFile: lambda p: f"source {_quote(p.path)}",
     ast.Issued: lambda p: f"issued {p.date.text}",
     ast.InForce: lambda p: f"in_force {p.date.text}",
@@ -289,7 +305,7 @@ _PROPS = {
     ast.AfterTrial: lambda p: f"after_trial {p.mode}",
     ast.FactType: lambda p: p.base,
     ast.Of: _of,
-    ast.Ask: lambda p: f"ask {_quote(p.text)}",
+    ast.Ask: lambda p: _with_english(f"ask {_quote(p.text)}", p.text_en).split("\n"),
     ast.Amount: _amount,
     ast.Rule: lambda p: f"rule {_quote(p.text)}",
     ast.Cap: lambda p: f"cap {_money(p.amount)} " + ("total" if p.scope == "total" else f"per {_SINGULAR[p.scope]}"),

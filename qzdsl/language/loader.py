@@ -33,12 +33,13 @@ class CheckResult:
 
 
 def check(path: str | Path | None = None, text: str | None = None, also: tuple[str | Path, ...] = (),
-          confinement: Confinement | None = None) -> CheckResult:
+          confinement: Confinement | None = None, english: bool = False) -> CheckResult:
     """Parse and check a policy file (default: the bundled policy) without compiling it;
     `also`: further policy files, loaded as if it imported them; `confinement`: where its
-    imports and source texts may be read (default: `Confinement.around` the files named)."""
+    imports and source texts may be read (default: `Confinement.around` the files named);
+    `english`: also warn where a label has no English words (QZ113)."""
     program = load_program(path or bundled_policy_path(), text, also, confinement)
-    return CheckResult(program, tuple(run_checks(program)))
+    return CheckResult(program, tuple(run_checks(program, english)))
 
 
 def load(path: str | Path | None = None, also: tuple[str | Path, ...] = (),

@@ -18,7 +18,7 @@ from qzdsl.money import parse_number
 
 _DECL_START = re.compile(
     r"^(import|policy|kind|section|fact|define|benefit|entitlement|reference|equivalence|target|aside|term"
-    r"|amend|replace|repeal)\b",
+    r"|amend|replace|repeal|group)\b",
     re.MULTILINE,
 )
 _UNIT = {"year": "years", "years": "years", "month": "months", "months": "months", "day": "days", "days": "days"}
@@ -109,17 +109,25 @@ class _ToAst(Transformer_NonRecursive):
     def policy_decl(self, meta, c):
         return ast.PolicyDecl(_unquote(c[0]), tuple(c[1:]), self._span(meta))
 
+    def english(self, c):
+        return _unquote(c[0])
+
     @v_args(meta=True)
     def kind_decl(self, meta, c):
-        return ast.KindDecl(str(c[0]), self._str(c[1]), self._span(meta), self._tok(c[0]))
+        return ast.KindDecl(str(c[0]), self._str(c[1]), self._span(meta), self._tok(c[0]), label_en=c[2])
+
+    @v_args(meta=True)
+    def group_decl(self, meta, c):
+        return ast.GroupDecl(str(c[0]), self._str(c[1]), self._span(meta), self._tok(c[0]), label_en=c[2])
 
     @v_args(meta=True)
     def section_decl(self, meta, c):
-        props = tuple(p for p in c[2:] if p is not None)
-        return ast.SectionDecl(_unquote(c[0]), _unquote(c[1]), props, self._span(meta), self._tok(c[0]))
+        props = tuple(p for p in c[3:] if p is not None)
+        return ast.SectionDecl(_unquote(c[0]), _unquote(c[1]), props, self._span(meta), self._tok(c[0]),
+                               title_en=c[2])
 
     def _named(self, cls, meta, c):
-        return cls(str(c[0]), self._str(c[1]), tuple(c[2:]), self._span(meta), self._tok(c[0]))
+        return cls(str(c[0]), self._str(c[1]), tuple(c[3:]), self._span(meta), self._tok(c[0]), label_en=c[2])
 
     @v_args(meta=True)
     def fact_decl(self, meta, c):
@@ -143,7 +151,8 @@ class _ToAst(Transformer_NonRecursive):
 
     @v_args(meta=True)
     def define_decl(self, meta, c):
-        return ast.DefineDecl(str(c[0]), self._str(c[1]), c[2], tuple(c[3:]), self._span(meta), self._tok(c[0]))
+        return ast.DefineDecl(str(c[0]), self._str(c[1]), c[3], tuple(c[4:]), self._span(meta), self._tok(c[0]),
+                              label_en=c[2])
 
     @v_args(meta=True)
     def amend_decl(self, meta, c):
@@ -151,12 +160,13 @@ class _ToAst(Transformer_NonRecursive):
 
     @v_args(meta=True)
     def clause_decl(self, meta, c):
-        return ast.ClauseDecl(str(c[0]), str(c[1]), self._str(c[2]), tuple(c[3:]), self._span(meta), self._tok(c[1]))
+        return ast.ClauseDecl(str(c[0]), str(c[1]), self._str(c[2]), tuple(c[4:]), self._span(meta), self._tok(c[1]),
+                              label_en=c[3])
 
     # ---- properties ----------------------------------------------------
     @v_args(meta=True)
     def title_prop(self, meta, c):
-        return ast.Title(_unquote(c[0]), self._span(meta))
+        return ast.Title(_unquote(c[0]), self._span(meta), c[1])
 
     @v_args(meta=True)
     def source_prop(self, meta, c):
@@ -208,7 +218,7 @@ class _ToAst(Transformer_NonRecursive):
 
     @v_args(meta=True)
     def enum_member(self, meta, c):
-        return ast.EnumMember(str(c[0]), self._str(c[1]), self._span(meta))
+        return ast.EnumMember(str(c[0]), self._str(c[1]), self._span(meta), c[2])
 
     @v_args(meta=True)
     def of_prop(self, meta, c):
@@ -216,7 +226,7 @@ class _ToAst(Transformer_NonRecursive):
 
     @v_args(meta=True)
     def ask_prop(self, meta, c):
-        return ast.Ask(_unquote(c[0]), self._span(meta))
+        return ast.Ask(_unquote(c[0]), self._span(meta), c[1])
 
     def up_to(self, _):
         return "up_to"
@@ -455,7 +465,7 @@ _TERMINAL_WORDS = {
 }
 
 _DECL_KEYWORDS = ("IMPORT", "POLICY", "KIND", "SECTION", "FACT", "DEFINE", "CLAUSE_KIND", "TARGET", "ASIDE",
-                  "AMEND_MODE")
+                  "AMEND_MODE", "GROUP")
 
 
 def _word(terminal: str) -> str:
@@ -466,7 +476,8 @@ def _word(terminal: str) -> str:
 
 def _expected_words(expected: set[str]) -> str:
     words = sorted({_word(t) for t in expected if not t.startswith("__")})
-    if any(t in expected for t in _DECL_KEYWORDS) and len(words) > 6:
+    # 'group' is also a property: it alone does not say a declaration may start here.
+    if any(t in expected for t in _DECL_KEYWORDS if t != "GROUP") and len(words) > 6:
         return "a property or the next declaration"
     if "CITE" in expected and len(words) > 6:  # every declaration with properties takes 'cite'
         return "a property"

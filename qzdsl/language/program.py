@@ -307,7 +307,8 @@ def _official_text(policy_file: ast.PolicyFile, path: Path, program: Program) ->
         data = program.confinement.read_bytes(source_path)
         text = decode(data)
     except ReadRefused as reason:
-        program.diagnostics.append(error("QZ307", f"cannot read the source text {source.path}: {reason}", source.span))
+        program.diagnostics.append(error("QZ307", None, source.span, variant="unreadable", path=source.path,
+                                         reason=str(reason)))
         return None
     program.digests[str(source_path.resolve())] = hashlib.sha256(data).hexdigest()
     return SourceText(text, str(source_path))

@@ -269,6 +269,35 @@ Expr = Const | FactRef | DefRef | AsOfRef | Not | And | Or | Cmp | In | Shift | 
 NODE_TYPES: tuple[type, ...] = (Const, FactRef, DefRef, AsOfRef, Not, And, Or, Cmp, In, Shift, Arith, Via)
 
 
+class AtomRole(StrEnum):
+    """What a conjunct of when a clause applies stands for."""
+
+    REQUIRES = "requires"  # a conjunct of the clause's requirement (`expr`)
+    WINDOW_START = "window_start"  # the entitlement date is not before the window opens
+    WINDOW_END = "window_end"  # the entitlement date is not after the window closes
+    WINDOW_STOP = "window_stop"  # the case is evaluated before the window stops payment
+    BENEFICIARY = "beneficiary"  # the clause is granted to one applicant kind (`kind`)
+
+
+@dataclass(frozen=True)
+class Atom:
+    """One conjunct of when a clause applies, as the audit proves things about it: its
+    condition (`expr`, a comparison for a window bound; None for the beneficiary), what
+    it stands for (`role`), and `text`, the conjunct written in the policy language for
+    the technical sections. Reports phrase `expr` in words (`wording.conditions`)."""
+
+    clause: str
+    text: str
+    span: Span | None = field(default=None, compare=False)
+    expr: "Expr | None" = None
+    role: AtomRole = AtomRole.REQUIRES
+    kind: str | None = None  # the beneficiary, for BENEFICIARY
+
+    @property
+    def technical(self) -> str:
+        return f"{self.clause}: {self.text}"
+
+
 def children(expr: Expr) -> tuple[Expr, ...]:
     """The direct sub-expressions of a node, for generic walks."""
     match expr:
@@ -369,12 +398,16 @@ class Kind:
     label: str
     policy: str
     span: Span | None = field(default=None, compare=False)
+    label_en: str | None = None  # the English label, when the policy declares one (`en "…"`)
+    label_zh: str = ""  # the Chinese label (kept when the policy is shown in English)
 
 
 @dataclass(frozen=True)
 class EnumMember:
     name: str
     label: str
+    label_en: str | None = None  # the English label, when the policy declares one (`en "…"`)
+    label_zh: str = ""
 
 
 @dataclass(frozen=True)
@@ -388,6 +421,8 @@ class Fact:
     history: bool = False  # what the applicant already received or did (`history`)
     policy: str = ""
     span: Span | None = field(default=None, compare=False)
+    label_en: str | None = None  # the English label, when the policy declares one (`en "…"`)
+    question_en: str | None = None
 
     def member(self, name: str) -> EnumMember | None:
         return next((m for m in self.members if m.name == name), None)
@@ -421,6 +456,7 @@ class Definition:
     ambiguities: tuple[Ambiguity, ...] = ()
     policy: str = ""
     span: Span | None = field(default=None, compare=False)
+    label_en: str | None = None  # the English label, when the policy declares one (`en "…"`)
 
 
 @dataclass(frozen=True)
@@ -470,6 +506,7 @@ class Section:
     trial_text: str | None = None  # the trial as written, e.g. "3 years from applies_from"
     ambiguities: tuple[Ambiguity, ...] = ()
     span: Span | None = field(default=None, compare=False)
+    title_en: str | None = None
 
 
 class AmountKind(str, Enum):
@@ -602,6 +639,8 @@ class Clause:
     # is tested once, on the entitlement date. None: nothing continuing.
     continuing: Expr | None = None
     span: Span | None = field(default=None, compare=False)
+    title_en: str | None = None
+    section_title_en: str | None = None
 
     @property
     def ref(self) -> str:
@@ -703,6 +742,7 @@ class Target:
     notes: tuple[str, ...] = ()
     ambiguities: tuple[Ambiguity, ...] = ()
     span: Span | None = field(default=None, compare=False)
+    title_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -721,6 +761,7 @@ class Term:
     notes: tuple[str, ...] = ()
     ambiguities: tuple[Ambiguity, ...] = ()
     span: Span | None = field(default=None, compare=False)
+    label_en: str | None = None  # the English label, when the policy declares one (`en "…"`)
 
     def bounds(self, start: dt.date) -> tuple[dt.date, dt.date]:
         """The first and last day of the term for an anchor date `start`."""
@@ -740,10 +781,22 @@ class Aside:
     citations: tuple[Citation, ...] = ()
     policy: str = ""
     span: Span | None = field(default=None, compare=False)
+    title_en: str | None = None
 
 
 # The words each `principle` stands for, as the text writes them.
 PRINCIPLES = {"most_favourable": "从优、从高、不重复"}
+
+
+@dataclass(frozen=True)
+class Group:
+    """An exclusion group: clauses that meet one need, of which 从优、从高、不重复 pays one."""
+
+    name: str
+    label: str
+    policy: str = ""
+    span: Span | None = field(default=None, compare=False)
+    label_en: str | None = None  # the English label, when the policy declares one (`en "…"`)
 
 
 @dataclass(frozen=True)
@@ -759,6 +812,7 @@ class PolicyInfo:
     path: str = ""
     notes: tuple[str, ...] = ()
     ambiguities: tuple[Ambiguity, ...] = ()
+    title_en: str | None = None
 
     @property
     def principle_provision(self) -> Citation | None:
@@ -789,6 +843,7 @@ class Policy:
     sha256: str  # of the policy files' text, in load order
     source_text: str | None = None  # the official text of the main policy
     files: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    groups: dict[str, "Group"] = field(default_factory=dict)  # exclusion groups that are declared
     terms: dict[str, Term] = field(default_factory=dict)
 
     def term_of(self, clause: Clause) -> Term | None:
@@ -819,10 +874,11 @@ class Policy:
     def reach(self, roots: Iterable[Expr | str], kind: str | None | object = EVERY_KIND):
         """`reach` over this policy's definitions; a root may also be a fact's or a
         definition's name (a clause's anchor date or head count)."""
-        exprs = [self._named(r) if isinstance(r, str) else r for r in roots]
+        exprs = [self.named(r) if isinstance(r, str) else r for r in roots]
         return reach(exprs, self.definition_expr, kind)
 
-    def _named(self, name: str) -> Expr:
+    def named(self, name: str) -> Expr:
+        """A fact or definition, by its name, as an expression."""
         if name in self.facts:
             return FactRef(name, self.facts[name].type, name)
         return DefRef(name, self.definitions[name].type, name)
@@ -849,6 +905,53 @@ class Policy:
             if clause.id == name:
                 return clause.title
         return name
+
+    def in_language(self, lang: str) -> "Policy":
+        """The policy as a reader of `lang` sees it: for "en", every label, title and
+        question the policy declares in English replaces the Chinese one (a declaration
+        without an English label keeps its Chinese one). Nothing a back end decides on
+        changes; verbatim quotes, readings and notes stay as written (the Chinese text is
+        the authority). Any other language: the policy itself."""
+        if lang != "en":
+            return self
+        cached = self.__dict__.get("_english")
+        if cached is None:
+            cached = self._english()
+            object.__setattr__(self, "_english", cached)  # frozen: the translation is made once
+        return cached
+
+    def _english(self) -> "Policy":
+        def en(obj, field_name: str = "label", english: str = "label_en"):
+            text = getattr(obj, english)
+            return replace(obj, **{field_name: text}) if text else obj
+
+        sections = {key: en(section, "title", "title_en") for key, section in self.sections.items()}
+        facts = {}
+        for name, fact in self.facts.items():
+            fact = replace(en(fact), members=tuple(en(member) for member in fact.members))
+            facts[name] = en(fact, "question", "question_en")
+        clauses = tuple(replace(en(clause, "title", "title_en"),
+                                section_title=clause.section_title_en or clause.section_title)
+                        for clause in self.clauses)
+        return replace(
+            self,
+            info=en(self.info, "title", "title_en"),
+            imports=tuple(en(info, "title", "title_en") for info in self.imports),
+            kinds={name: en(kind) for name, kind in self.kinds.items()},
+            facts=facts,
+            definitions={name: en(definition) for name, definition in self.definitions.items()},
+            sections=sections,
+            clauses=clauses,
+            targets=tuple(en(target, "title", "title_en") for target in self.targets),
+            asides=tuple(en(aside, "title", "title_en") for aside in self.asides),
+            groups={name: en(group) for name, group in self.groups.items()},
+            terms={name: en(term) for name, term in self.terms.items()},
+        )
+
+    def group_label(self, name: str) -> str | None:
+        """The label of an exclusion group, when the policy declares one."""
+        group = self.groups.get(name)
+        return group.label if group is not None else None
 
     def conflicts(self, a: Clause, b: Clause) -> bool:
         """Whether 从优、从高、不重复 forbids paying both `a` and `b`.

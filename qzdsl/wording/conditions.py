@@ -222,7 +222,9 @@ class Phrasing:
         text = _CODE_GLOSS.sub("", text)
         names = self._names()
         text = _WORD.sub(lambda match: names.get(match.group(0), match.group(0)), text)
-        return " ".join(text.split()) if not self.zh else text
+        if self.zh:  # a label put in place of a word keeps no space against Chinese text
+            return _CJK_SPACE.sub("", text)
+        return " ".join(text.split())
 
     def _names(self) -> dict[str, str]:
         names = getattr(self, "_name_table", None)
@@ -235,12 +237,14 @@ class Phrasing:
                 names.update({x.name: quote(x.label) for x in fact.members if len(x.name) > 3 and "_" in x.name})
             names.update({c.id: quote(c.title) for c in self.policy.clauses})
             names.update({t.id: quote(t.title) for t in self.policy.targets})
+            names.update({g.name: quote(g.label) for g in self.policy.groups.values()})
             self._name_table = names
         return names
 
 
 # A bracketed gloss in the policy language: （hired_si_months >= 12）, (from year of).
 _CODE_GLOSS = re.compile(r"\s?[（(]\s*[A-Za-z_][^（）()\u3000-\u9fff\uff00-\uffef]*[）)]")
+_CJK_SPACE = re.compile(r"(?<=[^\x00-\x7f])[ \t]+(?=[^\x00-\x7f])")
 _WORD = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z_][A-Za-z0-9_]*(?![A-Za-z0-9_])")
 # Words of the policy language an encoder's prose may use, said in the reader's language.
 _KEYWORDS = ("stackable", "excludes", "extends", "discretionary", "grants", "after_trial", "as_of", "requires",

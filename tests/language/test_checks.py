@@ -44,7 +44,7 @@ def test_broken_corpus_covers_every_policy_code():
     """Each code a policy file can get (QZ0xx–QZ3xx) is produced by some broken fixture."""
     produced = {code for path in BROKEN for code, *_ in _expected(path)}
     policy_codes = {code for code in CODES if code < "QZ400"}
-    assert policy_codes - produced == set()
+    assert policy_codes - produced == {"QZ113"}  # asked for with english=True: see its own test
     assert len(BROKEN) >= 35
 
 
@@ -277,3 +277,30 @@ def test_a_clause_of_a_file_without_source_may_record_a_note_instead_of_a_quote(
     shutil.copy(FIXTURES / "ok" / "source.txt", tmp_path / "source.txt")
     result = qzdsl.check(tmp_path / "existing.qz", text=sourced + clause + ', note "有原文而不引用"\n')
     assert "QZ306" in _codes(result)
+
+
+def test_english_words_are_checked_only_when_asked_for(tmp_path):
+    """QZ113: every label, section title, question and the policy's title has English
+    words — reported by `check --english`, never by a plain check."""
+    path = tmp_path / "p.qz"
+    path.write_text('policy "X": title "标题", applies_from 2023-01-01\n'
+                    'kind person "个人" en "individual"\n'
+                    'group g "补贴"\n'
+                    'section "一" "总则" en "General"\n'
+                    'fact f "事实": enum {a "甲" en "A", b "乙"}, of person, ask "问题？" en "Question?"\n'
+                    'fact h "另一事实" en "another fact": bool, of person, ask "问题？"\n', encoding="utf-8")
+    assert [d.code for d in qzdsl.check(path).diagnostics] == []
+    found = sorted((d.span.line, d.message_in("en")) for d in qzdsl.check(path, english=True).diagnostics)
+    assert found == [(1, "title 'X' has no English words"), (3, "group 'g' has no English words"),
+                     (5, "fact 'f' has no English words"), (5, "member 'b' has no English words"),
+                     (6, "ask 'h' has no English words")]
+
+
+def test_a_group_without_a_declared_label_is_a_warning(tmp_path):
+    path = tmp_path / "p.qz"
+    path.write_text(HEADER.replace('source "source.txt", ', "") + 'kind person "个人"\n'
+                    'section "二（十）" "实施就业创业安居保障行动"\n'
+                    'benefit a "甲": 1000 once, to person, group need, note "n"\n'
+                    'benefit b "乙": 2000 once, to person, group need, note "n"\n', encoding="utf-8")
+    codes = [(d.code, d.message_in("zh")) for d in qzdsl.check(path).diagnostics if d.code == "QZ111"]
+    assert codes == [("QZ111", "排斥组 need 没有用带标签的 group 声明")]

@@ -62,10 +62,10 @@ def test_every_format_shows_every_finding(report, lang):
     markdown, page = audit_markdown.render([report], lang), audit_html.render([report], lang)
     data = json.loads(audit_json.render([report], lang))
     assert [(f["rule"], f["message"]) for f in data["findings"]] == [
-        (f.code, words.message(f, lang)) for f in report.findings]
+        (f.code, words.message(f, lang, report.policy)) for f in report.findings]
     shown = table(report, lang)
     for finding in report.findings:
-        assert words.message(finding, lang) in unescape(page)
+        assert words.message(finding, lang, report.policy) in unescape(page)
         assert f"{finding.code}**" in markdown and words.location(finding.span) in markdown
         assert finding.code in shown
     assert len(re.findall(r"QZA?\d{3}", shown)) >= len(report.findings)

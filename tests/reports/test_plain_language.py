@@ -107,3 +107,25 @@ def test_english_reasons_carry_no_identifier(policy, identifiers):
     # English prose says "and" and "not": only identifiers and operators are leaks here.
     assert [m.group(0) for m in identifiers.finditer(messages)] == []
     assert re.findall(r"==|!=|>=|<=", messages) == []
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
+def test_english_reports_use_the_policys_english_labels(path, policy):
+    """--lang en: the policy's English labels (no identifier, no Chinese label where the
+    policy declares English words); English prose says "and" and "not", so only names
+    with an underscore and the language's operators count as leaks."""
+    english = policy.in_language("en")
+    names = set(english.facts) | set(english.definitions) | {c.id for c in english.clauses}
+    names |= {m.name for f in english.facts.values() for m in f.members} | set(english.groups)
+    pattern = re.compile(r"(?<![A-Za-z0-9_])(" + "|".join(sorted(map(re.escape, {n for n in names if "_" in n}),
+                                                                  key=len, reverse=True)) + r")(?![A-Za-z0-9_])")
+    data = record(evaluate(english, load_case(path, english)), "en")
+    console = Console(record=True, width=160, color_system=None, file=open("/dev/null", "w"))
+    table.render(data, console)
+    outputs = {"table": console.export_text(), "md": readable_markdown(markdown.render_record(data)),
+               "html": readable_html(html.render_record(data))}
+    found = {name: sorted({m.group(0) for m in pattern.finditer(text)} | set(re.findall(r"==|!=|>=|<=", text)))
+             for name, text in outputs.items()}
+    assert {name: words for name, words in found.items() if words} == {}
+    titles = [c["title"] for c in data["clauses"]]
+    assert all(title == english.clause(c["id"]).title_en for title, c in zip(titles, data["clauses"]))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -111,6 +111,7 @@ class AuditReport:
     targets: tuple[m.Target, ...]
     dependencies: tuple[Dependency, ...]
     coverage: Coverage
+    policy: m.Policy | None = field(default=None, compare=False, repr=False)  # what the wording phrases from
 
     @property
     def witnesses(self) -> tuple[Witness, ...]:
@@ -120,17 +121,17 @@ class AuditReport:
 
 
 def audit_file(path: str | Path | None = None, timeout: float | None = None,
-               deadline: float | None = None) -> AuditReport:
+               deadline: float | None = None, lang: str = "zh") -> AuditReport:
     """Check, compile and audit a policy file (default: the bundled policy), within
     `timeout` seconds when given (or by `deadline`, a `time.monotonic()` shared by several
-    audits of one run).
+    audits of one run); the report names clauses as a reader of `lang` sees them.
 
     Raises `QzError` when the policy has errors: an audit needs a compiled model.
     """
     result = check(path)
     if not result.ok:
         raise QzError(result.errors)
-    return audit(compile_program(result.program), result.diagnostics, timeout, deadline)
+    return audit(compile_program(result.program).in_language(lang), result.diagnostics, timeout, deadline)
 
 
 def audit(policy: m.Policy, diagnostics: tuple[Diagnostic, ...] = (), timeout: float | None = None,
@@ -254,6 +255,7 @@ class _Audit:
             targets=policy.targets,
             dependencies=self._dependencies(),
             coverage=self._coverage(pairs, diagnostics),
+            policy=policy,
         )
 
     # ---- pairs ------------------------------------------------------------------------
@@ -262,7 +264,8 @@ class _Audit:
         relation = self.policy.pair_rule(a, b)
         result = PairResult(a.id, b.id, candidate.why, relation, False)
         if a.beneficiary != b.beneficiary:
-            reason = (Atom(a.id, f"to {a.beneficiary}", a.span), Atom(b.id, f"to {b.beneficiary}", b.span))
+            reason = tuple(Atom(c.id, f"to {c.beneficiary}", c.span, role=m.AtomRole.BENEFICIARY, kind=c.beneficiary)
+                           for c in (a, b))
             return replace(result, reason=reason)
         for clause in (a, b):
             if clause.id in never:
@@ -318,13 +321,16 @@ class _Audit:
             common = dict(clause=clause.id, title=clause.title)
             if clause.id in never:
                 found.append(finding("QZA006", (clause.span,), section, (clause.id,),
-                                     reason=_atom_texts(never[clause.id]), **common))
+                                     reason=never[clause.id], **common))
             if clause.left_to_other_rules:
                 found.append(finding("QZA007", (clause.span,), section, (clause.id,),
                                      text=clause.existing or clause.amount.rule or "", **common))
             if clause.at_discretion:
                 # "最高" without `discretionary` is a ceiling on what is due, not an official's choice.
-                variant = "discretionary" if clause.discretionary else "ceiling"
+                if clause.amount.kind is m.AmountKind.NONE:
+                    variant = "grant"
+                else:
+                    variant = "discretionary" if clause.discretionary else "ceiling"
                 found.append(finding("QZA008", (clause.span,), section, (clause.id,), amount=clause.amount,
                                      variant=variant, **common))
             outrun = _outrun(clause)
@@ -344,7 +350,7 @@ class _Audit:
             related = pair.relation is not m.PairRule.NONE or any(w.startswith("group:") for w in pair.why)
             impossible = a.id in never or b.id in never  # QZA006 says it already
             if pair.overlap is False and related and not impossible:
-                found.append(finding("QZA004", spans, section, (a.id, b.id), reason=_atom_texts(pair.reason),
+                found.append(finding("QZA004", spans, section, (a.id, b.id), reason=pair.reason,
                                      **common))
             if not pair.overlap:
                 continue
@@ -474,10 +480,6 @@ class _Audit:
             uncited_sentences=sum(1 for d in diagnostics if d.code == "QZ304"),
             unencoded_amounts=sum(1 for d in diagnostics if d.code == "QZ305"),
         )
-
-
-def _atom_texts(atoms: tuple[Atom, ...]) -> tuple[str, ...]:
-    return tuple(f"{atom.clause}: {atom.text}" for atom in atoms)
 
 
 def _witness_date(a: m.Clause, b: m.Clause) -> dt.date:

@@ -38,7 +38,6 @@ from functools import cached_property
 import z3
 
 from qzdsl.model import policy as m
-from qzdsl.diagnostics import Span
 from qzdsl.interrupt import check_z3_reason
 
 FIRST_DAY = dt.date(1901, 1, 1)
@@ -47,13 +46,8 @@ LAST_DAY = dt.date(2099, 12, 31)
 PLAUSIBLE_YEARS = 10
 
 
-@dataclass(frozen=True)
-class Atom:
-    """One conjunct of when a clause applies, in words: what unsat cores are made of."""
-
-    clause: str
-    text: str
-    span: Span | None = None
+# One conjunct of when a clause applies: what unsat cores are made of.
+Atom = m.Atom
 
 
 @dataclass(frozen=True)
@@ -212,7 +206,7 @@ class Translator(m.ExprVisitor[Term]):
         self._kind = clause.beneficiary
         atoms, exprs = [], []
         for node in self._conjuncts(clause.eligibility):
-            atoms.append(Atom(clause.id, self._text(node), node.span))
+            atoms.append(Atom(clause.id, self._text(node), node.span, node))
             exprs.append(self.visit(node))
         for atom, expr in self._window(clause):
             atoms.append(atom)
@@ -258,17 +252,21 @@ class Translator(m.ExprVisitor[Term]):
 
     def _window(self, clause: m.Clause) -> list[tuple[Atom, z3.BoolRef]]:
         window = clause.window
-        anchor = clause.amount.anchor or "as_of"
+        anchor = clause.amount.anchor
         where = f"{clause.section} window"
         date = self._entitlement_date(clause).key
-        found = [(Atom(clause.id, f"{anchor} >= {window.start.isoformat()} ({where})", clause.span),
-                  date >= date_key(window.start))]
+        ref = m.AsOfRef() if anchor is None else self.policy.named(anchor)
+
+        def bound(op: str, day: dt.date, role: m.AtomRole, on: m.Expr = ref, note: str = "") -> Atom:
+            expr = m.Cmp(op, on, m.Const(day, m.Type.DATE, day.isoformat()), text=f"{on.text} {op} {day.isoformat()}")
+            return Atom(clause.id, f"{on.text} {op} {day.isoformat()} ({where}{note})", clause.span, expr, role)
+
+        found = [(bound(">=", window.start, m.AtomRole.WINDOW_START), date >= date_key(window.start))]
         if window.end is not None:
-            found.append((Atom(clause.id, f"{anchor} <= {window.end.isoformat()} ({where})", clause.span),
-                          date <= date_key(window.end)))
-            if window.stops and clause.amount.anchor is not None:
-                found.append((Atom(clause.id, f"as_of <= {window.end.isoformat()} ({where}, after_trial stop)",
-                                   clause.span), self.as_of.key <= date_key(window.end)))
+            found.append((bound("<=", window.end, m.AtomRole.WINDOW_END), date <= date_key(window.end)))
+            if window.stops and anchor is not None:
+                found.append((bound("<=", window.end, m.AtomRole.WINDOW_STOP, m.AsOfRef(), ", after_trial stop"),
+                              self.as_of.key <= date_key(window.end)))
         return found
 
     # ---- expressions ------------------------------------------------------------------

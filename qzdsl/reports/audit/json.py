@@ -31,6 +31,8 @@ def _plain(value: object) -> object:
             return value.isoformat()
         case m.AmountSpec():
             return export.amount(value)
+        case m.Atom():
+            return value.technical
         case tuple():
             return [_plain(v) for v in value]
     return value
@@ -41,13 +43,14 @@ def _location(span) -> dict:
             "end_line": span.end_line, "end_column": span.end_column}
 
 
-def finding(f: Diagnostic, lang: str) -> dict:
+def finding(f: Diagnostic, lang: str, policy=None) -> dict:
     return {
         "rule": f.code,
         "name": CODES[f.code].name,
         "severity": f.severity.value,
         "title": CODES[f.code].title(lang),
-        "message": words.message(f, lang),
+        "message": words.message(f, lang, policy),
+        "hint": f.hint_in(lang) or None,
         "section": f.section,
         "clauses": list(f.clauses),
         "locations": [_location(s) for s in f.spans],
@@ -90,7 +93,7 @@ def report_data(report: AuditReport, lang: str = "zh") -> dict:
         "policy": export.info(report.info) | {"path": PathStyle().show(report.info.path), "sha256": report.sha256},
         "imports": [export.info(i) | {"path": PathStyle().show(i.path)} for i in report.imports],
         "summary": {s.value: n for s, n in counts.items()},
-        "findings": [finding(f, lang) for f in report.findings],
+        "findings": [finding(f, lang, report.policy) for f in report.findings],
         "pairs": [pair(p) for p in report.pairs],
         "graph": graph(report, lang),
         "coverage": vars(report.coverage).copy(),

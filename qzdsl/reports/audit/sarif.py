@@ -24,7 +24,10 @@ def _properties(finding: Diagnostic) -> dict:
 def sarif(reports: list[AuditReport], lang: str = "zh", paths: PathStyle | None = None) -> dict:
     runs = []
     for report in reports:
-        run = base.run(AUDIT_CODES, report.findings, lang, paths or PathStyle(), words.message, _properties)
+        def message(d: Diagnostic, lang: str, policy=report.policy) -> str:
+            return words.message(d, lang, policy)
+
+        run = base.run(AUDIT_CODES, report.findings, lang, paths or PathStyle(), message, _properties)
         run["properties"] = {"policy": report.info.doc_number, "sha256": report.sha256}
         runs.append(run)
     return base.document(runs)

@@ -35,7 +35,7 @@ def _render_one(report: AuditReport, lang: str, console: Console) -> None:
         for finding in group.findings:
             table.add_row(Text(words.severity(finding.severity, lang), style=_STYLE[finding.severity]),
                           finding.code, words.location(finding.spans[0] if finding.spans else None),
-                          words.message(finding, lang))
+                          words.message(finding, lang, report.policy))
         console.print(table)
 
     counts = words.counts(report.findings)

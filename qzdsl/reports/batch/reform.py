@@ -61,6 +61,19 @@ def _changed(data: dict) -> list[dict]:
             or c["lifetime"]["difference"] not in (0, None) or c["in_baseline"] != c["in_reform"]]
 
 
+# How many changed benefits the one-page summary lists.
+SUMMARY_ROWS = 10
+
+
+def _largest(changed: list[dict]) -> list[dict]:
+    """The changed benefits the summary lists: the largest lifetime cost change first, then
+    the most people affected; a tie keeps declaration order."""
+    def size(c: dict) -> tuple:
+        return (-abs(Decimal(str(c["lifetime"]["difference"] or 0))), -(c["gain"] + c["lose"]))
+
+    return sorted(changed, key=size)[:SUMMARY_ROWS]
+
+
 def render(s: ReformSimulation, format: str = "table", lang: str = "zh") -> str:
     data = record(s, lang)
     if format == "json":
@@ -70,8 +83,9 @@ def render(s: ReformSimulation, format: str = "table", lang: str = "zh") -> str:
     if format == "html":
         from qzdsl.reports.templating import render as template
 
-        return template("reform.html.j2", d=data, changed=_changed(data), bars=_bars(_changed(data), lang), lang=lang,
-                        t=lambda key, **v: label(key, lang).format(**v))
+        changed = _changed(data)
+        return template("reform.html.j2", d=data, changed=changed, top=_largest(changed), bars=_bars(changed, lang),
+                        lang=lang, t=lambda key, **v: label(key, lang).format(**v))
     return _table(data, lang)
 
 

@@ -57,6 +57,7 @@ def _clause(c: ClauseDiff, result: PolicyDiff, lang: str) -> dict:
         "changes": [_change(change, result, lang) for change in c.changes],
         "impact": c.impact.value,
         "impact_text": label(f"diff.impact.{c.impact.value}" + (f".{c.question}" if c.question else ""), lang),
+        "impact_short": label(f"diff.impact_short.{c.impact.value}" + (f".{c.question}" if c.question else ""), lang),
         "witness": None,
     }
     if c.witness is not None and c.replay is not None:
@@ -122,7 +123,10 @@ def _shown(aspect: Aspect, value, policy: m.Policy, lang: str) -> str | None:
         case Aspect.BENEFICIARY:
             kind = policy.kinds.get(value)
             return kind.label if kind else str(value)
-        case Aspect.GROUP:
+        case Aspect.GROUP:  # exclusion groups by their labels, clauses by their titles
             groups, excludes, stackable = value
-            return "、".join(groups + excludes + stackable) or "—"
+            titles = {c.id: c.title for c in policy.clauses}
+            named = [policy.group_label(g) or label("cond.keyword.group", lang) for g in groups]
+            named += [titles.get(c, c) for c in excludes + stackable]
+            return ("、" if lang == "zh" else ", ").join(named) or "—"
     return str(value)

@@ -57,4 +57,4 @@ def render(policy: m.Policy, lang: str = "zh") -> str:
         paragraphs=[paragraphs[line] for line in sorted(paragraphs)],
         counts=[(c, d.t(f"coverage.{c}"), counts.get(c, 0)) for c in COVERAGE],
         total=len(coverage), clauses=clauses, t=lambda key, **v: label(f"law.{key}", lang).format(**v),
-        col=lambda key: d.t(f"col.{key}"))
+        col=lambda key: d.t(f"col.{key}"), translation_note=label("translation_note", lang))

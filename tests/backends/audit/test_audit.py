@@ -17,7 +17,9 @@ from qzdsl.codes import CODES
 from qzdsl.cases.case import case_from_dict, load_case
 from qzdsl.diagnostics import Severity
 from qzdsl.backends.evaluator.evaluator import evaluate
+from qzdsl.model import policy as m
 from qzdsl.model.policy import Status
+from qzdsl.wording import audit as words
 
 ROOT = Path(__file__).resolve().parents[3]
 FIXTURE = "tests/fixtures/audit/policy.qz"
@@ -107,10 +109,14 @@ def test_different_applicant_kinds_are_disjoint_without_a_witness(fixture_report
 
 def test_impossible_clause_blames_its_window(fixture_report):
     (finding,) = findings(fixture_report, "QZA006")
-    assert finding.args["reason"] == (
+    assert tuple(atom.technical for atom in finding.args["reason"]) == (
         "purchase_grant_2022: purchase_date <= 2022-12-31",
         "purchase_grant_2022: purchase_date >= 2023-01-01 (二（十） window)",
     )
+    assert [atom.role for atom in finding.args["reason"]] == [m.AtomRole.REQUIRES, m.AtomRole.WINDOW_START]
+    assert words.message(finding, "zh", fixture_report.policy) == (
+        "“购房补贴（2022年购房）”永远不能适用，因为以下条件不能同时成立：“购房补贴（2022年购房）”要求购房日期"
+        "不晚于2022-12-31；“购房补贴（2022年购房）”的适用期自2023-01-01起（购房日期不早于2023-01-01）。")
     # QZA006 says it once: the pairs with the impossible clause are not listed as disjoint.
     assert not [f for f in findings(fixture_report, "QZA004") if "purchase_grant_2022" in f.clauses]
 

@@ -125,3 +125,18 @@ def test_the_errors_file_of_a_uri_result_is_its_sibling():
 
     assert default_errors_path("s3a://bucket/run/results.parquet") == "s3a://bucket/run/results.errors.csv"
     assert default_errors_path(Path("/data/results.csv")) == Path("/data/results.errors.csv")
+
+
+def test_a_policy_that_does_not_compile_is_said_before_spark_starts(capsys, monkeypatch, tmp_path):
+    from qzdsl.backends.sql import spark
+
+    def no_session(*args, **kwargs):
+        raise AssertionError("Spark was started for a policy that does not compile")
+
+    monkeypatch.setattr(spark, "session", no_session)
+    broken = tmp_path / "broken.qz"
+    broken.write_text("policy x", encoding="utf-8")
+    code, _, err = run_main(capsys, monkeypatch, "eval", "--policy", str(broken), "--batch",
+                            str(FIXTURES / "population.csv"), "--out", str(tmp_path / "out.parquet"),
+                            "--engine", "spark")
+    assert code == 1 and "error[QZ001]" in err and "Traceback" not in err
