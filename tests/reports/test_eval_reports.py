@@ -174,3 +174,30 @@ def test_a_failed_comparison_does_not_repeat_the_value_it_names():
     clause = next(c for c in record["clauses"] if c["id"] == "talent_rent_subsidy")
     messages = [r["message"] for r in clause["reasons"]]
     assert messages and all("（" not in m.split("不超过0元", 1)[-1] for m in messages), messages
+
+
+def test_the_record_phrases_each_condition_once_per_policy_and_language(policy, monkeypatch):
+    """A condition is phrased the first time a record needs it and reused after that, in
+    the same words; another language, or another policy object, is phrased anew, and the
+    phrasing is dropped with its policy."""
+    import gc
+    import pickle
+    import weakref
+
+    from qzdsl.model.derived import cached
+    from qzdsl.wording.conditions import Phrasing
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # the same evaluated_at in every record
+    first = {lang: eval_json.render(decide(policy, "graduate-renter.yaml"), lang) for lang in ("zh", "en")}
+    phrased = []
+    original = Phrasing.holds
+    monkeypatch.setattr(Phrasing, "holds", lambda self, e, truth=True: phrased.append(e) or original(self, e, truth))
+    assert {lang: eval_json.render(decide(policy, "graduate-renter.yaml"), lang) for lang in ("zh", "en")} == first
+    assert phrased == []
+    twin = pickle.loads(pickle.dumps(policy))
+    assert eval_json.render(evaluate(twin, load_case(CASES / "graduate-renter.yaml", twin)), "en") == first["en"]
+    assert phrased and ("eval.record", "en") in cached(twin) and ("eval.record", "zh") not in cached(twin)
+    dropped = weakref.ref(twin)
+    del twin
+    gc.collect()
+    assert dropped() is None

@@ -28,10 +28,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import operator
-import weakref
-from typing import Callable, NamedTuple
+from typing import Callable, Collection, NamedTuple
 
 from qzdsl.model import policy as m
+from qzdsl.model.derived import derived
 from qzdsl.cases.case import Case, value_on
 from qzdsl.model.dates import shift
 from qzdsl.diagnostics import QzError, did_you_mean, error
@@ -71,6 +71,13 @@ def evaluate(policy: m.Policy, case: Case, as_of: dt.date | None = None) -> Deci
     run = _Run(case.facts_on(when), when, case.kind)
     results = [_decide(plan, run, case) for plan in _plan(policy).kinds[case.kind]]
     return Decision(policy, case, when, tuple(resolve(policy, results)))
+
+
+def evaluate_clauses(policy: m.Policy, case: Case, as_of: dt.date, clauses: Collection[str]) -> list[ClauseResult]:
+    """The verdicts on the clauses named in `clauses` (of the case's kind) alone, before
+    从优、从高、不重复: what the questions need to see which answers decide a clause."""
+    run = _Run(case.facts_on(as_of), as_of, case.kind)
+    return [_decide(plan, run, case) for plan in _plan(policy).kinds[case.kind] if plan.clause.id in clauses]
 
 
 # ---- one clause ----------------------------------------------------------------------
@@ -325,7 +332,7 @@ class _ClausePlan(NamedTuple):
 
 class _Plan:
     """A policy compiled for the evaluator: the steps of every clause, per applicant kind.
-    It holds no reference to the policy, so that the policy's weak reference can end it."""
+    It holds no reference to the policy (`model.derived`)."""
 
     def __init__(self, policy: m.Policy):
         compiler = _Compiler(policy)
@@ -345,18 +352,9 @@ def _continuing(policy: m.Policy, compiler: "_Compiler", clause: m.Clause) -> tu
     return compiler.visit(clause.continuing), facts
 
 
-_PLANS: dict[int, tuple[weakref.ref, _Plan]] = {}
-
-
 def _plan(policy: m.Policy) -> _Plan:
-    """The compiled form of `policy`, built on first use and dropped with the policy.
-    (Keyed by identity: a Policy holds dicts, so it cannot be hashed.)"""
-    key = id(policy)
-    entry = _PLANS.get(key)
-    if entry is None or entry[0]() is not policy:
-        forget = _PLANS.pop
-        entry = _PLANS[key] = (weakref.ref(policy, lambda _, key=key: forget(key, None)), _Plan(policy))
-    return entry[1]
+    """The compiled form of `policy`, built on first use and dropped with the policy."""
+    return derived(policy, _Plan, lambda: _Plan(policy))
 
 
 class _Compiler(m.ExprVisitor[Step]):

@@ -20,13 +20,15 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from qzdsl.backends.evaluator.evaluator import evaluate
+from qzdsl.backends.evaluator.evaluator import evaluate_clauses
+from qzdsl.model.derived import derived
 from qzdsl.backends.evaluator.results import Decision
 from qzdsl.model.policy import Status
 from qzdsl.backends.evaluator.schedule import payout
 from qzdsl.model import policy as m
 
 _ONE_DAY = dt.timedelta(days=1)
+_UNDETERMINED = Status.UNDETERMINED
 
 
 @dataclass(frozen=True)
@@ -47,10 +49,12 @@ class Question:
 def questions(decision: Decision) -> tuple[Question, ...]:
     """The questions of `decision`, ordered by stake within topics ordered by stake."""
     policy = decision.policy
-    undetermined = {r.clause.id for r in decision.results if r.status is Status.UNDETERMINED}
+    undetermined = [r.clause.id for r in decision.results if r.status is _UNDETERMINED]
+    reads = derived(policy, _reads, lambda: _reads(policy))
     asked = []
     for need, name in enumerate(decision.questions):
-        decided = _decided_by(decision, name, undetermined)
+        # Only a clause that reads the fact (`Policy.facts_of`) can be decided by it.
+        decided = _decided_by(decision, name, {c for c in undetermined if name in reads[c]})
         ranked = sorted(decided, key=lambda c: (-clause_stake(policy.clause(c)), policy.clause(c).order))
         stake = sum((clause_stake(policy.clause(c)) for c in ranked), Decimal(0))
         entitlements = sum(1 for c in ranked if not policy.clause(c).pays_money)
@@ -78,12 +82,14 @@ def clause_stake(clause: m.Clause) -> Decimal:
 
 
 def _decided_by(decision: Decision, name: str, undetermined: set[str]) -> set[str]:
+    """The undetermined clauses some answer to `name` decides. Only those clauses are
+    evaluated again: 从优 (`resolve`) only turns granted clauses into excluded ones, so it
+    never takes a clause out of 待补充 and is left out."""
     decided: set[str] = set()
     for answer in answers(decision.policy, name, decision.as_of):
         case = dataclasses.replace(decision.case, facts={**decision.case.facts, name: answer})
-        again = evaluate(decision.policy, case, decision.as_of)
-        decided |= {r.clause.id for r in again.results
-                    if r.clause.id in undetermined and r.status is not Status.UNDETERMINED}
+        decided |= {r.clause.id for r in evaluate_clauses(decision.policy, case, decision.as_of, undetermined)
+                    if r.status is not _UNDETERMINED}
         if decided == undetermined:
             break
     return decided
@@ -98,13 +104,7 @@ def answers(policy: m.Policy, name: str, as_of: dt.date) -> tuple:
         return (True, False)
     if fact.type is m.Type.ENUM:
         return tuple(x.name for x in fact.members)
-    found: set = set()
-    for expr in _expressions(policy):
-        for node in m.walk(expr):
-            if isinstance(node, m.Cmp):
-                sides = (node.left, node.right)
-                if any(isinstance(s, m.FactRef) and s.name == name for s in sides):
-                    found |= {s.value for s in sides if isinstance(s, m.Const)}
+    found = derived(policy, _compared, lambda: _compared(policy)).get(name, frozenset())
     if fact.type is m.Type.DATE:
         days = {d for d in found if isinstance(d, dt.date)} | {as_of}
         for section in policy.sections.values():
@@ -115,6 +115,24 @@ def answers(policy: m.Policy, name: str, as_of: dt.date) -> tuple:
     if fact.type is m.Type.COUNT:
         return tuple(sorted(int(n) for n in spread))
     return tuple(sorted(spread))
+
+
+def _reads(policy: m.Policy) -> dict[str, frozenset[str]]:
+    """For every clause, the facts it reads (once per policy)."""
+    return {clause.id: frozenset(policy.facts_of(clause)) for clause in policy.clauses}
+
+
+def _compared(policy: m.Policy) -> dict[str, frozenset]:
+    """For every fact, the constants the policy compares it with (one walk per policy)."""
+    found: dict[str, set] = {}
+    for expr in _expressions(policy):
+        for node in m.walk(expr):
+            if isinstance(node, m.Cmp):
+                sides = (node.left, node.right)
+                constants = {s.value for s in sides if isinstance(s, m.Const)}
+                for name in {s.name for s in sides if isinstance(s, m.FactRef)}:
+                    found.setdefault(name, set()).update(constants)
+    return {name: frozenset(values) for name, values in found.items()}
 
 
 def _expressions(policy: m.Policy):

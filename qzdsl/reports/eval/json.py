@@ -11,10 +11,12 @@ import datetime as dt
 import hashlib
 import json
 import os
+import weakref
 from decimal import Decimal
 
 from qzdsl.diagnostics import PathStyle
 from qzdsl.model import policy as m
+from qzdsl.model.derived import derived
 from qzdsl.wording.amounts import describe_amount, yuan
 from qzdsl.cases.case import canonical_facts, changes_json, json_value
 from qzdsl.backends.evaluator.results import (
@@ -41,6 +43,9 @@ from qzdsl.wording.conditions import Phrasing
 from qzdsl.wording.labels import label
 
 SCHEMA = "qzdsl.eval.v1"
+# Types compared for every trace node: globals, since an enum member costs ten times more
+# to look up on its class (Python 3.11).
+_BOOL, _MONEY, _ENUM = m.Type.BOOL, m.Type.MONEY, m.Type.ENUM
 
 
 def render(decision: Decision, lang: str = "zh") -> str:
@@ -50,7 +55,7 @@ def render(decision: Decision, lang: str = "zh") -> str:
 def record(decision: Decision, lang: str = "zh") -> dict:
     """The decision as JSON-ready data; see docs/eval.md for every field."""
     policy = decision.policy
-    phrase = _Phrasing(policy, lang)
+    phrase = phrasing(policy, lang)
     case = decision.case
     kind = policy.kinds.get(case.kind)
     return {
@@ -119,27 +124,46 @@ def _money(value: Decimal | None) -> int | str | None:
     return None if value is None else json_value(value)
 
 
+def phrasing(policy: m.Policy, lang: str) -> "_Phrasing":
+    """The record's phrasing for `policy` in `lang`, one per policy object and language:
+    what it has phrased once (a condition, a clause's amount, a reading) it reuses for
+    every later decision, so a server phrases each condition once, not per request."""
+    return derived(policy, ("eval.record", lang), lambda: _Phrasing(weakref.proxy(policy), lang))
+
+
 class _Phrasing:
-    """Turns results into record fields, phrasing text in one language."""
+    """Turns results into record fields, phrasing text in one language.
+
+    What depends only on the policy is phrased once and kept: a condition's sentence per
+    expression and truth value, a value's name per expression, a clause's amount, window
+    and readings. An expression is looked up by identity (`id`), so each entry keeps its
+    expression alive: an id is never reused while its entry exists."""
 
     def __init__(self, policy: m.Policy, lang: str):
         self.policy = policy
         self.lang = lang
         self.words = Phrasing(policy, lang)
+        self._holds: dict[tuple[int, bool | None], tuple[m.Expr, str]] = {}
+        self._nouns: dict[int, tuple[m.Expr, str]] = {}
+        self._plain: dict[str, str] = {}
+        self._windows: dict[int, tuple[m.Window, tuple[str, str | None]]] = {}
+        self._rates: dict[int, tuple[m.Clause, str]] = {}
+        self._unknown, self._yes, self._no = self.t("eval.unknown"), self.t("eval.true"), self.t("eval.false")
+        self._colon = "：" if lang == "zh" else ": "
 
     def t(self, key: str, **values) -> str:
         return label(key, self.lang).format(**values)
 
     # ---- values -----------------------------------------------------------------
     def fact_value(self, name: str, value) -> str:
-        fact = self.policy.facts.get(name)
         if value is None:
-            return self.t("eval.unknown")
-        if isinstance(value, bool):
-            return self.t("eval.true" if value else "eval.false")
-        if fact is not None and fact.type is m.Type.MONEY:
+            return self._unknown
+        if value is True or value is False:
+            return self._yes if value else self._no
+        fact = self.policy.facts.get(name)
+        if fact is not None and fact.type is _MONEY:
             return yuan(Decimal(value), self.lang)
-        if fact is not None and fact.type is m.Type.ENUM:
+        if fact is not None and fact.type is _ENUM:
             member = fact.member(value)
             return member.label if member else str(value)
         if isinstance(value, dt.date):
@@ -160,31 +184,53 @@ class _Phrasing:
         return sep.join(parts) if parts else self.t("eval.none")
 
     def node_value(self, node: TraceNode) -> str:
+        value = node.value
         if node.op == "fact":
-            return self.fact_value(node.name, node.value)
-        if node.value is None:
-            return self.t("eval.unknown")
-        if isinstance(node.value, bool):
-            return self.t("eval.true" if node.value else "eval.false")
-        if isinstance(node.value, dt.date):
-            return node.value.isoformat()
-        return str(node.value)
+            return self.fact_value(node.name, value)
+        if value is None:
+            return self._unknown
+        if value is True or value is False:
+            return self._yes if value else self._no
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        return str(value)
 
     def condition(self, node: TraceNode) -> str:
         """What the node found, as a sentence: the condition holds, fails or is unknown."""
-        if node.expr is None:
+        expr, value = node.expr, node.value
+        if expr is None:
             return node.label or self.t("eval.unknown")
-        return self.words.holds(node.expr, node.value)
+        if not (value is True or value is False or value is None):
+            return self.words.holds(expr, value)
+        key = (id(expr), value)
+        known = self._holds.get(key)
+        if known is None or known[0] is not expr:
+            known = self._holds[key] = (expr, self.words.holds(expr, value))
+        return known[1]
 
-    def sentence(self, node: TraceNode) -> str:
-        """A trace node in words: a condition as a statement, a value as `name：value`."""
-        if node.expr is None or node.expr.type is m.Type.BOOL:
+    def noun(self, expr: m.Expr) -> str:
+        known = self._nouns.get(id(expr))
+        if known is None or known[0] is not expr:
+            known = self._nouns[id(expr)] = (expr, self.words.noun(expr))
+        return known[1]
+
+    def plain(self, text: str) -> str:
+        known = self._plain.get(text)
+        if known is None:
+            known = self._plain[text] = self.words.plain(text)
+        return known
+
+    def sentence(self, node: TraceNode, value_text: str | None = None) -> str:
+        """A trace node in words: a condition as a statement, a value as `name：value`
+        (`value_text`: the node's value in words, when already phrased)."""
+        expr = node.expr
+        if expr is None or expr.type is _BOOL:
             return self.condition(node)
+        if value_text is None:
+            value_text = self.node_value(node)
         if node.op == "const":
-            return self.node_value(node)
-        name = self.words.noun(node.expr) if node.expr is not None else (node.label or "")
-        sep = "：" if self.lang == "zh" else ": "
-        return f"{name}{sep}{self.node_value(node)}"
+            return value_text
+        return f"{self.noun(expr)}{self._colon}{value_text}"
 
     # ---- amounts ----------------------------------------------------------------
     def rate(self, low: Decimal | None, high: Decimal | None) -> str:
@@ -371,15 +417,12 @@ class _Phrasing:
 
     def window(self, w: m.Window) -> dict:
         provision = w.provision
-        text = self.window_text(w)
-        if w.end is not None:
-            text += ("，" if self.lang == "zh" else "; ") + self.t(f"eval.after_end.{w.after_end}")
         return {
             "start": w.start.isoformat(),
             "end": w.end.isoformat() if w.end else None,
             "other_end": w.other_end.isoformat() if w.other_end else None,
             "after_end": w.after_end,
-            "text": text,
+            "text": self._window_words(w)[0],
             "provision": {"section": provision.section, "quote": provision.quote} if provision else None,
         }
 
@@ -398,13 +441,24 @@ class _Phrasing:
                 "end": end.isoformat() if end else None, "text": text,
                 "clauses": [x.id for x in self.policy.clauses if x.term == term.name],
                 "citations": [{"section": x.section, "quote": x.quote} for x in term.citations],
-                "readings": [{"question": self.words.plain(a.question), "reading": self.words.plain(a.reading)}
+                "readings": [{"question": self.plain(a.question), "reading": self.plain(a.reading)}
                              for a in term.ambiguities]}
 
     def provision_text(self, w: m.Window) -> str | None:
-        if w.provision is None:
-            return None
-        return self.t("eval.reason.provision", section=w.provision.section, quote=w.provision.quote)
+        return self._window_words(w)[1]
+
+    def _window_words(self, w: m.Window) -> tuple[str, str | None]:
+        """A window's text (with what happens after its end) and its provision's, once per window."""
+        known = self._windows.get(id(w))
+        if known is None or known[0] is not w:
+            text = self.window_text(w)
+            if w.end is not None:
+                text += ("，" if self.lang == "zh" else "; ") + self.t(f"eval.after_end.{w.after_end}")
+            provision = None
+            if w.provision is not None:
+                provision = self.t("eval.reason.provision", section=w.provision.section, quote=w.provision.quote)
+            known = self._windows[id(w)] = (w, (text, provision))
+        return known[1]
 
     def reasons(self, result: ClauseResult, trial: dict | None = None) -> list[dict]:
         reasons = [self.reason(r) for r in result.reasons]
@@ -492,17 +546,21 @@ class _Phrasing:
     # ---- the trace ------------------------------------------------------------------
     def trace(self, node: TraceNode, masked: bool = False) -> dict:
         """A trace node; `masked` marks a child that does not decide its parent's value."""
-        deciding = {id(c) for c in node.decisive()}
+        children = []
+        if node.children:
+            deciding = {id(c) for c in node.decisive()}
+            children = [self.trace(c, id(c) not in deciding) for c in node.children]
+        value_text = self.node_value(node)
         return {
             "op": node.op,
             "text": node.text,
             "name": node.name,
             "label": node.label,
             "value": _json(node.value),
-            "value_text": self.node_value(node),
-            "sentence": self.sentence(node),
+            "value_text": value_text,
+            "sentence": self.sentence(node, value_text),
             "masked": masked,
-            "children": [self.trace(c, id(c) not in deciding) for c in node.children],
+            "children": children,
         }
 
     # ---- clauses and questions --------------------------------------------------------
@@ -531,9 +589,7 @@ class _Phrasing:
                 "citations": [{"section": x.section, "quote": x.quote, "source_line": x.source_line}
                               for x in c.citations],
             },
-            "rate_text": describe_amount(c.amount, self.lang,
-                                         self.policy.label(c.amount.per_head) if c.amount.per_head else None,
-                                         self.policy.label(c.amount.fact) if c.amount.fact else None),
+            "rate_text": self.rate_text(c),
             # Only a granted clause is owed anything: an excluded one shows its amount, not a timeline.
             "amount": self.payout(result.amount, line, c.continuing is not None),
             "continuing": None if c.continuing is None else {
@@ -546,11 +602,21 @@ class _Phrasing:
             "trial": trial,
             "window": self.window(c.window),
             "term": self.term(self.policy.term_of(c), result),
-            "readings": [{"question": self.words.plain(a.question), "reading": self.words.plain(a.reading),
+            "readings": [{"question": self.plain(a.question), "reading": self.plain(a.reading),
                           "source": {"question": a.question, "reading": a.reading}} for a in c.ambiguities],
             "notes": list(c.notes),
             "trace": self.trace(result.trace),
         }
+
+    def rate_text(self, c: m.Clause) -> str:
+        """The clause's amount as its rule states it, once per clause."""
+        known = self._rates.get(id(c))
+        if known is None or known[0] is not c:
+            spec = c.amount
+            known = self._rates[id(c)] = (c, describe_amount(
+                spec, self.lang, self.policy.label(spec.per_head) if spec.per_head else None,
+                self.policy.label(spec.fact) if spec.fact else None))
+        return known[1]
 
     def question(self, q: Question) -> dict:
         fact = self.policy.facts[q.fact]

@@ -391,8 +391,10 @@ def test_the_compiled_policy_lives_as_long_as_the_policy(policy):
     version of the policy) gets its own compilation, and a dropped one frees it."""
     import gc
     import pickle
+    import weakref
 
     from qzdsl.backends.evaluator import evaluator
+    from qzdsl.model.derived import cached
 
     case = load_case(EVAL / "cases/homebuyer.yaml", policy)
     evaluate(policy, case)
@@ -400,11 +402,11 @@ def test_the_compiled_policy_lives_as_long_as_the_policy(policy):
     assert evaluator._plan(policy) is compiled
     twin = pickle.loads(pickle.dumps(policy))
     assert evaluate(twin, case).results == evaluate(policy, case).results
-    assert evaluator._plan(twin) is not compiled and id(twin) in evaluator._PLANS
-    key = id(twin)
+    assert evaluator._plan(twin) is not compiled and evaluator._Plan in cached(twin)
+    dropped = weakref.ref(twin)
     del twin
     gc.collect()
-    assert key not in evaluator._PLANS and id(policy) in evaluator._PLANS
+    assert dropped() is None and evaluator._Plan in cached(policy)
 
 
 def test_a_hand_built_case_of_an_unknown_kind_is_refused(policy):

@@ -70,3 +70,20 @@ def test_the_reports_ask_first_what_decides_the_most(policy, decision):
     data = record(decision, "zh")
     assert data["questions"][0]["fact"] == questions(decision)[0].fact
     assert data["questions"][0]["stake_text"].startswith("涉及最高")
+
+
+@pytest.mark.parametrize("path", sorted(CASES.glob("*.yaml")), ids=lambda p: p.name)
+def test_a_question_decides_exactly_what_trying_every_answer_on_every_open_clause_decides(policy, path):
+    """The questions re-evaluate only the undetermined clauses that read the fact, and those
+    alone: against trying every answer on every undetermined clause, with the whole case
+    evaluated again and 从优 applied, they find the same clauses."""
+    decision = evaluate(policy, load_case(path, policy))
+    undetermined = {r.clause.id for r in decision.results if r.status is Status.UNDETERMINED}
+    for question in questions(decision):
+        decided = set()
+        for answer in answers(policy, question.fact, decision.as_of):
+            case = dataclasses.replace(decision.case, facts={**decision.case.facts, question.fact: answer})
+            again = evaluate(policy, case, decision.as_of)
+            decided |= {r.clause.id for r in again.results
+                        if r.clause.id in undetermined and r.status is not Status.UNDETERMINED}
+        assert set(question.clauses) == decided, question.fact
