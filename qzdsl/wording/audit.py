@@ -51,9 +51,9 @@ def duration(written: str, lang: str) -> str:
 
 def why(reason: str, lang: str, policy: m.Policy | None = None) -> str:
     """Why a pair was a candidate, in words: 同属排斥组“购房支持”, 同属二（十）,
-    同以“购房日期”为起算日期 (a group without a label is not named)."""
+    同以“购房日期”为起算日期, 满足同一需要“在衢购房” (a group without a label is not named)."""
     kind, _, name = reason.partition(":")
-    if kind == "anchor" and policy is not None:
+    if kind in ("anchor", "need") and policy is not None:
         name = policy.label(name)
     elif kind == "group":
         found = policy.group_label(name) if policy is not None else None
