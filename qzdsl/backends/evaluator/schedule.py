@@ -83,12 +83,7 @@ class Payout:
         result = []
         for index in range(self.count or 1):
             start = self._start(index)
-            low, high = self.low, self.high
-            if left_high is not None:
-                low = None if low is None else min(low, left_low)
-                high = left_high if high is None else min(high, left_high)
-                left_low -= low or 0
-                left_high -= high
+            low, high, left_low, left_high = _within_cap(self.low, self.high, left_low, left_high)
             end = start
             if start is not None and self.cadence.recurring:
                 # A period ends the day before the next starts: clamped month ends leave no gap.
@@ -139,6 +134,16 @@ class Timeline:
         return tuple(_sum(p, d, f) for p, d, f in zip(self.paid, self.due, self.projected))
 
 
+def _within_cap(low, high, left_low, left_high):
+    """One period's `(low, high)` under a total cap of which `(left_low, left_high)` is
+    still unused (None: no total cap), and what is left of it after this period."""
+    if left_high is None:
+        return low, high, left_low, left_high
+    low = None if low is None else min(low, left_low)
+    high = left_high if high is None else min(high, left_high)
+    return low, high, left_low - (low or 0), left_high - high
+
+
 def timeline(p: Payout, as_of: dt.date, judged: tuple[bool | None, ...] | None = None) -> Timeline:
     """The payout's timeline on `as_of`. `judged` (one per period of `p.periods`: the
     continuing condition held, failed or is unknown there) judges periods one by one;
@@ -165,12 +170,7 @@ def timeline(p: Payout, as_of: dt.date, judged: tuple[bool | None, ...] | None =
                 stopped_from = period.start
             states.append(state)
             continue
-        low, high = p.low, p.high
-        if left_high is not None:
-            low = None if low is None else min(low, left_low)
-            high = left_high if high is None else min(high, left_high)
-            left_low -= low or 0
-            left_high -= high
+        low, high, left_low, left_high = _within_cap(p.low, p.high, left_low, left_high)
         sums = totals[phase]
         sums[0] = None if sums[0] is None or low is None else sums[0] + low
         sums[1] = None if sums[1] is None or high is None else sums[1] + high
