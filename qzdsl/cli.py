@@ -709,7 +709,7 @@ def serve(
     try:
         import uvicorn
 
-        from qzdsl.frontdoor.app import SETTINGS_ENV, Settings, create_app, settings_json
+        from qzdsl.frontdoor.app import SETTINGS_ENV, Settings, create_app, settings_json, settle
     except ImportError:
         raise UsageError(words.message("serve_missing", _lang)) from None
 
@@ -720,6 +720,7 @@ def serve(
     # No access log: a request line can carry a case in its query (GET /v1/questions).
     options = {"host": host, "port": port, "access_log": False, "log_level": "warning", "server_header": False}
     if workers == 1:
+        settle()
         uvicorn.run(application, **options)
     else:  # worker processes build the application from the settings handed down in the environment
         os.environ[SETTINGS_ENV] = settings_json(settings)
