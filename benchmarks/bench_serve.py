@@ -205,8 +205,8 @@ def main() -> int:
         server.wait(timeout=10)
     for name, result, cpu in ((f"at {args.rate:g} req/s", paced, paced_cpu),
                               ("as fast as it goes", flat_out, flat_cpu)):
-        per_request = "" if cpu is None else \
-            f", server CPU {cpu[0] / result['requests'] * 1000:.2f} ms/request, client {cpu[1] / result['requests'] * 1000:.2f}"
+        per_request = "" if cpu is None else (f", server CPU {cpu[0] / result['requests'] * 1000:.2f} ms/request, "
+                                              f"client {cpu[1] / result['requests'] * 1000:.2f}")
         print(f"{name:>20}: {result['requests']} requests, {result['errors']} errors, "
               f"{result['throughput']:.0f} req/s, p50 {result['p50'] * 1000:.1f} ms, "
               f"p99 {result['p99'] * 1000:.1f} ms, max {result['max'] * 1000:.1f} ms{per_request}")
