@@ -1064,11 +1064,14 @@ def main() -> None:
 
     degrade_console_streams()
     code: int | str | None = EXIT_OK
+    commands = app.registered_commands
     try:
         with sigint_raises():
             try:
+                app.registered_commands = _named_command(commands, sys.argv[1:2])
                 app()
             finally:
+                app.registered_commands = commands
                 sys.stdout.flush()  # a full device or a closed pipe shows here, not at exit
     except SystemExit as exc:
         code = exc.code
@@ -1096,6 +1099,16 @@ def main() -> None:
             "This is a bug in qzdsl: please report it with the command and the files you used.") + "\n")
         code = EXIT_INTERNAL
     sys.exit(code)
+
+
+def _named_command(commands: list, first: list[str]) -> list:
+    """Of the registered commands, only the one the command line names (`qzdsl eval …`),
+    or all of them (`qzdsl`, `qzdsl --help`, a misspelt command, which is answered with
+    the list). Typer turns every registered command into a click command, reading its
+    signature and parameters, before it parses anything: for one command, building the
+    other fifteen is start-up time spent for nothing."""
+    named = [c for c in commands if first and (c.name or c.callback.__name__.lower().replace("_", "-")) == first[0]]
+    return named or commands
 
 
 def _sources_of(exc: QzError) -> dict[str, str]:
