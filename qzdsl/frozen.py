@@ -26,14 +26,25 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import MISSING, FrozenInstanceError
+import operator
 from operator import attrgetter
 from reprlib import recursive_repr
 
 __all__ = ["frozen", "FrozenInstanceError"]
 
 
-def frozen(cls: type) -> type:
-    """`cls` as `@dataclass(frozen=True)` would make it, from shared functions."""
+def frozen(cls: type | None = None, /, *, order: bool = False, compiled_init: bool = False):
+    """`cls` as `@dataclass(frozen=True, order=order)` would make it, from shared functions.
+
+    `compiled_init`: compile `__init__` for the class (one compile, not six), for classes
+    built often, such as an evaluation's results, where the shared `__init__` would cost
+    a microsecond an instance."""
+    if cls is None:
+        return lambda cls: _frozen_class(cls, order, compiled_init)
+    return _frozen_class(cls, order, compiled_init)
+
+
+def _frozen_class(cls: type, order: bool, compiled_init: bool) -> type:
     if any(dataclasses.is_dataclass(base) for base in cls.__mro__[1:]):
         raise TypeError(f"@frozen {cls.__name__}: a dataclass base is not supported")
     documented = bool(cls.__dict__.get("__doc__"))
@@ -49,14 +60,23 @@ def frozen(cls: type) -> type:
         object.__setattr__(marked, slot, getattr(params, slot))
     for flag in ("init", "repr", "eq", "frozen"):
         object.__setattr__(marked, flag, True)
+    object.__setattr__(marked, "order", order)
     cls.__dataclass_params__ = marked
 
     if "__init__" not in own:
-        cls.__init__ = _init(cls, fields)
+        cls.__init__ = (_compiled_init if compiled_init else _init)(cls, fields)
     if "__repr__" not in own:
         cls.__repr__ = _repr(tuple(f.name for f in fields if f.repr))
+    compared = _getter(tuple(f.name for f in fields if f.compare))
     if "__eq__" not in own:
-        cls.__eq__ = _eq(_getter(tuple(f.name for f in fields if f.compare)))
+        cls.__eq__ = _eq(compared)
+    if order:
+        for name, test in (("__lt__", operator.lt), ("__le__", operator.le), ("__gt__", operator.gt),
+                           ("__ge__", operator.ge)):
+            if name in own:
+                raise TypeError(f"Cannot overwrite attribute {name} in class {cls.__name__}. "
+                                "Consider using functools.total_ordering")
+            setattr(cls, name, _compare(compared, test, name))
     for name in ("__setattr__", "__delattr__"):
         if name in own:
             raise TypeError(f"Cannot overwrite attribute {name} in class {cls.__name__}")
@@ -126,6 +146,58 @@ def _init(cls: type, fields) -> object:
             self.__post_init__()
 
     return __init__
+
+
+def _compiled_init(cls: type, fields) -> object:
+    """__init__ compiled for the class, as dataclasses writes it for a frozen class: the
+    fields set in order through object.__setattr__, defaults and factories, __post_init__."""
+    if any(f.name == "self" or f.name.startswith("__") for f in fields):
+        raise TypeError(f"@frozen {cls.__name__}: a field named 'self' or '__…' cannot be a parameter")
+    values = {"__set": object.__setattr__, "__factory": _FACTORY}
+    parameters, lines = [], []
+    for i, f in enumerate(fields):
+        if f.init:
+            if f.default is not MISSING:
+                values[f"__default_{i}"] = f.default
+                parameters.append(f"{f.name}=__default_{i}")
+            elif f.default_factory is not MISSING:
+                parameters.append(f"{f.name}=__factory")
+            else:
+                parameters.append(f.name)
+        if f.default_factory is not MISSING:
+            values[f"__make_{i}"] = f.default_factory
+            value = f"__make_{i}() if {f.name} is __factory else {f.name}" if f.init else f"__make_{i}()"
+        elif f.init:
+            value = f.name
+        else:
+            continue  # init=False without a factory: the class attribute
+        lines.append(f"  __set(self, {f.name!r}, {value})")
+    if hasattr(cls, "__post_init__"):
+        lines.append("  self.__post_init__()")
+    source = f"def __init__(self, {', '.join(parameters)}):\n" + ("\n".join(lines) or "  pass") + "\n"
+    namespace: dict = {}
+    exec(compile(source, f"<frozen {cls.__qualname__}.__init__>", "exec"), values, namespace)
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    return init
+
+
+class _Factory:
+    def __repr__(self) -> str:
+        return "<factory>"
+
+
+_FACTORY = _Factory()
+
+
+def _compare(compared, test, name: str):
+    def method(self, other):
+        if other.__class__ is self.__class__:
+            return test(compared(self), compared(other))
+        return NotImplemented
+
+    method.__name__ = name
+    return method
 
 
 def _repr(names: tuple[str, ...]):

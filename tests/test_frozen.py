@@ -16,9 +16,9 @@ from qzdsl.frozen import frozen
 
 
 def _twins():
-    """The same class body under both decorators."""
+    """The same class body under each decorator."""
     made = []
-    for decorate in (dataclass(frozen=True), frozen):
+    for decorate in (dataclass(frozen=True), frozen, frozen(compiled_init=True)):
         @decorate
         class Node:
             """A node."""
@@ -60,22 +60,20 @@ def _twins():
     return made
 
 
-(REAL_NODE, REAL_EMPTY, REAL_OWN), (NODE, EMPTY, OWN) = _twins()
+(REAL_NODE, REAL_EMPTY, REAL_OWN), (NODE, EMPTY, OWN), (COMPILED_NODE, COMPILED_EMPTY, COMPILED_OWN) = _twins()
+OURS = pytest.mark.parametrize("ours", [NODE, COMPILED_NODE], ids=["shared", "compiled_init"])
 
 
-def _both(build):
-    return build(REAL_NODE), build(NODE)
-
-
+@OURS
 @pytest.mark.parametrize("build", [
     lambda N: N("a"),
     lambda N: N("a", (N("b"),), "span", ["t"], 3),
     lambda N: N(name="a", weight=2, children=(N("c", span=1),)),
     lambda N: N("a", tags=[1, 2]),
 ])
-def test_instances_behave_alike(build):
-    real, ours = _both(build)
-    assert repr(real) == repr(ours).replace(NODE.__qualname__, REAL_NODE.__qualname__)
+def test_instances_behave_alike(build, ours):
+    real, ours = build(REAL_NODE), build(ours)
+    assert repr(real) == repr(ours).replace(type(ours).__qualname__, REAL_NODE.__qualname__)
     assert hash(real) == hash(ours)
     assert list(vars(real)) == list(vars(ours)) and repr(vars(real)) == repr(vars(ours))
     assert [f.name for f in dataclasses.fields(real)] == [f.name for f in dataclasses.fields(ours)]
@@ -94,7 +92,7 @@ def test_instances_behave_alike(build):
 
 
 def test_equality_and_hash_follow_the_compared_and_hashed_fields():
-    for N in (REAL_NODE, NODE):
+    for N in (REAL_NODE, NODE, COMPILED_NODE):
         assert N("a", span=1) == N("a", span=2) and hash(N("a", span=1)) == hash(N("a", span=2))
         assert N("a", tags=[1]) != N("a", tags=[2]) and hash(N("a", tags=[1])) == hash(N("a", tags=[2]))
         assert N("a", weight=1) != N("a", weight=2) and hash(N("a", weight=1)) == hash(N("a", weight=2))
@@ -103,11 +101,27 @@ def test_equality_and_hash_follow_the_compared_and_hashed_fields():
     assert REAL_NODE.__match_args__ == NODE.__match_args__ == ("name", "children", "span", "tags", "weight")
     assert dataclasses.is_dataclass(NODE) and NODE.__dataclass_params__.frozen and NODE.__dataclass_params__.eq
     assert REAL_EMPTY() == REAL_EMPTY() and EMPTY() == EMPTY() and hash(EMPTY()) == hash(REAL_EMPTY()) == hash(())
-    assert repr(EMPTY()).endswith("Empty()") and EMPTY.__doc__ == "Empty()"
+    assert repr(EMPTY()).endswith("Empty()") and EMPTY.__doc__ == "Empty()" and COMPILED_EMPTY() == COMPILED_EMPTY()
+
+
+def test_order_compares_the_compared_fields_as_tuples():
+    made = []
+    for decorate in (dataclass(frozen=True, order=True), frozen(order=True), frozen(order=True, compiled_init=True)):
+        @decorate
+        class At:
+            line: int
+            column: int
+            note: str = field(default="", compare=False)
+
+        made.append(At)
+    for At in made:
+        assert At(1, 2) < At(1, 3) <= At(1, 3, "x") and At(2, 0) > At(1, 9) >= At(1, 9)
+        assert sorted([At(2, 1), At(1, 5), At(1, 2)]) == [At(1, 2), At(1, 5), At(2, 1)]
+        assert At(1, 1).__lt__((1, 2)) is NotImplemented and At.__dataclass_params__.order
 
 
 def test_a_class_keeps_its_own_methods():
-    for Kept in (REAL_OWN, OWN):
+    for Kept in (REAL_OWN, OWN, COMPILED_OWN):
         assert Kept(1) == Kept(11) and hash(Kept(3)) == 3 and repr(Kept(1)) == "own"
 
 
@@ -121,11 +135,11 @@ def test_a_class_keeps_its_own_methods():
 ])
 def test_wrong_calls_fail_alike(call):
     errors = []
-    for N in (REAL_NODE, NODE):
+    for N in (REAL_NODE, NODE, COMPILED_NODE):
         with pytest.raises((TypeError, ValueError)) as caught:
             call(N)
         errors.append((type(caught.value), str(caught.value).split("__init__()")[-1]))
-    assert errors[0] == errors[1]
+    assert errors[0] == errors[1] == errors[2]
 
 
 def test_unsupported_shapes_are_refused():
