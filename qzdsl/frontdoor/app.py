@@ -210,6 +210,20 @@ def create_app(settings: Settings):
         lang = _lang(request)
         return _json_bytes(await limited(lambda: decide(case, when, lang), settings.time_limit))
 
+    async def eval_direct(scope, receive, send) -> None:
+        """`POST /v1/eval` answered by `eval_case` itself, without FastAPI's routing,
+        middleware and parameter machinery, which cost as much as the evaluation (about
+        1 ms a request, docs/serve.md): the same request object, the same answers and the
+        same errors (the handlers below), while FastAPI still documents the route."""
+        request = Request(scope, receive)
+        try:
+            response = await eval_case(request, request.query_params.get("as_of"))
+        except _Unprocessable as problem:
+            response = await unprocessable(request, problem)
+        except _TimeLimit as problem:
+            response = await time_limit(request, problem)
+        await response(scope, receive, send)
+
     def asked(case, when, lang: str) -> dict:
         from qzdsl.frontdoor.interview import progress
 
@@ -335,7 +349,7 @@ def create_app(settings: Settings):
         return Response(case_yaml(state.interview.case_data()), media_type="application/yaml; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="case.yaml"'})
 
-    return Limits(app, settings.max_body, settings.token)
+    return Limits(app, settings.max_body, settings.token, direct={("POST", f"/{API_VERSION}/eval"): eval_direct})
 
 
 class _TimeLimit(Exception):
