@@ -230,8 +230,11 @@ def _outputs(outputs, inputs) -> None:
                 raise UsageError(str(exc)) from None
 
 
-def _emit_diagnostics(diagnostics, sources: dict[str, str], lang: str = "en") -> None:
+def _emit_diagnostics(diagnostics, sources: dict[str, str], lang: str | None = None) -> None:
+    """Diagnostics on stderr, in `lang` (default: the language of this run)."""
     from qzdsl.escape import terminal
+
+    lang = lang or _lang
 
     if diagnostics:
         sys.stderr.write(terminal(render_all(diagnostics, sources, lang)) + "\n")
@@ -851,6 +854,7 @@ def run_policy_tests(
         None, "--min-coverage", min=0, max=100, metavar="PCT"),
     format: PolicyTestFormat = typer.Option(PolicyTestFormat.text, "--format", "-f"),
     out: Optional[Path] = typer.Option(None, "--out", "-o", callback=_output_path, metavar="FILE"),
+    lang: Optional[Lang] = typer.Option(None, "--lang"),
 ) -> None:
     """Run the policy tests beside a policy: each case's expected verdicts, amounts and reasons."""
     from decimal import Decimal
@@ -862,22 +866,24 @@ def run_policy_tests(
 
     from qzdsl.escape import terminal
     from qzdsl.output import stdout_bytes, write_text
+    from qzdsl.wording.testing import word
 
+    lang = _report_lang(lang)
     policy = _require_file(policy) if policy else _default_policy()
     _outputs([out], [policy])
-    compiled = load(policy)
+    compiled = load(policy).in_language(lang)
     targets = paths or [default_test_dir(policy)]
     for target in targets:
         if not target.exists():
-            raise UsageError(f"no such file or directory: {target}")
+            raise UsageError(word("no_such_path", lang, path=target))
     try:
         run = run_paths(compiled, targets)
     except QzError as exc:
-        _emit_diagnostics(exc.diagnostics, _sources_of(exc))
-        sys.stderr.write(f"{len(exc.diagnostics)} error(s) in test files: no test was run\n")
+        _emit_diagnostics(exc.diagnostics, _sources_of(exc), lang)
+        sys.stderr.write(word("bad_tests", lang, count=len(exc.diagnostics)) + "\n")
         raise typer.Exit(EXIT_USAGE) from None
     if not run.results:
-        raise UsageError("no policy tests in: " + ", ".join(map(str, targets)))
+        raise UsageError(word("no_tests", lang, paths=", ".join(map(str, targets))))
     cov = measure(run) if coverage or min_coverage is not None else None
 
     if format is PolicyTestFormat.json:
@@ -887,11 +893,11 @@ def run_policy_tests(
     elif format is PolicyTestFormat.junit:
         from qzdsl.reports.testing.junit import render_junit
 
-        report = render_junit(run)
+        report = render_junit(run, lang)
     else:
         from qzdsl.reports.testing.text import render_run
 
-        report = render_run(run, cov if coverage else None)
+        report = render_run(run, cov if coverage else None, lang=lang)
     if out is not None:
         write_text(out, report)
     else:  # the text report is read on a terminal: test and case names cannot drive it
@@ -900,12 +906,12 @@ def run_policy_tests(
         if coverage and format is PolicyTestFormat.junit:
             from qzdsl.reports.testing.text import render_coverage
 
-            sys.stderr.write(render_coverage(cov) + "\n")
-        sys.stderr.write(f"{run.passed} passed, {run.failed} failed\n")
+            sys.stderr.write(render_coverage(cov, lang) + "\n")
+        sys.stderr.write(word("summary", lang, passed=run.passed, failed=run.failed) + "\n")
 
     failed = not run.ok
     if min_coverage is not None and not cov.meets(Decimal(str(min_coverage))):
-        sys.stderr.write(f"clause coverage {cov.clause_percent}% is below --min-coverage {min_coverage:g}%\n")
+        sys.stderr.write(word("coverage.below", lang, percent=cov.clause_percent, minimum=f"{min_coverage:g}") + "\n")
         failed = True
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
 
