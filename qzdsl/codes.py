@@ -166,6 +166,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "hint.values": {"en": "the values are: {values}", "zh": "可取的值：{values}"},
     # ---- reading files ----
     "QZ010": {"en": "cannot read {path}: {reason}", "zh": "无法读取 {path}：{reason}"},
+    # ---- why a file is not read (reading.ReadRefused) ----
+    "read.outside": {"en": "outside the folder of policies qzdsl reads from (set {env} to widen it)",
+                     "zh": "不在 qzdsl 读取的政策文件夹内（可设置 {env} 扩大范围）"},
+    "read.loop": {"en": "a loop of symbolic links", "zh": "符号链接构成循环"},
+    "read.os": {"en": "{reason}", "zh": "{reason}"},
+    "read.not_a_name": {"en": "not a file name", "zh": "不是有效的文件名"},
+    "read.not_regular": {"en": "not a regular file", "zh": "不是普通文件"},
+    "read.folder": {"en": "not a regular file (a folder)", "zh": "不是普通文件（是文件夹）"},
+    "read.too_large": {"en": "larger than {mb} MB", "zh": "超过 {mb} MB"},
+    "read.not_utf8": {"en": "not valid UTF-8", "zh": "不是有效的 UTF-8 文本"},
     "QZ011": {"en": "import cycle: {cycle}", "zh": "循环导入：{cycle}"},
     "QZ110": {"en": "{path} has no 'policy' header", "zh": "{path} 缺少 policy 文件头"},
     # ---- names ----
