@@ -123,8 +123,9 @@ INVALID = [
      "the path is relative to the test file; looked for cases/nobody.yaml"),
     ("no_as_of.yaml", "invalid/no_as_of.yaml:1:1: error[QZ507]: the test has no evaluation date",
      "add 'as_of: YYYY-MM-DD' to the test or to its case file: a test must not depend on today"),
-    ("wrong_kind.yaml", "invalid/wrong_kind.yaml:6:3: error[QZ506]: clause 'graduate_insurance' is for person, "
-     "but the test's applicant is mentor", "expect only clauses of the case's kind of applicant"),
+    ("wrong_kind.yaml", "invalid/wrong_kind.yaml:6:3: error[QZ506]: clause 'graduate_insurance' "
+     "(高校毕业生社会保险补贴) is for 个人, but the test's applicant is 创业导师",
+     "expect only clauses of the case's kind of applicant"),
     ("malformed.yaml", "invalid/malformed.yaml:5:1: error[QZ501]: malformed YAML: while parsing a flow mapping "
      "expected ',' or '}', but got '<stream end>'", None),
 ]
@@ -141,6 +142,15 @@ def test_invalid_test_file_exits_2_with_positioned_diagnostic(name, headline, hi
     if hint:
         assert f"   = hint: {hint}" in lines
     assert lines[-1].endswith("error(s) in test files: no test was run")
+
+
+def test_test_file_diagnostics_read_in_the_users_language():
+    result = runner.invoke(cli.app, ["test", at("invalid/bad_amount.yaml"), *POLICY])
+    assert result.exit_code == 2
+    lines = short(result.stderr).splitlines()
+    assert lines[0] == "invalid/bad_amount.yaml:4:49: error[QZ504]: amount 不是以元计的金额：“两千四百块”"
+    assert "   = 提示: 请写整数元（20000）、以万计的金额（2万）或元与分（350.50）" in lines
+    assert lines[-1] == "测试文件中有 1 个错误：未运行任何测试"
 
 
 def test_caret_spans_the_whole_invalid_value():
