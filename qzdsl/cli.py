@@ -61,11 +61,35 @@ def _lang_in(argv: list[str]) -> str | None:
     return None
 
 
+# Click, wherever this Typer keeps it (its own copy in newer releases).
+_click = sys.modules[TyperGroup.__mro__[1].__module__]
+
+
+class _Formatter(_click.HelpFormatter):
+    """Click's help layout with its own words (Usage, Options, [default: …]) in the
+    language of this run (`wording.cli.HELP_WORDS`)."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, words.help_word(prefix or "Usage: ", _lang))
+
+    def section(self, name: str):
+        return super().section(words.help_word(name, _lang))
+
+    def write_dl(self, rows, *args, **kwargs) -> None:
+        super().write_dl([(term, words.help_text(text, _lang)) for term, text in rows], *args, **kwargs)
+
+
+class _Context(_click.Context):
+    formatter_class = _Formatter
+
+
 def _localize(group, lang: str) -> None:
     """Put the help of `lang` (wording/cli.py) on the group, its commands and parameters."""
     helps = words.HELP[lang]
     group.help = helps[""]
+    group.context_class = _Context
     for name, command in group.commands.items():
+        command.context_class = _Context
         command.help = helps.get(name, command.help)
         command.short_help = None
         for param in command.params:

@@ -5,6 +5,7 @@ language the user chose (`--lang`, else the LANG environment)."""
 from __future__ import annotations
 
 import os
+import re
 
 # Help for commands (key: command name) and their parameters (key: "command.param").
 HELP: dict[str, dict[str, str]] = {
@@ -328,6 +329,37 @@ MESSAGES: dict[str, dict[str, str]] = {
         "internal_error": "qzdsl {command} stopped on an internal error ({error}).\nThis is a bug in qzdsl: please report it with the command and the files you used.",
     },
 }
+
+
+# Click's and Typer's own words in a help page, and ours for them.
+HELP_WORDS: dict[str, dict[str, str]] = {
+    "zh": {
+        "Usage: ": "用法：",
+        "Usage:": "用法：",
+        "Options": "选项",
+        "Arguments": "参数",
+        "Commands": "命令",
+        "Show this message and exit.": "显示本帮助并退出。",
+        "default": "默认",
+        "required": "必填",
+    },
+}
+_BRACKETED = re.compile(r"\[(default|required)(:[^\]]*)?\]")
+
+
+def help_word(word: str, lang: str) -> str:
+    """A heading of a help page (Usage:, Options …) in `lang`."""
+    return HELP_WORDS.get(lang, {}).get(word, word)
+
+
+def help_text(text: str, lang: str) -> str:
+    """An option's help line in `lang`, with Click's own notes ([default: x], [required])
+    in the same language."""
+    table = HELP_WORDS.get(lang)
+    if not table or not text:
+        return text
+    text = table.get(text, text)
+    return _BRACKETED.sub(lambda m: f"[{table[m.group(1)]}{'：' + m.group(2)[1:].strip() if m.group(2) else ''}]", text)
 
 
 def language(explicit: str | None = None) -> str:
