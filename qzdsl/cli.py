@@ -36,6 +36,7 @@ class _Group(TyperGroup):
         global _lang
         argv = list(sys.argv[1:] if args is None else args)
         _lang = words.language(_lang_in(argv))
+        _stated.clear()
         _localize(self, _lang)
         errors = sys.modules[typer.BadParameter.__module__]  # click's exceptions, wherever typer keeps click
         try:
@@ -285,12 +286,18 @@ def _default_policy() -> Path:
     from qzdsl.resources import default_policy_path
 
     path, in_checkout = default_policy_path()
-    try:
-        shown = path.relative_to(Path.cwd())
-    except ValueError:
-        shown = path
-    sys.stderr.write(words.message("policy_checkout" if in_checkout else "policy_installed", _lang, path=shown) + "\n")
+    if path not in _stated:  # once per run, however many steps of a command ask for it
+        _stated.add(path)
+        try:
+            shown = path.relative_to(Path.cwd())
+        except ValueError:
+            shown = path
+        sys.stderr.write(words.message("policy_checkout" if in_checkout else "policy_installed", _lang,
+                                       path=shown) + "\n")
     return path
+
+
+_stated: set[Path] = set()  # the default policies this run has named on stderr
 
 
 def _policy_paths(policy: Optional[list[Path]]) -> list[Path]:

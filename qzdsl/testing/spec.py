@@ -374,8 +374,8 @@ class _Reader:
         inline = yaml.MappingNode(_MAP, [(kind_key, kind_value), (key, given)], node.start_mark, node.end_mark)
         removed = {k.value for k, v in node.value if _is_null(v) and isinstance(k, yaml.ScalarNode)}
         for name in sorted(removed - set(self.policy.facts)):
-            self.fail("QZ402", Text("case.unknown_fact", (("text", name),)), next(k for k, _ in node.value if k.value == name),
-                      did_you_mean(name, self.policy.facts))
+            key = next(k for k, _ in node.value if k.value == name)
+            self.fail("QZ402", Text("case.unknown_fact", (("text", name),)), key, did_you_mean(name, self.policy.facts))
         over = self.validated(lambda: case_from_node(inline, self.policy, self.file))
         if over is None:
             return None
@@ -398,7 +398,9 @@ class _Reader:
 
     def expectations(self, node: yaml.Node, kind: str | None) -> tuple[ClauseExpectation, ...]:
         if not isinstance(node, yaml.MappingNode):
-            self.fail("QZ501", _t("expect_shape"), node, _t("hint.expect_shape"))
+            example = _t("hint.expect_shape", status="home_purchase_grant: granted",
+                         mapping="home_purchase_grant: {status: granted, amount: 20000}")
+            self.fail("QZ501", _t("expect_shape"), node, example)
             return ()
         result = []
         seen: set[str] = set()
@@ -426,8 +428,9 @@ class _Reader:
                       or _t("hint.unknown_clause"))
             return None
         if kind is not None and clause.beneficiary != kind:
-            self.fail("QZ506", _t("wrong_kind", name=name, title=clause.title, beneficiary=self._kind(clause.beneficiary),
-                                  kind=self._kind(kind)), node, _t("hint.wrong_kind"))
+            message = _t("wrong_kind", name=name, title=clause.title, beneficiary=self._kind(clause.beneficiary),
+                         kind=self._kind(kind))
+            self.fail("QZ506", message, node, _t("hint.wrong_kind"))
             return None
         return clause
 
@@ -495,7 +498,8 @@ class _Reader:
             return _INVALID
         fields = self.mapping(node, AMOUNT_KEYS, _t("what.amount", key=key))
         if not fields or ({"up_to", "at_least"} & set(fields) and {"low", "high"} & set(fields)):
-            self.fail("QZ504", _t("amount_keys", key=key), node, _t("hint.amount_keys"))
+            self.fail("QZ504", _t("amount_keys", key=key), node, _t("hint.amount_keys", up_to="{up_to: 40000}",
+                                                             range="{low: 100000, high: 300000}"))
             return _INVALID
         values = {k: (None if _is_null(v) else self.money(v, f"{key}.{k}")) for k, (_, v) in fields.items()}
         if _INVALID in values.values():

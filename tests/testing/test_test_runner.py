@@ -236,7 +236,8 @@ def test_junit_report_has_one_testcase_per_test_and_the_diff_in_the_failure():
     cases = {case.get("name"): case for case in suite}
     assert set(cases) == {"金额写错的测试", "正确的测试"}
     [failure] = cases["金额写错的测试"]
-    assert failure.get("message") == "预期未满足：二（三） 高校毕业生社会保险补贴（每期金额）；二（五） 灵活就业社会保险补贴（结论）"
+    assert failure.get("message") == ("预期未满足：二（三） 高校毕业生社会保险补贴（每期金额）；"
+                                      "二（五） 灵活就业社会保险补贴（结论）")
     assert "  - 预期：3,000元\n  + 实际：2,400元" in failure.text
     assert list(cases["正确的测试"]) == []
     assert result.stderr == "1 项通过，1 项失败\n"

@@ -36,8 +36,8 @@ def render_junit(run: PolicyTestRun, lang: str = "zh") -> str:
         case = ET.SubElement(suite, "testcase", classname=_xml(file), name=_xml(result.test.name))
         if not result.passed:
             suite.set("failures", str(int(suite.get("failures")) + 1))
-            failure = ET.SubElement(case, "failure", message=_xml(word("junit_failure", lang, fields=mismatch_fields(result, lang))),
-                                    type="PolicyTestFailure")
+            message = word("junit_failure", lang, fields=mismatch_fields(result, lang))
+            failure = ET.SubElement(case, "failure", message=_xml(message), type="PolicyTestFailure")
             failure.text = _xml(failure_text(result, lang=lang))
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
