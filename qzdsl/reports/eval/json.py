@@ -249,6 +249,8 @@ class _Phrasing:
         parts = [core]
         if p.heads is not None:
             parts.append(self.t("eval.heads", count=p.heads))
+        if p.amounts is not None:
+            parts.append(self.t("eval.amount.by_period"))
         if p.cadence != "once" and p.count is None:
             parts.append(self.t("eval.open_ended"))
         elif p.cadence != "once":
@@ -271,7 +273,10 @@ class _Phrasing:
             else:
                 parts.append(self.t(f"eval.timeline.{name}", amount=self.rate(low, high)))
         for name in ("stopped", "undetermined"):
-            if getattr(line, name):
+            if line.tail is not None and line.tail.value == name:  # open-ended, ended for good
+                parts.append(self.t(f"eval.timeline.{name}_open", date=line.stopped_from.isoformat()
+                                    if line.stopped_from else ""))
+            elif getattr(line, name):
                 parts.append(self.t(f"eval.timeline.{name}", count=getattr(line, name)))
         text = ("；" if self.lang == "zh" else "; ").join(parts)
         if continuing and (line.future is None or line.future > 0):
@@ -286,6 +291,7 @@ class _Phrasing:
                                                            "high": _money(line.projected[1])},
             "stopped": line.stopped,
             "undetermined": line.undetermined,
+            "tail": None if line.tail is None else line.tail.value,
             "text": text,
         }
 
@@ -297,6 +303,7 @@ class _Phrasing:
             "cadence": p.cadence,
             "heads": p.heads,
             "per_period": {"low": _money(p.low), "high": _money(p.high)},
+            "by_period": p.amounts is not None,
             "periods": p.count,
             "open_ended": p.open_ended,
             "first": p.first.isoformat() if p.first else None,
