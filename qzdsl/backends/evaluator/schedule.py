@@ -15,16 +15,17 @@ Totals are computed arithmetically; the list of periods is built only when asked
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import Decimal
 from functools import cached_property
 
+from qzdsl.frozen import frozen
 from qzdsl.model import policy as m
 from qzdsl.model.dates import periods_started, phases, shift
 from qzdsl.money import times
 
 
-@dataclass(frozen=True)
+@frozen(compiled_init=True)
 class Period:
     """One payment period. `start`/`end` are None when the clause has no anchor date;
     `low`/`high` as in `Payout`, after any total cap."""
@@ -36,7 +37,7 @@ class Period:
     high: Decimal | None
 
 
-@dataclass(frozen=True)
+@frozen(compiled_init=True)
 class Payout:
     """What a clause pays this applicant.
 
@@ -117,7 +118,7 @@ class Payout:
         return shift(self.first, index, self.cadence)
 
 
-@dataclass(frozen=True)
+@frozen(compiled_init=True)
 class Timeline:
     """A granted schedule on the as-of date: how many periods are past, current and future
     (`model.dates.phases`), and what is owed for each phase — `paid` for periods already
@@ -342,7 +343,7 @@ def _capped(value: Decimal, cap: Decimal | None) -> Decimal:
     return value if cap is None else min(value, cap)
 
 
-@dataclass(frozen=True)
+@frozen(compiled_init=True)
 class Part:
     """Some periods of a schedule and what they pay (low: guaranteed, None: nothing is;
     high: the most, None: no ceiling)."""
@@ -352,7 +353,7 @@ class Part:
     high: Decimal | None
 
 
-@dataclass(frozen=True)
+@frozen(compiled_init=True)
 class TrialSplit:
     """A dated recurring schedule that runs past its section's trial end (`end`): what
     the periods starting inside the trial pay (`inside`) and what those starting after it

@@ -505,7 +505,7 @@ class _Phrasing:
                 text += ("，" if self.lang == "zh" else "; ") + self.t(f"eval.after_end.{w.after_end}")
             provision = None
             if w.provision is not None:
-                provision = self.t("eval.reason.provision", section=w.provision.section, quote=w.provision.quote)
+                provision = self.provision(w.provision)
             known = self._windows[id(w)] = (w, (text, provision))
         return known[1]
 
@@ -576,8 +576,7 @@ class _Phrasing:
                     message += ("；" if self.lang == "zh" else "; ") + self.t("eval.reason.tie")
                 provision = self.policy.info.principle_provision
                 if provision is not None:
-                    message += ("；" if self.lang == "zh" else "; ") + self.t(
-                        "eval.reason.provision", section=provision.section, quote=provision.quote)
+                    message += ("；" if self.lang == "zh" else "; ") + self.provision(provision)
                 return {"kind": "excluded_by", "clause": winner, "value": _money(value),
                         "winner_value": _money(winner_value), "tie": tie, "message": message}
             case KeptAlongside(clauses=clauses):
@@ -587,6 +586,12 @@ class _Phrasing:
                 return {"kind": "kept_alongside", "clauses": list(clauses),
                         "message": self.t("eval.reason.kept_alongside", clauses=names)}
         raise TypeError(f"unknown reason {reason!r}")
+
+    def provision(self, citation: m.Citation) -> str:
+        """The sentence a reason rests on, with its section when the encoding places it."""
+        if not citation.section:
+            return self.t("eval.reason.provision_unplaced", quote=citation.quote)
+        return self.t("eval.reason.provision", section=citation.section, quote=citation.quote)
 
     def _labels(self, facts: tuple[str, ...]) -> str:
         sep = "、" if self.lang == "zh" else ", "
