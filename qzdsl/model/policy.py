@@ -907,6 +907,28 @@ class Policy:
         head count), through definitions, in order of first use."""
         return facts_reached(self.reach((*clause.conditions, *clause.needs), clause.beneficiary))
 
+    def continuing_facts(self, clause: Clause) -> tuple[str, ...]:
+        """The facts its continuing condition (`while`) reads, judged period by period."""
+        if clause.continuing is None:
+            return ()
+        return facts_reached(self.reach((clause.continuing,), clause.beneficiary))
+
+    def amount_facts(self, clause: Clause) -> tuple[str, ...]:
+        """The facts its head count and rate read: period by period when they change over
+        time (docs/language.md, "Conditions over time")."""
+        return facts_reached(self.reach(clause.amount.amount_facts, clause.beneficiary))
+
+    def facts_over_time(self, kind: str) -> tuple[str, ...]:
+        """The facts of `kind` a case may usefully give over time (`{date: value}`): those
+        read period by period by a continuing condition or by a recurring amount's head
+        count or rate, in declaration order. Other facts are read on one date."""
+        found: set[str] = set()
+        for clause in self.clauses_for(kind):
+            found.update(self.continuing_facts(clause))
+            if clause.amount.cadence.recurring:
+                found.update(self.amount_facts(clause))
+        return tuple(name for name in self.facts if name in found and kind in self.facts[name].kinds)
+
     def equivalences_used(self, clause: Clause) -> tuple[tuple[str, str], ...]:
         """(equivalence clause, the definition it extends) for every equivalence the
         clause's requirement reaches through a definition, in the order it is reached."""

@@ -19,7 +19,7 @@ from qzdsl.frozen import frozen
 from qzdsl.model import policy as m
 from qzdsl.model.policy import Status
 from qzdsl.cases.case import Case, canonical_facts
-from qzdsl.backends.evaluator.schedule import Payout, Timeline, timeline
+from qzdsl.backends.evaluator.schedule import Payout, Timeline, favourability, timeline
 
 # A fact's or an expression's value; None means unknown.
 Value = bool | int | Decimal | dt.date | str | None
@@ -293,8 +293,8 @@ class Decision:
             if clause.own_balance:
                 own += payout.value
                 continue
-            value += payout.value
             line = result.timeline or timeline(payout, self.as_of)
+            value += favourability(payout, result.timeline)
             for name in phases:
                 part_low, part_high = getattr(line, name)
                 sums = phases[name]

@@ -168,6 +168,17 @@ class Timeline:
         return tuple(_sum(p, d, f) for p, d, f in zip(self.paid, self.due, self.projected))
 
 
+def favourability(p: Payout, line: Timeline | None = None) -> Decimal:
+    """The favourability value used by 从优、从高 (`Payout.value`), under the facts given:
+    when the periods were judged one by one (`line.states`), what the schedule pays over
+    the periods that pay — a stopped or undetermined period counts nothing —; an
+    open-ended schedule with no end still counts one period. On a case whose facts do not
+    change over time (and on a batch row) this is `Payout.value`."""
+    if line is None or line.states is None or line.future is None:
+        return p.value
+    return _top(*line.total)
+
+
 def _within_cap(low, high, left_low, left_high):
     """One period's `(low, high)` under a total cap of which `(left_low, left_high)` is
     still unused (None: no total cap), and what is left of it after this period."""
@@ -379,10 +390,12 @@ class TrialSplit:
 _NOTHING = Part(0, Decimal(0), Decimal(0))
 
 
-def trial_split(clause: m.Clause, paid: Payout | None) -> TrialSplit | None:
+def trial_split(clause: m.Clause, paid: Payout | None, line: Timeline | None = None) -> TrialSplit | None:
     """How a granted clause's schedule falls on either side of its trial's end, under the
     recorded readings and the other ones. None when it cannot run past the end (or the
-    other end): no trial, a one-off, an undated or open-ended schedule."""
+    other end): no trial, a one-off, an undated or open-ended schedule. With `line`, the
+    schedule's timeline judged period by period, a stopped or undetermined period pays
+    nothing on either side."""
     window = clause.window
     if paid is None or window.end is None or paid.first is None or not paid.cadence.recurring:
         return None
@@ -395,24 +408,37 @@ def trial_split(clause: m.Clause, paid: Payout | None) -> TrialSplit | None:
     if last <= min(ends):
         return None  # the whole schedule starts inside the trial, whichever end is read
     continues = window.after_end is m.AfterEnd.CONTINUE
-    inside, after = _split_at(full, window.end)
+    pays = None
+    if line is not None and line.states is not None:
+        pays = tuple(line.states[i].pays if i < len(line.states) else True for i in range(len(full.periods)))
+    inside, after = _split_at(full, window.end, pays)
     result = TrialSplit(window.end, window.after_end, inside, after if continues else _NOTHING,
                         m.AfterEnd.STOP if continues else m.AfterEnd.CONTINUE,
-                        inside if continues else _part(full.periods))
+                        inside if continues else _part(full.periods, pays))
     if window.other_end is not None:
-        other_inside, other_after = _split_at(full, window.other_end)
+        other_inside, other_after = _split_at(full, window.other_end, pays)
         result = replace(result, other_end=window.other_end, other_inside=other_inside,
                          other_after=other_after if continues else _NOTHING)
     return result
 
 
-def _split_at(full: Payout, end: dt.date) -> tuple[Part, Part]:
+def _split_at(full: Payout, end: dt.date, pays: tuple[bool, ...] | None) -> tuple[Part, Part]:
     periods = full.periods
     inside = sum(1 for p in periods if p.start <= end)
-    return _part(periods[:inside]), _part(periods[inside:])
+    if pays is None:
+        return _part(periods[:inside]), _part(periods[inside:])
+    return _part(periods[:inside], pays[:inside]), _part(periods[inside:], pays[inside:])
 
 
-def _part(periods) -> Part:
+def _part(periods, pays: tuple[bool, ...] | None = None) -> Part:
+    """What `periods` pay together; with `pays`, only those that pay count."""
+    if pays is not None:
+        zero = Period(0, None, None, Decimal(0), Decimal(0))
+        count = len(periods)
+        periods = [p if paying else zero for p, paying in zip(periods, pays)]
+        lows, highs = [p.low for p in periods], [p.high for p in periods]
+        return Part(count, None if None in lows else sum(lows, Decimal(0)),
+                    None if None in highs else sum(highs, Decimal(0)))
     lows, highs = [p.low for p in periods], [p.high for p in periods]
     low = None if None in lows else sum(lows, Decimal(0))
     high = None if None in highs else sum(highs, Decimal(0))
