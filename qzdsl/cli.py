@@ -374,7 +374,7 @@ def show(
     format: ShowFormat = typer.Option(ShowFormat.table, "--format", "-f"),
     lang: Optional[Lang] = typer.Option(None, "--lang"),
 ) -> None:
-    """Show the compiled policy: facts, clauses, citations, groups."""
+    """Show the compiled policy: facts, clauses, citations, terms, needs and exclusion groups."""
     from qzdsl.model import export
     from qzdsl.language.loader import load
 

@@ -17,7 +17,7 @@ HELP: dict[str, dict[str, str]] = {
         "check": "解析并检查政策文件，列出每个问题及其位置。",
         "check.files": "政策文件（默认：内置政策，或当前检出目录中的政策）。",
         "check.english": "另外检查每个标签、标题和问题是否写有英文（QZ113）：缺少的在 --lang en 中以中文显示。",
-        "show": "显示编译后的政策：事实、条款、引文、排斥组。",
+        "show": "显示编译后的政策：事实、条款、引文、享受期限、需要和排斥组。",
         "show.policy": "政策文件（默认：内置政策）。",
         "show.format": "输出格式：table（表格）、list（逐行列出，不截断）或 json。",
         "show.lang": "标签的语言：zh 或 en（政策声明的英文标签）。",
@@ -121,7 +121,7 @@ HELP: dict[str, dict[str, str]] = {
         "check.files": "Policy files (default: the bundled policy, or the checkout's own).",
         "check.english": "Also warn where a label, title or question has no English words (QZ113): --lang en "
                          "shows those in Chinese.",
-        "show": "Show the compiled policy: facts, clauses, citations, groups.",
+        "show": "Show the compiled policy: facts, clauses, citations, terms, needs and exclusion groups.",
         "show.policy": "Policy file (default: bundled).",
         "show.format": "Output: table, list (one declaration a line, nothing cut) or json.",
         "show.lang": "Language of the labels: zh, or en (the English labels the policy declares).",
