@@ -67,13 +67,16 @@ class ClauseColumns:
         return self.low is not None
 
 
-def clause_columns(policy: m.Policy) -> tuple[ClauseColumns, ...]:
+def clause_columns(policy: m.Policy, phases: bool = False) -> tuple[ClauseColumns, ...]:
+    """The result columns of each clause; the paid, due and projected amounts
+    (`PHASE_PARTS`) only with `phases` (the query computes them only when asked)."""
+    parts = AMOUNT_PARTS if phases else tuple(p for p in AMOUNT_PARTS if p not in PHASE_PARTS)
     result = []
     for clause in policy.evaluated_clauses:
         c = clause.id
         if clause.computes_amount:
             result.append(ClauseColumns(clause, f"{c}__status", f"{c}__excluded_by",
-                                        *(f"{c}__{part}" for part in AMOUNT_PARTS)))
+                                        **{part: f"{c}__{part}" for part in parts}))
         else:
             result.append(ClauseColumns(clause, f"{c}__status", f"{c}__excluded_by"))
     return tuple(result)

@@ -4,7 +4,9 @@ Hypothesis generates batches of random cases — every applicant kind, facts mis
 random, dates on the edges of the windows and of the policy's own durations and on the
 29th of February, counts 0..20, money on and around the policy's thresholds — and each
 batch is evaluated by one SQL query and, case by case, by `qzdsl.evaluator`. Status,
-excluded_by and every amount (per period low/high, periods, lifetime low/high) must match.
+excluded_by and every amount (per period low/high, periods, lifetime low/high, and paid /
+due / projected on the as-of date) must match; the query built without the phase columns
+(the batch default) must give the other columns unchanged.
 """
 
 from __future__ import annotations
@@ -178,9 +180,14 @@ def _actual(row: dict, columns: tuple[sqlcols.ClauseColumns, ...]) -> dict[str, 
 
 
 def assert_agree(connection, policy: m.Policy, sql: str, batch: list[dict]) -> None:
-    columns = sqlcols.clause_columns(policy)
+    columns = sqlcols.clause_columns(policy, phases=True)
     rows = sql_results(connection, policy, sql, batch)
     assert len(rows) == len(batch)
+    # Without the phases (`eval --batch` by default): the same rows, less the phase columns.
+    if id(policy) not in _PLAIN:
+        _PLAIN[id(policy)] = (policy, sqlgen.to_sql(policy, pretty=False))
+    without = sql_results(connection, policy, _PLAIN[id(policy)][1], batch)
+    assert without == [{k: v for k, v in row.items() if not k.endswith(_PHASE_SUFFIXES)} for row in rows]
     for row, case in zip(rows, batch):
         expected, actual = _expected(policy, case), _actual(row, columns)
         assert actual == expected, f"case {case}:\n" + "\n".join(
@@ -203,9 +210,17 @@ def policy(request) -> m.Policy:
     return qzdsl.load(POLICIES[request.param])
 
 
+_PHASE_SUFFIXES = tuple(f"__{part}" for part in sqlcols.PHASE_PARTS)
+_PLAIN: dict[int, tuple[m.Policy, str]] = {}  # the query without phases, per policy (kept alive: ids stay unique)
+
+
+def _phased(policy: m.Policy) -> str:
+    return sqlgen.to_sql(policy, pretty=False, phases=True)
+
+
 def test_sql_and_evaluator_agree_on_random_cases(policy, connection):
     constants = _constants(policy)
-    sql = sqlgen.to_sql(policy, pretty=False)
+    sql = _phased(policy)
 
     @settings(max_examples=BATCHES, deadline=None, database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
@@ -247,7 +262,7 @@ def _person(as_of: str, **facts) -> dict:
 ], ids=["month-end", "leap-day-cut", "stopped", "leap-birthday", "threshold", "false-before-dates", "tie", "chain"])
 def test_corner_cases_agree(case, connection):
     policy = qzdsl.load(POLICIES["trial_stop"])
-    assert_agree(connection, policy, sqlgen.to_sql(policy, pretty=False), [case])
+    assert_agree(connection, policy, _phased(policy), [case])
 
 
 @pytest.mark.parametrize("history", [True, False, None], ids=["received", "never", "unknown"])
@@ -270,4 +285,4 @@ def test_once_only_agrees(history, connection):
         else:
             facts[fact] = history
         batch.append({"kind": data["kind"], "as_of": data["as_of"], "facts": facts})
-    assert_agree(connection, policy, sqlgen.to_sql(policy, pretty=False), batch)
+    assert_agree(connection, policy, _phased(policy), batch)

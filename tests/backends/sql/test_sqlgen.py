@@ -107,10 +107,13 @@ def test_unknown_dialect_is_refused(trial_stop):
 
 def test_result_columns_per_clause(trial_stop):
     columns = {c.clause.id: c for c in sqlcols.clause_columns(trial_stop)}
-    assert columns["trial_monthly"].names == (
-        "trial_monthly__status", "trial_monthly__excluded_by", "trial_monthly__low", "trial_monthly__high",
-        "trial_monthly__periods", "trial_monthly__total_low", "trial_monthly__total_high",
-        *(f"trial_monthly__{phase}_{end}" for phase in ("paid", "due", "projected") for end in ("low", "high")))
+    plain = ("trial_monthly__status", "trial_monthly__excluded_by", "trial_monthly__low", "trial_monthly__high",
+             "trial_monthly__periods", "trial_monthly__total_low", "trial_monthly__total_high")
+    assert columns["trial_monthly"].names == plain
+    # paid, due and projected only when asked (`--phases`)
+    phased = {c.clause.id: c for c in sqlcols.clause_columns(trial_stop, phases=True)}
+    assert phased["trial_monthly"].names == (
+        *plain, *(f"trial_monthly__{phase}_{end}" for phase in ("paid", "due", "projected") for end in ("low", "high")))
     assert columns["standing_priority"].names == ("standing_priority__status", "standing_priority__excluded_by")
     assert not columns["existing_loans"].monetary  # a rule amount has nothing to compute
 
@@ -123,6 +126,12 @@ def test_compile_prints_the_query(capsys, monkeypatch, tmp_path, dialect):
     assert code == 0
     assert out == sqlgen.to_sql(qzdsl.load(FIXTURES / "housing.qz"), dialect, "population_2024") + "\n"
     assert "population_2024" in out
+    assert "__paid_low" not in out
+    code, phased, _ = run_main(capsys, monkeypatch, "compile", "--dialect", dialect, "--policy",
+                               str(FIXTURES / "housing.qz"), "--phases")
+    assert code == 0
+    assert phased == sqlgen.to_sql(qzdsl.load(FIXTURES / "housing.qz"), dialect, phases=True) + "\n"
+    assert "__paid_low" in phased and "__projected_high" in phased
 
 
 def test_compile_refuses_an_unknown_dialect(capsys, monkeypatch):
@@ -136,13 +145,15 @@ def test_the_result_has_the_documented_columns_per_clause(trial_stop, dialect):
     """The result's layout (docs/scale.md) is its contract: a status and the clause that
     excluded it for every clause, and the amounts and schedule for a clause that pays a
     computable amount. What the query computes is pinned by the SQL-equivalence tests."""
-    parsed = sqlglot.parse_one(sqlgen.to_sql(trial_stop, dialect), read=dialect)
-    expected = ["row_id", "kind", "as_of"]
-    for clause in trial_stop.clauses:
-        expected += [f"{clause.id}__status", f"{clause.id}__excluded_by"]
-        if clause.pays_money:
-            expected += [f"{clause.id}__{column}" for column in sqlcols.AMOUNT_PARTS]
-    assert [c.alias_or_name for c in parsed.expressions] == expected
+    for phases in (False, True):
+        parsed = sqlglot.parse_one(sqlgen.to_sql(trial_stop, dialect, phases=phases), read=dialect)
+        expected = ["row_id", "kind", "as_of"]
+        for clause in trial_stop.clauses:
+            expected += [f"{clause.id}__status", f"{clause.id}__excluded_by"]
+            if clause.pays_money:
+                expected += [f"{clause.id}__{column}" for column in sqlcols.AMOUNT_PARTS
+                             if phases or column not in sqlcols.PHASE_PARTS]
+        assert [c.alias_or_name for c in parsed.expressions] == expected
 
 
 def test_carried_columns_pass_through_to_the_end(trial_stop):
