@@ -36,6 +36,7 @@ class _Group(TyperGroup):
         global _lang
         argv = list(sys.argv[1:] if args is None else args)
         _lang = words.language(_lang_in(argv))
+        _stated.clear()
         _localize(self, _lang)
         errors = sys.modules[typer.BadParameter.__module__]  # click's exceptions, wherever typer keeps click
         try:
@@ -61,11 +62,35 @@ def _lang_in(argv: list[str]) -> str | None:
     return None
 
 
+# Click, wherever this Typer keeps it (its own copy in newer releases).
+_click = sys.modules[TyperGroup.__mro__[1].__module__]
+
+
+class _Formatter(_click.HelpFormatter):
+    """Click's help layout with its own words (Usage, Options, [default: …]) in the
+    language of this run (`wording.cli.HELP_WORDS`)."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, words.help_word(prefix or "Usage: ", _lang))
+
+    def section(self, name: str):
+        return super().section(words.help_word(name, _lang))
+
+    def write_dl(self, rows, *args, **kwargs) -> None:
+        super().write_dl([(term, words.help_text(text, _lang)) for term, text in rows], *args, **kwargs)
+
+
+class _Context(_click.Context):
+    formatter_class = _Formatter
+
+
 def _localize(group, lang: str) -> None:
     """Put the help of `lang` (wording/cli.py) on the group, its commands and parameters."""
     helps = words.HELP[lang]
     group.help = helps[""]
+    group.context_class = _Context
     for name, command in group.commands.items():
+        command.context_class = _Context
         command.help = helps.get(name, command.help)
         command.short_help = None
         for param in command.params:
@@ -75,6 +100,11 @@ def _localize(group, lang: str) -> None:
     for param in group.params:
         if param.name in helps and hasattr(param, "help"):
             param.help = helps[param.name]
+
+
+def _say(key: str, **args: object) -> str:
+    """A CLI message (`wording.cli.MESSAGES`) in the language of this run."""
+    return words.message(key, _lang, **args)
 
 
 def _usage_error(exc, argv: list[str]) -> str:
@@ -187,7 +217,7 @@ def _output_path(path: Optional[Path]) -> Optional[Path]:
         try:
             check_target(path)
         except CannotWrite as exc:
-            raise UsageError(str(exc)) from None
+            raise UsageError(exc.message(_lang)) from None
     return path
 
 
@@ -211,7 +241,7 @@ def _output_folder(path: Optional[Path]) -> Optional[Path]:
         try:
             check_folder(path)
         except CannotWrite as exc:
-            raise UsageError(str(exc)) from None
+            raise UsageError(exc.message(_lang)) from None
     return path
 
 
@@ -227,11 +257,14 @@ def _outputs(outputs, inputs) -> None:
             try:
                 check_target(path, sources)
             except CannotWrite as exc:
-                raise UsageError(str(exc)) from None
+                raise UsageError(exc.message(_lang)) from None
 
 
-def _emit_diagnostics(diagnostics, sources: dict[str, str], lang: str = "en") -> None:
+def _emit_diagnostics(diagnostics, sources: dict[str, str], lang: str | None = None) -> None:
+    """Diagnostics on stderr, in `lang` (default: the language of this run)."""
     from qzdsl.escape import terminal
+
+    lang = lang or _lang
 
     if diagnostics:
         sys.stderr.write(terminal(render_all(diagnostics, sources, lang)) + "\n")
@@ -253,12 +286,18 @@ def _default_policy() -> Path:
     from qzdsl.resources import default_policy_path
 
     path, in_checkout = default_policy_path()
-    try:
-        shown = path.relative_to(Path.cwd())
-    except ValueError:
-        shown = path
-    sys.stderr.write(words.message("policy_checkout" if in_checkout else "policy_installed", _lang, path=shown) + "\n")
+    if path not in _stated:  # once per run, however many steps of a command ask for it
+        _stated.add(path)
+        try:
+            shown = path.relative_to(Path.cwd())
+        except ValueError:
+            shown = path
+        sys.stderr.write(words.message("policy_checkout" if in_checkout else "policy_installed", _lang,
+                                       path=shown) + "\n")
     return path
+
+
+_stated: set[Path] = set()  # the default policies this run has named on stderr
 
 
 def _policy_paths(policy: Optional[list[Path]]) -> list[Path]:
@@ -362,6 +401,7 @@ def fmt(
     files: list[Path] = typer.Argument(..., metavar="FILE..."),
     check_only: bool = typer.Option(False, "--check"),
     to_stdout: bool = typer.Option(False, "--stdout"),
+    lang: Optional[Lang] = typer.Option(None, "--lang"),
 ) -> None:
     """Rewrite policy files in the canonical layout (in place, unless --check or --stdout).
 
@@ -371,19 +411,24 @@ def fmt(
     from qzdsl.diagnostics import error
     from qzdsl.language.formatter import format_text
     from qzdsl.output import CannotWrite, check_target, stdout_bytes, write_text
+    from qzdsl.reading import ReadRefused, read_regular
 
     if check_only and to_stdout:
-        raise UsageError("--check and --stdout cannot be used together")
+        raise UsageError(_say("check_and_stdout"))
     failed = False
     for path in [_require_file(p) for p in files]:
         text = raw = ""
         try:
-            raw = path.read_bytes().decode("utf-8")
+            data = read_regular(path)
+            try:
+                raw = data.decode("utf-8")
+            except UnicodeDecodeError:
+                raise ReadRefused("not_utf8") from None
             # As `check` reads a policy: a byte-order mark some editors write is no error.
             text = raw.removeprefix("\ufeff")
             formatted = format_text(text, str(path))
-        except (OSError, UnicodeDecodeError) as exc:
-            _emit_diagnostics([error("QZ010", f"cannot read {path}: {exc}")], {})
+        except ReadRefused as refused:
+            _emit_diagnostics([error("QZ010", path=str(path), reason=refused.reason)], {})
             failed = True
             continue
         except QzError as exc:
@@ -399,10 +444,10 @@ def fmt(
             try:  # replaced atomically: a full disk or a read-only file leaves the policy as it was
                 write_text(check_target(path), formatted)
             except CannotWrite as exc:
-                sys.stderr.write(f"error: {exc}\n")
+                sys.stderr.write(_say("error_line", reason=exc.message(_lang)) + "\n")
                 failed = True
                 continue
-            sys.stderr.write(f"reformatted {path}\n")
+            sys.stderr.write(_say("reformatted", path=path) + "\n")
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 
@@ -455,7 +500,7 @@ def _batch_engine(engine: "BatchEngine", spark_master: Optional[str], spark_remo
     DuckDB before anything starts."""
     if engine is BatchEngine.duckdb:
         if spark_master or spark_remote or conf:
-            raise UsageError("--spark-master, --spark-remote and --conf go with --engine spark")
+            raise UsageError(_say("spark_options_alone"))
         from qzdsl.backends.sql.batch import BatchInputError, require_uris
 
         try:
@@ -464,7 +509,7 @@ def _batch_engine(engine: "BatchEngine", spark_master: Optional[str], spark_remo
             raise UsageError(str(exc)) from None
         return None
     if spark_master and spark_remote:
-        raise UsageError("--spark-master starts a Spark session, --spark-remote connects to one: give one of them")
+        raise UsageError(_say("master_or_remote"))
     from qzdsl.backends.sql.spark import Spark, parse_conf
 
     return Spark(master=spark_master, conf=parse_conf(conf or ()), remote=spark_remote)
@@ -477,8 +522,7 @@ def _local_output(text: Optional[str]) -> Optional[Path]:
     if text is None:
         return None
     if location.local(text) is None:
-        raise UsageError(f"--out {text}: a report is written to a local file; a data-lake URI goes with --batch "
-                         f"and --engine spark")
+        raise UsageError(_say("out_is_local", text=text))
     return location.local(text)
 
 
@@ -519,11 +563,11 @@ def eval_case(
         _eval_batch(policy, batch, out, errors, when, format, lang, layout, ignore_unknown_columns,
                     (engine, spark_master, spark_remote, conf), phases)
     if engine is not BatchEngine.duckdb or spark_master or spark_remote or conf:
-        raise UsageError("--engine, --spark-master, --spark-remote and --conf go with --batch")
+        raise UsageError(_say("engine_needs_batch"))
     if phases:
-        raise UsageError("--phases goes with --batch (a case's report always splits its schedules by period)")
+        raise UsageError(_say("phases_needs_batch"))
     if case is None:
-        raise UsageError("give a CASE file, or --batch FILE --out RESULT")
+        raise UsageError(_say("case_or_batch"))
     out = _local_output(out)
     _outputs([out], [case, *(policy or [None])])
     compiled = load(*_policy_set(policy)).in_language(_report_lang(lang))
@@ -702,7 +746,9 @@ def serve(
         try:
             token = read_regular(_require_file(token_file), 4096).decode("utf-8").strip()
         except (ReadRefused, UnicodeDecodeError) as exc:
-            raise UsageError(f"--token-file {token_file}: {exc}") from None
+            reason = exc.reason.render(_lang) if isinstance(exc, ReadRefused) else words.message(
+                "not_utf8", _lang)
+            raise UsageError(f"--token-file {token_file}: {reason}") from None
         if len(token) < 16:
             raise UsageError(words.message("short_token", _lang, path=token_file))
     if not loopback and token is None:
@@ -767,9 +813,9 @@ def audit(
     paths = _policy_paths(policy)
     _outputs([out, graph], paths)
     if graph is not None and graph.suffix.lower() not in audit_output.GRAPH_FORMATS:
-        raise UsageError(f"--graph writes {', '.join(audit_output.GRAPH_FORMATS)} files, not '{graph.name}'")
+        raise UsageError(_say("graph_formats", formats=", ".join(audit_output.GRAPH_FORMATS), name=graph.name))
     if graph is not None and len(paths) > 1:
-        raise UsageError("--graph takes one --policy; run the audit once per policy")
+        raise UsageError(_say("graph_one_policy"))
     import time
 
     deadline = time.monotonic() + timeout if timeout is not None else None
@@ -854,6 +900,7 @@ def run_policy_tests(
         None, "--min-coverage", min=0, max=100, metavar="PCT"),
     format: PolicyTestFormat = typer.Option(PolicyTestFormat.text, "--format", "-f"),
     out: Optional[Path] = typer.Option(None, "--out", "-o", callback=_output_path, metavar="FILE"),
+    lang: Optional[Lang] = typer.Option(None, "--lang"),
 ) -> None:
     """Run the policy tests beside a policy: each case's expected verdicts, amounts and reasons."""
     from decimal import Decimal
@@ -865,22 +912,24 @@ def run_policy_tests(
 
     from qzdsl.escape import terminal
     from qzdsl.output import stdout_bytes, write_text
+    from qzdsl.wording.testing import word
 
+    lang = _report_lang(lang)
     policy = _require_file(policy) if policy else _default_policy()
     _outputs([out], [policy])
-    compiled = load(policy)
+    compiled = load(policy).in_language(lang)
     targets = paths or [default_test_dir(policy)]
     for target in targets:
         if not target.exists():
-            raise UsageError(f"no such file or directory: {target}")
+            raise UsageError(word("no_such_path", lang, path=target))
     try:
         run = run_paths(compiled, targets)
     except QzError as exc:
-        _emit_diagnostics(exc.diagnostics, _sources_of(exc))
-        sys.stderr.write(f"{len(exc.diagnostics)} error(s) in test files: no test was run\n")
+        _emit_diagnostics(exc.diagnostics, _sources_of(exc), lang)
+        sys.stderr.write(word("bad_tests", lang, count=len(exc.diagnostics)) + "\n")
         raise typer.Exit(EXIT_USAGE) from None
     if not run.results:
-        raise UsageError("no policy tests in: " + ", ".join(map(str, targets)))
+        raise UsageError(word("no_tests", lang, paths=", ".join(map(str, targets))))
     cov = measure(run) if coverage or min_coverage is not None else None
 
     if format is PolicyTestFormat.json:
@@ -890,11 +939,11 @@ def run_policy_tests(
     elif format is PolicyTestFormat.junit:
         from qzdsl.reports.testing.junit import render_junit
 
-        report = render_junit(run)
+        report = render_junit(run, lang)
     else:
         from qzdsl.reports.testing.text import render_run
 
-        report = render_run(run, cov if coverage else None)
+        report = render_run(run, cov if coverage else None, lang=lang)
     if out is not None:
         write_text(out, report)
     else:  # the text report is read on a terminal: test and case names cannot drive it
@@ -903,12 +952,12 @@ def run_policy_tests(
         if coverage and format is PolicyTestFormat.junit:
             from qzdsl.reports.testing.text import render_coverage
 
-            sys.stderr.write(render_coverage(cov) + "\n")
-        sys.stderr.write(f"{run.passed} passed, {run.failed} failed\n")
+            sys.stderr.write(render_coverage(cov, lang) + "\n")
+        sys.stderr.write(word("summary", lang, passed=run.passed, failed=run.failed) + "\n")
 
     failed = not run.ok
     if min_coverage is not None and not cov.meets(Decimal(str(min_coverage))):
-        sys.stderr.write(f"clause coverage {cov.clause_percent}% is below --min-coverage {min_coverage:g}%\n")
+        sys.stderr.write(word("coverage.below", lang, percent=cov.clause_percent, minimum=f"{min_coverage:g}") + "\n")
         failed = True
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
 
@@ -928,12 +977,12 @@ def _eval_batch(policy: Optional[list[Path]], batch: str, out: Optional[str], er
     from qzdsl.reports.batch.summary import render
 
     if out is None:
-        raise UsageError("--batch needs --out RESULT.parquet (or RESULT.csv)")
+        raise UsageError(_say("batch_needs_out"))
     if location.key(out) == location.key(batch) or (
             errors is not None and location.key(errors) in (location.key(out), location.key(batch))):
-        raise UsageError("--out, --errors and the --batch file must be three different files")
+        raise UsageError(_say("three_files"))
     if format.value not in ("table", "json"):
-        raise UsageError("with --batch the summary is printed as table or json")
+        raise UsageError(_say("batch_formats"))
     from qzdsl.backends.sql.batch import default_errors_path
     from qzdsl.output import stdout_bytes
 
@@ -989,13 +1038,13 @@ def simulate(
     compiled = load(*_policy_set(policy)).in_language(_report_lang(lang))
     if reform is not None:
         if engine is not BatchEngine.duckdb:
-            raise UsageError("--reform runs on DuckDB only: leave out --engine spark")
+            raise UsageError(_say("reform_on_duckdb"))
         _batch_engine(engine, spark_master, spark_remote, conf, locations=(file,))
         from qzdsl.backends.sql.simulate import simulate_reform
         from qzdsl.reports.batch import reform as reform_report
 
         if format is SimulateFormat.csv:
-            raise UsageError("--reform reports as table, json, md or html")
+            raise UsageError(_say("reform_formats"))
         try:
             result = simulate_reform(compiled, load(_require_file(reform)).in_language(_report_lang(lang)),
                                      _require_file(location.local(file)),
@@ -1006,7 +1055,7 @@ def simulate(
         stdout_bytes(reform_report.render(result, format.value, _report_lang(lang)))
         return
     if format in (SimulateFormat.md, SimulateFormat.html):
-        raise UsageError("simulate reports as table, json or csv; md and html go with --reform")
+        raise UsageError(_say("simulate_formats"))
     when = _date_option(as_of, "--as-of")
     if engine is BatchEngine.duckdb:
         _batch_engine(engine, spark_master, spark_remote, conf, locations=(file,))  # a URI: refused now
@@ -1079,24 +1128,24 @@ def main() -> None:
         _emit_diagnostics(exc.diagnostics, _sources_of(exc), _lang)
         code = EXIT_FINDINGS
     except CannotWrite as exc:
-        sys.stderr.write(f"error: {exc}\n")
+        sys.stderr.write(_say("error_line", reason=exc.message(_lang)) + "\n")
         code = EXIT_FINDINGS
     except Interrupted:
         silence_stdout()
-        sys.stderr.write("\ninterrupted\n")
+        sys.stderr.write("\n" + _say("interrupted") + "\n")
         code = EXIT_INTERRUPTED
     except OSError as exc:
         silence_stdout()
         if exc.filename:  # an OS error no reader turned into a diagnostic
-            sys.stderr.write(terminal(f"error: {exc.filename}: {exc.strerror or exc}") + "\n")
+            reason = _say("os_error", file=exc.filename, reason=exc.strerror or exc)
+            sys.stderr.write(terminal(_say("error_line", reason=reason)) + "\n")
         elif not is_broken_pipe(exc):  # a closed pipe (`| head`): the reader went away, nothing to say
-            sys.stderr.write(f"error: cannot write standard output: {exc.strerror or exc}\n")
+            sys.stderr.write(_say("error_line", reason=_say("stdout_failed", reason=exc.strerror or exc)) + "\n")
         code = EXIT_FINDINGS
     except Exception as exc:  # the last resort: a bug, reported in one line, not a stack dump
         command = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), "")
-        sys.stderr.write(terminal(
-            f"error: qzdsl {command} stopped on an internal error ({type(exc).__name__}: {exc}).\n"
-            "This is a bug in qzdsl: please report it with the command and the files you used.") + "\n")
+        reason = _say("internal_error", command=command, error=f"{type(exc).__name__}: {exc}")
+        sys.stderr.write(terminal(_say("error_line", reason=reason)) + "\n")
         code = EXIT_INTERNAL
     sys.exit(code)
 

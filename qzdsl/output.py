@@ -25,12 +25,30 @@ from qzdsl.escape import terminal
 
 
 class CannotWrite(Exception):
-    """An output that cannot be written; `str()` is the one line the CLI prints."""
+    """An output that cannot be written. `why` names the reason in the wording layer
+    (`wording.cli.MESSAGES["cannot_write.<why>"]`, filled with `args`); without it,
+    `reason` is the system's own words. `message(lang)` is the one line the CLI prints;
+    `str()` is its English."""
 
-    def __init__(self, path: str | Path, reason: str):
+    def __init__(self, path: str | Path, reason: str, why: str | None = None, **args: object):
         self.path = str(path)
         self.reason = reason
-        super().__init__(f"cannot write {terminal(self.path)}: {reason}")
+        self.why = why
+        self.args_ = args
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str = "en") -> str:
+        from qzdsl.wording.cli import message
+
+        reason = message(f"cannot_write.{self.why}", lang, **self.args_) if self.why else self.reason
+        return message("cannot_write", lang, path=terminal(self.path), reason=reason)
+
+
+def _refuse(path: Path, why: str, **args: object) -> CannotWrite:
+    """A refusal for one of the reasons the wording layer words (`CannotWrite.why`)."""
+    from qzdsl.wording.cli import message
+
+    return CannotWrite(path, message(f"cannot_write.{why}", "en", **args), why, **args)
 
 
 def reason_of(exc: OSError) -> str:
@@ -51,25 +69,25 @@ def check_target(path: str | Path, inputs: Iterable[str | Path | None] = ()) -> 
     command's inputs (the same file under any name: same device and inode)."""
     path = Path(path)
     if str(path) == "":
-        raise CannotWrite(path, "no file name")
+        raise _refuse(path, "no_name")
     try:
         info = path.stat() if path.exists() else None
     except (OSError, ValueError) as exc:
-        raise CannotWrite(path, reason_of(exc) if isinstance(exc, OSError) else "not a file name") from None
+        raise (CannotWrite(path, reason_of(exc)) if isinstance(exc, OSError) else _refuse(path, "not_a_name")) from None
     if info is not None and stat.S_ISDIR(info.st_mode):
-        raise CannotWrite(path, "it is a folder")
+        raise _refuse(path, "is_folder")
     for source in inputs:
         if source is not None and _same_file(path, Path(source)):
-            raise CannotWrite(path, "it is one of this command's inputs")
+            raise _refuse(path, "is_input")
     folder = path.parent
     if not folder.is_dir():
-        raise CannotWrite(path, f"no folder {folder}")
+        raise _refuse(path, "no_folder", folder=terminal(str(folder)))
     # The mode bits too: root may write anything, yet a file marked read-only is meant to stay.
     if info is not None and (not os.access(path, os.W_OK) or not info.st_mode & 0o222):
-        raise CannotWrite(path, "the file is read-only")
+        raise _refuse(path, "read_only")
     if info is None or stat.S_ISREG(info.st_mode):  # replaced by a rename: the folder must take it
         if not os.access(folder, os.W_OK | os.X_OK):
-            raise CannotWrite(path, f"permission denied in folder {folder}")
+            raise _refuse(path, "denied", folder=terminal(str(folder)))
     return path
 
 
@@ -77,12 +95,12 @@ def check_folder(path: str | Path) -> Path:
     """An output folder (e.g. `--witness-dir`): an existing folder, or one that can be made."""
     path = Path(path)
     if path.exists() and not path.is_dir():
-        raise CannotWrite(path, "it is a file, not a folder")
+        raise _refuse(path, "is_file")
     existing = path
     while not existing.exists():
         existing = existing.parent
     if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
-        raise CannotWrite(path, f"permission denied in folder {existing}")
+        raise _refuse(path, "denied", folder=terminal(str(existing)))
     return path
 
 

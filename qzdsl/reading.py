@@ -24,7 +24,15 @@ ROOT_ENV = "QZDSL_READ_ROOT"
 
 
 class ReadRefused(Exception):
-    """A file qzdsl will not or cannot read; `str()` is the reason, in a few words."""
+    """A file qzdsl will not or cannot read. `reason` is the reason in a few words, to be
+    worded in the reader's language (a `diagnostics.Text` of key `read.<why>`); `str()`
+    is its English."""
+
+    def __init__(self, why: str, **args: object):
+        from qzdsl.diagnostics import Text
+
+        self.reason = Text(f"read.{why}", tuple(args.items()))
+        super().__init__(self.reason.render("en"))
 
 
 def default_root(path: str | Path) -> Path:
@@ -85,7 +93,7 @@ class Confinement:
         resolved = _resolve(Path(path))
         # Checked before the file is looked at: whether a file exists outside is not told either.
         if not self.allows(resolved):
-            raise ReadRefused(f"outside the folder of policies qzdsl reads from (set {ROOT_ENV} to widen it)")
+            raise ReadRefused("outside", env=ROOT_ENV)
         return read_regular(resolved, self.max_bytes)
 
 
@@ -96,16 +104,16 @@ def read_regular(path: str | Path, max_bytes: int = MAX_BYTES) -> bytes:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         if exc.errno == 40:  # ELOOP
-            raise ReadRefused("a loop of symbolic links") from None
-        raise ReadRefused(exc.strerror or str(exc)) from None
+            raise ReadRefused("loop") from None
+        raise ReadRefused("os", reason=exc.strerror or str(exc)) from None
     except ValueError:
-        raise ReadRefused("not a file name") from None
+        raise ReadRefused("not_a_name") from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise ReadRefused("not a regular file" + (" (a folder)" if stat.S_ISDIR(info.st_mode) else ""))
+            raise ReadRefused("folder" if stat.S_ISDIR(info.st_mode) else "not_regular")
         if info.st_size > max_bytes:
-            raise ReadRefused(f"larger than {max_bytes // (1024 * 1024)} MB")
+            raise ReadRefused("too_large", mb=max_bytes // (1024 * 1024))
         chunks, total = [], 0
         while True:
             chunk = os.read(fd, 1 << 20)
@@ -113,11 +121,11 @@ def read_regular(path: str | Path, max_bytes: int = MAX_BYTES) -> bytes:
                 break
             total += len(chunk)
             if total > max_bytes:  # grew while being read
-                raise ReadRefused(f"larger than {max_bytes // (1024 * 1024)} MB")
+                raise ReadRefused("too_large", mb=max_bytes // (1024 * 1024))
             chunks.append(chunk)
         return b"".join(chunks)
     except OSError as exc:
-        raise ReadRefused(exc.strerror or str(exc)) from None
+        raise ReadRefused("os", reason=exc.strerror or str(exc)) from None
     finally:
         os.close(fd)
 
@@ -127,4 +135,4 @@ def decode(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ReadRefused("not valid UTF-8") from None
+        raise ReadRefused("not_utf8") from None

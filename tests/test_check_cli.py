@@ -27,6 +27,16 @@ def test_the_bundled_policy_is_named_from_the_policies_folder(run_cli):
     assert code == 0 and err.endswith("\nqzf-2023-12/policy.qz: 0 error(s), 0 warning(s)\n")
 
 
+@pytest.mark.parametrize("name", ["qzf-2023-12", "qz-existing"])
+def test_the_bundled_policies_are_wholly_translated(run_cli, root, name):
+    """`--lang en` shows the policies' own English words: a label, member, title or
+    question that lacks its `en "…"` is QZ113 under `check --english`, and fails here."""
+    path = root / "policies" / name / "policy.qz"
+    code, out, err = run_cli("check", "--english", "--format", "json", path)
+    assert code == 0
+    assert [d["code"] for d in json.loads(out)["diagnostics"]] == []
+
+
 def test_warnings_alone_exit_0(run_cli, fixtures):
     code, _, err = run_cli("check", fixtures / "broken" / "uncovered_sentence.qz", "--lang", "en")
     assert code == 0

@@ -59,7 +59,8 @@ def test_help_describes_every_option_and_lists_the_choices(capsys, monkeypatch):
                 assert getattr(param, "help", None), f"qzdsl {name} {param.name} has no help in {lang}"
     for command in group.commands:
         _, out, _ = run_main(capsys, monkeypatch, command, "--help")
-        assert "list[" not in out and "<list" not in out and "PATH]" not in out.split("Usage:")[0]
+        assert "list[" not in out and "<list" not in out and "PATH]" not in out.split("用法：")[0]
+        assert "Usage" not in out and "Options" not in out and "Show this message" not in out, "help in Chinese"
     _, out, _ = run_main(capsys, monkeypatch, "eval", "--help")
     assert "<table|json|md|html>" in out and "报告格式" in out
 

@@ -79,7 +79,8 @@ def test_an_unexpected_exception_is_one_line_asking_for_a_report(run_cli, monkey
     monkeypatch.setattr(evaluator, "evaluate", broken)
     code, out, err = run_cli("eval", root / "tests/fixtures/eval/cases/homebuyer.yaml", "-p", root / POLICY)
     assert code == 70 and out == "" and "Traceback" not in err
-    assert "qzdsl eval" in err and "RuntimeError: boom" in err and "report" in err
+    assert err == ("错误：qzdsl eval 因内部错误而停止（RuntimeError: boom）。\n"
+                   "这是 qzdsl 的缺陷：请连同所用的命令和文件一起报告。\n")
 
 
 def test_ctrl_c_exits_130_with_no_output(run_cli, monkeypatch, root):

@@ -174,5 +174,5 @@ def test_batch_refuses_to_overwrite_its_input(capsys, monkeypatch, tmp_path):
     source = tmp_path / "people.csv"
     source.write_text("kind\nperson\n", encoding="utf-8")
     code, _, err = run_main(capsys, monkeypatch, "eval", "--batch", str(source), "--out", str(source), "-p", POLICY)
-    assert code == 2 and "three different files" in err
+    assert code == 2 and "--out、--errors 与 --batch 的文件必须是三个不同的文件" in err
     assert source.read_text(encoding="utf-8") == "kind\nperson\n"

@@ -92,8 +92,8 @@ def _population(path: Path, rows: int) -> None:
 
 def _assert_refused(done: subprocess.CompletedProcess, target: Path) -> None:
     assert done.returncode == 1, (done.returncode, done.stderr)
-    assert "Traceback" not in done.stderr and "internal error" not in done.stderr, done.stderr
-    assert f"error: cannot write {target}" in done.stderr and "No space left on device" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr and "内部错误" not in done.stderr, done.stderr
+    assert f"错误：无法写入 {target}" in done.stderr and "No space left on device" in done.stderr, done.stderr
 
 
 def test_every_command_that_writes_fails_cleanly_on_a_full_disk(full_disk, tmp_path):

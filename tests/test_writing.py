@@ -127,7 +127,7 @@ def test_a_command_never_overwrites_its_input(command, run_cli, root, tmp_path):
     target = Path(command[-1])
     before = target.read_bytes()
     code, out, err = run_cli(*command)
-    assert code == 2 and "it is one of this command's inputs" in err and out == ""
+    assert code == 2 and "这是本命令的输入文件之一" in err and out == ""
     assert target.read_bytes() == before
 
 
@@ -137,6 +137,8 @@ def test_fmt_on_a_read_only_file_is_a_clean_error(tmp_path, run_cli, root):
     policy.chmod(0o444)
     before = policy.read_bytes()
     code, _, err = run_cli("fmt", policy)
+    assert code == 1 and f"错误：无法写入 {policy}：文件是只读的" in err
+    code, _, err = run_cli("fmt", policy, "--lang", "en")
     assert code == 1 and f"error: cannot write {policy}: the file is read-only" in err
     assert policy.read_bytes() == before and "Traceback" not in err
 
@@ -159,7 +161,7 @@ def test_an_unwritable_witness_folder_is_refused_before_the_audit(tmp_path, run_
     blocker = tmp_path / "file"
     blocker.write_text("", encoding="utf-8")
     code, out, err = run_cli("audit", "-p", POLICY, "--witness-dir", blocker / "w")
-    assert code == 2 and "cannot write" in err and out == ""
+    assert code == 2 and f"无法写入 {blocker / 'w'}：无权写入文件夹 {blocker}" in err and out == ""
 
 
 # ---- standard output -----------------------------------------------------------------------------
@@ -175,7 +177,7 @@ def test_stdout_on_a_full_device_is_a_clean_error(root):
         done = subprocess.run([sys.executable, "-m", "qzdsl", "show", "-p", POLICY, "-f", "json"], cwd=root,
                               stdout=full, stderr=subprocess.PIPE)
     err = done.stderr.decode("utf-8")
-    assert done.returncode == 1 and "cannot write standard output: No space left on device" in err
+    assert done.returncode == 1 and "错误：无法写入标准输出：No space left on device" in err
     assert "Traceback" not in err
 
 

@@ -137,15 +137,14 @@ def load_case(path: str | Path, policy: m.Policy) -> Case:
 
     Raises `QzError` with every problem found, each positioned in the file.
     """
-    from qzdsl.reading import ReadRefused, read_regular
+    from qzdsl.diagnostics import Text
+    from qzdsl.reading import ReadRefused, decode, read_regular
 
     file = str(path)
     try:  # a regular file of bounded size: never a FIFO's wait or /dev/zero's endless bytes
-        text = read_regular(path).decode("utf-8")
-    except UnicodeDecodeError:
-        raise QzError([error("QZ401", f"cannot read {file}: not valid UTF-8")]) from None
-    except ReadRefused as reason:
-        raise QzError([error("QZ401", f"cannot read {file}: {reason}")]) from None
+        text = decode(read_regular(path))
+    except ReadRefused as refused:
+        raise QzError([error("QZ401", Text("QZ010", (("path", file), ("reason", refused.reason))))]) from None
     items = _read(text, file, json_syntax=file.lower().endswith(".json"))
     return _validate(items, policy, file, Span.point(file, 1, 1))
 

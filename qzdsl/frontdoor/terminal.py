@@ -127,7 +127,7 @@ def save(talk: Interview, out: Path | None, default: Path, console: Console, lan
     try:
         write_text(target, case_yaml(talk.case_data()))
     except CannotWrite as problem:
-        console.print(f"[red]{escape(say('not_saved', lang, reason=str(problem)))}[/]")
+        console.print(f"[red]{escape(say('not_saved', lang, reason=problem.message(lang)))}[/]")
         return None
     console.print(escape(say("saved", lang, path=target)))
     return target

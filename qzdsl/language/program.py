@@ -283,7 +283,7 @@ def _load(path: Path, program: Program, stack: list[Path], text: str | None, imp
             text = decode(data)  # tolerates the BOM some editors write
         except ReadRefused as reason:
             named = Path(importer.path) if importer else path
-            program.diagnostics.append(error("QZ010", span=where, path=named, reason=str(reason)))
+            program.diagnostics.append(error("QZ010", span=where, path=named, reason=reason.reason))
             return
         program.digests[str(resolved)] = hashlib.sha256(data).hexdigest()
     else:
@@ -312,7 +312,7 @@ def _official_text(policy_file: ast.PolicyFile, path: Path, program: Program) ->
         text = decode(data)
     except ReadRefused as reason:
         program.diagnostics.append(error("QZ307", None, source.span, variant="unreadable", path=source.path,
-                                         reason=str(reason)))
+                                         reason=reason.reason))
         return None
     program.digests[str(source_path.resolve())] = hashlib.sha256(data).hexdigest()
     return SourceText(text, str(source_path))

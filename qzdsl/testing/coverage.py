@@ -15,7 +15,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from qzdsl.model import policy as m
@@ -60,6 +60,7 @@ class AtomCoverage:
     within: tuple[str, ...]
     seen_true: int
     seen_false: int
+    expr: m.Expr | None = field(default=None, compare=False, repr=False)  # what a report phrases
 
     @property
     def covered(self) -> bool:
@@ -84,6 +85,7 @@ class Coverage:
     clauses: tuple[ClauseCoverage, ...]
     atoms: tuple[AtomCoverage, ...]
     groups: tuple[GroupCoverage, ...]
+    policy: m.Policy | None = field(default=None, compare=False, repr=False)  # whose labels a report shows
 
     @property
     def clause_percent(self) -> Decimal:
@@ -125,17 +127,17 @@ def coverage(run: PolicyTestRun) -> Coverage:
         for c in policy.clauses
     )
     atoms = tuple(
-        AtomCoverage(c.id, path, text, within, *_seen(traces[c.id], path))
+        AtomCoverage(c.id, path, _text(expr), within, *_seen(traces[c.id], path), expr=expr)
         for c in policy.clauses
-        for path, text, within in condition_atoms(policy, c.eligibility, c.beneficiary)
+        for path, expr, within in condition_atoms(policy, c.eligibility, c.beneficiary)
     )
-    return Coverage(clauses, atoms, _groups(policy, decisions))
+    return Coverage(clauses, atoms, _groups(policy, decisions), policy)
 
 
 def condition_atoms(policy: m.Policy, expr: m.Expr, kind: str | None, path: tuple[int, ...] = (),
-                    within: tuple[str, ...] = ()) -> list[tuple[tuple[int, ...], str, tuple[str, ...]]]:
-    """The atoms of a requirement, for an applicant of `kind`, as (path, text, within),
-    definitions expanded.
+                    within: tuple[str, ...] = ()) -> list[tuple[tuple[int, ...], m.Expr, tuple[str, ...]]]:
+    """The atoms of a requirement, for an applicant of `kind`, as (path, expression,
+    within), definitions expanded.
 
     Connectives (and, or, not), definitions and equivalences are looked through; what
     remains — a comparison, a membership, a yes/no fact or constant — is an atom. An
@@ -153,10 +155,13 @@ def condition_atoms(policy: m.Policy, expr: m.Expr, kind: str | None, path: tupl
             return condition_atoms(policy, operand, kind, path + (0,), within)
         case m.DefRef(name=name):
             return condition_atoms(policy, policy.definitions[name].expr, kind, path + (0,), within + (name,))
-    return [(path, expr.text or _text(expr), within)]
+    return [(path, expr, within)]
 
 
 def _text(expr: m.Expr) -> str:
+    """An atom as the policy writes it (the JSON report's `text`)."""
+    if expr.text:
+        return expr.text
     match expr:
         case m.FactRef(name=name):
             return name

@@ -169,23 +169,29 @@ def load_tests(paths: list[Path], policy: m.Policy) -> tuple[PolicyTest, ...]:
     return tuple(tests)
 
 
+def _t(name: str, /, **args: object) -> Text:
+    """A test-file message or hint (`codes.MESSAGES["test.<name>"]`), worded when rendered."""
+    return Text(f"test.{name}", tuple(args.items()))
+
+
 def load_test_file(path: Path, policy: m.Policy) -> tuple[PolicyTest, ...]:
     """The tests of one file: a mapping with a `tests:` list, or a single test."""
     file = str(path)
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = "not valid UTF-8" if isinstance(exc, UnicodeDecodeError) else (exc.strerror or str(exc))
-        raise QzError([error("QZ501", f"cannot read test file {file}: {reason}")]) from None
+    except UnicodeDecodeError:
+        raise QzError([error("QZ501", _t("unreadable", file=file, reason=Text("read.not_utf8")))]) from None
+    except OSError as exc:
+        raise QzError([error("QZ501", _t("unreadable", file=file, reason=exc.strerror or str(exc)))]) from None
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         span = Span.point(file, mark.line + 1, mark.column + 1) if mark else None
         problem = " ".join(p for p in (exc.context, exc.problem) if p)
-        raise QzError([error("QZ501", f"malformed YAML: {problem}", span)]) from None
+        raise QzError([error("QZ501", _t("yaml", problem=problem), span)]) from None
     except yaml.YAMLError as exc:
-        raise QzError([error("QZ501", f"malformed YAML: {exc}", Span.point(file, 1, 1))]) from None
+        raise QzError([error("QZ501", _t("yaml", problem=str(exc)), Span.point(file, 1, 1))]) from None
     reader = _Reader(file, policy)
     tests = reader.tests(root)
     if reader.found:
@@ -219,23 +225,30 @@ class _Reader:
         # of the test file (and QZDSL_READ_ROOT): `case: ../../etc/passwd` is refused unread.
         self.confinement = Confinement.around(policy.info.path or None, file)
 
-    def fail(self, code: str, message: str, node: yaml.Node | None, hint: str | Text | None = None) -> None:
+    def fail(self, code: str, message: Text, node: yaml.Node | None, hint: Text | None = None) -> None:
         span = _span(self.file, node) if node is not None else Span.point(self.file, 1, 1)
         self.found.append(error(code, message, span, hint))
 
-    def mapping(self, node: yaml.Node, keys: tuple[str, ...], what: str) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+    def _kind(self, kind: str | None) -> str:
+        """A kind of applicant as a reader names it: its label."""
+        known = self.policy.kinds.get(kind or "")
+        return known.label if known else str(kind)
+
+    def mapping(self, node: yaml.Node, keys: tuple[str, ...], what: Text) -> dict[str, tuple[yaml.Node, yaml.Node]]:
         """The keys of a mapping node as {key: (key node, value node)}; unknown and
         duplicate keys are reported."""
         result: dict[str, tuple[yaml.Node, yaml.Node]] = {}
         for key, value in node.value:
             name = key.value if isinstance(key, yaml.ScalarNode) else None
             if name not in keys:
-                shown = f"'{name}'" if name is not None else "a non-scalar key"
-                self.fail("QZ501", f"unknown key {shown} in {what}", key,
-                          did_you_mean(str(name), keys) or f"{what} has: " + ", ".join(keys))
+                message = _t("unknown_key", name=name, what=what) if name is not None else \
+                    _t("odd_key", what=what)
+                self.fail("QZ501", message, key, did_you_mean(str(name), keys) or _t("hint.keys", what=what,
+                                                                                   keys=", ".join(keys)))
             elif name in result:
                 first = result[name][0].start_mark.line + 1
-                self.fail("QZ501", f"duplicate key '{name}' in {what}", key, f"it is first given on line {first}")
+                self.fail("QZ501", _t("duplicate_key", name=name, what=what), key,
+                          Text("hint.case.first_line", (("first", first),)))
             else:
                 result[name] = (key, value)
         return result
@@ -244,19 +257,19 @@ class _Reader:
 
     def tests(self, root: yaml.Node | None) -> tuple[PolicyTest, ...]:
         if root is None:
-            self.fail("QZ501", "the test file is empty", None, "write a test: name, case, as_of and expect")
+            self.fail("QZ501", _t("empty"), None, _t("hint.empty"))
             return ()
         if not isinstance(root, yaml.MappingNode):
-            self.fail("QZ501", "a test file is a mapping: one test, or 'tests:' with a list of tests", root)
+            self.fail("QZ501", _t("file_shape"), root)
             return ()
         keys = [k.value for k, _ in root.value if isinstance(k, yaml.ScalarNode)]
         if "tests" not in keys:
             test = self.test(root)
             return (test,) if test else ()
-        fields = self.mapping(root, ("tests",), "a test file with several tests")
+        fields = self.mapping(root, ("tests",), _t("what.file"))
         tests_node = fields["tests"][1]
         if not isinstance(tests_node, yaml.SequenceNode) or not tests_node.value:
-            self.fail("QZ501", "'tests' is a list of tests", tests_node, "start each test with '- name: …'")
+            self.fail("QZ501", _t("tests_list"), tests_node, _t("hint.tests_list"))
             return ()
         tests = []
         seen: dict[str, PolicyTest] = {}
@@ -265,8 +278,8 @@ class _Reader:
             if test is None:
                 continue
             if test.name in seen:
-                self.fail("QZ508", f"duplicate test name '{test.name}'", node,
-                          f"it is first used on line {seen[test.name].span.line}; test names identify failures")
+                self.fail("QZ508", _t("duplicate_name", name=test.name), node,
+                          _t("hint.duplicate_name", line=seen[test.name].span.line))
                 continue
             seen[test.name] = test
             tests.append(test)
@@ -274,18 +287,17 @@ class _Reader:
 
     def test(self, node: yaml.Node) -> PolicyTest | None:
         if not isinstance(node, yaml.MappingNode):
-            self.fail("QZ501", "a test is a mapping of name, case, as_of and expect", node)
+            self.fail("QZ501", _t("test_shape"), node)
             return None
         before = len(self.found)
-        fields = self.mapping(node, TEST_KEYS, "a test")
+        fields = self.mapping(node, TEST_KEYS, _t("what.test"))
         name = self.name(fields, node)
         case = self.case(fields, node)
         as_of = self.date(fields["as_of"][1], "as_of") if "as_of" in fields else None
         if as_of is None and case is not None and "as_of" not in fields:
             as_of = case.as_of
             if as_of is None:
-                self.fail("QZ507", "the test has no evaluation date", node,
-                          "add 'as_of: YYYY-MM-DD' to the test or to its case file: a test must not depend on today")
+                self.fail("QZ507", _t("no_as_of"), node, _t("hint.no_as_of"))
         exhaustive, exhaustive_span = False, None
         if "exhaustive" in fields:
             exhaustive_span = _span(self.file, fields["exhaustive"][1])
@@ -298,8 +310,7 @@ class _Reader:
             if facts is not None:
                 checks += (Check("questions", facts, _span(self.file, fields["questions"][1])),)
         if not clauses and not checks and not exhaustive and len(self.found) == before:
-            self.fail("QZ501", f"test '{name}' expects nothing", node,
-                      "add 'expect:' with clause ids, 'totals:', 'questions:' or 'exhaustive: true'")
+            self.fail("QZ501", _t("expects_nothing", name=name), node, _t("hint.expects_nothing"))
         if len(self.found) > before or case is None or as_of is None or name is None:
             return None
         return PolicyTest(name, self.file, case, as_of, clauses, checks, exhaustive, _span(self.file, node),
@@ -307,11 +318,11 @@ class _Reader:
 
     def name(self, fields, node: yaml.Node) -> str | None:
         if "name" not in fields:
-            self.fail("QZ501", "the test has no 'name'", node, "every test has a name, shown when it fails")
+            self.fail("QZ501", _t("no_name"), node, _t("hint.no_name"))
             return None
         value = fields["name"][1]
         if not isinstance(value, yaml.ScalarNode) or _is_null(value) or not value.value.strip():
-            self.fail("QZ501", "'name' is a line of text", value)
+            self.fail("QZ501", _t("name_text"), value)
             return None
         return value.value
 
@@ -320,13 +331,11 @@ class _Reader:
     def case(self, fields, node: yaml.Node) -> Case | None:
         if "case" in fields:
             if "kind" in fields:
-                self.fail("QZ501", "a test gives either 'case:' (a case file) or 'kind:' and 'facts:'",
-                          fields["kind"][0], "the case file already says its kind")
+                self.fail("QZ501", _t("case_or_kind"), fields["kind"][0], _t("hint.case_or_kind"))
                 return None
             return self.case_file(fields["case"][1], fields.get("facts"))
         if "kind" not in fields:
-            self.fail("QZ501", "the test has no case", node,
-                      "add 'case: ../cases/<file>.yaml', or 'kind:' and 'facts:' for a case written here")
+            self.fail("QZ501", _t("no_case"), node, _t("hint.no_case"))
             return None
         inline = yaml.MappingNode(_MAP, [fields[k] for k in ("kind", "facts") if k in fields],
                                   node.start_mark, node.end_mark)
@@ -336,18 +345,17 @@ class _Reader:
         """The case file named by `value` (relative to the test file), with the test's
         `facts` laid over it: a fact given here replaces the file's, a null removes it."""
         if not isinstance(value, yaml.ScalarNode) or _is_null(value):
-            self.fail("QZ501", "'case' is the path of a case file", value)
+            self.fail("QZ501", _t("case_path"), value)
             return None
         path = Path(os.path.normpath(Path(self.file).parent / value.value))
         if not self.confinement.allows(path):
-            self.fail("QZ505", f"case file outside the folder of policies: {value.value}", value,
-                      f"a test's case file lies beside its policy; set {ROOT_ENV} to widen the folders read")
+            self.fail("QZ505", _t("case_outside", path=value.value), value, _t("hint.case_outside", env=ROOT_ENV))
             return None
         if path.suffix.lower() not in (".yaml", ".yml", ".json"):
-            self.fail("QZ505", f"not a case file (.yaml, .yml or .json): {value.value}", value)
+            self.fail("QZ505", _t("not_a_case", path=value.value), value)
             return None
         if not path.is_file():
-            self.fail("QZ505", f"case file not found: {value.value}", value,
+            self.fail("QZ505", _t("case_missing", path=value.value), value,
                       Text("hint.looked_for", (("path", path),)))
             return None
         base = self.validated(lambda: load_case(path, self.policy))
@@ -355,7 +363,7 @@ class _Reader:
             return base
         key, node = facts
         if not isinstance(node, yaml.MappingNode):
-            self.fail("QZ501", "'facts' is a mapping of fact names to values", node)
+            self.fail("QZ501", Text("case.facts"), node)
             return None
         # The overrides are validated as a case of the file's kind written here, so that
         # their problems point into the test file.
@@ -366,8 +374,8 @@ class _Reader:
         inline = yaml.MappingNode(_MAP, [(kind_key, kind_value), (key, given)], node.start_mark, node.end_mark)
         removed = {k.value for k, v in node.value if _is_null(v) and isinstance(k, yaml.ScalarNode)}
         for name in sorted(removed - set(self.policy.facts)):
-            self.fail("QZ402", f"unknown fact '{name}'", next(k for k, _ in node.value if k.value == name),
-                      did_you_mean(name, self.policy.facts))
+            key = next(k for k, _ in node.value if k.value == name)
+            self.fail("QZ402", Text("case.unknown_fact", (("text", name),)), key, did_you_mean(name, self.policy.facts))
         over = self.validated(lambda: case_from_node(inline, self.policy, self.file))
         if over is None:
             return None
@@ -390,8 +398,9 @@ class _Reader:
 
     def expectations(self, node: yaml.Node, kind: str | None) -> tuple[ClauseExpectation, ...]:
         if not isinstance(node, yaml.MappingNode):
-            self.fail("QZ501", "'expect' maps clause ids to what is expected of them", node,
-                      "e.g. 'home_purchase_grant: granted' or 'home_purchase_grant: {status: granted, amount: 20000}'")
+            example = _t("hint.expect_shape", status="home_purchase_grant: granted",
+                         mapping="home_purchase_grant: {status: granted, amount: 20000}")
+            self.fail("QZ501", _t("expect_shape"), node, example)
             return ()
         result = []
         seen: set[str] = set()
@@ -401,7 +410,7 @@ class _Reader:
             if clause is None:
                 continue
             if clause_id in seen:
-                self.fail("QZ501", f"clause '{clause_id}' is expected twice", key)
+                self.fail("QZ501", _t("expected_twice", clause=clause_id), key)
                 continue
             seen.add(clause_id)
             checks = self.clause_checks(value, clause)
@@ -415,12 +424,13 @@ class _Reader:
         name = node.value if isinstance(node, yaml.ScalarNode) else None
         clause = self.clause_ids.get(name) if name else None
         if clause is None:
-            self.fail("QZ502", f"unknown clause '{name}'", node, did_you_mean(str(name), self.clause_ids)
-                      or "`qzdsl show` lists the policy's clauses")
+            self.fail("QZ502", _t("unknown_clause", name=name), node, did_you_mean(str(name), self.clause_ids)
+                      or _t("hint.unknown_clause"))
             return None
         if kind is not None and clause.beneficiary != kind:
-            self.fail("QZ506", f"clause '{name}' is for {clause.beneficiary}, but the test's applicant is {kind}",
-                      node, "expect only clauses of the case's kind of applicant")
+            message = _t("wrong_kind", name=name, title=clause.title, beneficiary=self._kind(clause.beneficiary),
+                         kind=self._kind(kind))
+            self.fail("QZ506", message, node, _t("hint.wrong_kind"))
             return None
         return clause
 
@@ -429,10 +439,10 @@ class _Reader:
             status = self.status(node)
             return (Check("status", status, _span(self.file, node)),) if status else ()
         if not isinstance(node, yaml.MappingNode):
-            self.fail("QZ501", f"expectation of '{clause.id}' is a status or a mapping", node)
+            self.fail("QZ501", _t("expectation_shape", clause=clause.id), node)
             return ()
         checks = []
-        for key, (key_node, value) in self.mapping(node, CLAUSE_KEYS, f"an expectation of '{clause.id}'").items():
+        for key, (key_node, value) in self.mapping(node, CLAUSE_KEYS, _t("what.expectation", clause=clause.id)).items():
             expected = self.clause_value(key, value)
             if expected is not _INVALID:
                 checks.append(Check(key, expected, _span(self.file, key_node)))
@@ -463,9 +473,7 @@ class _Reader:
                     return None
                 if isinstance(node, yaml.ScalarNode) and node.value in WINDOW_SIDES:
                     return node.value
-                self.fail("QZ501", f"'window' is one of {', '.join(WINDOW_SIDES)}", node,
-                          "before: the date precedes the policy; after: it follows the section's end; "
-                          "stopped: payments stopped at the end")
+                self.fail("QZ501", _t("window", sides=", ".join(WINDOW_SIDES)), node, _t("hint.window"))
                 return _INVALID
         raise AssertionError(key)
 
@@ -473,8 +481,8 @@ class _Reader:
         name = node.value if isinstance(node, yaml.ScalarNode) else None
         if name in STATUSES:
             return name
-        self.fail("QZ503", f"unknown status '{name}'", node,
-                  did_you_mean(str(name), STATUSES) or "a status is one of: " + ", ".join(STATUSES))
+        self.fail("QZ503", _t("unknown_status", name=name), node,
+                  did_you_mean(str(name), STATUSES) or _t("hint.statuses", statuses=", ".join(STATUSES)))
         return None
 
     def amount(self, node: yaml.Node, key: str) -> Amount | None | object:
@@ -486,19 +494,19 @@ class _Reader:
             value = self.money(node, key)
             return _INVALID if value is _INVALID else Amount(value, value)
         if not isinstance(node, yaml.MappingNode):
-            self.fail("QZ504", f"'{key}' is an amount in yuan or a mapping of low/high", node)
+            self.fail("QZ504", _t("amount_shape", key=key), node)
             return _INVALID
-        fields = self.mapping(node, AMOUNT_KEYS, f"an amount ('{key}')")
+        fields = self.mapping(node, AMOUNT_KEYS, _t("what.amount", key=key))
         if not fields or ({"up_to", "at_least"} & set(fields) and {"low", "high"} & set(fields)):
-            self.fail("QZ504", f"'{key}' gives either low/high, or one of up_to/at_least", node,
-                      "e.g. {up_to: 40000} for 最高4万元, or {low: 100000, high: 300000} for 10—30万元")
+            self.fail("QZ504", _t("amount_keys", key=key), node, _t("hint.amount_keys", up_to="{up_to: 40000}",
+                                                             range="{low: 100000, high: 300000}"))
             return _INVALID
         values = {k: (None if _is_null(v) else self.money(v, f"{key}.{k}")) for k, (_, v) in fields.items()}
         if _INVALID in values.values():
             return _INVALID
         if "up_to" in values or "at_least" in values:
             if len(values) > 1:
-                self.fail("QZ504", f"'{key}' gives one of up_to/at_least", node)
+                self.fail("QZ504", _t("amount_one_of", key=key), node)
                 return _INVALID
             return Amount(None, values["up_to"]) if "up_to" in values else Amount(values["at_least"], None)
         return Amount(values.get("low"), values.get("high"))
@@ -508,9 +516,8 @@ class _Reader:
         try:
             return parse_amount(text)
         except AmountError as problem:
-            hint = ("money is counted to the fen (0.01 yuan)" if problem.reason == "sub_fen" else
-                    "write a whole number of yuan (20000), an amount in 万 (2万), or yuan and fen (350.50)")
-            self.fail("QZ504", f"'{key}' is not an amount in yuan: '{text}'", node, hint)
+            hint = _t("hint.sub_fen" if problem.reason == "sub_fen" else "hint.money")
+            self.fail("QZ504", _t("not_money", key=key, text=text), node, hint)
             return _INVALID
 
     def count(self, node: yaml.Node, key: str) -> int | None | object:
@@ -518,13 +525,13 @@ class _Reader:
             return None
         if isinstance(node, yaml.ScalarNode) and node.tag == _INT and node.value.isdigit():
             return int(node.value)
-        self.fail("QZ501", f"'{key}' is a whole number", node)
+        self.fail("QZ501", _t("whole_number", key=key), node)
         return _INVALID
 
     def boolean(self, node: yaml.Node, key: str) -> bool | object:
         if isinstance(node, yaml.ScalarNode) and node.tag == _BOOL:
             return node.value.lower() in ("true", "yes", "on")
-        self.fail("QZ501", f"'{key}' is true or false", node)
+        self.fail("QZ501", _t("true_or_false", key=key), node)
         return _INVALID
 
     def date(self, node: yaml.Node, key: str) -> dt.date | None:
@@ -534,29 +541,29 @@ class _Reader:
                 return dt.date.fromisoformat(text)
             except ValueError:
                 pass
-        self.fail("QZ404", f"'{key}' is not a calendar date: '{text}'", node,
-                  "write the date as YYYY-MM-DD, e.g. 2024-06-01")
+        self.fail("QZ404", _t("not_a_date", key=key, text=text), node, _t("hint.date"))
         return None
 
     def fact_list(self, node: yaml.Node, key: str) -> frozenset[str] | None:
         if not isinstance(node, yaml.SequenceNode):
-            self.fail("QZ501", f"'{key}' is a list of fact names", node, f"e.g. {key}: [no_home_in_quzhou]")
+            self.fail("QZ501", _t("fact_list", key=key), node, _t("hint.fact_list", key=key))
             return None
         names = []
         for item in node.value:
             name = item.value if isinstance(item, yaml.ScalarNode) else None
             if name not in self.policy.facts:
-                self.fail("QZ402", f"unknown fact '{name}'", item, did_you_mean(str(name), self.policy.facts))
+                self.fail("QZ402", Text("case.unknown_fact", (("text", name),)), item,
+                          did_you_mean(str(name), self.policy.facts))
                 continue
             names.append(name)
         return frozenset(names) if len(names) == len(node.value) else None
 
     def totals(self, node: yaml.Node) -> tuple[Check, ...]:
         if not isinstance(node, yaml.MappingNode):
-            self.fail("QZ501", "'totals' is a mapping of " + ", ".join(TOTALS_KEYS), node)
+            self.fail("QZ501", _t("totals_shape", keys=", ".join(TOTALS_KEYS)), node)
             return ()
         checks = []
-        for key, (key_node, value) in self.mapping(node, TOTALS_KEYS, "'totals'").items():
+        for key, (key_node, value) in self.mapping(node, TOTALS_KEYS, _t("what.totals")).items():
             if key in ("granted", "open_ended"):
                 expected = self.count(value, f"totals.{key}")
             elif key in ("paid", "due", "projected"):

@@ -5,6 +5,7 @@ language the user chose (`--lang`, else the LANG environment)."""
 from __future__ import annotations
 
 import os
+import re
 
 # Help for commands (key: command name) and their parameters (key: "command.param").
 HELP: dict[str, dict[str, str]] = {
@@ -24,6 +25,7 @@ HELP: dict[str, dict[str, str]] = {
         "fmt.files": "要格式化的政策文件。",
         "fmt.check_only": "不做修改，只列出需要重新格式化的文件。",
         "fmt.to_stdout": "把格式化后的文本打印到标准输出，不改写文件。",
+        "fmt.lang": "消息语言：zh（中文）或 en（英文）；默认按 LANG 环境变量，否则中文。",
         "eval": "测算一个案例：申请人可享受的每项待遇、金额、理由与判定过程。",
         "eval.case": "案例文件（YAML 或 JSON）：申请主体类型与事实。",
         "eval.policy": "政策文件（默认：内置政策）；可重复，其余文件视同被第一个文件导入。",
@@ -91,6 +93,7 @@ HELP: dict[str, dict[str, str]] = {
         "test.min_coverage": "条款覆盖率（既有测试判为可享受、又有测试判为不符合的条款所占百分比）低于 PCT% 时失败。",
         "test.format": "报告格式：text、json 或 junit。",
         "test.out": "把报告写入该文件，而非标准输出。",
+        "test.lang": "报告语言：zh（中文）或 en（英文）；默认按 LANG 环境变量，否则中文。",
         "simulate": "政策在一个人群上的财政测算：按条款和章节统计获批人数、首年金额与累计金额。",
         "simulate.file": "人群文件（.csv、.parquet、.jsonl），每行一个案例；用 --engine spark 时也可为数据湖 URI（如 s3a://、hdfs://）。",
         "simulate.policy": "政策文件（默认：内置政策）。",
@@ -128,6 +131,7 @@ HELP: dict[str, dict[str, str]] = {
         "fmt.files": "Policy files to format.",
         "fmt.check_only": "Change nothing; list the files fmt would change.",
         "fmt.to_stdout": "Print the formatted text instead of rewriting.",
+        "fmt.lang": "Language of the messages: zh or en (default: from LANG, else zh).",
         "eval": "Evaluate a case: every clause the applicant can receive, its amount, reasons and trace.",
         "eval.case": "Case file (YAML or JSON): the applicant's kind and facts.",
         "eval.policy": "Policy file (default: bundled); repeat to load further files as if the first imported them.",
@@ -195,6 +199,7 @@ HELP: dict[str, dict[str, str]] = {
         "test.min_coverage": "Fail when fewer than PCT% of the clauses are both granted and denied by some test.",
         "test.format": "Report format: text, json or junit.",
         "test.out": "Write the report to this file, not stdout.",
+        "test.lang": "Report language: zh or en (default: from LANG, else zh).",
         "simulate": "The fiscal exposure of the policy over a population: per clause and per section, the applicants granted and the first-year and lifetime amounts.",
         "simulate.file": "Population file (.csv, .parquet, .jsonl), one case a row; with --engine spark also a data-lake URI (e.g. s3a://, hdfs://).",
         "simulate.policy": "Policy file (default: bundled).",
@@ -242,6 +247,37 @@ MESSAGES: dict[str, dict[str, str]] = {
         "log_facts_alone": "--log-facts 须与 --decision-log 同用",
         "serve_missing": "qzdsl serve 需要 web 组件：pip install 'qzdsl[serve]'",
         "serving": "qzdsl serve：{url}（Ctrl-C 停止）",
+        "error_line": "错误：{reason}",
+        "cannot_write": "无法写入 {path}：{reason}",
+        "cannot_write.no_name": "没有文件名",
+        "cannot_write.not_a_name": "不是有效的文件名",
+        "cannot_write.is_folder": "这是一个文件夹",
+        "cannot_write.is_input": "这是本命令的输入文件之一",
+        "cannot_write.no_folder": "没有文件夹 {folder}",
+        "cannot_write.read_only": "文件是只读的",
+        "cannot_write.denied": "无权写入文件夹 {folder}",
+        "cannot_write.is_file": "这是一个文件，不是文件夹",
+        "reformatted": "已重新格式化 {path}",
+        "not_utf8": "不是有效的 UTF-8 文本",
+        "check_and_stdout": "--check 与 --stdout 不能同时使用",
+        "spark_options_alone": "--spark-master、--spark-remote 和 --conf 须与 --engine spark 同用",
+        "master_or_remote": "--spark-master 启动一个 Spark 会话，--spark-remote 连接已有的会话：请只给出其中之一",
+        "out_is_local": "--out {text}：报告写入本地文件；数据湖 URI 只用于 --batch 与 --engine spark",
+        "engine_needs_batch": "--engine、--spark-master、--spark-remote 和 --conf 须与 --batch 同用",
+        "phases_needs_batch": "--phases 须与 --batch 同用（单个案例的报告总是按期列出往期应发、本期应发与预计）",
+        "case_or_batch": "请给出案例文件 CASE，或使用 --batch FILE --out RESULT",
+        "graph_formats": "--graph 写出 {formats} 文件，不能写“{name}”",
+        "graph_one_policy": "--graph 只接受一个 --policy；请对每个政策分别运行审计",
+        "batch_needs_out": "--batch 需要 --out RESULT.parquet（或 RESULT.csv）",
+        "three_files": "--out、--errors 与 --batch 的文件必须是三个不同的文件",
+        "batch_formats": "使用 --batch 时，摘要以 table 或 json 格式打印",
+        "reform_on_duckdb": "--reform 只在 DuckDB 上运行：请去掉 --engine spark",
+        "reform_formats": "--reform 的报告格式为 table、json、md 或 html",
+        "simulate_formats": "simulate 的报告格式为 table、json 或 csv；md 与 html 用于 --reform",
+        "interrupted": "已中断",
+        "stdout_failed": "无法写入标准输出：{reason}",
+        "os_error": "{file}：{reason}",
+        "internal_error": "qzdsl {command} 因内部错误而停止（{error}）。\n这是 qzdsl 的缺陷：请连同所用的命令和文件一起报告。",
     },
     "en": {
         "error": "error",
@@ -266,8 +302,70 @@ MESSAGES: dict[str, dict[str, str]] = {
         "log_facts_alone": "--log-facts goes with --decision-log",
         "serve_missing": "qzdsl serve needs the web parts: pip install 'qzdsl[serve]'",
         "serving": "qzdsl serve: {url} (Ctrl-C to stop)",
+        "error_line": "error: {reason}",
+        "cannot_write": "cannot write {path}: {reason}",
+        "cannot_write.no_name": "no file name",
+        "cannot_write.not_a_name": "not a file name",
+        "cannot_write.is_folder": "it is a folder",
+        "cannot_write.is_input": "it is one of this command's inputs",
+        "cannot_write.no_folder": "no folder {folder}",
+        "cannot_write.read_only": "the file is read-only",
+        "cannot_write.denied": "permission denied in folder {folder}",
+        "cannot_write.is_file": "it is a file, not a folder",
+        "reformatted": "reformatted {path}",
+        "not_utf8": "not valid UTF-8",
+        "check_and_stdout": "--check and --stdout cannot be used together",
+        "spark_options_alone": "--spark-master, --spark-remote and --conf go with --engine spark",
+        "master_or_remote": "--spark-master starts a Spark session, --spark-remote connects to one: give one of them",
+        "out_is_local": "--out {text}: a report is written to a local file; a data-lake URI goes with --batch and --engine spark",
+        "engine_needs_batch": "--engine, --spark-master, --spark-remote and --conf go with --batch",
+        "phases_needs_batch": "--phases goes with --batch (a case's report always splits its schedules by period)",
+        "case_or_batch": "give a CASE file, or --batch FILE --out RESULT",
+        "graph_formats": "--graph writes {formats} files, not '{name}'",
+        "graph_one_policy": "--graph takes one --policy; run the audit once per policy",
+        "batch_needs_out": "--batch needs --out RESULT.parquet (or RESULT.csv)",
+        "three_files": "--out, --errors and the --batch file must be three different files",
+        "batch_formats": "with --batch the summary is printed as table or json",
+        "reform_on_duckdb": "--reform runs on DuckDB only: leave out --engine spark",
+        "reform_formats": "--reform reports as table, json, md or html",
+        "simulate_formats": "simulate reports as table, json or csv; md and html go with --reform",
+        "interrupted": "interrupted",
+        "stdout_failed": "cannot write standard output: {reason}",
+        "os_error": "{file}: {reason}",
+        "internal_error": "qzdsl {command} stopped on an internal error ({error}).\nThis is a bug in qzdsl: please report it with the command and the files you used.",
     },
 }
+
+
+# Click's and Typer's own words in a help page, and ours for them.
+HELP_WORDS: dict[str, dict[str, str]] = {
+    "zh": {
+        "Usage: ": "用法：",
+        "Usage:": "用法：",
+        "Options": "选项",
+        "Arguments": "参数",
+        "Commands": "命令",
+        "Show this message and exit.": "显示本帮助并退出。",
+        "default": "默认",
+        "required": "必填",
+    },
+}
+_BRACKETED = re.compile(r"\[(default|required)(:[^\]]*)?\]")
+
+
+def help_word(word: str, lang: str) -> str:
+    """A heading of a help page (Usage:, Options …) in `lang`."""
+    return HELP_WORDS.get(lang, {}).get(word, word)
+
+
+def help_text(text: str, lang: str) -> str:
+    """An option's help line in `lang`, with Click's own notes ([default: x], [required])
+    in the same language."""
+    table = HELP_WORDS.get(lang)
+    if not table or not text:
+        return text
+    text = table.get(text, text)
+    return _BRACKETED.sub(lambda m: f"[{table[m.group(1)]}{'：' + m.group(2)[1:].strip() if m.group(2) else ''}]", text)
 
 
 def language(explicit: str | None = None) -> str:

@@ -161,7 +161,7 @@ def test_fmt_rewrites_files_in_place(tmp_path):
     result = runner.invoke(cli.app, ["fmt", str(messy), str(tidy)])
     assert result.exit_code == 0
     assert messy.read_text(encoding="utf-8") == TIDY
-    assert result.stderr == f"reformatted {messy}\n"
+    assert result.stderr == f"已重新格式化 {messy}\n"
 
 
 def test_fmt_check_lists_files_that_would_change_and_writes_nothing(tmp_path):
@@ -198,7 +198,7 @@ def test_fmt_reports_a_file_that_is_not_utf8(tmp_path):
     latin.write_bytes(b"kind caf\xe9\n")
     result = runner.invoke(cli.app, ["fmt", str(latin)])
     assert result.exit_code == 1
-    assert result.stderr.startswith("error[QZ010]: cannot read")
+    assert result.stderr.startswith(f"error[QZ010]: 无法读取 {latin}：不是有效的 UTF-8 文本")
     assert latin.read_bytes() == b"kind caf\xe9\n"
 
 

@@ -47,7 +47,7 @@ def test_passing_tests_beside_the_policy_exit_0():
     assert result.exit_code == 0, result.output
     assert short(result.stdout).splitlines()[1:] == [
         "tests/social-insurance.yaml ..",
-        "2 passed, 0 failed",
+        "2 项通过，0 项失败",
     ]
     assert result.stderr == ""
 
@@ -56,17 +56,19 @@ def test_wrong_expectation_fails_with_diff_and_trace(snapshot):
     result = runner.invoke(cli.app, ["test", at("failing"), *POLICY])
     assert result.exit_code == 1
     lines = short(result.stdout).splitlines()
-    assert lines[-1] == "1 passed, 1 failed"
+    assert lines[-1] == "1 项通过，1 项失败"
     # The diff: where the expectation is written, what it expects and what the policy gives.
-    start = lines.index("graduate_insurance 高校毕业生社会保险补贴 [二（三）]:")
+    start = lines.index("二（三） 高校毕业生社会保险补贴：")
     assert lines[start + 1:start + 4] == [
-        "  failing/wrong-amount.yaml:7:45: amount (per period)",
-        "  - expected: 3000",
-        "  + got:      2400",
+        "  failing/wrong-amount.yaml:7:45: 每期金额",
+        "  - 预期：3,000元",
+        "  + 实际：2,400元",
     ]
-    # The trace of the clause in question, and why the other one was excluded.
-    assert "      ✓ graduate = true 高校毕业生" in lines
-    assert "  excluded by graduate_insurance (2400 against 0)" in lines
+    # The trace of the clause in question, and why the other one was excluded: in words.
+    assert "      ✓ 属于“高校毕业生”" in lines
+    assert any(line.startswith("  按“从优、从高、不重复”，由“高校毕业生社会保险补贴”（2,400元）替代本项（0元）")
+               for line in lines)
+    assert not [line for line in lines if "graduate_insurance" in line or "= true" in line]
     # The whole report, as read by someone running the tests inside the fixture folder.
     run = run_paths(load(FIXTURES / "policy.qz"), [FIXTURES / "failing"])
     assert render_run(run, paths=PathStyle(base=FIXTURES)) == snapshot
@@ -121,8 +123,9 @@ INVALID = [
      "the path is relative to the test file; looked for cases/nobody.yaml"),
     ("no_as_of.yaml", "invalid/no_as_of.yaml:1:1: error[QZ507]: the test has no evaluation date",
      "add 'as_of: YYYY-MM-DD' to the test or to its case file: a test must not depend on today"),
-    ("wrong_kind.yaml", "invalid/wrong_kind.yaml:6:3: error[QZ506]: clause 'graduate_insurance' is for person, "
-     "but the test's applicant is mentor", "expect only clauses of the case's kind of applicant"),
+    ("wrong_kind.yaml", "invalid/wrong_kind.yaml:6:3: error[QZ506]: clause 'graduate_insurance' "
+     "(高校毕业生社会保险补贴) is for 个人, but the test's applicant is 创业导师",
+     "expect only clauses of the case's kind of applicant"),
     ("malformed.yaml", "invalid/malformed.yaml:5:1: error[QZ501]: malformed YAML: while parsing a flow mapping "
      "expected ',' or '}', but got '<stream end>'", None),
 ]
@@ -130,7 +133,7 @@ INVALID = [
 
 @pytest.mark.parametrize("name, headline, hint", INVALID, ids=[case[0] for case in INVALID])
 def test_invalid_test_file_exits_2_with_positioned_diagnostic(name, headline, hint):
-    result = runner.invoke(cli.app, ["test", at(f"invalid/{name}"), *POLICY])
+    result = runner.invoke(cli.app, ["test", at(f"invalid/{name}"), *POLICY, "--lang", "en"])
     assert result.exit_code == 2
     assert result.stdout == ""
     lines = short(result.stderr).splitlines()
@@ -139,6 +142,15 @@ def test_invalid_test_file_exits_2_with_positioned_diagnostic(name, headline, hi
     if hint:
         assert f"   = hint: {hint}" in lines
     assert lines[-1].endswith("error(s) in test files: no test was run")
+
+
+def test_test_file_diagnostics_read_in_the_users_language():
+    result = runner.invoke(cli.app, ["test", at("invalid/bad_amount.yaml"), *POLICY])
+    assert result.exit_code == 2
+    lines = short(result.stderr).splitlines()
+    assert lines[0] == "invalid/bad_amount.yaml:4:49: error[QZ504]: amount 不是以元计的金额：“两千四百块”"
+    assert "   = 提示: 请写整数元（20000）、以万计的金额（2万）或元与分（350.50）" in lines
+    assert lines[-1] == "测试文件中有 1 个错误：未运行任何测试"
 
 
 def test_caret_spans_the_whole_invalid_value():
@@ -150,7 +162,7 @@ def test_caret_spans_the_whole_invalid_value():
 
 
 def test_every_problem_of_a_file_is_reported_at_once():
-    result = runner.invoke(cli.app, ["test", at("invalid/unknown_fact.yaml"), *POLICY])
+    result = runner.invoke(cli.app, ["test", at("invalid/unknown_fact.yaml"), *POLICY, "--lang", "en"])
     assert [line for line in short(result.stderr).splitlines() if "error[" in line] == [
         "invalid/unknown_fact.yaml:5:3: error[QZ402]: unknown fact 'graduat'",
         "invalid/unknown_fact.yaml:8:56: error[QZ402]: unknown fact 'graduat'",
@@ -176,17 +188,21 @@ def test_coverage_names_the_clause_no_test_touches():
     result = runner.invoke(cli.app, ["test", "--coverage", *POLICY])
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert "clause coverage: 2/3 clauses granted and denied (66.7%)" in lines
-    assert "clauses no test touches: mentor_subsidy" in lines
-    assert any(line.startswith("  mentor_subsidy ") and line.endswith("NOT TOUCHED") for line in lines)
-    assert "  mentor_subsidy: provides_service — never true or false" in lines
-    assert lines[-1] == "2 passed, 0 failed"
+    assert "条款覆盖率：2/3 项条款既有测试判为可享受、又有测试判为不予享受（66.7%）" in lines
+    assert "无测试涉及的条款：二（一） 创业导师补贴" in lines
+    assert any(line.startswith("  二（一） 创业导师补贴 ") and line.endswith("无测试涉及") for line in lines)
+    assert "  二（一） 创业导师补贴：属于“提供创业服务” — 从未判定" in lines
+    assert lines[-1] == "2 项通过，0 项失败"
+    english = runner.invoke(cli.app, ["test", "--coverage", *POLICY, "--lang", "en"]).stdout.splitlines()
+    assert "clause coverage: 2/3 clauses granted by some test and denied by another (66.7%)" in english
+    assert "  二（一） 创业导师补贴: is “提供创业服务” — never decided" in english
+    assert english[-1] == "2 passed, 0 failed"
 
 
 def test_min_coverage_fails_below_the_threshold():
     below = runner.invoke(cli.app, ["test", "--min-coverage", "100", *POLICY])
     assert below.exit_code == 1
-    assert below.stderr == "clause coverage 66.7% is below --min-coverage 100%\n"
+    assert below.stderr == "条款覆盖率 66.7% 低于 --min-coverage 100%\n"
     assert runner.invoke(cli.app, ["test", "--min-coverage", "66", *POLICY]).exit_code == 0
 
 
@@ -207,7 +223,8 @@ def test_condition_atoms_expand_definitions_and_skip_other_kinds_equivalences():
     clause = policy.clause("hr_agency_recruitment_policy")
     atoms = condition_atoms(policy, clause.requires, clause.beneficiary)
     # The school's and the village's 同等享受 extend the definition for them, not for agencies.
-    assert atoms == [((0, 0, 0), "licensed_hr_agency", ("hr_agency_subsidy_eligible",))]
+    assert [(path, expr.text, within) for path, expr, within in atoms] == [
+        ((0, 0, 0), "licensed_hr_agency", ("hr_agency_subsidy_eligible",))]
 
 
 def test_junit_report_has_one_testcase_per_test_and_the_diff_in_the_failure():
@@ -219,10 +236,11 @@ def test_junit_report_has_one_testcase_per_test_and_the_diff_in_the_failure():
     cases = {case.get("name"): case for case in suite}
     assert set(cases) == {"金额写错的测试", "正确的测试"}
     [failure] = cases["金额写错的测试"]
-    assert failure.get("message") == "expectations not met: graduate_insurance.amount, flexible_insurance.status"
-    assert "  - expected: 3000\n  + got:      2400" in failure.text
+    assert failure.get("message") == ("预期未满足：二（三） 高校毕业生社会保险补贴（每期金额）；"
+                                      "二（五） 灵活就业社会保险补贴（结论）")
+    assert "  - 预期：3,000元\n  + 实际：2,400元" in failure.text
     assert list(cases["正确的测试"]) == []
-    assert result.stderr == "1 passed, 1 failed\n"
+    assert result.stderr == "1 项通过，1 项失败\n"
 
 
 def test_json_report_lists_mismatches_with_their_place():
@@ -249,7 +267,7 @@ def test_missing_path_is_a_usage_error(monkeypatch, capsys):
     with pytest.raises(SystemExit) as exit_info:
         cli.main()
     assert exit_info.value.code == 2
-    assert "no such file or directory: no-such-tests" in capsys.readouterr().err
+    assert "没有这个文件或文件夹：no-such-tests" in capsys.readouterr().err
 
 
 def test_a_policy_folder_runs_its_tests_and_skips_its_case_files():

@@ -28,12 +28,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import operator
+from decimal import Decimal
 from typing import Callable, Collection, NamedTuple
 
 from qzdsl.model import policy as m
 from qzdsl.model.derived import derived
 from qzdsl.cases.case import Case, value_on
-from qzdsl.model.dates import shift
+from qzdsl.model.dates import periods_started, phases, shift
 from qzdsl.diagnostics import QzError, did_you_mean, error
 from qzdsl.backends.evaluator.resolution import resolve
 from qzdsl.backends.evaluator.results import (
@@ -51,7 +52,7 @@ from qzdsl.backends.evaluator.results import (
     TraceNode,
 )
 from qzdsl.model.policy import Status
-from qzdsl.backends.evaluator.schedule import payout, timeline
+from qzdsl.backends.evaluator.schedule import dates, payout, per_period, spans, timeline
 
 # The statuses as module constants: looking a member up on its enum class costs ten times
 # more than a global on Python 3.11, and the evaluator does it for every clause of a case.
@@ -114,16 +115,14 @@ def _verdict(plan: "_ClausePlan", trace: TraceNode, run: "_Run", anchor: TraceNo
     heads = plan.heads(run) if plan.heads else None
     rate = plan.rate(run) if plan.rate else None
 
-    # A continuing condition over facts that change: judged period by period, it may hold
-    # in some periods and not in others (paid, then stopped) whatever it is on the as-of date.
+    # Over facts that change: a continuing condition, a head count or a rate is judged
+    # period by period (`_Periods`), each period on the facts given for it — paid, then
+    # stopped; more heads one year than the next — whatever they are on the as-of date.
     periods = None
-    if plan.continuing is not None and case.changes and trace.children[0].value is True and date is not None \
-            and not window.stopped(as_of) and all(n is None or n.value is not None for n in (heads, rate)):
-        changing = tuple(name for name in plan.continuing_facts if name in case.changes)
-        paid = payout(clause, int(heads.value) if heads is not None else None,
-                      anchor.value if anchor is not None else None, rate.value if rate is not None else None)
-        if changing and paid is not None and paid.first is not None and paid.count is not None:
-            periods = _Periods(plan, run, case, changing, paid, anchor.value if anchor is not None else None)
+    met = (trace.children[0] if plan.continuing is not None else trace).value is True
+    if case.changes and met and date is not None and anchor is not None and not window.stopped(as_of):
+        periods = _Periods.judge(plan, run, case, anchor.value, heads, rate)
+        if periods is not None and plan.continuing is not None:
             trace = _node(TraceNode, ("and", trace.text, _all((trace.children[0], periods.overall)),
                                       trace.children, None, None, trace.expr))
 
@@ -150,18 +149,25 @@ def _verdict(plan: "_ClausePlan", trace: TraceNode, run: "_Run", anchor: TraceNo
     if window.end is not None and date > window.end:
         return _NOT_IN_FORCE, (OutOfWindow("after", date, window),), (), None, date, None
 
-    # 3. An unknown requirement, or the head count or rate the amount needs.
-    if trace.value is None or any(n is not None and n.value is None for n in (heads, rate)):
-        if periods is not None:
-            reasons, missing = periods.unknown()
-            return _UNDETERMINED, reasons, missing, None, date, None
+    # 3. An unknown requirement, or the head count or rate the amount needs (on the as-of
+    #    facts, or in every period when judged period by period).
+    if periods is not None and (trace.value is None or periods.none_known):
+        reasons, missing = periods.unknown()
+        return _UNDETERMINED, reasons, missing, None, date, None
+    if trace.value is None or (periods is None or periods.amounts is None) and any(
+            n is not None and n.value is None for n in (heads, rate)):
         reasons, missing = _unknowns(trace, None, heads, rate, spec)
         return _UNDETERMINED, reasons, missing, None, date, None
 
     # 4. The amount, and where each of its periods stands on the as-of date.
-    count = int(heads.value) if heads is not None else None
-    paid = payout(clause, count, anchor.value if anchor is not None else None,
-                  rate.value if rate is not None else None)
+    count = int(heads.value) if heads is not None and heads.value is not None else None
+    rate_now = rate.value if rate is not None else None
+    if periods is not None and periods.amounts is not None:  # each period its own head count
+        paid = payout(clause, None, anchor.value, rate_now, periods.amounts, periods.now)
+    else:
+        paid = payout(clause, count, anchor.value if anchor is not None else None, rate_now)
+        if periods is not None and paid is not None and paid.open_ended:
+            paid = dataclasses.replace(paid, listed=len(periods.judged))
     reasons = (RequirementMet(trace),)
     if paid is not None and paid.cut_at is not None:
         reasons += (ScheduleCut(paid.dropped, window),)
@@ -176,45 +182,106 @@ def _verdict(plan: "_ClausePlan", trace: TraceNode, run: "_Run", anchor: TraceNo
 
 
 class _Periods:
-    """A continuing condition judged period by period on the facts given for each: over
-    every value its changing facts take from the period's start (not before the anchor
-    date) to its end. A period is paid only when the condition holds throughout it."""
+    """A schedule judged period by period on the facts given for each (docs/eval.md,
+    "Schedules"): its continuing condition, over every value its changing facts take from
+    the period's start (not before the anchor date) to its end — a period is paid only when
+    it holds throughout —, and its head count and rate when they change over time — a
+    period pays at least the rate times the fewest heads (the lowest rate) it sees, at
+    most times the most (the highest). A period whose facts are not given is undetermined.
 
-    def __init__(self, plan: "_ClausePlan", run: "_Run", case: Case, changing: tuple[str, ...], paid,
-                 anchor: dt.date | None):
-        self.plan, self.run, self.case, self.changing = plan, run, case, changing
+    An open-ended schedule is judged up to the period after the last change (or after the
+    as-of date): the periods after that share its facts (`schedule.Timeline.tail`)."""
+
+    def __init__(self, plan: "_ClausePlan", run: "_Run", case: Case, changing: tuple[str, ...],
+                 spans: tuple[tuple[dt.date, dt.date], ...], anchor: dt.date, amounts: bool, now: int):
+        self.plan, self.run, self.case, self.changing, self.now = plan, run, case, changing, now
+        clause = plan.clause
         dates = case.change_dates(changing)
-        self.traces: dict[tuple, TraceNode] = {}
+        self.points: dict[tuple, tuple[TraceNode | None, ...]] = {}
         self.first: dict[bool | None, tuple[dt.date | None, TraceNode]] = {}
-        judged = []
-        for period in paid.periods:
-            start = anchor if anchor is not None and period.start < anchor else period.start
-            end = max(period.end, start)
-            nodes = [self._at(point) for point in (start, *(d for d in dates if start < d <= end))]
-            for node in nodes:
-                self.first.setdefault(node.value, (period.start, node))
-            judged.append(_all(tuple(nodes)))
+        self.missing: list[tuple[str, ...]] = []
+        judged, held_values, paid = [], [], []
+        for period_start, period_end in spans:
+            start = anchor if period_start < anchor else period_start
+            end = max(period_end, start)
+            points = [self._at(point) for point in (start, *(d for d in dates if start < d <= end))]
+            held: bool | None = True
+            missing: dict[str, None] = {}
+            if plan.continuing is not None:
+                nodes = tuple(point[0] for point in points)
+                for node in nodes:
+                    self.first.setdefault(node.value, (period_start, node))
+                held = _all(nodes)
+                if held is None:
+                    missing.update((f, None) for n in nodes for f in missing_facts(n))
+            held_values.append(held)
+            amount = (Decimal(0), Decimal(0))
+            if amounts:
+                seen = [point[1:] for point in points]
+                unknown = [n for pair in seen for n in pair if n is not None and n.value is None]
+                if unknown:
+                    missing.update((f, None) for n in unknown for f in missing_facts(n))
+                    held = None if held is not False else False
+                else:
+                    bounds = [per_period(clause, None if h is None else int(h.value), None if r is None else r.value)
+                              for h, r in seen]
+                    lows, highs = [b[0] for b in bounds], [b[1] for b in bounds]
+                    amount = (None if None in lows else min(lows), None if None in highs else max(highs))
+            paid.append(amount)
+            judged.append(held)
+            self.missing.append(tuple(missing) if held is None else ())
         self.judged = tuple(judged)
-        values = set(self.judged)
-        self.overall = TraceNode("and", plan.clause.continuing.text,
-                                 True if True in values else None if None in values else False,
-                                 expr=plan.clause.continuing)
+        self.amounts = tuple(paid) if amounts else None
+        self.none_known = True not in self.judged and None in self.judged
+        values = set(held_values)
+        self.overall = None
+        if plan.continuing is not None:
+            self.overall = TraceNode("and", clause.continuing.text,
+                                     True if True in values else None if None in values else False,
+                                     expr=clause.continuing)
 
-    def _at(self, date: dt.date) -> TraceNode:
+    @classmethod
+    def judge(cls, plan: "_ClausePlan", run: "_Run", case: Case, anchor: dt.date | None, heads: TraceNode | None,
+              rate: TraceNode | None) -> "_Periods | None":
+        """The judgement of a dated schedule whose continuing condition, head count or
+        rate reads a fact that changes over time; None when nothing it needs changes (the
+        as-of facts decide), or when the schedule is undated or empty."""
+        changing_cont = tuple(n for n in plan.continuing_facts if n in case.changes) if plan.continuing else ()
+        changing_amount = tuple(n for n in plan.amount_facts if n in case.changes)
+        if not (changing_cont or changing_amount) or anchor is None:
+            return None
+        if not changing_amount and any(n is not None and n.value is None for n in (heads, rate)):
+            return None  # the amount is unknown in every period: the as-of facts say so
+        clause = plan.clause
+        first, count, _, _ = dates(clause, anchor)
+        if first is None or count == 0:
+            return None
+        changing = tuple(dict.fromkeys(changing_cont + changing_amount))
+        months = clause.amount.cadence.months
+        last = max((run.as_of, *case.change_dates(changing)))
+        listed = count if count is not None else periods_started(first, months, last) + 1
+        past, current, _ = phases(first, count, months, run.as_of)
+        return cls(plan, run, case, changing, spans(first, listed, clause.amount.cadence), anchor,
+                   bool(changing_amount), min(past, listed - 1))
+
+    def _at(self, date: dt.date) -> tuple[TraceNode | None, ...]:
+        """(continuing condition, head count, rate) on the facts of `date`, each None where
+        the clause has none; evaluated once per distinct value of the changing facts."""
         key = tuple(value_on(self.case.changes[name], date) for name in self.changing)
-        node = self.traces.get(key)
-        if node is None:
+        point = self.points.get(key)
+        if point is None:
             run = _Run(self.case.facts_on(date), self.run.as_of, self.run.kind)
-            node = self.traces[key] = self.plan.continuing(run)
-        return node
+            plan = self.plan
+            point = self.points[key] = tuple(None if step is None else step(run)
+                                             for step in (plan.continuing, plan.heads, plan.rate))
+        return point
 
     def stopped(self) -> ContinuingStopped:
         start, node = self.first.get(False, (None, self.plan.continuing(self.run)))
         return ContinuingStopped(node, start, sum(1 for held in self.judged if held is False))
 
     def undetermined(self) -> PeriodsUndetermined:
-        _, node = self.first.get(None, (None, None))
-        facts = missing_facts(node) if node is not None else ()
+        facts = next((m for m, held in zip(self.missing, self.judged) if held is None), ())
         return PeriodsUndetermined(sum(1 for held in self.judged if held is None), facts)
 
     def unknown(self) -> tuple[tuple[Reason, ...], tuple[str, ...]]:
@@ -328,6 +395,7 @@ class _ClausePlan(NamedTuple):
     rate: Step | None
     continuing: Step | None  # the `while` condition, and the facts it reads
     continuing_facts: tuple[str, ...]
+    amount_facts: tuple[str, ...]  # the facts the head count and the rate read
 
 
 class _Plan:
@@ -340,7 +408,8 @@ class _Plan:
             kind: tuple(_ClausePlan(clause, compiler.visit(clause.requires), *(
                 compiler.named(name) if name else None
                 for name in (clause.amount.anchor, clause.amount.per_head, clause.amount.fact)),
-                *_continuing(policy, compiler, clause))
+                *_continuing(policy, compiler, clause),
+                m.facts_reached(policy.reach(clause.amount.amount_facts, clause.beneficiary)))
                 for clause in policy.clauses_for(kind))
             for kind in policy.kinds}
 

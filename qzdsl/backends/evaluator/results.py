@@ -300,7 +300,7 @@ class Decision:
                 if clause.guaranteed:
                     sums[0] += part_low or 0
                 sums[1] = None if sums[1] is None or part_high is None else sums[1] + part_high
-            if payout.open_ended:
+            if line.future is None:  # no end: open-ended, and not ended by a stopped tail
                 open_ended += 1
                 high = None
                 continue

@@ -63,6 +63,13 @@ class Payout:
     total_cap: Decimal | None = None
     dropped: int = 0
     cut_at: dt.date | None = None
+    # Per period, when the amount differs from period to period (a head count or a rate
+    # that changes over time, judged on each period's facts): each listed period's
+    # `(low, high)`, already multiplied and capped per period, before any total cap. None:
+    # every period pays `low`/`high`. An open-ended schedule lists as many periods as were
+    # judged; the ones after them pay what the last one does.
+    amounts: tuple[tuple[Decimal | None, Decimal | None], ...] | None = None
+    listed: int | None = None  # periods listed of an open-ended schedule judged one by one
 
     @property
     def open_ended(self) -> bool:
@@ -76,14 +83,27 @@ class Payout:
             return _top(self.low, self.high)
         return _top(self.total_low, self.total_high)
 
+    @property
+    def varies(self) -> bool:
+        """Whether its periods pay different amounts (`amounts`)."""
+        return self.amounts is not None and len(set(self.amounts)) > 1
+
+    def amount(self, index: int) -> tuple[Decimal | None, Decimal | None]:
+        """What the period at 0-based `index` pays, before any total cap."""
+        if self.amounts is None:
+            return self.low, self.high
+        return self.amounts[min(index, len(self.amounts) - 1)]
+
     @cached_property
     def periods(self) -> tuple[Period, ...]:
-        """The schedule; an open-ended payout lists its first period only."""
+        """The schedule; an open-ended payout lists its first period only, or the periods
+        judged one by one (`amounts`)."""
         left_low = left_high = self.total_cap  # a total cap is used up period by period
         result = []
-        for index in range(self.count or 1):
+        listed = self.count if self.count is not None else len(self.amounts) if self.amounts else self.listed or 1
+        for index in range(listed):
             start = self._start(index)
-            low, high, left_low, left_high = _within_cap(self.low, self.high, left_low, left_high)
+            low, high, left_low, left_high = _within_cap(*self.amount(index), left_low, left_high)
             end = start
             if start is not None and self.cadence.recurring:
                 # A period ends the day before the next starts: clamped month ends leave no gap.
@@ -107,7 +127,10 @@ class Timeline:
     `states` is None when every period is judged on the same facts (a case whose facts do
     not change over time): each period's state is then its phase's. Otherwise it has one
     `PeriodState` per period of `Payout.periods`, each judged on the facts of that period;
-    `stopped` and `undetermined` count the periods that pay nothing for that reason."""
+    `stopped` and `undetermined` count the periods that pay nothing for that reason.
+    `tail` is, for an open-ended schedule judged period by period, the state of every
+    period after the listed ones (they share the last one's facts): projected (`future` is
+    then None, no end), stopped (the schedule ended) or undetermined."""
 
     past: int
     current: int
@@ -119,6 +142,7 @@ class Timeline:
     stopped: int = 0
     undetermined: int = 0
     stopped_from: dt.date | None = None  # the start of the first stopped period
+    tail: m.PeriodState | None = None
 
     def state(self, index: int) -> m.PeriodState:
         """The state of the period at 0-based `index`."""
@@ -161,7 +185,7 @@ def timeline(p: Payout, as_of: dt.date, judged: tuple[bool | None, ...] | None =
                                                              m.PeriodState.PROJECTED)}
     left_low = left_high = p.total_cap
     states, stopped, undetermined, stopped_from = [], 0, 0, None
-    for period, held, phase in zip(p.periods, judged, phase_of):
+    for index, (period, held, phase) in enumerate(zip(p.periods, judged, phase_of)):
         if held is not True:
             state = m.PeriodState.STOPPED if held is False else m.PeriodState.UNDETERMINED
             stopped += held is False
@@ -170,14 +194,24 @@ def timeline(p: Payout, as_of: dt.date, judged: tuple[bool | None, ...] | None =
                 stopped_from = period.start
             states.append(state)
             continue
-        low, high, left_low, left_high = _within_cap(p.low, p.high, left_low, left_high)
+        low, high, left_low, left_high = _within_cap(*p.amount(index), left_low, left_high)
         sums = totals[phase]
         sums[0] = None if sums[0] is None or low is None else sums[0] + low
         sums[1] = None if sums[1] is None or high is None else sums[1] + high
         states.append(phase)
+    tail = None
+    if p.count is None:
+        # Open-ended: the periods after the listed ones are judged as the last listed one,
+        # which starts after every change (the evaluator lists them so far).
+        tail = states[-1] if states[-1] in (m.PeriodState.STOPPED, m.PeriodState.UNDETERMINED) \
+            else m.PeriodState.PROJECTED
+        if tail is m.PeriodState.PROJECTED:
+            totals[m.PeriodState.PROJECTED] = [None, None]  # no end
+        else:
+            future = len(states) - past - current
     return Timeline(past, current, future, *(tuple(totals[s]) for s in (m.PeriodState.PAID, m.PeriodState.DUE,
                                                                        m.PeriodState.PROJECTED)),
-                    tuple(states), stopped, undetermined, stopped_from)
+                    tuple(states), stopped, undetermined, stopped_from, tail)
 
 
 def _cumulative(p: Payout, n: int) -> tuple[Decimal | None, Decimal | None]:
@@ -205,14 +239,11 @@ def _top(low: Decimal | None, high: Decimal | None) -> Decimal:
     return low if low is not None else Decimal(0)
 
 
-def payout(clause: m.Clause, heads: int | None, anchor: dt.date | None,
-           rate: Decimal | None = None) -> Payout | None:
-    """The payout of a clause; None when it has no computable amount (`Clause.computes_amount`),
-    or when its rate is a fact (`AmountSpec.fact`) and `rate`, the case's value of it, is
-    not given. `heads` is the per-head count (None: no per-head) and `anchor` the value of
-    the anchor date (None: no anchor, undated periods)."""
-    if not clause.computes_amount:
-        return None
+def per_period(clause: m.Clause, heads: int | None, rate: Decimal | None = None) \
+        -> tuple[Decimal | None, Decimal | None] | None:
+    """What one period pays (`Payout.low`, `Payout.high`): the rate, or `rate` (the case's
+    value of the amount's rate fact), multiplied by `heads` (None: no per-head) and capped
+    per period. None when the rate is a fact and `rate` is not given."""
     spec = clause.amount
     if spec.fact is not None:
         if rate is None:
@@ -226,7 +257,14 @@ def payout(clause: m.Clause, heads: int | None, anchor: dt.date | None,
     if cap is not None:
         low = None if low is None else min(low, cap)
         high = cap if high is None else min(high, cap)
+    return low, high
 
+
+def dates(clause: m.Clause, anchor: dt.date | None) -> tuple[dt.date | None, int | None, int, dt.date | None]:
+    """(first period's start, number of periods, periods dropped, window end that cut them)
+    of a clause's schedule from `anchor` (None: undated periods); the count is None when
+    the schedule is open-ended."""
+    spec = clause.amount
     maximum = spec.max_count
     first = None
     count, dropped, cut_at = maximum, 0, None
@@ -237,7 +275,45 @@ def payout(clause: m.Clause, heads: int | None, anchor: dt.date | None,
             within = _periods_until(first, spec.cadence, stop)
             if maximum is None or within < maximum:
                 count, dropped, cut_at = within, (maximum or within) - within, stop
+    return first, count, dropped, cut_at
+
+
+def spans(first: dt.date, count: int, cadence: m.Cadence) -> tuple[tuple[dt.date, dt.date], ...]:
+    """The (start, end) of the first `count` periods of a dated schedule."""
+    return tuple((p.start, p.end) for p in Payout(m.AmountKind.FIXED, cadence, None, Decimal(0), Decimal(0), count,
+                                                   first, None, None).periods)
+
+
+def payout(clause: m.Clause, heads: int | None, anchor: dt.date | None,
+           rate: Decimal | None = None,
+           amounts: tuple[tuple[Decimal | None, Decimal | None], ...] | None = None, now: int = 0) -> Payout | None:
+    """The payout of a clause; None when it has no computable amount (`Clause.computes_amount`),
+    or when its rate is a fact (`AmountSpec.fact`) and `rate`, the case's value of it, is
+    not given. `heads` is the per-head count (None: no per-head) and `anchor` the value of
+    the anchor date (None: no anchor, undated periods).
+
+    `amounts`, when the amount is judged period by period (`Payout.amounts`), gives each
+    period's `(low, high)`; `Payout.low`/`high` are then those of the period at 0-based
+    index `now` (the current one), and `heads` (that period's head count, None when it
+    varies within it or is unknown) only says what reports show."""
+    if not clause.computes_amount:
+        return None
+    spec = clause.amount
+    first, count, dropped, cut_at = dates(clause, anchor)
     total_cap = spec.total_cap
+    if amounts is not None:
+        low, high = amounts[min(now, len(amounts) - 1)]
+        result = Payout(spec.kind, spec.cadence, heads, low, high, count, first, None, None, total_cap, dropped,
+                        cut_at, amounts)
+        if count is None:
+            return result
+        lows, highs = [x.low for x in result.periods], [x.high for x in result.periods]
+        return replace(result, total_low=None if None in lows else sum(lows, Decimal(0)),
+                       total_high=None if None in highs else sum(highs, Decimal(0)))
+    bounds = per_period(clause, heads, rate)
+    if bounds is None:
+        return None
+    low, high = bounds
     if count is None:
         return Payout(spec.kind, spec.cadence, heads, low, high, None, first, None, None, total_cap)
     total_low = None if low is None else _capped(times(low, count), total_cap)

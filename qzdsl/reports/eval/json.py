@@ -249,6 +249,8 @@ class _Phrasing:
         parts = [core]
         if p.heads is not None:
             parts.append(self.t("eval.heads", count=p.heads))
+        if p.amounts is not None:
+            parts.append(self.t("eval.amount.by_period"))
         if p.cadence != "once" and p.count is None:
             parts.append(self.t("eval.open_ended"))
         elif p.cadence != "once":
@@ -271,7 +273,10 @@ class _Phrasing:
             else:
                 parts.append(self.t(f"eval.timeline.{name}", amount=self.rate(low, high)))
         for name in ("stopped", "undetermined"):
-            if getattr(line, name):
+            if line.tail is not None and line.tail.value == name:  # open-ended, ended for good
+                parts.append(self.t(f"eval.timeline.{name}_open", date=line.stopped_from.isoformat()
+                                    if line.stopped_from else ""))
+            elif getattr(line, name):
                 parts.append(self.t(f"eval.timeline.{name}", count=getattr(line, name)))
         text = ("；" if self.lang == "zh" else "; ").join(parts)
         if continuing and (line.future is None or line.future > 0):
@@ -286,6 +291,7 @@ class _Phrasing:
                                                            "high": _money(line.projected[1])},
             "stopped": line.stopped,
             "undetermined": line.undetermined,
+            "tail": None if line.tail is None else line.tail.value,
             "text": text,
         }
 
@@ -297,6 +303,7 @@ class _Phrasing:
             "cadence": p.cadence,
             "heads": p.heads,
             "per_period": {"low": _money(p.low), "high": _money(p.high)},
+            "by_period": p.amounts is not None,
             "periods": p.count,
             "open_ended": p.open_ended,
             "first": p.first.isoformat() if p.first else None,
@@ -456,7 +463,7 @@ class _Phrasing:
                 text += ("，" if self.lang == "zh" else "; ") + self.t(f"eval.after_end.{w.after_end}")
             provision = None
             if w.provision is not None:
-                provision = self.t("eval.reason.provision", section=w.provision.section, quote=w.provision.quote)
+                provision = self.provision(w.provision)
             known = self._windows[id(w)] = (w, (text, provision))
         return known[1]
 
@@ -527,8 +534,7 @@ class _Phrasing:
                     message += ("；" if self.lang == "zh" else "; ") + self.t("eval.reason.tie")
                 provision = self.policy.info.principle_provision
                 if provision is not None:
-                    message += ("；" if self.lang == "zh" else "; ") + self.t(
-                        "eval.reason.provision", section=provision.section, quote=provision.quote)
+                    message += ("；" if self.lang == "zh" else "; ") + self.provision(provision)
                 return {"kind": "excluded_by", "clause": winner, "value": _money(value),
                         "winner_value": _money(winner_value), "tie": tie, "message": message}
             case KeptAlongside(clauses=clauses):
@@ -538,6 +544,12 @@ class _Phrasing:
                 return {"kind": "kept_alongside", "clauses": list(clauses),
                         "message": self.t("eval.reason.kept_alongside", clauses=names)}
         raise TypeError(f"unknown reason {reason!r}")
+
+    def provision(self, citation: m.Citation) -> str:
+        """The sentence a reason rests on, with its section when the encoding places it."""
+        if not citation.section:
+            return self.t("eval.reason.provision_unplaced", quote=citation.quote)
+        return self.t("eval.reason.provision", section=citation.section, quote=citation.quote)
 
     def _labels(self, facts: tuple[str, ...]) -> str:
         sep = "、" if self.lang == "zh" else ", "

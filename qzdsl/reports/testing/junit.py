@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from qzdsl.diagnostics import PathStyle
 from qzdsl.testing.runner import PolicyTestRun
 from qzdsl.reports.testing.text import failure_text, mismatch_fields
+from qzdsl.wording.testing import word
 
 
 # Characters XML 1.0 cannot carry at all, not even escaped.
@@ -21,7 +22,7 @@ def _xml(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
-def render_junit(run: PolicyTestRun) -> str:
+def render_junit(run: PolicyTestRun, lang: str = "zh") -> str:
     root = ET.Element("testsuites", name=f"qzdsl test {run.policy.info.doc_number}",
                       tests=str(len(run.results)), failures=str(run.failed), errors="0")
     suites: dict[str, ET.Element] = {}
@@ -35,8 +36,8 @@ def render_junit(run: PolicyTestRun) -> str:
         case = ET.SubElement(suite, "testcase", classname=_xml(file), name=_xml(result.test.name))
         if not result.passed:
             suite.set("failures", str(int(suite.get("failures")) + 1))
-            failure = ET.SubElement(case, "failure", message=_xml(f"expectations not met: {mismatch_fields(result)}"),
-                                    type="PolicyTestFailure")
-            failure.text = _xml(failure_text(result))
+            message = word("junit_failure", lang, fields=mismatch_fields(result, lang))
+            failure = ET.SubElement(case, "failure", message=_xml(message), type="PolicyTestFailure")
+            failure.text = _xml(failure_text(result, lang=lang))
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"

@@ -266,9 +266,10 @@ def test_eval_batch_of_valid_rows_exits_0_with_a_table(capsys, monkeypatch, tmp_
 
 
 @pytest.mark.parametrize("args, message", [
-    (["eval"], "give a CASE file, or --batch FILE --out RESULT"),
-    (["eval", "--batch", str(POPULATION)], "--batch needs --out"),
-    (["eval", "--batch", str(POPULATION), "--out", "r.parquet", "--format", "html"], "table or json"),
+    (["eval"], "请给出案例文件 CASE，或使用 --batch FILE --out RESULT"),
+    (["eval", "--lang", "en"], "give a CASE file, or --batch FILE --out RESULT"),
+    (["eval", "--batch", str(POPULATION)], "--batch 需要 --out"),
+    (["eval", "--batch", str(POPULATION), "--out", "r.parquet", "--format", "html"], "table 或 json"),
     (["eval", "--batch", "missing.csv", "--out", "r.parquet"], "没有这个文件"),
 ])
 def test_eval_batch_usage_errors_exit_2(capsys, monkeypatch, args, message):
