@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import socket
 import statistics
 import subprocess
@@ -147,6 +148,29 @@ async def closed_loop(port: int, bodies: list[bytes], clients: int, seconds: flo
     return _summary(latencies, errors, elapsed)
 
 
+def _cpu_seconds(process: subprocess.Popen) -> float | None:
+    """CPU seconds (user and system) the server and its worker processes used so far, from
+    /proc (None where there is none)."""
+    try:
+        pids = [process.pid, *(int(p) for p in Path(f"/proc/{process.pid}/task/{process.pid}/children")
+                                .read_text().split())]
+        tick = os.sysconf("SC_CLK_TCK")
+        return sum(sum(int(f) for f in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[11:13])
+                   for pid in pids) / tick
+    except (OSError, ValueError):
+        return None
+
+
+def _measured(server: subprocess.Popen, phase) -> tuple[dict, tuple[float, float] | None]:
+    """A phase's summary, and the CPU seconds the server and this client spent on it."""
+    server_before, client_before = _cpu_seconds(server), time.process_time()
+    result = asyncio.run(phase())
+    server_after, client_after = _cpu_seconds(server), time.process_time()
+    if server_before is None or server_after is None:
+        return result, None
+    return result, (server_after - server_before, client_after - client_before)
+
+
 def _summary(latencies: list[float], errors: int, elapsed: float) -> dict:
     ordered = sorted(latencies)
     return {
@@ -171,17 +195,22 @@ def main() -> int:
     bodies = [json.dumps(_jsonable(yaml.safe_load(case.read_text(encoding="utf-8"))), ensure_ascii=False).encode()
               for case in CASES]
     port = free_port()
+    print(f"{os.cpu_count()} CPU(s), load {os.getloadavg()[0]:.2f} before")
     server = start_server(port, args.workers)
     try:
-        paced = asyncio.run(open_loop(port, bodies, args.clients, args.rate, seconds, limit))
-        flat_out = asyncio.run(closed_loop(port, bodies, args.clients, seconds, limit))
+        paced, paced_cpu = _measured(server, lambda: open_loop(port, bodies, args.clients, args.rate, seconds, limit))
+        flat_out, flat_cpu = _measured(server, lambda: closed_loop(port, bodies, args.clients, seconds, limit))
     finally:
         server.terminate()
         server.wait(timeout=10)
-    for name, result in ((f"at {args.rate:g} req/s", paced), ("as fast as it goes", flat_out)):
+    for name, result, cpu in ((f"at {args.rate:g} req/s", paced, paced_cpu),
+                              ("as fast as it goes", flat_out, flat_cpu)):
+        per_request = "" if cpu is None else (f", server CPU {cpu[0] / result['requests'] * 1000:.2f} ms/request, "
+                                              f"client {cpu[1] / result['requests'] * 1000:.2f}")
         print(f"{name:>20}: {result['requests']} requests, {result['errors']} errors, "
               f"{result['throughput']:.0f} req/s, p50 {result['p50'] * 1000:.1f} ms, "
-              f"p99 {result['p99'] * 1000:.1f} ms, max {result['max'] * 1000:.1f} ms")
+              f"p99 {result['p99'] * 1000:.1f} ms, max {result['max'] * 1000:.1f} ms{per_request}")
+    print(f"load {os.getloadavg()[0]:.2f} after")
     met = paced["p99"] < P99_TARGET and paced["errors"] == 0 and flat_out["errors"] == 0
     print(f"target p99 < {P99_TARGET * 1000:.0f} ms at {args.rate:g} req/s, no errors: {'met' if met else 'MISSED'}")
     return 0 if met else 1

@@ -758,7 +758,7 @@ def serve(
     try:
         import uvicorn
 
-        from qzdsl.frontdoor.app import SETTINGS_ENV, Settings, create_app, settings_json
+        from qzdsl.frontdoor.app import SETTINGS_ENV, Settings, create_app, settings_json, settle
     except ImportError:
         raise UsageError(words.message("serve_missing", _lang)) from None
 
@@ -769,6 +769,7 @@ def serve(
     # No access log: a request line can carry a case in its query (GET /v1/questions).
     options = {"host": host, "port": port, "access_log": False, "log_level": "warning", "server_header": False}
     if workers == 1:
+        settle()
         uvicorn.run(application, **options)
     else:  # worker processes build the application from the settings handed down in the environment
         os.environ[SETTINGS_ENV] = settings_json(settings)
@@ -1116,11 +1117,14 @@ def main() -> None:
 
     degrade_console_streams()
     code: int | str | None = EXIT_OK
+    commands = app.registered_commands
     try:
         with sigint_raises():
             try:
+                app.registered_commands = _named_command(commands, sys.argv[1:2])
                 app()
             finally:
+                app.registered_commands = commands
                 sys.stdout.flush()  # a full device or a closed pipe shows here, not at exit
     except SystemExit as exc:
         code = exc.code
@@ -1148,6 +1152,16 @@ def main() -> None:
         sys.stderr.write(terminal(_say("error_line", reason=reason)) + "\n")
         code = EXIT_INTERNAL
     sys.exit(code)
+
+
+def _named_command(commands: list, first: list[str]) -> list:
+    """Of the registered commands, only the one the command line names (`qzdsl eval …`),
+    or all of them (`qzdsl`, `qzdsl --help`, a misspelt command, which is answered with
+    the list). Typer turns every registered command into a click command, reading its
+    signature and parameters, before it parses anything: for one command, building the
+    other fifteen is start-up time spent for nothing."""
+    named = [c for c in commands if first and (c.name or c.callback.__name__.lower().replace("_", "-")) == first[0]]
+    return named or commands
 
 
 def _sources_of(exc: QzError) -> dict[str, str]:

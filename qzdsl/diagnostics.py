@@ -19,10 +19,11 @@ from __future__ import annotations
 import difflib
 import functools
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from qzdsl.frozen import frozen
 from qzdsl.codes import CODES, MESSAGES, Severity
 from qzdsl.resources import checkout_root, policies_dir
 
@@ -30,7 +31,7 @@ __all__ = ["CODES", "Diagnostic", "PathStyle", "QzError", "Severity", "Span", "T
            "warning", "did_you_mean", "render", "render_all"]
 
 
-@dataclass(frozen=True, order=True)
+@frozen(order=True, compiled_init=True)
 class Span:
     """A region of a source file; lines and columns are 1-based, columns count characters."""
 
@@ -48,7 +49,7 @@ class Span:
         return f"{self.file}:{self.line}:{self.column}"
 
 
-@dataclass(frozen=True)
+@frozen
 class PathStyle:
     """How file names are shown. A bundled policy file is named from the policies folder
     (`qzf-2023-12/policy.qz`), wherever qzdsl is installed — and so is the same file in the
@@ -83,7 +84,7 @@ class PathStyle:
         return f"{self.show(span.file)}:{span.line}:{span.column}"
 
 
-@dataclass(frozen=True)
+@frozen
 class Text:
     """A sentence to be worded in the reader's language: a `codes.MESSAGES` key and the
     arguments its template takes. Key "" is text given as is (argument `message`)."""
@@ -133,7 +134,7 @@ def plain_value(name: str, value: object, lang: str) -> str:
     return str(value)
 
 
-@dataclass(frozen=True)
+@frozen
 class Diagnostic:
     """One problem or fact found in a policy, a case file, a test file, or by the audit.
 

@@ -7,7 +7,6 @@ a terminal, a link or raw HTML in Markdown, a formula in a spreadsheet.
 
 from __future__ import annotations
 
-import html as _html
 import re
 
 # C0 controls except tab and newline, DEL, C1 controls (a lone 0x9b is a CSI on some
@@ -69,6 +68,8 @@ def markdown_cell(text: str) -> str:
 def html(text: str) -> str:
     """Text as HTML content or a quoted attribute value (quotes escaped too); control
     characters shown as escapes, since a browser silently drops some of them."""
+    import html as _html  # here, not at the top: the terminal's `qzdsl eval` needs no HTML
+
     return _html.escape(terminal(str(text)), quote=True)
 
 

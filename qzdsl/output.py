@@ -17,7 +17,6 @@ import os
 import re
 import stat
 import sys
-import tempfile
 from pathlib import Path
 from typing import IO, Iterable, Iterator
 
@@ -134,6 +133,8 @@ def staged(path: str | Path) -> Iterator[Path]:
         yield path
         return
     _sweep(path)
+    import tempfile  # only when a file is written: `qzdsl eval` to the terminal writes none
+
     try:
         fd, name = tempfile.mkstemp(prefix=f".{path.name}.{_HOST}-{os.getpid()}-", suffix=".tmp",
                                     dir=path.parent or ".")

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
+
+from qzdsl.frozen import frozen
 
 MAX_BYTES = 16 * 1024 * 1024  # no policy, source text or case comes near; a 12 MB policy still reads
 ROOT_ENV = "QZDSL_READ_ROOT"
@@ -57,7 +59,7 @@ def _env_roots() -> tuple[Path, ...]:
     return tuple(_resolve(Path(p)) for p in configured.split(os.pathsep) if p)
 
 
-@dataclass(frozen=True)
+@frozen
 class Confinement:
     """The folders reading may take place in (resolved, symlinks followed) and the size limit."""
 

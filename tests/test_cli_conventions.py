@@ -184,3 +184,25 @@ def test_eval_imports_only_what_it_needs(tmp_path, fmt):
     assert result.returncode == 0, result.stderr
     imported = set(json.loads(result.stdout.splitlines()[-1]))
     assert imported.isdisjoint(_HEAVY), sorted(imported & set(_HEAVY))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_new_case_shows_the_dated_form_of_facts_read_period_by_period(capsys, monkeypatch, tmp_path, lang):
+    code, out, _ = run_main(capsys, monkeypatch, "new-case", "person", "--lang", lang)
+    policy = qzdsl.load()
+    over_time = policy.facts_over_time("person")
+    # The continuing conditions' facts and the head counts of recurring amounts.
+    assert {"employer_pf_monthly", "employment", "family_members_in_quzhou"} <= set(over_time)
+    assert "purchase_date" not in over_time and "graduation_date" not in over_time
+    word = "可随时间变化" if lang == "zh" else "may change over time"
+    lines = out.splitlines()
+    marked = {lines[i + 1].strip().rstrip(":") for i, line in enumerate(lines) if word in line}
+    assert marked == set(over_time)
+    # The example given is a dated value the case reader accepts: filled in, it loads.
+    example = next(line for line in lines if word in line and "300" in line)
+    dated = example[example.index("{"):example.index("}") + 1]
+    filled = out.replace("  employer_pf_monthly:\n", f"  employer_pf_monthly: {dated}\n")
+    path = tmp_path / "case.yaml"
+    path.write_text(filled, encoding="utf-8")
+    case = qzdsl.load_case(path, policy)
+    assert case.changes["employer_pf_monthly"][0][1] == 300

@@ -56,6 +56,29 @@ def test_the_api_answers_what_eval_prints(path, api, capsys, monkeypatch):
     assert served == printed and served["schema"] == "qzdsl.eval.v1"
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_fast_encoder_writes_the_bytes_of_the_standard_library(lang, monkeypatch):
+    """`encode_json` (orjson when installed) and Starlette's JSONResponse (json) give the
+    same bytes for every bundled decision, for text with control characters, quotes and
+    line separators, and for what orjson refuses (an integer beyond 64 bits)."""
+    from starlette.responses import JSONResponse
+
+    from qzdsl import evaluate, load, load_case
+    from qzdsl.frontdoor import app as served
+    from qzdsl.reports.eval.json import record
+
+    policy = load().in_language(lang)
+    tricky = {"text": "引号\"\\ 控制\x00\x07\x1f\n\t\u2028\u2029\x7f /<>&", "big": 10 ** 40, "neg": -(2 ** 63),
+              "nested": [[], {}, None, True, False, 0, -1, 2 ** 64 - 1]}
+    records = [record(evaluate(policy, load_case(path, policy)), lang) for path in CASES]
+    for content in [*records, tricky, {"only": "ascii"}]:
+        standard = JSONResponse(content).body
+        assert served.encode_json(content) == standard
+        monkeypatch.setattr(served, "_orjson", None)  # without orjson installed: the standard library
+        assert served.encode_json(content) == standard
+        monkeypatch.undo()
+
+
 def test_bad_input_is_422_with_the_diagnostics_of_the_cli_in_the_requests_language(api):
     body = {"kind": "person", "facts": {"university": "衢州学院", "purchase_date": "6/1/2024", "no_hom": True}}
     zh = api.post("/v1/eval", json=body, headers={"Accept-Language": "zh-CN,zh;q=0.9"})

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -50,7 +51,7 @@ def test_a_failed_write_leaves_the_previous_file_intact(tmp_path, monkeypatch, o
 
     with monkeypatch.context() as patch:
         if stage == "create":
-            patch.setattr(output.tempfile, "mkstemp", fail)
+            patch.setattr(tempfile, "mkstemp", fail)  # output imports it when it writes
         elif stage == "write":
             real_open = open
 

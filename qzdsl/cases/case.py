@@ -21,10 +21,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from decimal import Decimal
 from pathlib import Path
 
+from qzdsl.frozen import frozen
 from qzdsl.model import policy as m
 from qzdsl.money import SPELLING_PATTERN, to_json
 from qzdsl.cases.values import EARLIEST, LATEST, MAX_COUNT, MAX_MONEY, FactValue, Refused, in_range, read_date, \
@@ -38,7 +39,7 @@ __all__ = ["Case", "EARLIEST", "LATEST", "MAX_COUNT", "MAX_MONEY", "FactValue", 
            "case_schema", "canonical_facts", "in_range", "json_value", "load_case"]
 
 
-@dataclass(frozen=True)
+@frozen(compiled_init=True)
 class Case:
     """An applicant: its kind and the facts known about it (absent facts are unknown).
 
@@ -110,7 +111,7 @@ def canonical_facts(case: Case) -> dict:
 # ---- reading -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen(compiled_init=True)
 class _Nested:
     """Stands for a list, or a mapping nested deeper than `facts`, where a case file
     never has one (not read further: aliases could make it exponentially large)."""
@@ -122,7 +123,7 @@ _LIST = _Nested("a list")
 _MAPPING = _Nested("a mapping")
 
 
-@dataclass(frozen=True)
+@frozen(compiled_init=True)
 class _Item:
     """A key of a case file with its value, and where each is written (None: no file)."""
 

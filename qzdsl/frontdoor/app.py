@@ -29,6 +29,7 @@ import datetime as dt
 import json
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -36,11 +37,46 @@ from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from qzdsl.diagnostics import Diagnostic, QzError
 
+try:  # the [serve] extra installs it; without it the standard library writes the same bytes, slower
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - exercised by tests that hide it
+    _orjson = None
+
 API_VERSION = "v1"
+# Evaluations (and the pages built from them) run on this many threads of their own, in the
+# order they came: a few milliseconds of Python each, which more threads would only share
+# out under the GIL (a request then waits for every other one in flight, and p99 grows
+# with the concurrency). Two, so that one slow request does not hold up all others.
+EVAL_THREADS = 2
+
+
+def encode_json(content) -> bytes:
+    """`content` as the bytes Starlette's JSONResponse writes (compact, UTF-8, not ASCII-
+    escaped): with orjson when installed, about six times faster on a 70 kB eval record,
+    else, and for what orjson refuses (an integer beyond 64 bits, a key that is not
+    text), with the standard library. The two agree byte for byte on qzdsl's records,
+    which hold no floats (tests/test_serve.py compares them)."""
+    if _orjson is not None:
+        try:
+            return _orjson.dumps(content)
+        except TypeError:  # orjson.JSONEncodeError
+            pass
+    return json.dumps(content, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")).encode("utf-8")
+
+
+class _Json(JSONResponse):
+    """A JSON response written by `encode_json`."""
+
+    def render(self, content) -> bytes:
+        return encode_json(content)
+
+
+def _json_bytes(body: bytes) -> Response:
+    """A response of JSON already encoded (on an evaluation thread, off the event loop)."""
+    return Response(body, media_type="application/json")
 
 
 @dataclass(frozen=True)
@@ -69,8 +105,23 @@ def settings_json(settings: Settings) -> str:
 def from_environment():
     """The application of a worker process (`qzdsl serve --workers N`)."""
     data = json.loads(os.environ[SETTINGS_ENV])
-    return create_app(Settings(tuple(Path(p) for p in data["policies"]), data["token"],
-                               Path(data["decision_log"]) if data["decision_log"] else None, data["log_facts"]))
+    application = create_app(Settings(tuple(Path(p) for p in data["policies"]), data["token"],
+                                      Path(data["decision_log"]) if data["decision_log"] else None,
+                                      data["log_facts"]))
+    settle()
+    return application
+
+
+def settle() -> None:
+    """Put what the server holds for its whole life (the compiled policy, its caches, the
+    application) out of the garbage collector's way, once it is built. Python's full
+    collection otherwise walks those objects every few hundred requests: a pause of
+    50–80 ms that was most of the p99 latency under load (docs/serve.md). The server
+    process only: a program that calls `create_app` decides for itself."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
 
 class _Unprocessable(Exception):
@@ -94,6 +145,7 @@ def create_app(settings: Settings):
     policy = load(settings.policies[0], settings.policies[1:])
     log = DecisionLog(settings.decision_log, settings.log_facts) if settings.decision_log else None
     schema = case_schema(policy)
+    schema_json, policy_json = encode_json(schema), None
 
     app = FastAPI(
         title="qzdsl",
@@ -104,9 +156,15 @@ def create_app(settings: Settings):
         redoc_url=None,
     )
 
-    async def limited(work, seconds: float):
+    evaluations = ThreadPoolExecutor(EVAL_THREADS, thread_name_prefix="qzdsl-eval")
+
+    async def limited(work, seconds: float, threads: ThreadPoolExecutor | None = evaluations):
+        """`work()` on `threads` (None: the event loop's default pool, for long work such
+        as an audit), answered within `seconds` or refused with 503. Work not yet started
+        when the time is up is dropped; work under way finishes unseen (a thread cannot be
+        stopped)."""
         try:
-            return await asyncio.wait_for(run_in_threadpool(work), seconds)
+            return await asyncio.wait_for(asyncio.get_running_loop().run_in_executor(threads, work), seconds)
         except asyncio.TimeoutError:
             raise _TimeLimit(seconds) from None
 
@@ -116,13 +174,13 @@ def create_app(settings: Settings):
         from qzdsl.diagnostics import PathStyle
 
         lang = _lang(request)
-        return JSONResponse({"error": problem.error, "lang": lang,
+        return _Json({"error": problem.error, "lang": lang,
                              "diagnostics": [diagnostic(d, lang, PathStyle()) for d in problem.diagnostics]},
                             status_code=422)
 
     @app.exception_handler(_TimeLimit)
     async def time_limit(request: Request, problem: _TimeLimit):
-        return JSONResponse({"error": "time_limit", "message": f"not done within {problem.seconds:g} s"},
+        return _Json({"error": "time_limit", "message": f"not done within {problem.seconds:g} s"},
                             status_code=503)
 
     # ---- the JSON API ----------------------------------------------------------------------
@@ -137,11 +195,11 @@ def create_app(settings: Settings):
             raise _Unprocessable("invalid_case", exc.diagnostics) from None
         return case, when
 
-    def decide(case, when, lang: str) -> dict:
+    def decide(case, when, lang: str) -> bytes:
         decision = evaluate(policy.in_language(lang), case, when)
         if log is not None:
             log.write(decision)
-        return record(decision, lang)
+        return encode_json(record(decision, lang))
 
     case_body = {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
@@ -149,7 +207,22 @@ def create_app(settings: Settings):
               summary="Evaluate a case: the qzdsl.eval.v1 record of `qzdsl eval --format json`")
     async def eval_case(request: Request, as_of: str | None = None, lang: str | None = None):
         case, when = read_case(await _json(request), as_of)
-        return JSONResponse(await limited(lambda: decide(case, when, _lang(request)), settings.time_limit))
+        lang = _lang(request)
+        return _json_bytes(await limited(lambda: decide(case, when, lang), settings.time_limit))
+
+    async def eval_direct(scope, receive, send) -> None:
+        """`POST /v1/eval` answered by `eval_case` itself, without FastAPI's routing,
+        middleware and parameter machinery, which cost as much as the evaluation (about
+        1 ms a request, docs/serve.md): the same request object, the same answers and the
+        same errors (the handlers below), while FastAPI still documents the route."""
+        request = Request(scope, receive)
+        try:
+            response = await eval_case(request, request.query_params.get("as_of"))
+        except _Unprocessable as problem:
+            response = await unprocessable(request, problem)
+        except _TimeLimit as problem:
+            response = await time_limit(request, problem)
+        await response(scope, receive, send)
 
     def asked(case, when, lang: str) -> dict:
         from qzdsl.frontdoor.interview import progress
@@ -177,22 +250,27 @@ def create_app(settings: Settings):
         data = {key: params.pop(key) for key in ("kind", "as_of", "name") if key in params}
         data["facts"] = params
         case, when = read_case(data, None)
-        return JSONResponse(await limited(lambda: asked(case, when, _lang(request)), settings.time_limit))
+        return _json_bytes(await limited(lambda: encode_json(asked(case, when, _lang(request))),
+                                         settings.time_limit))
 
     @app.post(f"/{API_VERSION}/questions", tags=["cases"], openapi_extra=case_body,
               summary="The questions still needed for a partial case, the one deciding the most first")
     async def questions_post(request: Request, as_of: str | None = None):
         case, when = read_case(await _json(request), as_of)
-        return JSONResponse(await limited(lambda: asked(case, when, _lang(request)), settings.time_limit))
+        return _json_bytes(await limited(lambda: encode_json(asked(case, when, _lang(request))),
+                                         settings.time_limit))
 
     @app.get(f"/{API_VERSION}/schema", tags=["policy"], summary="The JSON Schema of cases for the policy")
     async def case_schema_endpoint():
-        return JSONResponse(schema)
+        return _json_bytes(schema_json)
 
     @app.get(f"/{API_VERSION}/policy", tags=["policy"],
              summary="The compiled policy: what `qzdsl show --format json` prints")
     async def policy_endpoint():
-        return JSONResponse(export.policy(policy))
+        nonlocal policy_json
+        if policy_json is None:  # the same policy for the server's life: encoded once, when first asked
+            policy_json = encode_json(export.policy(policy))
+        return _json_bytes(policy_json)
 
     @app.post(f"/{API_VERSION}/audit", tags=["policy"],
               summary="Audit an uploaded policy (checked in a folder of its own: no import or source outside it)",
@@ -215,8 +293,8 @@ def create_app(settings: Settings):
             raise _Unprocessable("invalid_request", (_plain_error(
                 f"a file is named by a plain name (letters, digits, . _ -), not {bad[0]!r}"),))
         lang = _lang(request)
-        return JSONResponse(await limited(lambda: _audit_upload(data["policy"], files, lang),
-                                          settings.audit_time_limit))
+        return _Json(await limited(lambda: _audit_upload(data["policy"], files, lang), settings.audit_time_limit,
+                                   threads=None))
 
     @app.get(f"/{API_VERSION}/health", tags=["service"], summary="Whether the service is up")
     async def health():
@@ -271,7 +349,7 @@ def create_app(settings: Settings):
         return Response(case_yaml(state.interview.case_data()), media_type="application/yaml; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="case.yaml"'})
 
-    return Limits(app, settings.max_body, settings.token)
+    return Limits(app, settings.max_body, settings.token, direct={("POST", f"/{API_VERSION}/eval"): eval_direct})
 
 
 class _TimeLimit(Exception):

@@ -12,8 +12,12 @@ OPEN_PATHS = frozenset({"/v1/health"})
 
 
 class Limits:
-    def __init__(self, app, max_body: int, token: str | None):
+    """`app` behind the limits. `direct` maps a (method, path) to an ASGI handler that
+    answers it instead of `app` (still behind the limits): the server's hot path."""
+
+    def __init__(self, app, max_body: int, token: str | None, direct: dict | None = None):
         self.app, self.max_body, self.token = app, max_body, token
+        self.direct = direct or {}
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -36,8 +40,9 @@ class Limits:
                     raise _TooLarge()
             return message
 
+        handler = self.direct.get((scope["method"], scope["path"]), self.app) if self.direct else self.app
         try:
-            return await self.app(scope, limited, send)
+            return await handler(scope, limited, send)
         except _TooLarge:
             return await _refuse(send, 413, "too_large", f"the request body is limited to {self.max_body} bytes")
 

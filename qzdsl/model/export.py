@@ -192,6 +192,22 @@ def policy(p: m.Policy) -> dict:
         },
         "clauses": [clause(c) for c in p.clauses],
         "groups": groups(p),
+        "group_labels": {name: g.label for name, g in sorted(p.groups.items())},
+        "terms": {
+            t.name: {
+                "label": t.label,
+                "amount": t.amount,
+                "unit": t.unit,
+                "anchor": t.anchor,
+                "clauses": [c.id for c in p.clauses if c.term == t.name],
+                "citations": [citation(x) for x in t.citations],
+            }
+            for t in p.terms.values()
+        },
+        "needs": {
+            n.name: {"label": n.label, "clauses": [c.id for c in p.clauses if n.name in c.pays_for]}
+            for n in p.needs.values()
+        },
         "targets": [
             {
                 "id": t.id,

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from decimal import Decimal
 from enum import Enum, StrEnum
 from functools import cached_property
 from typing import ClassVar, Generic, TypeVar
 
 from qzdsl.diagnostics import Span
+from qzdsl.frozen import frozen
 
 
 class Type(str, Enum):
@@ -141,7 +142,7 @@ _DIRECTED = frozenset({Relation.EXCLUDES, Relation.STACKABLE, Relation.EQUIVALEN
 # ---- expressions ------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen
 class Const:
     value: bool | Decimal | dt.date | str
     type: Type
@@ -149,7 +150,7 @@ class Const:
     span: Span | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@frozen
 class FactRef:
     name: str
     type: Type
@@ -157,7 +158,7 @@ class FactRef:
     span: Span | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@frozen
 class DefRef:
     name: str
     type: Type
@@ -165,7 +166,7 @@ class DefRef:
     span: Span | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@frozen
 class AsOfRef:
     """The date the case is evaluated at (`as_of`)."""
 
@@ -174,7 +175,7 @@ class AsOfRef:
     span: Span | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@frozen
 class Not:
     operand: "Expr"
     type: Type = Type.BOOL
@@ -182,7 +183,7 @@ class Not:
     span: Span | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@frozen
 class And:
     operands: tuple["Expr", ...]
     type: Type = Type.BOOL
@@ -190,7 +191,7 @@ class And:
     span: Span | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@frozen
 class Or:
     operands: tuple["Expr", ...]
     type: Type = Type.BOOL
@@ -198,7 +199,7 @@ class Or:
     span: Span | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@frozen
 class Cmp:
     """`left op right`; op is one of == != < <= > >=."""
 
@@ -210,7 +211,7 @@ class Cmp:
     span: Span | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@frozen
 class In:
     """Membership of an enumeration value in a set of members."""
 
@@ -222,7 +223,7 @@ class In:
     span: Span | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@frozen
 class Shift:
     """A date moved by a calendar duration: `date + 3 years` (sign +1) or `- …` (sign -1)."""
 
@@ -235,7 +236,7 @@ class Shift:
     span: Span | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@frozen
 class Arith:
     """Addition or subtraction of counts or of money."""
 
@@ -247,7 +248,7 @@ class Arith:
     span: Span | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@frozen
 class Via:
     """`expr` holds because of an equivalence clause (同等待遇) granted to `beneficiary`.
 
@@ -279,7 +280,7 @@ class AtomRole(StrEnum):
     BENEFICIARY = "beneficiary"  # the clause is granted to one applicant kind (`kind`)
 
 
-@dataclass(frozen=True)
+@frozen
 class Atom:
     """One conjunct of when a clause applies, as the audit proves things about it: its
     condition (`expr`, a comparison for a window bound; None for the beneficiary), what
@@ -390,7 +391,7 @@ class ExprVisitor(Generic[T]):
 # ---- declarations -----------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen
 class Kind:
     """A kind of applicant (person, enterprise, mentor, community …)."""
 
@@ -402,7 +403,7 @@ class Kind:
     label_zh: str = ""  # the Chinese label (kept when the policy is shown in English)
 
 
-@dataclass(frozen=True)
+@frozen
 class Need:
     """A need clauses pay for (购房, 租房, 吸纳就业的用工成本 …): clauses paying one kind of
     applicant for one need are candidates for 从优、从高、不重复 across sections and policies."""
@@ -413,7 +414,7 @@ class Need:
     label_en: str | None = None  # the English label, when the policy declares one (`en "…"`)
 
 
-@dataclass(frozen=True)
+@frozen
 class EnumMember:
     name: str
     label: str
@@ -421,7 +422,7 @@ class EnumMember:
     label_zh: str = ""
 
 
-@dataclass(frozen=True)
+@frozen
 class Fact:
     name: str
     label: str
@@ -439,7 +440,7 @@ class Fact:
         return next((m for m in self.members if m.name == name), None)
 
 
-@dataclass(frozen=True)
+@frozen
 class Citation:
     """A verbatim quote of the source text, under its section heading."""
 
@@ -449,14 +450,14 @@ class Citation:
     source_line: int | None = None  # line of the quote in the policy's source text
 
 
-@dataclass(frozen=True)
+@frozen
 class Ambiguity:
     question: str
     reading: str
     span: Span | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@frozen
 class Definition:
     name: str
     label: str
@@ -470,7 +471,7 @@ class Definition:
     label_en: str | None = None  # the English label, when the policy declares one (`en "…"`)
 
 
-@dataclass(frozen=True)
+@frozen
 class Window:
     """When a section's clauses may be granted.
 
@@ -511,7 +512,7 @@ class Window:
         return self.start <= date and (self.end is None or date <= self.end)
 
 
-@dataclass(frozen=True)
+@frozen
 class Section:
     ref: str  # e.g. "二（十）"
     title: str
@@ -534,7 +535,7 @@ class AmountKind(str, Enum):
     NONE = "none"  # not monetary
 
 
-@dataclass(frozen=True)
+@frozen
 class AmountSpec:
     """How much a clause pays per period, for how many periods, and from when.
 
@@ -619,7 +620,7 @@ class AmountSpec:
         return self.low, self.high
 
 
-@dataclass(frozen=True)
+@frozen
 class Clause:
     """One grant of the policy: a benefit (money), an entitlement (non-monetary), a
     reference to an existing policy, or an equivalence (同等待遇)."""
@@ -740,7 +741,7 @@ class Clause:
         return "……".join(c.quote for c in self.citations)
 
 
-@dataclass(frozen=True)
+@frozen
 class Target:
     """A 目标任务 figure: at least `value` `unit` by `deadline`."""
 
@@ -762,7 +763,7 @@ class Target:
     title_en: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Term:
     """A term of entitlement declared once and shared by the clauses paid within it
     (`term`, e.g. 两项补贴最长享受10年): `amount` `unit` from the date fact `anchor`. The
@@ -787,7 +788,7 @@ class Term:
         return start, last_day_of_period(start, self.amount, self.unit)
 
 
-@dataclass(frozen=True)
+@frozen
 class Aside:
     """A source sentence that mentions money or a grant but is deliberately not a payout."""
 
@@ -805,7 +806,7 @@ class Aside:
 PRINCIPLES = {"most_favourable": "从优、从高、不重复"}
 
 
-@dataclass(frozen=True)
+@frozen
 class Group:
     """An exclusion group: clauses that meet one need, of which 从优、从高、不重复 pays one."""
 
@@ -816,7 +817,7 @@ class Group:
     label_en: str | None = None  # the English label, when the policy declares one (`en "…"`)
 
 
-@dataclass(frozen=True)
+@frozen
 class PolicyInfo:
     doc_number: str
     title: str
@@ -843,7 +844,7 @@ def section_key(doc_number: str, ref: str, main_doc_number: str) -> str:
     return ref if doc_number == main_doc_number else f"{doc_number} {ref}"
 
 
-@dataclass(frozen=True)
+@frozen
 class Policy:
     """Everything the back ends need. `info` is the main file's header; `imports`
     the headers of imported policies, in load order."""
@@ -905,6 +906,28 @@ class Policy:
         """Every fact deciding a clause for its own beneficiary (requirement, anchor date,
         head count), through definitions, in order of first use."""
         return facts_reached(self.reach((*clause.conditions, *clause.needs), clause.beneficiary))
+
+    def continuing_facts(self, clause: Clause) -> tuple[str, ...]:
+        """The facts its continuing condition (`while`) reads, judged period by period."""
+        if clause.continuing is None:
+            return ()
+        return facts_reached(self.reach((clause.continuing,), clause.beneficiary))
+
+    def amount_facts(self, clause: Clause) -> tuple[str, ...]:
+        """The facts its head count and rate read: period by period when they change over
+        time (docs/language.md, "Conditions over time")."""
+        return facts_reached(self.reach(clause.amount.amount_facts, clause.beneficiary))
+
+    def facts_over_time(self, kind: str) -> tuple[str, ...]:
+        """The facts of `kind` a case may usefully give over time (`{date: value}`): those
+        read period by period by a continuing condition or by a recurring amount's head
+        count or rate, in declaration order. Other facts are read on one date."""
+        found: set[str] = set()
+        for clause in self.clauses_for(kind):
+            found.update(self.continuing_facts(clause))
+            if clause.amount.cadence.recurring:
+                found.update(self.amount_facts(clause))
+        return tuple(name for name in self.facts if name in found and kind in self.facts[name].kinds)
 
     def equivalences_used(self, clause: Clause) -> tuple[tuple[str, str], ...]:
         """(equivalence clause, the definition it extends) for every equivalence the

@@ -3,6 +3,7 @@ declaration on a narrow terminal) and as JSON (schema qzdsl.policy.v1) for tools
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -70,3 +71,31 @@ def test_a_policy_that_does_not_check_is_not_shown(run_cli, fixtures):
 def test_a_missing_policy_is_a_usage_error(run_cli, tmp_path):
     code, out, _ = run_cli("show", "-p", tmp_path / "nothing.qz")
     assert code == 2 and out == ""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_show_lists_terms_needs_and_groups_with_their_labels(run_cli, policy, lang):
+    shown = policy.in_language(lang)
+    code, listed, _ = run_cli("show", "-f", "list", "--lang", lang)
+    assert code == 0
+    console = Console(width=200, record=True, color_system=None, file=io.StringIO())
+    render_policy(shown, console, lang)
+    table = console.export_text()
+    for text in (listed, table):
+        for term in shown.terms.values():
+            assert term.name in text and term.label in text
+        for need in shown.needs.values():
+            assert need.name in text and need.label in text
+        for group in shown.groups.values():
+            assert group.name in text and group.label in text
+    span = "自“购房日期”起10年" if lang == "zh" else "10 years from 'purchase date'"
+    assert span in listed
+    withdrawal = next(line for line in listed.splitlines() if line.startswith("graduate_rent_balance_withdrawal"))
+    assert "rent_subsidy_balance" not in withdrawal  # an amount names its fact by its label
+    code, out, err = run_cli("show", "-f", "json", "--lang", lang)
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["terms"]["housing_subsidy_term"]["clauses"] == ["housing_annual_subsidy", "pf_topup_subsidy"]
+    assert data["terms"]["housing_subsidy_term"]["label"] == shown.terms["housing_subsidy_term"].label
+    assert data["needs"]["housing_rent"]["label"] == shown.needs["housing_rent"].label
+    assert data["group_labels"] == {name: g.label for name, g in sorted(shown.groups.items())}

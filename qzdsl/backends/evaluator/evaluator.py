@@ -408,8 +408,7 @@ class _Plan:
             kind: tuple(_ClausePlan(clause, compiler.visit(clause.requires), *(
                 compiler.named(name) if name else None
                 for name in (clause.amount.anchor, clause.amount.per_head, clause.amount.fact)),
-                *_continuing(policy, compiler, clause),
-                m.facts_reached(policy.reach(clause.amount.amount_facts, clause.beneficiary)))
+                *_continuing(policy, compiler, clause), policy.amount_facts(clause))
                 for clause in policy.clauses_for(kind))
             for kind in policy.kinds}
 
@@ -417,8 +416,7 @@ class _Plan:
 def _continuing(policy: m.Policy, compiler: "_Compiler", clause: m.Clause) -> tuple[Step | None, tuple[str, ...]]:
     if clause.continuing is None:
         return None, ()
-    facts = m.facts_reached(policy.reach((clause.continuing,), clause.beneficiary))
-    return compiler.visit(clause.continuing), facts
+    return compiler.visit(clause.continuing), policy.continuing_facts(clause)
 
 
 def _plan(policy: m.Policy) -> _Plan:

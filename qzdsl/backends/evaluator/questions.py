@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
 
+from qzdsl.frozen import frozen
 from qzdsl.backends.evaluator.evaluator import evaluate_clauses
 from qzdsl.model.derived import derived
 from qzdsl.backends.evaluator.results import Decision
@@ -31,7 +31,7 @@ _ONE_DAY = dt.timedelta(days=1)
 _UNDETERMINED = Status.UNDETERMINED
 
 
-@dataclass(frozen=True)
+@frozen(compiled_init=True)
 class Question:
     """A missing fact and what its answer decides. `clauses` are the ids of the clauses
     some answer decides, most at stake first; `stake` the most money they can pay;

@@ -2,7 +2,7 @@
 
 Two clauses conflict when `Policy.conflicts` says so (a shared exclusion group or an
 `excludes`, unless one is stackable with the other). Granted clauses are ranked by their
-favourability value (`Payout.value`: the lifetime total, a ceiling at its ceiling, a floor
+favourability value (`Payout.value` under the facts given: the lifetime total, a ceiling at its ceiling, a floor
 at its floor, a range at its high end, an open-ended clause at one period, anything
 without an amount at 0) from high to low, then by declaration order, so that an earlier
 clause wins a tie. Taken in that order, a clause is kept unless it conflicts with one
@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from qzdsl.model import policy as m
 from qzdsl.backends.evaluator.results import ClauseResult, ExcludedBy, KeptAlongside
+from qzdsl.backends.evaluator.schedule import favourability as schedule_favourability
 from qzdsl.model.policy import Status
 
 
@@ -23,10 +24,12 @@ _GRANTED = Status.GRANTED  # a global: on Python 3.11 an enum member costs ten t
 
 
 def favourability(result: ClauseResult) -> Decimal:
-    """Cash only: an entitlement's amount (a guarantee's size) is not money paid."""
+    """Cash only: an entitlement's amount (a guarantee's size) is not money paid. What the
+    clause pays under the facts given (`schedule.favourability`): stopped and undetermined
+    periods count nothing."""
     if result.amount is None or not result.clause.pays_money:
         return Decimal(0)
-    return result.amount.value
+    return schedule_favourability(result.amount, result.timeline)
 
 
 def resolve(policy: m.Policy, results: list[ClauseResult]) -> list[ClauseResult]:

@@ -15,10 +15,11 @@ from decimal import Decimal
 from functools import cached_property
 from typing import NamedTuple
 
+from qzdsl.frozen import frozen
 from qzdsl.model import policy as m
 from qzdsl.model.policy import Status
 from qzdsl.cases.case import Case, canonical_facts
-from qzdsl.backends.evaluator.schedule import Payout, Timeline, timeline
+from qzdsl.backends.evaluator.schedule import Payout, Timeline, favourability, timeline
 
 # A fact's or an expression's value; None means unknown.
 Value = bool | int | Decimal | dt.date | str | None
@@ -100,12 +101,12 @@ def _facts(node: TraceNode):
 # ---- reasons ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen(compiled_init=True)
 class RequirementMet:
     node: TraceNode
 
 
-@dataclass(frozen=True)
+@frozen(compiled_init=True)
 class ConditionFailed:
     """A condition of the requirement that is false, and the definitions (outermost
     first) it belongs to."""
@@ -119,7 +120,7 @@ class ConditionFailed:
         return self.node.decisive_facts()
 
 
-@dataclass(frozen=True)
+@frozen(compiled_init=True)
 class ConditionUnknown:
     """The requirement cannot be decided; `facts` are the ones that would decide it."""
 
@@ -127,7 +128,7 @@ class ConditionUnknown:
     facts: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@frozen(compiled_init=True)
 class AmountFactMissing:
     """A granted-by-requirement clause needs this value to compute its amount or its dates.
 
@@ -140,7 +141,7 @@ class AmountFactMissing:
     facts: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@frozen(compiled_init=True)
 class OutOfWindow:
     """The clause is not in force for this case.
 
@@ -154,7 +155,7 @@ class OutOfWindow:
     window: m.Window
 
 
-@dataclass(frozen=True)
+@frozen(compiled_init=True)
 class ScheduleCut:
     """The schedule ends with the section's window (reading "stop"): `dropped` periods of
     the maximum duration start after its end (0 when the duration was open)."""
@@ -163,7 +164,7 @@ class ScheduleCut:
     window: m.Window
 
 
-@dataclass(frozen=True)
+@frozen(compiled_init=True)
 class ContinuingStopped:
     """A continuing condition (`while`) failed in some periods, judged on the facts given
     for them: `count` periods pay nothing, the first from `start`. `node` is the condition
@@ -174,7 +175,7 @@ class ContinuingStopped:
     count: int
 
 
-@dataclass(frozen=True)
+@frozen(compiled_init=True)
 class PeriodsUndetermined:
     """Facts are missing for `count` periods (`facts` would decide them): those periods
     are not paid until the facts are given."""
@@ -183,7 +184,7 @@ class PeriodsUndetermined:
     facts: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@frozen(compiled_init=True)
 class ExcludedBy:
     """从优、从高、不重复: a conflicting clause with a higher (or, on a tie, earlier) rank won."""
 
@@ -193,7 +194,7 @@ class ExcludedBy:
     tie: bool
 
 
-@dataclass(frozen=True)
+@frozen(compiled_init=True)
 class KeptAlongside:
     """A granted clause kept beside others it would conflict with, because it is stackable."""
 
@@ -223,7 +224,7 @@ class ClauseResult:
     timeline: Timeline | None = None  # a granted payout on the as-of date: paid, due, projected
 
 
-@dataclass(frozen=True)
+@frozen(compiled_init=True)
 class Totals:
     """Sums of new public money over the granted clauses' lifetime totals: `low` what is
     guaranteed (a discretionary grant, 可给予, guarantees nothing: it counts only in
@@ -249,7 +250,7 @@ class Totals:
     projected: tuple[Decimal, Decimal | None] = (Decimal(0), Decimal(0))
 
 
-@dataclass(frozen=True)
+@frozen(compiled_init=True)
 class Decision:
     """The evaluation of one case against one policy at one date."""
 
@@ -292,8 +293,8 @@ class Decision:
             if clause.own_balance:
                 own += payout.value
                 continue
-            value += payout.value
             line = result.timeline or timeline(payout, self.as_of)
+            value += favourability(payout, result.timeline)
             for name in phases:
                 part_low, part_high = getattr(line, name)
                 sums = phases[name]

@@ -15,16 +15,17 @@ Totals are computed arithmetically; the list of periods is built only when asked
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import Decimal
 from functools import cached_property
 
+from qzdsl.frozen import frozen
 from qzdsl.model import policy as m
 from qzdsl.model.dates import periods_started, phases, shift
 from qzdsl.money import times
 
 
-@dataclass(frozen=True)
+@frozen(compiled_init=True)
 class Period:
     """One payment period. `start`/`end` are None when the clause has no anchor date;
     `low`/`high` as in `Payout`, after any total cap."""
@@ -36,7 +37,7 @@ class Period:
     high: Decimal | None
 
 
-@dataclass(frozen=True)
+@frozen(compiled_init=True)
 class Payout:
     """What a clause pays this applicant.
 
@@ -117,7 +118,7 @@ class Payout:
         return shift(self.first, index, self.cadence)
 
 
-@dataclass(frozen=True)
+@frozen(compiled_init=True)
 class Timeline:
     """A granted schedule on the as-of date: how many periods are past, current and future
     (`model.dates.phases`), and what is owed for each phase — `paid` for periods already
@@ -156,6 +157,17 @@ class Timeline:
     def total(self) -> tuple[Decimal | None, Decimal | None]:
         """What the schedule pays over its periods that pay: paid + due + projected."""
         return tuple(_sum(p, d, f) for p, d, f in zip(self.paid, self.due, self.projected))
+
+
+def favourability(p: Payout, line: Timeline | None = None) -> Decimal:
+    """The favourability value used by 从优、从高 (`Payout.value`), under the facts given:
+    when the periods were judged one by one (`line.states`), what the schedule pays over
+    the periods that pay — a stopped or undetermined period counts nothing —; an
+    open-ended schedule with no end still counts one period. On a case whose facts do not
+    change over time (and on a batch row) this is `Payout.value`."""
+    if line is None or line.states is None or line.future is None:
+        return p.value
+    return _top(*line.total)
 
 
 def _within_cap(low, high, left_low, left_high):
@@ -331,7 +343,7 @@ def _capped(value: Decimal, cap: Decimal | None) -> Decimal:
     return value if cap is None else min(value, cap)
 
 
-@dataclass(frozen=True)
+@frozen(compiled_init=True)
 class Part:
     """Some periods of a schedule and what they pay (low: guaranteed, None: nothing is;
     high: the most, None: no ceiling)."""
@@ -341,7 +353,7 @@ class Part:
     high: Decimal | None
 
 
-@dataclass(frozen=True)
+@frozen(compiled_init=True)
 class TrialSplit:
     """A dated recurring schedule that runs past its section's trial end (`end`): what
     the periods starting inside the trial pay (`inside`) and what those starting after it
@@ -364,10 +376,12 @@ class TrialSplit:
 _NOTHING = Part(0, Decimal(0), Decimal(0))
 
 
-def trial_split(clause: m.Clause, paid: Payout | None) -> TrialSplit | None:
+def trial_split(clause: m.Clause, paid: Payout | None, line: Timeline | None = None) -> TrialSplit | None:
     """How a granted clause's schedule falls on either side of its trial's end, under the
     recorded readings and the other ones. None when it cannot run past the end (or the
-    other end): no trial, a one-off, an undated or open-ended schedule."""
+    other end): no trial, a one-off, an undated or open-ended schedule. With `line`, the
+    schedule's timeline judged period by period, a stopped or undetermined period pays
+    nothing on either side."""
     window = clause.window
     if paid is None or window.end is None or paid.first is None or not paid.cadence.recurring:
         return None
@@ -380,24 +394,37 @@ def trial_split(clause: m.Clause, paid: Payout | None) -> TrialSplit | None:
     if last <= min(ends):
         return None  # the whole schedule starts inside the trial, whichever end is read
     continues = window.after_end is m.AfterEnd.CONTINUE
-    inside, after = _split_at(full, window.end)
+    pays = None
+    if line is not None and line.states is not None:
+        pays = tuple(line.states[i].pays if i < len(line.states) else True for i in range(len(full.periods)))
+    inside, after = _split_at(full, window.end, pays)
     result = TrialSplit(window.end, window.after_end, inside, after if continues else _NOTHING,
                         m.AfterEnd.STOP if continues else m.AfterEnd.CONTINUE,
-                        inside if continues else _part(full.periods))
+                        inside if continues else _part(full.periods, pays))
     if window.other_end is not None:
-        other_inside, other_after = _split_at(full, window.other_end)
+        other_inside, other_after = _split_at(full, window.other_end, pays)
         result = replace(result, other_end=window.other_end, other_inside=other_inside,
                          other_after=other_after if continues else _NOTHING)
     return result
 
 
-def _split_at(full: Payout, end: dt.date) -> tuple[Part, Part]:
+def _split_at(full: Payout, end: dt.date, pays: tuple[bool, ...] | None) -> tuple[Part, Part]:
     periods = full.periods
     inside = sum(1 for p in periods if p.start <= end)
-    return _part(periods[:inside]), _part(periods[inside:])
+    if pays is None:
+        return _part(periods[:inside]), _part(periods[inside:])
+    return _part(periods[:inside], pays[:inside]), _part(periods[inside:], pays[inside:])
 
 
-def _part(periods) -> Part:
+def _part(periods, pays: tuple[bool, ...] | None = None) -> Part:
+    """What `periods` pay together; with `pays`, only those that pay count."""
+    if pays is not None:
+        zero = Period(0, None, None, Decimal(0), Decimal(0))
+        count = len(periods)
+        periods = [p if paying else zero for p, paying in zip(periods, pays)]
+        lows, highs = [p.low for p in periods], [p.high for p in periods]
+        return Part(count, None if None in lows else sum(lows, Decimal(0)),
+                    None if None in highs else sum(highs, Decimal(0)))
     lows, highs = [p.low for p in periods], [p.high for p in periods]
     low = None if None in lows else sum(lows, Decimal(0))
     high = None if None in highs else sum(highs, Decimal(0))

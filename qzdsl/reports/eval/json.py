@@ -37,7 +37,7 @@ from qzdsl.backends.evaluator.results import (
 )
 from qzdsl.backends.evaluator.evaluator import failures
 from qzdsl.backends.evaluator.questions import Question, questions
-from qzdsl.backends.evaluator.schedule import Part, Payout, Timeline, trial_split
+from qzdsl.backends.evaluator.schedule import Part, Payout, Timeline, favourability, trial_split
 from qzdsl.wording import terms
 from qzdsl.wording.conditions import Phrasing
 from qzdsl.wording.labels import label
@@ -242,28 +242,59 @@ class _Phrasing:
             return self.t("eval.amount.at_least", amount=yuan(low, self.lang))
         return self.t("eval.amount.range", low=yuan(low, self.lang), high=yuan(high, self.lang))
 
-    def payout_text(self, p: Payout) -> str:
+    def payout_text(self, p: Payout, line: Timeline | None = None, discretionary: bool = False) -> str:
+        """What a clause pays, in words: the amount of a period (of the current one when the
+        amount differs from period to period), the number of periods, and the total — with
+        `line`, the timeline of a granted clause, the total under the facts given (stopped
+        and undetermined periods pay nothing), and the nominal lifetime beside it, named as
+        such, where the two differ. A discretionary amount (可给予) reads "up to"."""
         zh = self.lang == "zh"
         cadence = terms.cadence(p.cadence, self.lang)
-        core = f"{cadence}{self.rate(p.low, p.high)}" if zh else f"{self.rate(p.low, p.high)} {cadence}"
+        rate = self.up_to(p.low, p.high) if discretionary else self.rate(p.low, p.high)
+        core = f"{cadence}{rate}" if zh else f"{rate} {cadence}"
         parts = [core]
         if p.heads is not None:
             parts.append(self.t("eval.heads", count=p.heads))
         if p.amounts is not None:
             parts.append(self.t("eval.amount.by_period"))
+        shown = self.up_to if discretionary else self.rate
         if p.cadence != "once" and p.count is None:
             parts.append(self.t("eval.open_ended"))
         elif p.cadence != "once":
             key = f"eval.amount.periods.{p.cadence}" + (".1" if p.count == 1 else "")
             parts.append(self.t(key, count=p.count))
-            parts.append(self.t("eval.amount.lifetime", amount=self.rate(p.total_low, p.total_high)))
+        nominal = (p.total_low, p.total_high)
+        if line is None or line.states is None:
+            if p.cadence != "once" and p.count is not None:
+                parts.append(self.t("eval.amount.lifetime", amount=shown(*nominal)))
+        elif line.future is not None:  # judged period by period, with an end
+            total = line.total
+            if total == nominal:
+                if p.cadence != "once":
+                    parts.append(self.t("eval.amount.lifetime", amount=shown(*total)))
+            else:
+                parts.append(self.t("eval.amount.under_facts", amount=shown(*total)))
+                if p.count is not None:
+                    parts.append(self.t("eval.amount.nominal", amount=shown(*nominal)))
         return ("，" if zh else ", ").join(parts)
 
-    def timeline(self, line: Timeline | None, continuing: str | None) -> dict | None:
-        """Where a granted schedule stands on the as-of date: paid, due, projected."""
+    def up_to(self, low: Decimal | None, high: Decimal | None) -> str:
+        """An amount an official may grant (可给予): at most its high end, nothing owed."""
+        return self.rate(None, high) if high is not None else self.rate(low, high)
+
+    def timeline(self, line: Timeline | None, continuing: str | None, clause: m.Clause | None = None) \
+            -> dict | None:
+        """Where a granted schedule stands on the as-of date: paid, due, projected (each "up
+        to", and not owed, when the amount is discretionary; what may be drawn, when it is
+        the applicant's own balance)."""
         if line is None:
             return None
         parts = []
+        shown, kind = self.rate, ""
+        if clause is not None and clause.own_balance:
+            kind = ".own_balance"
+        elif clause is not None and clause.discretionary:
+            shown, kind = self.up_to, ".discretionary"
         for name in ("paid", "due", "projected"):
             low, high = getattr(line, name)
             if name == "projected" and line.future is None:
@@ -271,7 +302,7 @@ class _Phrasing:
             elif not low and high == 0:
                 continue
             else:
-                parts.append(self.t(f"eval.timeline.{name}", amount=self.rate(low, high)))
+                parts.append(self.t(f"eval.timeline.{name}{kind}", amount=shown(low, high)))
         for name in ("stopped", "undetermined"):
             if line.tail is not None and line.tail.value == name:  # open-ended, ended for good
                 parts.append(self.t(f"eval.timeline.{name}_open", date=line.stopped_from.isoformat()
@@ -289,15 +320,24 @@ class _Phrasing:
             "due": {"low": _money(line.due[0]), "high": _money(line.due[1])},
             "projected": None if line.future is None else {"low": _money(line.projected[0]),
                                                            "high": _money(line.projected[1])},
+            "total": None if line.future is None else {"low": _money(line.total[0]), "high": _money(line.total[1])},
             "stopped": line.stopped,
             "undetermined": line.undetermined,
             "tail": None if line.tail is None else line.tail.value,
             "text": text,
         }
 
-    def payout(self, p: Payout | None, line: Timeline | None = None, conditional: bool = False) -> dict | None:
+    def payout(self, p: Payout | None, line: Timeline | None = None, conditional: bool = False,
+               discretionary: bool = False) -> dict | None:
+        """A clause's amount. `total` is what it pays under the facts given: for a granted
+        clause judged period by period, over the periods that pay (the timeline's paid +
+        due + projected); `nominal` is the lifetime at the maximum duration on the as-of
+        facts, every period counted. The two differ only when facts change over time."""
         if p is None:
             return None
+        total = None if p.open_ended else (p.total_low, p.total_high)
+        if line is not None and line.states is not None:
+            total = None if line.future is None else line.total
         return {
             "kind": p.kind.value,
             "cadence": p.cadence,
@@ -307,11 +347,12 @@ class _Phrasing:
             "periods": p.count,
             "open_ended": p.open_ended,
             "first": p.first.isoformat() if p.first else None,
-            "total": None if p.open_ended else {"low": _money(p.total_low), "high": _money(p.total_high)},
-            "value": _money(p.value),
+            "total": None if total is None else {"low": _money(total[0]), "high": _money(total[1])},
+            "nominal": None if p.open_ended else {"low": _money(p.total_low), "high": _money(p.total_high)},
+            "value": _money(favourability(p, line)),
             "dropped": p.dropped,
             "cut_at": p.cut_at.isoformat() if p.cut_at else None,
-            "text": self.payout_text(p),
+            "text": self.payout_text(p, line, discretionary),
             "schedule": [self.period(x, line, conditional) for x in p.periods],
         }
 
@@ -335,7 +376,8 @@ class _Phrasing:
         """A granted schedule that runs past its section's trial: the amounts of the periods
         starting inside it and after it, apart, with the other readings of what happens
         after the trial and of when it ends (None when it does not run past the end)."""
-        split = trial_split(result.clause, result.amount) if terms.shows_payout(result.status) else None
+        line = result.timeline if result.status is m.Status.GRANTED else None
+        split = trial_split(result.clause, result.amount, line) if terms.shows_payout(result.status) else None
         if split is None:
             return None
         cadence = result.amount.cadence
@@ -371,7 +413,7 @@ class _Phrasing:
             clause = result.clause
             if not (clause.public_money and clause.guaranteed):
                 continue
-            split = trial_split(clause, result.amount)
+            split = trial_split(clause, result.amount, result.timeline)
             if split is not None and split.after.low is not None:
                 after += split.after.low
         return after
@@ -578,7 +620,9 @@ class _Phrasing:
     # ---- clauses and questions --------------------------------------------------------
     def clause(self, result: ClauseResult) -> dict:
         c = result.clause
-        line = result.timeline if result.status is m.Status.GRANTED else None
+        # Only a granted clause paying cash is owed anything: an excluded one shows its
+        # amount, not a timeline; an entitlement's amount (a guarantee's size) is not paid.
+        line = result.timeline if result.status is m.Status.GRANTED and c.pays_money else None
         trial = self.trial(result)
         return {
             "id": c.id,
@@ -602,11 +646,10 @@ class _Phrasing:
                               for x in c.citations],
             },
             "rate_text": self.rate_text(c),
-            # Only a granted clause is owed anything: an excluded one shows its amount, not a timeline.
-            "amount": self.payout(result.amount, line, c.continuing is not None),
+            "amount": self.payout(result.amount, line, c.continuing is not None, c.discretionary),
             "continuing": None if c.continuing is None else {
                 "condition": c.continuing.text, "text": self.words.continuing(c.continuing)},
-            "timeline": self.timeline(line, None if c.continuing is None else self.words.continuing(c.continuing)),
+            "timeline": self.timeline(line, None if c.continuing is None else self.words.continuing(c.continuing), c),
             "entitlement_date": result.entitlement_date.isoformat() if result.entitlement_date else None,
             "excluded_by": result.excluded_by,
             "missing_facts": list(result.missing_facts),

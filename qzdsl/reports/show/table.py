@@ -9,6 +9,7 @@ from rich.text import Text
 from qzdsl.model import policy as m
 from qzdsl.output import console as safe_console
 from qzdsl.wording.amounts import describe_amount
+from qzdsl.wording.labels import label
 
 
 # Below this width the tables would squeeze labels to nothing: the list layout is shown.
@@ -59,9 +60,46 @@ def render_policy(policy: m.Policy, console: Console | None = None, lang: str = 
         clauses.add_column(col, overflow="fold")
     for c in policy.clauses:
         quote = c.quote if len(c.quote) <= 30 else c.quote[:30] + "…"
-        clauses.add_row(c.id, c.title, c.section, c.beneficiary or "", describe_amount(c.amount, lang),
+        clauses.add_row(c.id, c.title, c.section, c.beneficiary or "", _amount(policy, c, lang),
                         ", ".join(c.groups), quote)
     console.print(clauses)
+
+    for title, rows, spans in _declarations(policy, lang):
+        if not rows:
+            continue
+        table = Table(title=title)
+        table.add_column("id", no_wrap=True, min_width=max(len(row[0]) for row in rows))
+        table.add_column(label("show.label", lang), overflow="fold")
+        if spans:
+            table.add_column(label("show.term", lang), overflow="fold")
+        table.add_column(label("show.clauses", lang), overflow="fold")
+        for name, text, span, members in rows:
+            table.add_row(name, text, *((span,) if spans else ()), ", ".join(members))
+        console.print(table)
+
+
+def _amount(policy: m.Policy, clause: m.Clause, lang: str) -> str:
+    """The clause's amount as written, its head count and rate facts by their labels."""
+    spec = clause.amount
+    return describe_amount(spec, lang, policy.label(spec.per_head) if spec.per_head else None,
+                           policy.label(spec.fact) if spec.fact else None)
+
+
+def _declarations(policy: m.Policy, lang: str) -> list[tuple[str, list[tuple[str, str, str, list[str]]], bool]]:
+    """The terms, needs and exclusion groups, each with its label and its clauses:
+    (title, rows of (name, label, term, clause ids), whether the rows have a term)."""
+    terms = []
+    for term in policy.terms.values():
+        unit = f"eval.amount.periods.{term.unit}" + (".1" if term.amount == 1 else "")
+        span = label("show.term_span", lang).format(anchor=policy.label(term.anchor),
+                                                     span=label(unit, lang).format(count=term.amount))
+        terms.append((term.name, term.label, span, [c.id for c in policy.clauses if c.term == term.name]))
+    needs = [(need.name, need.label, "", [c.id for c in policy.clauses if need.name in c.pays_for])
+             for need in policy.needs.values()]
+    groups = [(name, group.label, "", [c.id for c in policy.clauses if name in c.groups])
+              for name, group in sorted(policy.groups.items())]
+    return [(label("show.terms", lang), terms, True), (label("show.needs", lang), needs, False),
+            (label("show.groups", lang), groups, False)]
 
 
 def render_list(policy: m.Policy, lang: str = "zh") -> str:
@@ -77,5 +115,11 @@ def render_list(policy: m.Policy, lang: str = "zh") -> str:
         lines += [f"    {x.name} — {x.label}" for x in f.members]
     lines += ["", words["list_clauses"]]
     for c in policy.clauses:
-        lines.append(f"{c.id} — {c.title} ({c.section}; {c.beneficiary or '—'}; {describe_amount(c.amount, lang)})")
+        lines.append(f"{c.id} — {c.title} ({c.section}; {c.beneficiary or '—'}; {_amount(policy, c, lang)})")
+    for (_, rows, _), key in zip(_declarations(policy, lang), ("show.list_terms", "show.list_needs",
+                                                               "show.list_groups")):
+        if rows:
+            lines += ["", label(key, lang)]
+            lines += [f"{name} — {text} ({'; '.join(x for x in (span, ', '.join(members)) if x)})"
+                      for name, text, span, members in rows]
     return "\n".join(lines) + "\n"

@@ -32,8 +32,18 @@ fact works_here "在本市就业": bool, of person
 fact family_members "家庭人口": count, of person
 fact allowance_rate "核定的月补助标准": money, of person
 fact start_date "起始日期": date, of person
+fact chose_lump "选择一次性补助": bool, of person
+
+group living_support "生活补助"
 
 section "一" "补贴"
+
+benefit lump "一次性生活补助":
+    1000 once,
+    to person,
+    requires chose_lump,
+    group living_support,
+    note "与按月的生活补助同属一组"
 
 benefit allowance "生活补助":
     100 per month per head of family_members,
@@ -41,6 +51,7 @@ benefit allowance "生活补助":
     to person,
     requires works_here,
     while works_here,
+    group living_support,
     note "无期限，按月发放"
 
 benefit topup "补助":
@@ -95,6 +106,21 @@ def test_an_open_ended_schedule_stopped_for_good_has_a_total(small):
     assert totals.open_ended == 0 and totals.monetary == 2
     # The six months of the rate fact (500) plus the 1,200.
     assert (totals.low, totals.high) == (Decimal(4200), Decimal(4200))
+
+
+def test_most_favourable_compares_what_each_pays_under_the_facts(small):
+    """从优: the open-ended allowance counts one period (200) while it has no end, and what
+    it paid (1,200) once it stopped for good: it then beats the one-off 1,000."""
+    going = _decide(small, {"works_here": True, "family_members": {"2024-01-01": 2}, "allowance_rate": 500,
+                            "chose_lump": True}, "2024-10-15")
+    assert going.result("allowance").excluded_by == "lump"
+    stopped = _decide(small, {"works_here": {"2024-01-01": True, "2024-07-01": False},
+                              "family_members": {"2024-01-01": 2}, "allowance_rate": 500, "chose_lump": True},
+                     "2024-10-15")
+    assert stopped.result("allowance").status is Status.GRANTED
+    assert stopped.result("lump").excluded_by == "allowance"
+    reason = stopped.result("lump").reasons[-1]
+    assert (reason.value, reason.winner_value) == (Decimal(1000), Decimal(1200))
 
 
 def test_a_rate_fact_is_read_period_by_period(small):

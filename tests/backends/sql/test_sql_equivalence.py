@@ -286,3 +286,58 @@ def test_once_only_agrees(history, connection):
             facts[fact] = history
         batch.append({"kind": data["kind"], "as_of": data["as_of"], "facts": facts})
     assert_agree(connection, policy, _phased(policy), batch)
+
+
+_EXISTING_BASES = (
+    # (case file, the existing-policy amount facts it may receive, the clauses of this text they compete with)
+    ("graduate-homebuyer.yaml", ("existing_talent_purchase_amount", "existing_talent_rent_amount"),
+     ("housing_annual_subsidy", "home_purchase_grant", "pf_topup_subsidy")),
+    ("low-income-renter.yaml", ("existing_talent_rent_amount",), ("low_income_rent_subsidy",)),
+    ("startup-enterprise.yaml", ("existing_provincial_hiring_amount", "existing_key_group_si_amount"),
+     ("startup_hiring_subsidy",)),
+)
+
+
+def test_most_favourable_across_the_existing_policies_agrees(connection):
+    """末段 从优、从高、不重复 across 衢政发〔2023〕12号 and the existing policies it names:
+    a case receiving an existing city rent or purchase subsidy (or the provincial hiring
+    subsidy) of any amount — none, less, equal, more than this text's — gets the same
+    verdicts, winners and amounts from DuckDB as from the evaluator, and both sides win
+    somewhere in the batch."""
+    import yaml
+
+    policy = qzdsl.load()
+    root = Path(__file__).resolve().parents[3] / "policies/qzf-2023-12/cases"
+    sql = _phased(policy)
+    bases = [(yaml.safe_load((root / name).read_text(encoding="utf-8")), facts, rivals)
+             for name, facts, rivals in _EXISTING_BASES]
+    amounts = st.one_of(st.sampled_from([0, 1, 9000, 12000, 20000, 80000, 150000, 150001, 200000, None]),
+                        st.integers(0, 300000))
+    seen = set()
+
+    @settings(max_examples=25, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+    @given(st.lists(st.tuples(st.integers(0, len(bases) - 1), st.data()), min_size=4, max_size=12))
+    def check(draws):
+        batch = []
+        for index, data in draws:
+            base, names, rivals = bases[index]
+            facts = dict(base["facts"])
+            for name in names:
+                value = data.draw(amounts)
+                if value is None:
+                    facts.pop(name, None)
+                else:
+                    facts[name] = Decimal(value)
+            batch.append({"kind": base["kind"], "as_of": base["as_of"], "facts": facts})
+        assert_agree(connection, policy, sql, batch)
+        for case in batch:
+            decision = evaluate(policy, case_from_dict(case, policy))
+            for result in decision.results:
+                if result.status is m.Status.EXCLUDED:
+                    winner = policy.clause(result.excluded_by)
+                    if winner.policy != result.clause.policy:  # across the two policies
+                        seen.add("existing won" if winner.policy != policy.info.doc_number else "existing lost")
+
+    check()
+    assert seen == {"existing lost", "existing won"}
