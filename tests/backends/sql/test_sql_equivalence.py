@@ -341,3 +341,80 @@ def test_most_favourable_across_the_existing_policies_agrees(connection):
 
     check()
     assert seen == {"existing lost", "existing won"}
+
+
+def _most(pair: tuple) -> Decimal:
+    """One grant's money in a phase at its most, as `simulate` counts it (0 when none)."""
+    low, high = pair
+    return high if high is not None else low if low is not None else Decimal(0)
+
+
+def test_simulate_splits_paid_due_and_projected_as_the_evaluator(policy, tmp_path):
+    """Over random populations, `simulate`'s paid / due / projected per clause (at the most,
+    and guaranteed) and in total are the sums of the evaluator's timelines of the granted
+    rows, and for the grants with an end they add up to the lifetime."""
+    import pyarrow.parquet as pq
+
+    from qzdsl.backends.sql.simulate import simulate
+
+    constants = _constants(policy)
+    source = tmp_path / "population.parquet"
+    seen: set[str] = set()  # the phases some grant had money in: the populations exercise each
+
+    @settings(max_examples=max(4, BATCHES // 2), deadline=None, database=None, derandomize=True,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                     HealthCheck.function_scoped_fixture])
+    @given(st.lists(cases(policy, constants), min_size=BATCH_SIZE[0], max_size=BATCH_SIZE[1]))
+    def check(batch):
+        pq.write_table(cases_table(policy, batch), source)
+        simulation = simulate(policy, source, lang="en")
+        assert simulation.rows_rejected == 0
+        decisions = [evaluate(policy, case_from_dict(case, policy)) for case in batch]
+        totals = dict.fromkeys(("paid", "due", "projected"), Decimal(0))
+        for item in simulation.clauses:
+            if not item.clause.pays_money:
+                assert item.exposure.paid is None
+                continue
+            granted = [r for d in decisions for r in d.results
+                       if r.clause.id == item.clause.id and r.status.value == "granted"]
+            for phase in ("paid", "due", "projected"):
+                expected = sum((_most(getattr(r.timeline, phase)) for r in granted), Decimal(0))
+                guaranteed = sum((getattr(r.timeline, phase)[0] or Decimal(0) for r in granted), Decimal(0)) \
+                    if item.clause.guaranteed else Decimal(0)
+                assert getattr(item.exposure, phase) == expected, (item.clause.id, phase)
+                if expected:
+                    seen.add(phase)
+                assert getattr(item.exposure, f"{phase}_guaranteed") == guaranteed, (item.clause.id, phase)
+                if not item.clause.own_balance:
+                    totals[phase] += expected
+            ended = [r for r in granted if r.timeline.projected != (None, None)]
+            assert sum((_most(r.timeline.paid) + _most(r.timeline.due) + _most(r.timeline.projected)
+                        for r in ended), Decimal(0)) == \
+                sum((_most((r.amount.total_low, r.amount.total_high)) for r in ended), Decimal(0))
+        for phase, total in totals.items():
+            assert getattr(simulation.total, phase) == total, phase
+
+    check()
+    assert seen == {"paid", "due", "projected"}
+
+
+@pytest.mark.parametrize("existing", [50000, 15000, 100000, 0])
+def test_a_star_shaped_group_is_settled_in_its_rounds(existing, connection):
+    """The bundled housing group is a star: the city's existing purchase subsidy conflicts
+    with each of 二（十）'s three purchase subsidies, which stack. With the existing one
+    ranked between them (50,000), the best of the three excludes it, and then it no longer
+    excludes the ones it beats: that takes the second round (`ConflictGroup.rounds`)."""
+    import yaml
+
+    policy = qzdsl.load()
+    root = Path(__file__).resolve().parents[3] / "policies/qzf-2023-12/cases"
+    data = yaml.safe_load((root / "graduate-homebuyer.yaml").read_text(encoding="utf-8"))
+    facts = {**data["facts"], "existing_talent_purchase_amount": Decimal(existing)}
+    group = next(g for g in sqlcols.conflict_groups(policy) if g.clauses[0].id == "talent_purchase_subsidy")
+    assert (len(group.clauses), group.rounds) == (4, 2)
+    case = {"kind": data["kind"], "as_of": data["as_of"], "facts": facts}
+    assert_agree(connection, policy, _phased(policy), [case])
+    if existing == 50000:  # the case this test is about: one kept above it, two below it kept too
+        statuses = {r.clause.id: r.status.value for r in evaluate(policy, case_from_dict(case, policy)).results}
+        assert statuses["talent_purchase_subsidy"] == "excluded"
+        assert statuses["home_purchase_grant"] == statuses["housing_annual_subsidy"] == "granted"
