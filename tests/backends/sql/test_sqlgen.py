@@ -95,9 +95,19 @@ def test_conflict_groups_follow_policy_conflicts(trial_stop):
     assert not pay.conflicts(monthly, once)  # stackable within the group
 
 
-def test_a_group_of_n_clauses_takes_n_minus_one_exclusion_rounds(trial_stop):
+def test_a_group_takes_as_many_exclusion_rounds_as_its_longest_chain_of_conflicts(trial_stop):
     sql = sqlgen.to_sql(trial_stop, pretty=False)
     assert "exclusion_4 AS" in sql and "exclusion_5" not in sql
+    clauses = trial_stop.clauses[:5]
+
+    def group(*pairs: str) -> sqlcols.ConflictGroup:
+        return sqlcols.ConflictGroup(clauses, frozenset(frozenset((clauses[int(a)].id, clauses[int(b)].id))
+                                                         for a, b in pairs))
+
+    assert group("01", "02", "03", "04", "12", "13", "14", "23", "24", "34").rounds == 1  # choose one
+    assert group("01", "02", "03", "04").rounds == 2  # a star: the centre, then the others
+    assert group("01", "12", "23", "34").rounds == 4  # a chain: one round per link
+    assert group("01", "12", "20", "34", "13").rounds == 4  # a triangle with a tail
 
 
 def test_unknown_dialect_is_refused(trial_stop):
