@@ -33,18 +33,27 @@ from reprlib import recursive_repr
 __all__ = ["frozen", "FrozenInstanceError"]
 
 
-def frozen(cls: type | None = None, /, *, order: bool = False, compiled_init: bool = False):
+def frozen(cls: type | None = None, /, *, order: bool = False, compiled_init: bool = False,
+           cache_hash: bool = False):
     """`cls` as `@dataclass(frozen=True, order=order)` would make it, from shared functions.
 
     `compiled_init`: compile `__init__` for the class (one compile, not six), for classes
     built often, such as an evaluation's results, where the shared `__init__` would cost
-    a microsecond an instance."""
+    a microsecond an instance.
+
+    `cache_hash`: an instance keeps its hash once computed (it cannot change: the fields
+    are frozen and hashable), for trees hashed again and again — an expression's hash is
+    otherwise its whole subtree's. Kept out of pickles and copies (`__getstate__`): a
+    string's hash differs from one process to the next."""
     if cls is None:
-        return lambda cls: _frozen_class(cls, order, compiled_init)
-    return _frozen_class(cls, order, compiled_init)
+        return lambda cls: _frozen_class(cls, order, compiled_init, cache_hash)
+    return _frozen_class(cls, order, compiled_init, cache_hash)
 
 
-def _frozen_class(cls: type, order: bool, compiled_init: bool) -> type:
+_HASH = "_frozen_hash"  # where an instance keeps its hash (cache_hash)
+
+
+def _frozen_class(cls: type, order: bool, compiled_init: bool, cache_hash: bool = False) -> type:
     if any(dataclasses.is_dataclass(base) for base in cls.__mro__[1:]):
         raise TypeError(f"@frozen {cls.__name__}: a dataclass base is not supported")
     documented = bool(cls.__dict__.get("__doc__"))
@@ -85,7 +94,12 @@ def _frozen_class(cls: type, order: bool, compiled_init: bool) -> type:
     # without one leaves __hash__ None, which is not "its own").
     explicit = "__hash__" in own and not (cls.__dict__["__hash__"] is None and "__eq__" in own)
     if not explicit:
-        cls.__hash__ = _hash(_getter(tuple(f.name for f in fields if (f.compare if f.hash is None else f.hash))))
+        hashed = _getter(tuple(f.name for f in fields if (f.compare if f.hash is None else f.hash)))
+        cls.__hash__ = _cached_hash(hashed) if cache_hash else _hash(hashed)
+        if cache_hash:
+            if "__getstate__" in own:
+                raise TypeError(f"@frozen(cache_hash=True) {cls.__name__}: it defines __getstate__")
+            cls.__getstate__ = _state_without_hash
     if not documented:
         cls.__doc__ = f"{cls.__name__}({', '.join(f.name for f in fields if f.init)})"
     return cls
@@ -222,6 +236,24 @@ def _hash(hashed):
         return hash(hashed(self))
 
     return __hash__
+
+
+def _cached_hash(hashed):
+    def __hash__(self):
+        state = self.__dict__
+        value = state.get(_HASH)
+        if value is None:
+            value = state[_HASH] = hash(hashed(self))
+        return value
+
+    return __hash__
+
+
+def _state_without_hash(self) -> dict:
+    state = self.__dict__
+    if _HASH in state:
+        state = {name: value for name, value in state.items() if name != _HASH}
+    return state
 
 
 def _frozen(cls: type, names: frozenset[str]):

@@ -167,3 +167,28 @@ def test_the_compiled_policy_survives_pickle_and_replace():
     assert dataclasses.replace(clause) == clause and hash(dataclasses.replace(clause)) == hash(clause)
     with pytest.raises(FrozenInstanceError):
         clause.id = "x"
+
+
+def test_a_cached_hash_is_the_same_hash_and_stays_out_of_pickles_and_copies():
+    from qzdsl.model import policy as m
+
+    @frozen(cache_hash=True)
+    class Pair:
+        left: object
+        right: object = None
+
+    plain = REAL_NODE("a", (REAL_NODE("b"),))
+    cached = Pair(Pair(1, "x"), (2, 3))
+    assert hash(cached) == hash(Pair(Pair(1, "x"), (2, 3))) == hash((Pair(1, "x"), (2, 3)))
+    assert hash(cached) == hash(cached) and "_frozen_hash" in vars(cached)
+    assert "_frozen_hash" not in cached.__getstate__() and copy.deepcopy(cached) == cached
+    assert "_frozen_hash" not in vars(copy.copy(cached)) and hash(plain) == hash(plain)
+    expr = m.Cmp("==", m.FactRef("a", m.Type.BOOL, "a"), m.Const(True, m.Type.BOOL, "true"), m.Type.BOOL, "a == true")
+    first = hash(expr)
+    again = pickle.loads(pickle.dumps(expr))
+    assert "_frozen_hash" not in vars(again) and again == expr and hash(again) == first
+    with pytest.raises(TypeError, match="__getstate__"):
+        @frozen(cache_hash=True)
+        class Stateful:
+            def __getstate__(self):
+                return {}

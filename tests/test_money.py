@@ -3,6 +3,7 @@ the one JSON form — property-tested against cn2an for Chinese numerals."""
 
 from __future__ import annotations
 
+import decimal
 import json
 from decimal import Decimal
 
@@ -127,3 +128,7 @@ def test_arithmetic_is_exact_and_never_rounds():
     assert total([None, 5, Decimal("0.01")]) == Decimal("5.01")
     assert times(Decimal("8000.05"), 3) == Decimal("24000.15")
     assert times(Decimal(10**30) + Decimal("0.01"), 10**20) == Decimal(10**50) + Decimal(10**18)
+    with pytest.raises(decimal.Inexact):  # beyond the exact context's 60 digits: refused, never rounded
+        times(Decimal(10**59 + 1), 10**5 + 1)
+    with pytest.raises((decimal.Inexact, decimal.Rounded)):
+        total([Decimal(10**60), Decimal("0.5")])

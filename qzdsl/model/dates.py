@@ -15,8 +15,20 @@ def shift(date: dt.date, amount: int, unit: str, sign: int = 1) -> dt.date:
     index = date.year * 12 + (date.month - 1) + months
     year, month = divmod(index, 12)
     month += 1
-    day = min(date.day, calendar.monthrange(year, month)[1])
+    day = date.day
+    if day > 28:  # only a day past the 28th can need clamping (a schedule shifts dates by the thousand)
+        day = min(day, _month_days(year, month))
     return dt.date(year, month, day)
+
+
+_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _month_days(year: int, month: int) -> int:
+    """`calendar.monthrange(year, month)[1]`, without working out the weekday."""
+    if month == 2 and calendar.isleap(year):
+        return 29
+    return _DAYS_IN_MONTH[month - 1]
 
 
 def last_day_of_period(start: dt.date, amount: int, unit: str) -> dt.date:

@@ -142,7 +142,7 @@ _DIRECTED = frozenset({Relation.EXCLUDES, Relation.STACKABLE, Relation.EQUIVALEN
 # ---- expressions ------------------------------------------------------------
 
 
-@frozen
+@frozen(cache_hash=True)
 class Const:
     value: bool | Decimal | dt.date | str
     type: Type
@@ -150,7 +150,7 @@ class Const:
     span: Span | None = field(default=None, compare=False)
 
 
-@frozen
+@frozen(cache_hash=True)
 class FactRef:
     name: str
     type: Type
@@ -158,7 +158,7 @@ class FactRef:
     span: Span | None = field(default=None, compare=False)
 
 
-@frozen
+@frozen(cache_hash=True)
 class DefRef:
     name: str
     type: Type
@@ -166,7 +166,7 @@ class DefRef:
     span: Span | None = field(default=None, compare=False)
 
 
-@frozen
+@frozen(cache_hash=True)
 class AsOfRef:
     """The date the case is evaluated at (`as_of`)."""
 
@@ -175,7 +175,7 @@ class AsOfRef:
     span: Span | None = field(default=None, compare=False)
 
 
-@frozen
+@frozen(cache_hash=True)
 class Not:
     operand: "Expr"
     type: Type = Type.BOOL
@@ -183,7 +183,7 @@ class Not:
     span: Span | None = field(default=None, compare=False)
 
 
-@frozen
+@frozen(cache_hash=True)
 class And:
     operands: tuple["Expr", ...]
     type: Type = Type.BOOL
@@ -191,7 +191,7 @@ class And:
     span: Span | None = field(default=None, compare=False)
 
 
-@frozen
+@frozen(cache_hash=True)
 class Or:
     operands: tuple["Expr", ...]
     type: Type = Type.BOOL
@@ -199,7 +199,7 @@ class Or:
     span: Span | None = field(default=None, compare=False)
 
 
-@frozen
+@frozen(cache_hash=True)
 class Cmp:
     """`left op right`; op is one of == != < <= > >=."""
 
@@ -211,7 +211,7 @@ class Cmp:
     span: Span | None = field(default=None, compare=False)
 
 
-@frozen
+@frozen(cache_hash=True)
 class In:
     """Membership of an enumeration value in a set of members."""
 
@@ -223,7 +223,7 @@ class In:
     span: Span | None = field(default=None, compare=False)
 
 
-@frozen
+@frozen(cache_hash=True)
 class Shift:
     """A date moved by a calendar duration: `date + 3 years` (sign +1) or `- …` (sign -1)."""
 
@@ -236,7 +236,7 @@ class Shift:
     span: Span | None = field(default=None, compare=False)
 
 
-@frozen
+@frozen(cache_hash=True)
 class Arith:
     """Addition or subtraction of counts or of money."""
 
@@ -248,7 +248,7 @@ class Arith:
     span: Span | None = field(default=None, compare=False)
 
 
-@frozen
+@frozen(cache_hash=True)
 class Via:
     """`expr` holds because of an equivalence clause (同等待遇) granted to `beneficiary`.
 
@@ -280,7 +280,7 @@ class AtomRole(StrEnum):
     BENEFICIARY = "beneficiary"  # the clause is granted to one applicant kind (`kind`)
 
 
-@frozen
+@frozen(cache_hash=True)
 class Atom:
     """One conjunct of when a clause applies, as the audit proves things about it: its
     condition (`expr`, a comparison for a window bound; None for the beneficiary), what

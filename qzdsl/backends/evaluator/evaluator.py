@@ -131,9 +131,9 @@ def _verdict(plan: "_ClausePlan", trace: TraceNode, run: "_Run", anchor: TraceNo
     if trace.value is False:
         # A continuing condition may repeat part of the requirement (tested once and then
         # in every period): one failed condition is one reason.
-        found = failures(trace)
-        reasons = tuple({(r.node.expr if r.node.expr is not None else id(r)): r for r in reversed(found)}
-                        .values())[::-1]
+        found = failures(trace, memo=run.failed)
+        reasons = tuple(found) if len(found) < 2 else tuple(
+            {(r.node.expr if r.node.expr is not None else id(r)): r for r in reversed(found)}.values())[::-1]
         if periods is not None:
             reasons += (periods.stopped(),)
         return _INELIGIBLE, reasons, (), None, date, None
@@ -331,30 +331,47 @@ def missing_facts(node: TraceNode) -> tuple[str, ...]:
     return tuple(found)
 
 
-def failures(node: TraceNode, within: tuple[str, ...] = ()) -> list[Reason]:
+def failures(node: TraceNode, within: tuple[str, ...] = (), memo: dict | None = None) -> list[Reason]:
     """The false conditions that make a false requirement false, looking through `and`,
     definitions and equivalences down to the condition that failed; `within` names the
-    definitions it sits in."""
+    definitions it sits in. `memo` (one per evaluation) keeps what a definition's tree
+    yields, so that a definition many clauses require is looked through once."""
     found: list[Reason] = []
-    _failures(node, within, found)
+    _failures(node, within, found, memo)
     return found
 
 
-def _failures(node: TraceNode, within: tuple[str, ...], found: list[Reason]) -> None:
+def _failures(node: TraceNode, within: tuple[str, ...], found: list[Reason], memo: dict | None) -> None:
     op = node.op
     if op == "and":  # a false `and` is decided by its false operands (`TraceNode.decisive`)
         value = node.value
-        children = node.children if value is True else [c for c in node.children if c.value is value]
-    elif op == "def":
+        for child in node.children:
+            if value is True or child.value is value:
+                if child.op in _THROUGH:
+                    _failures(child, within, found, memo)
+                else:
+                    found.append(ConditionFailed(child, within))
+        return
+    if op == "def":
         within += (node.name,)
-        children = node.children
-    elif op == "via":
-        children = node.children
-    else:
+        if memo is not None and len(node.children) == 1:
+            # The definition's own tree is one node per case, shared by every reference
+            # to it (kept in the entry, so that its id stays its own).
+            tree = node.children[0]
+            key = (id(tree), within)
+            known = memo.get(key)
+            if known is None or known[0] is not tree:
+                known = memo[key] = (tree, failures(tree, within, memo))
+            found.extend(known[1])
+            return
+    elif op != "via":
         found.append(ConditionFailed(node, within))
         return
-    for child in children:
-        _failures(child, within, found)
+    for child in node.children:
+        _failures(child, within, found, memo)
+
+
+_THROUGH = frozenset({"and", "def", "via"})  # the nodes `failures` looks through
 
 
 # ---- expressions ---------------------------------------------------------------------
@@ -376,7 +393,7 @@ _node = tuple.__new__  # _node(TraceNode, (op, text, value, children, name, labe
 class _Run:
     """One case being evaluated: its facts, date and kind, and the shared nodes built so far."""
 
-    __slots__ = ("facts", "as_of", "kind", "definitions", "fact_nodes", "as_of_node")
+    __slots__ = ("facts", "as_of", "kind", "definitions", "fact_nodes", "as_of_node", "failed")
 
     def __init__(self, facts: dict, as_of: dt.date, kind: str):
         self.facts = facts
@@ -385,6 +402,7 @@ class _Run:
         self.definitions: dict[str, TraceNode] = {}
         self.fact_nodes: dict[str, TraceNode] = {}
         self.as_of_node: TraceNode | None = None
+        self.failed: dict = {}  # `failures` of the definitions' trees (its memo)
 
 
 class _ClausePlan(NamedTuple):

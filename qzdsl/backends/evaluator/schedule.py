@@ -25,6 +25,9 @@ from qzdsl.model.dates import periods_started, phases, shift
 from qzdsl.money import times
 
 
+_ONE_DAY = dt.timedelta(days=1)
+
+
 @frozen(compiled_init=True)
 class Period:
     """One payment period. `start`/`end` are None when the clause has no anchor date;
@@ -95,21 +98,27 @@ class Payout:
             return self.low, self.high
         return self.amounts[min(index, len(self.amounts) - 1)]
 
+    @property
+    def period_count(self) -> int:
+        """How many periods `periods` lists."""
+        return self.count if self.count is not None else len(self.amounts) if self.amounts else self.listed or 1
+
     @cached_property
     def periods(self) -> tuple[Period, ...]:
         """The schedule; an open-ended payout lists its first period only, or the periods
         judged one by one (`amounts`)."""
         left_low = left_high = self.total_cap  # a total cap is used up period by period
         result = []
-        listed = self.count if self.count is not None else len(self.amounts) if self.amounts else self.listed or 1
+        listed = self.period_count
+        recurring = self.cadence.recurring
+        start = self._start(0)
         for index in range(listed):
-            start = self._start(index)
             low, high, left_low, left_high = _within_cap(*self.amount(index), left_low, left_high)
-            end = start
-            if start is not None and self.cadence.recurring:
-                # A period ends the day before the next starts: clamped month ends leave no gap.
-                end = self._start(index + 1) - dt.timedelta(days=1)
+            following = self._start(index + 1) if start is not None and recurring else start
+            # A period ends the day before the next starts: clamped month ends leave no gap.
+            end = following - _ONE_DAY if start is not None and recurring else start
             result.append(Period(index + 1, start, end, low, high))
+            start = following
         return tuple(result)
 
     def _start(self, index: int) -> dt.date | None:
@@ -197,13 +206,15 @@ def timeline(p: Payout, as_of: dt.date, judged: tuple[bool | None, ...] | None =
                                                              m.PeriodState.PROJECTED)}
     left_low = left_high = p.total_cap
     states, stopped, undetermined, stopped_from = [], 0, 0, None
-    for index, (period, held, phase) in enumerate(zip(p.periods, judged, phase_of)):
+    # One entry per period of `p.periods` (`judged` has as many), without building them:
+    # only the first stopped period's start is needed.
+    for index, (held, phase) in enumerate(zip(judged[:p.period_count], phase_of)):
         if held is not True:
             state = m.PeriodState.STOPPED if held is False else m.PeriodState.UNDETERMINED
             stopped += held is False
             undetermined += held is None
             if held is False and stopped_from is None:
-                stopped_from = period.start
+                stopped_from = p._start(index)
             states.append(state)
             continue
         low, high, left_low, left_high = _within_cap(*p.amount(index), left_low, left_high)
@@ -291,9 +302,12 @@ def dates(clause: m.Clause, anchor: dt.date | None) -> tuple[dt.date | None, int
 
 
 def spans(first: dt.date, count: int, cadence: m.Cadence) -> tuple[tuple[dt.date, dt.date], ...]:
-    """The (start, end) of the first `count` periods of a dated schedule."""
-    return tuple((p.start, p.end) for p in Payout(m.AmountKind.FIXED, cadence, None, Decimal(0), Decimal(0), count,
-                                                   first, None, None).periods)
+    """The (start, end) of the first `count` periods of a dated schedule (as `Payout.periods`
+    dates them: a period ends the day before the next starts; a one-off on its date)."""
+    if not cadence.recurring:
+        return ((first, first),) * count
+    starts = [shift(first, index, cadence) for index in range(count + 1)]
+    return tuple((starts[i], starts[i + 1] - _ONE_DAY) for i in range(count))
 
 
 def payout(clause: m.Clause, heads: int | None, anchor: dt.date | None,
