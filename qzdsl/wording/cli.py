@@ -37,6 +37,7 @@ HELP: dict[str, dict[str, str]] = {
         "eval.batch": "逐行测算一个人群文件（.csv、.parquet、.jsonl），结果写入 --out（在 DuckDB 或 Spark 上运行，见 --engine；用 spark 时文件与 --out 也可为数据湖 URI，如 s3a://、hdfs://）。",
         "eval.errors": "与 --batch 同用：被拒绝的行写入该文件（默认：--out 旁的 RESULT.errors.csv）。",
         "eval.layout": "与 --batch 同用：narrow（只写逐行有信息的列；Parquet 的默认）或 wide（写全部列；CSV 的默认）。见 docs/scale.md。",
+        "eval.phases": "与 --batch 同用：另写每个付钱条款按测算日划分的往期应发、本期应发与预计金额（*_paid_*、*_due_*、*_projected_* 列；默认不写，写出约使耗时增加一半）。见 docs/scale.md。",
         "eval.ignore_unknown_columns": "与 --batch 同用：即使某列名与某个事实相近（疑似拼写错误），也照常读入该文件。",
         "eval.engine": "在哪里测算人群：duckdb（内嵌，默认）或 spark（需 PySpark：pip install 'qzdsl[spark]'）。",
         "eval.spark_master": "与 --engine spark 同用：Spark 集群地址（默认 local[*]；设置 SPARK_REMOTE 则使用 Spark Connect）。",
@@ -111,6 +112,7 @@ HELP: dict[str, dict[str, str]] = {
         "compile.policy": "政策文件（默认：内置政策）。",
         "compile.table": "查询读取的案例表名，如 cases 或 db.schema.cases。",
         "compile.carry": "原样带到结果末尾的输入列，如分区列（可重复）。",
+        "compile.phases": "查询另给出每个付钱条款按测算日划分的往期应发、本期应发与预计金额（见 docs/scale.md）。",
     },
     "en": {
         "": "qzdsl — compile, check, evaluate and audit encoded policies (衢政发〔2023〕12号 bundled).",
@@ -141,6 +143,7 @@ HELP: dict[str, dict[str, str]] = {
         "eval.batch": "Evaluate every row of a population file (.csv, .parquet, .jsonl) into --out, on DuckDB or Spark (--engine; with spark the file and --out may be data-lake URIs, e.g. s3a://, hdfs://).",
         "eval.errors": "With --batch: where the rejected rows go (default: RESULT.errors.csv beside --out).",
         "eval.layout": "With --batch: narrow (only the columns that carry information; default for Parquet) or wide (every column; default for CSV). See docs/scale.md.",
+        "eval.phases": "With --batch: also write each paying clause's amounts paid for past periods, due now and projected on the row's as_of date (the *_paid_*, *_due_*, *_projected_* columns; left out by default, they cost about half as much time again). See docs/scale.md.",
         "eval.ignore_unknown_columns": "With --batch: read the file even if a column's name is close to a fact's (a likely misspelling).",
         "eval.engine": "Where the population is evaluated: duckdb (embedded, the default) or spark (needs PySpark: pip install 'qzdsl[spark]').",
         "eval.spark_master": "With --engine spark: the cluster (default: local[*]; SPARK_REMOTE selects Spark Connect).",
@@ -215,6 +218,7 @@ HELP: dict[str, dict[str, str]] = {
         "compile.policy": "Policy file (default: bundled).",
         "compile.table": "The table of cases the query reads, e.g. cases or db.schema.cases.",
         "compile.carry": "An input column passed through to the end of the result, e.g. a partition column (repeatable).",
+        "compile.phases": "The query also gives each paying clause's amounts paid for past periods, due now and projected, on the row's as_of date (docs/scale.md).",
     },
 }
 
@@ -260,6 +264,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "master_or_remote": "--spark-master 启动一个 Spark 会话，--spark-remote 连接已有的会话：请只给出其中之一",
         "out_is_local": "--out {text}：报告写入本地文件；数据湖 URI 只用于 --batch 与 --engine spark",
         "engine_needs_batch": "--engine、--spark-master、--spark-remote 和 --conf 须与 --batch 同用",
+        "phases_needs_batch": "--phases 须与 --batch 同用（单个案例的报告总是按期列出往期应发、本期应发与预计）",
         "case_or_batch": "请给出案例文件 CASE，或使用 --batch FILE --out RESULT",
         "graph_formats": "--graph 写出 {formats} 文件，不能写“{name}”",
         "graph_one_policy": "--graph 只接受一个 --policy；请对每个政策分别运行审计",
@@ -314,6 +319,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "master_or_remote": "--spark-master starts a Spark session, --spark-remote connects to one: give one of them",
         "out_is_local": "--out {text}: a report is written to a local file; a data-lake URI goes with --batch and --engine spark",
         "engine_needs_batch": "--engine, --spark-master, --spark-remote and --conf go with --batch",
+        "phases_needs_batch": "--phases goes with --batch (a case's report always splits its schedules by period)",
         "case_or_batch": "give a CASE file, or --batch FILE --out RESULT",
         "graph_formats": "--graph writes {formats} files, not '{name}'",
         "graph_one_policy": "--graph takes one --policy; run the audit once per policy",
