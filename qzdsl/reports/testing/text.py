@@ -69,6 +69,9 @@ def _rule(title: str, fill: str) -> str:
 
 
 def _field(field: str, lang: str) -> str:
+    """An expectation's field in words; the phases of a schedule as every report says them."""
+    if field in ("paid", "due", "projected"):
+        return terms.period_state(field, lang)
     return word(f"field.{field}", lang)
 
 
