@@ -403,6 +403,7 @@ class Cite:
 class Note:
     text: str
     span: Span = _span()
+    text_en: str | None = None  # the English words (`note "…" en "…"`)
     KEYWORD = "note"
 
 
@@ -411,6 +412,8 @@ class Ambiguity:
     question: str
     reading: str
     span: Span = _span()
+    question_en: str | None = None  # the English words (`ambiguity "…" en "…" reading "…" en "…"`)
+    reading_en: str | None = None
     KEYWORD = "ambiguity"
 
 

@@ -60,6 +60,16 @@ def _keyword(decl: ast.Decl) -> str:
     return decl.KEYWORD
 
 
+def _decl_name(decl: ast.Decl) -> str:
+    """What a declaration is called where a message names it: its name, a section's
+    reference, the policy's document number."""
+    for field in ("name", "ref", "doc_number"):
+        value = getattr(decl, field, None)
+        if isinstance(value, str):
+            return value
+    return decl.KEYWORD
+
+
 def _prop_word(prop_class: type) -> str:
     return prop_class.KEYWORD
 
@@ -636,13 +646,15 @@ def check_labels(program: Program) -> list[Diagnostic]:
 
 
 def check_english_labels(program: Program) -> list[Diagnostic]:
-    """Every label, section title and question has English words (`en "…"`): run when
-    English output is asked for (`qzdsl check --lang en`), since a policy read only in
-    Chinese is complete without them. A declaration without any label is QZ111's."""
+    """Every label, section title, question, note and recorded reading has English words
+    (`en "…"`): run when English output is asked for (`qzdsl check --english`), since a
+    policy read only in Chinese is complete without them. A declaration without any label
+    is QZ111's."""
     found = []
 
-    def missing(what: str, name: str, span, shape: str) -> None:
-        found.append(warning("QZ113", Text("QZ113", (("what", what), ("name", name))), span,
+    def missing(what: str, name: str, span, shape: str, code: str = "QZ113") -> None:
+        key = code if code == "QZ113" else f"{code}.{what}"
+        found.append(warning(code, Text(key, (("what", what), ("name", name))), span,
                              Text("hint.english", (("shape", shape),))))
 
     for entry in program.entries:
@@ -654,6 +666,10 @@ def check_english_labels(program: Program) -> list[Diagnostic]:
         for prop in ast.props_of(decl):
             if isinstance(prop, ast.Ask) and prop.text_en is None:
                 missing("ask", getattr(decl, "name", ""), prop.span, 'ask "…" en "…"')
+            elif isinstance(prop, ast.Note) and prop.text_en is None:
+                missing("note", _decl_name(decl), prop.span, 'note "…" en "…"', "QZ114")
+            elif isinstance(prop, ast.Ambiguity) and (prop.question_en is None or prop.reading_en is None):
+                missing("ambiguity", _decl_name(decl), prop.span, 'ambiguity "…" en "…" reading "…" en "…"', "QZ114")
             elif isinstance(prop, ast.Title) and prop.text_en is None:
                 missing("title", getattr(decl, "doc_number", ""), prop.span, 'title "…" en "…"')
             elif isinstance(prop, ast.FactType):

@@ -26,7 +26,8 @@ def _citations(program: Program, entry_file: ast.PolicyFile, props,
 
 
 def _ambiguities(props) -> tuple[m.Ambiguity, ...]:
-    return tuple(m.Ambiguity(a.question, a.reading, a.span) for a in ast.all_of(props, ast.Ambiguity))
+    return tuple(m.Ambiguity(a.question, a.reading, a.span, a.question_en, a.reading_en)
+                 for a in ast.all_of(props, ast.Ambiguity))
 
 
 def _notes(props) -> tuple[str, ...]:
@@ -281,7 +282,14 @@ def compile_program(program: Program) -> m.Policy:
         files=dict(program.texts),
         groups=_groups(program, infos),
         needs=needs,
+        notes_en=_english_notes(program),
     )
+
+
+def _english_notes(program: Program) -> dict[str, str]:
+    """The English words of every note that declares them (`note "…" en "…"`), by its text."""
+    return {prop.text: prop.text_en for entry in program.entries for prop in ast.props_of(entry.decl)
+            if isinstance(prop, ast.Note) and prop.text_en}
 
 
 def _groups(program: Program, infos) -> dict[str, m.Group]:

@@ -293,6 +293,15 @@ def _by(prop: ast.By) -> str:
     return f"by {prop.date.text}" if prop.date is not None else f"by {prop.year}"
 
 
+def _ambiguity(p: ast.Ambiguity) -> str | list[str]:
+    """`ambiguity "…" reading "…"`, each part followed by its English words when declared;
+    with English, one part a line."""
+    if p.question_en is None and p.reading_en is None:
+        return f"ambiguity {_quote(p.question)} reading {_quote(p.reading)}"
+    return [f"ambiguity {_quote(p.question)}", *([f"{INDENT}en {_quote(p.question_en)}"] if p.question_en else []),
+            f"{INDENT}reading {_quote(p.reading)}", *([f"{INDENT}en {_quote(p.reading_en)}"] if p.reading_en else [])]
+
+
 _PROPS = {
     ast.Title: lambda p: _with_english(f"title {_quote(p.text)}", p.text_en).split("\n"),
     ast.SourceFile: lambda p: f"source {_quote(p.path)}",
@@ -325,8 +334,8 @@ _PROPS = {
     ast.Existing: lambda p: f"existing {_quote(p.text)}",
     ast.Extends: lambda p: f"extends {p.name.name}",
     ast.Cite: lambda p: f"cite {_quote(p.quote)}" + ("" if p.section is None else f" in {_quote(p.section)}"),
-    ast.Note: lambda p: f"note {_quote(p.text)}",
-    ast.Ambiguity: lambda p: f"ambiguity {_quote(p.question)} reading {_quote(p.reading)}",
+    ast.Note: lambda p: _with_english(f"note {_quote(p.text)}", p.text_en).split("\n"),
+    ast.Ambiguity: lambda p: _ambiguity(p),
     ast.Goal: _goal,
     ast.By: _by,
     ast.TermRef: lambda p: f"term {p.name.name}",

@@ -349,11 +349,11 @@ class _ToAst(Transformer_NonRecursive):
 
     @v_args(meta=True)
     def note_prop(self, meta, c):
-        return ast.Note(_unquote(c[0]), self._span(meta))
+        return ast.Note(_unquote(c[0]), self._span(meta), c[1])
 
     @v_args(meta=True)
     def ambiguity_prop(self, meta, c):
-        return ast.Ambiguity(_unquote(c[0]), _unquote(c[1]), self._span(meta))
+        return ast.Ambiguity(_unquote(c[0]), _unquote(c[2]), self._span(meta), c[1], c[3])
 
     def quantity(self, c):
         token, unit = (c[0], c[1] if len(c) > 1 else None)

@@ -452,9 +452,14 @@ class Citation:
 
 @frozen
 class Ambiguity:
+    """A question the text leaves open and the reading the encoding records, each with its
+    English words when the policy declares them (`Policy.in_language`)."""
+
     question: str
     reading: str
     span: Span | None = field(default=None, compare=False)
+    question_en: str | None = None
+    reading_en: str | None = None
 
 
 @frozen
@@ -864,6 +869,7 @@ class Policy:
     groups: dict[str, "Group"] = field(default_factory=dict)  # exclusion groups that are declared
     needs: dict[str, Need] = field(default_factory=dict)
     terms: dict[str, Term] = field(default_factory=dict)
+    notes_en: dict[str, str] = field(default_factory=dict, compare=False, repr=False)  # note -> its English
 
     def term_of(self, clause: Clause) -> Term | None:
         """The declared term a clause is paid within, if any."""
@@ -951,8 +957,9 @@ class Policy:
         """The policy as a reader of `lang` sees it: for "en", every label, title and
         question the policy declares in English replaces the Chinese one (a declaration
         without an English label keeps its Chinese one). Nothing a back end decides on
-        changes; verbatim quotes, readings and notes stay as written (the Chinese text is
-        the authority). Any other language: the policy itself."""
+        changes; verbatim quotes stay as written (the Chinese text is the authority);
+        recorded readings, ambiguity questions and notes are in English where the policy
+        declares their English words (`note "…" en "…"`). Any other language: the policy itself."""
         if lang != "en":
             return self
         cached = self.__dict__.get("_english")
@@ -966,27 +973,38 @@ class Policy:
             text = getattr(obj, english)
             return replace(obj, **{field_name: text}) if text else obj
 
-        sections = {key: en(section, "title", "title_en") for key, section in self.sections.items()}
+        def readings(obj):
+            """Its notes and ambiguities in English, where the policy gives the words."""
+            changes = {}
+            if getattr(obj, "notes", None):
+                changes["notes"] = tuple(self.notes_en.get(note, note) for note in obj.notes)
+            if getattr(obj, "ambiguities", None):
+                changes["ambiguities"] = tuple(
+                    replace(a, question=a.question_en or a.question, reading=a.reading_en or a.reading)
+                    for a in obj.ambiguities)
+            return replace(obj, **changes) if changes else obj
+
+        sections = {key: readings(en(section, "title", "title_en")) for key, section in self.sections.items()}
         facts = {}
         for name, fact in self.facts.items():
             fact = replace(en(fact), members=tuple(en(member) for member in fact.members))
-            facts[name] = en(fact, "question", "question_en")
-        clauses = tuple(replace(en(clause, "title", "title_en"),
-                                section_title=clause.section_title_en or clause.section_title)
+            facts[name] = readings(en(fact, "question", "question_en"))
+        clauses = tuple(readings(replace(en(clause, "title", "title_en"),
+                                         section_title=clause.section_title_en or clause.section_title))
                         for clause in self.clauses)
         return replace(
             self,
-            info=en(self.info, "title", "title_en"),
-            imports=tuple(en(info, "title", "title_en") for info in self.imports),
+            info=readings(en(self.info, "title", "title_en")),
+            imports=tuple(readings(en(info, "title", "title_en")) for info in self.imports),
             kinds={name: en(kind) for name, kind in self.kinds.items()},
             facts=facts,
-            definitions={name: en(definition) for name, definition in self.definitions.items()},
+            definitions={name: readings(en(definition)) for name, definition in self.definitions.items()},
             sections=sections,
             clauses=clauses,
-            targets=tuple(en(target, "title", "title_en") for target in self.targets),
-            asides=tuple(en(aside, "title", "title_en") for aside in self.asides),
+            targets=tuple(readings(en(target, "title", "title_en")) for target in self.targets),
+            asides=tuple(readings(en(aside, "title", "title_en")) for aside in self.asides),
             groups={name: en(group) for name, group in self.groups.items()},
-            terms={name: en(term) for name, term in self.terms.items()},
+            terms={name: readings(en(term)) for name, term in self.terms.items()},
             needs={name: en(need) for name, need in self.needs.items()},
         )
 

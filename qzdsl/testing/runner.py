@@ -125,6 +125,11 @@ def clause_value(result: ClauseResult, field: str) -> object:
         case "amount":
             return Amount(payout.low, payout.high)
         case "total":
+            # What it pays under the facts given, as the reports say it (`amount.total`):
+            # over the periods that pay when they were judged one by one.
+            line = result.timeline
+            if line is not None and line.states is not None and result.status is Status.GRANTED:
+                return None if line.future is None else Amount(*line.total)
             return None if payout.open_ended else Amount(payout.total_low, payout.total_high)
         case "heads":
             return payout.heads
@@ -139,7 +144,8 @@ def clause_value(result: ClauseResult, field: str) -> object:
         case "inside_trial" | "after_trial":
             # The periods starting inside / after the section's trial (None: the schedule
             # does not run past the trial's end).
-            split = trial_split(result.clause, payout)
+            split = trial_split(result.clause, payout,
+                                result.timeline if result.status is Status.GRANTED else None)
             if split is None:
                 return None
             part = split.inside if field == "inside_trial" else split.after

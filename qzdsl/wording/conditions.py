@@ -219,8 +219,15 @@ class Phrasing:
         """Prose an encoder wrote (a recorded reading, a note) with the code left out: a
         bracketed gloss written in the policy language is dropped (the technical section
         keeps the original), and any remaining identifier is replaced by its label."""
-        text = _CODE_GLOSS.sub("", text)
         names = self._names()
+        if not self.zh and _is_english(text):
+            # English prose is made of words that may also be names (person, existing,
+            # group): only a gloss holding code, and names with an underscore, are code.
+            text = _CODE_GLOSS_EN.sub("", text)
+            text = _WORD.sub(lambda match: names.get(match.group(0), match.group(0))
+                             if "_" in match.group(0) else match.group(0), text)
+            return " ".join(text.split())
+        text = _CODE_GLOSS.sub("", text)
         text = _WORD.sub(lambda match: names.get(match.group(0), match.group(0)), text)
         if self.zh:  # a label put in place of a word keeps no space against Chinese text
             return _CJK_SPACE.sub("", text)
@@ -244,6 +251,17 @@ class Phrasing:
 
 # A bracketed gloss in the policy language: （hired_si_months >= 12）, (from year of).
 _CODE_GLOSS = re.compile(r"\s?[（(]\s*[A-Za-z_][^（）()\u3000-\u9fff\uff00-\uffef]*[）)]")
+# In English prose, a bracketed gloss is code only when it holds a name with an underscore,
+# an operator or a clause of the language: (from purchase_date), (graduation_date <= …).
+_CODE_GLOSS_EN = re.compile(r"\s?\((?=[^()]*(?:[A-Za-z0-9]_[A-Za-z]|<=|>=|==|!=|\bfrom year of\b))[^()\u3000-\u9fff]*\)")
+_CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+
+
+def _is_english(text: str) -> bool:
+    """Prose written in English (a reading's English words), not Chinese prose."""
+    return len(_CJK.findall(text)) * 4 < len(text)
+
+
 _CJK_SPACE = re.compile(r"(?<=[^\x00-\x7f])[ \t]+(?=[^\x00-\x7f])")
 _WORD = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z_][A-Za-z0-9_]*(?![A-Za-z0-9_])")
 # Words of the policy language an encoder's prose may use, said in the reader's language.

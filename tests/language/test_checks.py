@@ -44,7 +44,7 @@ def test_broken_corpus_covers_every_policy_code():
     """Each code a policy file can get (QZ0xx–QZ3xx) is produced by some broken fixture."""
     produced = {code for path in BROKEN for code, *_ in _expected(path)}
     policy_codes = {code for code in CODES if code < "QZ400"}
-    assert policy_codes - produced == {"QZ113"}  # asked for with english=True: see its own test
+    assert policy_codes - produced == {"QZ113", "QZ114"}  # asked for with english=True: see their own tests
     assert len(BROKEN) >= 35
 
 
@@ -294,6 +294,33 @@ def test_english_words_are_checked_only_when_asked_for(tmp_path):
     assert found == [(1, "title 'X' has no English words"), (3, "group 'g' has no English words"),
                      (5, "fact 'f' has no English words"), (5, "member 'b' has no English words"),
                      (6, "ask 'h' has no English words")]
+
+
+def test_notes_and_readings_without_english_words_are_reported_when_asked_for(tmp_path):
+    """QZ114: a note, and an ambiguity's question and reading, have English words —
+    reported by `check --english` apart from labels; `--lang en` then shows them."""
+    path = tmp_path / "p.qz"
+    path.write_text('policy "X": title "标题" en "Title", applies_from 2023-01-01,\n'
+                    '    note "说明" en "A note",\n'
+                    '    note "另一说明"\n'
+                    'kind person "个人" en "individual"\n'
+                    'fact f "事实" en "fact": bool, of person, ask "问？" en "Asked?"\n'
+                    'define d "定义" en "definition": f,\n'
+                    '    ambiguity "问题" en "Question" reading "解读" en "Reading",\n'
+                    '    ambiguity "问题二" reading "解读二" en "Reading two"\n', encoding="utf-8")
+    assert [d.code for d in qzdsl.check(path).diagnostics] == []
+    found = sorted((d.span.line, d.code, d.message_in("en"), d.message_in("zh"))
+                   for d in qzdsl.check(path, english=True).diagnostics)
+    assert found == [(3, "QZ114", "a note of 'X' has no English words", "“X”的注释缺少英文"),
+                     (8, "QZ114", "an ambiguity recorded for 'd' (its question or reading) has no English words",
+                      "“d”记录的疑义（问题或解读）缺少英文")]
+    english = qzdsl.load(path).in_language("en")
+    assert english.info.notes == ("A note", "另一说明")
+    assert [(a.question, a.reading) for a in english.definitions["d"].ambiguities] == [
+        ("Question", "Reading"), ("问题二", "Reading two")]
+    chinese = qzdsl.load(path)
+    assert [(a.question, a.reading) for a in chinese.definitions["d"].ambiguities] == [
+        ("问题", "解读"), ("问题二", "解读二")]
 
 
 def test_a_group_without_a_declared_label_is_a_warning(tmp_path):

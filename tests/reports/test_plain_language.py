@@ -129,3 +129,24 @@ def test_english_reports_use_the_policys_english_labels(path, policy):
     assert {name: words for name, words in found.items() if words} == {}
     titles = [c["title"] for c in data["clauses"]]
     assert all(title == english.clause(c["id"]).title_en for title, c in zip(titles, data["clauses"]))
+
+
+def test_english_reports_give_readings_and_notes_in_english(policy):
+    """--lang en: the bundled policies' recorded readings, ambiguity questions and notes are
+    in the English words they declare (`check --english` reports any that lack them)."""
+    english = policy.in_language("en")
+    cjk = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+    for path in CASES:
+        data = record(evaluate(english, load_case(path, english)), "en")
+        for clause in data["clauses"]:
+            texts = [r["question"] for r in clause["readings"]] + [r["reading"] for r in clause["readings"]]
+            texts += clause["notes"]
+            for text in texts:
+                assert len(cjk.findall(text)) * 10 < len(text), (path.stem, clause["id"], text)
+    chinese = record(evaluate(policy, load_case(CASES[0], policy)), "zh")
+    assert any(cjk.search(r["reading"]) for c in chinese["clauses"] for r in c["readings"])
+
+
+def test_the_bundled_policies_have_english_words_for_everything_a_reader_sees():
+    result = qzdsl.check(ROOT / "policies/qzf-2023-12/policy.qz", english=True)
+    assert [(d.code, d.span.line) for d in result.diagnostics] == []

@@ -315,3 +315,27 @@ def test_a_need_pairs_by_buckets_not_every_clause_with_every_other(tmp_path):
     assert len(found) == 4 * (10 * 9 // 2)
     assert all(c.why == (f"need:n{int(c.a[1:]) % 4}",) for c in found)
     assert all(int(c.a[1:]) % 4 == int(c.b[1:]) % 4 for c in found)
+
+
+def test_bundled_overlaps_with_the_existing_policies_replay_as_reported(bundled_report):
+    """末段 从优、从高、不重复 across 衢政发〔2023〕12号 and the existing policies: every
+    such pair the audit resolves has a witness that, replayed through the evaluator, pays
+    the winner it names and excludes the other, the final paragraph cited."""
+    from qzdsl.reports.eval.json import record
+
+    policy = qzdsl.load()
+    own = policy.info.doc_number
+    across = [p for p in bundled_report.pairs if p.resolution is not None
+              and (policy.clause(p.a).policy == own) != (policy.clause(p.b).policy == own)]
+    assert {frozenset((p.a, p.b)) for p in across} >= {
+        frozenset(("talent_purchase_subsidy", "housing_annual_subsidy")),
+        frozenset(("talent_rent_subsidy", "low_income_rent_subsidy"))}
+    for result in across:
+        decision = _replayed(policy, result.witness)
+        winner = result.resolution.winner
+        loser = result.b if winner == result.a else result.a
+        assert decision.result(winner).status is Status.GRANTED, (result.a, result.b)
+        assert decision.result(loser).status is Status.EXCLUDED, (result.a, result.b)
+        shown = next(c for c in record(decision, "zh")["clauses"] if c["id"] == loser)
+        message = next(r["message"] for r in shown["reasons"] if r["kind"] == "excluded_by")
+        assert "与我市现行政策有重复、交叉的" in message and "末段" in message
