@@ -18,7 +18,9 @@ where tracemalloc does not look.
 Targets on a 2-core machine: 1,000,000 rows in under 3 s, peak memory under 2 GB.
 Exit status 1 when the best run misses a target.
 
-When the OpenFisca peer is set up (`.venv-of`, see ../shared/peers/openfisca/README.md),
+When the OpenFisca peer is set up (a venv with openfisca-core: `.venv-of` in the project,
+or `--peer-venv DIR`, or the `OF` environment variable naming its `bin/` as `run_batch.sh`
+takes it; see ../shared/peers/openfisca/README.md),
 each round also runs `qzdsl eval --batch` and OpenFisca's file-to-file run on the same
 population as whole processes, one after the other, and prints the median of the rounds'
 wall-time ratios qzdsl / OpenFisca (`run_batch.sh` is the reference measurement; this is a
@@ -43,7 +45,16 @@ sys.path.insert(0, str(ROOT))
 # The peer lives beside the project (../shared/peers/openfisca); a worktree is one level deeper.
 PEER = next((d / "shared" / "peers" / "openfisca" / "of_batch.py" for d in (ROOT.parent, ROOT.parent.parent)
              if (d / "shared" / "peers" / "openfisca" / "of_batch.py").exists()), None)
-PEER_PYTHON = ROOT / ".venv-of" / "bin" / "python"
+
+
+def _peer_python(venv: Path | None) -> Path:
+    """The OpenFisca venv's python: `--peer-venv`, else `$OF/python` (run_batch.sh's
+    `OF`, a venv's bin/), else the project's `.venv-of`."""
+    if venv is not None:
+        return venv / "bin" / "python"
+    if os.environ.get("OF"):
+        return Path(os.environ["OF"]) / "python"
+    return ROOT / ".venv-of" / "bin" / "python"
 
 SECONDS_TARGET = 3.0
 MEMORY_TARGET_MB = 2048
@@ -115,6 +126,8 @@ def main() -> None:
     parser.add_argument("--input", choices=("parquet", "csv", "spelled"), default="parquet",
                         help="the population file: typed Parquet, plain CSV, or CSV with spelled money")
     parser.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "qzdsl-bench")
+    parser.add_argument("--peer-venv", type=Path, default=None,
+                        help="the OpenFisca venv (default: $OF/.., else .venv-of in the project)")
     parser.add_argument("--child", nargs=2, type=Path, metavar=("SOURCE", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -141,7 +154,8 @@ def main() -> None:
         command += ["--memory-limit", args.memory_limit]
     subprocess.run(command, check=True, capture_output=True)  # warm-up: the compiled-policy cache, the OS cache
 
-    peer = PEER is not None and PEER_PYTHON.exists()
+    peer_python = _peer_python(args.peer_venv)
+    peer = PEER is not None and peer_python.exists()
     cli = [str(Path(sys.executable).parent / "qzdsl"), "eval", "--batch", str(source), "--out",
            str(args.dir / "whole.parquet"), "--as-of", "2025-06-30"]
     runs, ratios = [], []
@@ -150,7 +164,7 @@ def main() -> None:
         runs.append(json.loads(result.stdout))
         if peer:
             ours = _wall([*cli])
-            theirs = _wall([str(PEER_PYTHON), str(PEER), str(source), str(args.dir / "openfisca.parquet")])
+            theirs = _wall([str(peer_python), str(PEER), str(source), str(args.dir / "openfisca.parquet")])
             ratios.append(ours / theirs)
             print(f"whole process: qzdsl eval --batch {ours:.2f} s, OpenFisca {theirs:.2f} s, "
                   f"ratio {ours / theirs:.2f}", flush=True)
@@ -171,7 +185,8 @@ def main() -> None:
         print(f"qzdsl / OpenFisca, whole process, file to file: median ratio {statistics.median(ratios):.2f} "
               f"over {len(ratios)} rounds (goal <= 1.0, stretch <= 0.5); load average {os.getloadavg()[0]:.1f}")
     else:
-        print("(no OpenFisca ratio: set up .venv-of as ../shared/peers/openfisca/README.md says)")
+        print(f"(no OpenFisca ratio: no {peer_python}; set up .venv-of as ../shared/peers/openfisca/README.md "
+              f"says, or give --peer-venv)")
     sys.exit(0 if fast and small else 1)
 
 

@@ -374,7 +374,7 @@ def show(
     format: ShowFormat = typer.Option(ShowFormat.table, "--format", "-f"),
     lang: Optional[Lang] = typer.Option(None, "--lang"),
 ) -> None:
-    """Show the compiled policy: facts, clauses, citations, groups."""
+    """Show the compiled policy: facts, clauses, citations, terms, needs and exclusion groups."""
     from qzdsl.model import export
     from qzdsl.language.loader import load
 
@@ -542,6 +542,7 @@ def eval_case(
     batch: Optional[str] = typer.Option(None, "--batch", metavar="FILE"),
     errors: Optional[str] = typer.Option(None, "--errors", callback=_location_option, metavar="FILE"),
     layout: Optional[BatchLayout] = typer.Option(None, "--layout"),
+    phases: bool = typer.Option(False, "--phases"),
     ignore_unknown_columns: bool = typer.Option(False, "--ignore-unknown-columns"),
     engine: BatchEngine = ENGINE_OPTION,
     spark_master: Optional[str] = SPARK_MASTER_OPTION,
@@ -560,9 +561,11 @@ def eval_case(
         _verify_decision(verify, policy, lang)
     if batch is not None:
         _eval_batch(policy, batch, out, errors, when, format, lang, layout, ignore_unknown_columns,
-                    (engine, spark_master, spark_remote, conf))
+                    (engine, spark_master, spark_remote, conf), phases)
     if engine is not BatchEngine.duckdb or spark_master or spark_remote or conf:
         raise UsageError(_say("engine_needs_batch"))
+    if phases:
+        raise UsageError(_say("phases_needs_batch"))
     if case is None:
         raise UsageError(_say("case_or_batch"))
     out = _local_output(out)
@@ -966,7 +969,7 @@ def run_policy_tests(
 def _eval_batch(policy: Optional[list[Path]], batch: str, out: Optional[str], errors: Optional[str], when,
                 format: "EvalFormat", lang: "Lang", layout: "Optional[BatchLayout]" = None,
                 ignore_unknown: bool = False,
-                engine_options: tuple = (BatchEngine.duckdb, None, None, None)) -> None:
+                engine_options: tuple = (BatchEngine.duckdb, None, None, None), phases: bool = False) -> None:
     """`qzdsl eval --batch FILE --out RESULT`: exit 0 when every row was evaluated, 1 when
     rows were rejected (see the errors file) or the counts do not reconcile. FILE, RESULT
     and --errors are local paths or, with --engine spark, data-lake URIs (`qzdsl.location`)."""
@@ -999,7 +1002,7 @@ def _eval_batch(policy: Optional[list[Path]], batch: str, out: Optional[str], er
     try:
         summary = run_batch(_policy_paths(policy), batch, out, errors, _report_lang(lang),
                             progress=sys.stderr.isatty(), as_of=when, layout=layout and layout.value,
-                            ignore_unknown=ignore_unknown,
+                            ignore_unknown=ignore_unknown, phases=phases,
                             engine=_batch_engine(*engine_options, locations=(batch, out, errors_file)))
     except BatchInputError as exc:
         raise UsageError(str(exc)) from None
@@ -1085,6 +1088,7 @@ def compile_policy(
     policy: Optional[list[Path]] = typer.Option(None, "--policy", "-p", metavar="FILE"),
     table: str = typer.Option("cases", "--table", metavar="NAME"),
     carry: Optional[list[str]] = typer.Option(None, "--carry", metavar="COLUMN"),
+    phases: bool = typer.Option(False, "--phases"),
 ) -> None:
     """Print the policy as one SQL query: every clause's status and amounts for each row of
     a table of cases (docs/scale.md)."""
@@ -1093,7 +1097,7 @@ def compile_policy(
     from qzdsl.output import stdout_bytes
 
     try:
-        sql = to_sql(load(*_policy_set(policy)), dialect.value, table, carry=tuple(carry or ()))
+        sql = to_sql(load(*_policy_set(policy)), dialect.value, table, carry=tuple(carry or ()), phases=phases)
     except SqlNameError as exc:
         raise UsageError(f"--table/--carry: {exc}") from None
     stdout_bytes(sql + "\n")

@@ -164,12 +164,19 @@ def test_simulate_reform_totals_equal_two_separate_runs():
         before, after = simulate(baseline, population, as_of), simulate(reform, population, as_of)
         assert both.first_year_difference == after.total.first_year - before.total.first_year
         assert both.lifetime_difference == after.total.lifetime - before.total.lifetime
+        for phase in ("paid", "due", "projected"):  # the change by period, in total
+            assert both.phase_difference(phase) == getattr(after.total, phase) - getattr(before.total, phase)
         for change in both.clauses:
             old = next(c.exposure for c in before.clauses if c.clause.id == change.clause.id)
             new = next(c.exposure for c in after.clauses if c.clause.id == change.clause.id)
             assert (change.baseline.granted, change.reform.granted) == (old.granted, new.granted)
+            for phase in ("paid", "due", "projected"):  # and per clause
+                assert (getattr(change.baseline, phase), getattr(change.reform, phase)) == \
+                    (getattr(old, phase), getattr(new, phase)), (change.clause.id, phase)
         annual = next(c for c in both.clauses if c.clause.id == "purchase_annual")
         assert annual.gain == annual.reform.granted and annual.lose == 0
+    # In 2026 the reform's later periods are still to come: the change is projected money.
+    assert both.phase_difference("projected") > 0
 
 
 def test_simulate_reform_command(capsys, monkeypatch, tmp_path):
@@ -179,8 +186,15 @@ def test_simulate_reform_command(capsys, monkeypatch, tmp_path):
     code, out, _ = run_main(capsys, monkeypatch, *args, "-f", "json")
     data = json.loads(out)
     assert code == 0 and data["schema"] == "qzdsl.reform.v1" and data["total"]["gain"] >= 1
+    for phase in ("paid", "due", "projected"):
+        assert data["total"][f"{phase}_difference"] is not None
+        assert all(c[phase]["text"] for c in data["clauses"])
+    assert data["total"]["phases_text"].startswith("按期划分：往期应发")
     code, out, _ = run_main(capsys, monkeypatch, *args, "-f", "html")
     assert code == 0 and "<svg" in out and "@page" in out
+    assert "预计以后各期变化" in out and data["total"]["phases_text"] in out
+    code, out, _ = run_main(capsys, monkeypatch, *args, "-f", "md", "--lang", "en")
+    assert code == 0 and "Change, projected" in out and "by period: owed for past periods" in out
     code, _, err = run_main(capsys, monkeypatch, *args, "-f", "csv")
     assert code == 2
 

@@ -27,6 +27,10 @@ LABELS: dict[str, dict[str, str]] = {
         "reform.top": "变化最大的待遇",
         "reform.more": "另有{count}项待遇，见后文。",
         "reform.summary_note": "本页为概要；首年成本变化图和按待遇的完整列表见后文。",
+        "reform.paid": "往期应发变化",
+        "reform.due": "本期应发变化",
+        "reform.projected": "预计以后各期变化",
+        "reform.phases_total": "按期划分：往期应发{paid}，本期应发{due}，预计以后各期{projected}",
         # ---- diff ----
         "diff.title": "政策修订影响",
         "diff.old": "原文本",
@@ -524,6 +528,11 @@ LABELS: dict[str, dict[str, str]] = {
         "batch.simulate.sections": "按条款汇总",
         "batch.simulate.clauses": "按待遇汇总",
         "batch.simulate.total": "合计",
+        "batch.simulate.phases": "按测算日划分：往期应发、本期应发、预计以后各期",
+        "batch.simulate.paid": "往期应发（元）",
+        "batch.simulate.due": "本期应发（元）",
+        "batch.simulate.projected": "预计以后各期（元）",
+        "batch.simulate.phases_note": "往期应发、本期应发、预计以后各期按每行的测算日划分同一笔钱：已过各期应发的、当期应发的、以后各期预计发放的（以持续条件仍成立为前提）。不定期的待遇以后各期没有总额，不计入预计（见“不定期：每年…”）；其余待遇三者之和即累计金额。",
     },
     "en": {
         # ---- common ----
@@ -549,6 +558,10 @@ LABELS: dict[str, dict[str, str]] = {
         "reform.top": "Benefits changed most",
         "reform.more": "{count} more benefit(s): see below.",
         "reform.summary_note": "This page is the summary; the chart of first-year cost changes and the full list by benefit follow.",
+        "reform.paid": "Change, past periods",
+        "reform.due": "Change, due now",
+        "reform.projected": "Change, projected",
+        "reform.phases_total": "by period: owed for past periods {paid}, due now {due}, projected for later periods {projected}",
         # ---- diff ----
         "diff.title": "Impact of the amendment",
         "diff.old": "Before",
@@ -1048,6 +1061,11 @@ LABELS: dict[str, dict[str, str]] = {
         "batch.simulate.sections": "By section",
         "batch.simulate.clauses": "By benefit",
         "batch.simulate.total": "Total",
+        "batch.simulate.phases": "By where the periods stand on the as-of date: past, now, later",
+        "batch.simulate.paid": "Owed, past periods (yuan)",
+        "batch.simulate.due": "Due now (yuan)",
+        "batch.simulate.projected": "Projected, later periods (yuan)",
+        "batch.simulate.phases_note": "Owed for past periods, due now and projected split the same money by each row's as-of date: the periods already over, the current one, and the later ones (paid only while the continuing conditions hold). An open-ended grant's later periods have no total and are not projected (see “open-ended: … a year”); for the other grants the three add up to the lifetime.",
     },
 }
 

@@ -60,3 +60,37 @@ def test_csv_has_a_row_per_clause_section_and_total_matching_the_json(capsys, mo
     assert (mentor["first_year"], mentor["lifetime"], mentor["open_ended_per_year"]) == ("24000.00", "0.00", "24000.00")
     assert (mentor["money_kind"], mentor["first_year_guaranteed"], mentor["up_to"]) == ("ceiling", "0.00", "true")
     assert total["money_kind"] == "new_money"
+
+
+def test_the_money_is_split_by_period_in_json_csv_and_both_languages(capsys, monkeypatch, tmp_path):
+    # Per clause and in total: owed for past periods, due now, projected for later ones,
+    # adding up to the lifetime for grants with an end (issue 11).
+    import sys
+    from decimal import Decimal
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from synthetic_population import generate
+
+    source = tmp_path / "population.parquet"
+    generate(source, rows=600)
+    monkeypatch.setenv("QZDSL_CACHE_DIR", str(tmp_path / "cache"))
+    args = ("simulate", str(source), "--as-of", "2025-06-30")
+    code, out, _ = run_main(capsys, monkeypatch, *args, "-f", "json")
+    data = json.loads(out)
+    total = data["total"]
+    assert all(Decimal(str(total[p])) > 0 for p in ("paid", "due", "projected"))
+    for clause in data["clauses"]:
+        if clause["paid"] is not None and clause["granted"] and not clause["open_ended"]:
+            parts = sum(Decimal(str(clause[p])) for p in ("paid", "due", "projected"))
+            assert parts == Decimal(str(clause["lifetime"])), clause["id"]
+    public = [c for c in data["clauses"] if c["public_money"] and c["paid"] is not None]
+    assert Decimal(str(total["projected"])) == sum(Decimal(str(c["projected"])) for c in public)
+    code, out, _ = run_main(capsys, monkeypatch, *args, "-f", "csv")
+    row = next(r for r in csv.DictReader(io.StringIO(out)) if r["level"] == "total")
+    assert [Decimal(row[p]) for p in ("paid", "due", "projected")] == \
+        [Decimal(str(total[p])) for p in ("paid", "due", "projected")]
+    code, out, _ = run_main(capsys, monkeypatch, *args)
+    assert code == 0 and "按测算日划分" in out and "往期应发（元）" in out and "预计以后各期（元）" in out
+    code, out, _ = run_main(capsys, monkeypatch, *args, "--lang", "en")
+    assert code == 0 and "Owed, past periods (yuan)" in out and "往期" not in out

@@ -44,7 +44,7 @@ from qzdsl.cases.case import EARLIEST, LATEST, MAX_COUNT, MAX_MONEY
 INPUT_FORMATS = {".csv": "csv", ".parquet": "parquet", ".jsonl": "json", ".ndjson": "json", ".json": "json"}
 OUTPUT_FORMATS = {".parquet": "parquet", ".csv": "csv"}
 KEY_COLUMNS = ("row_id", "kind", "as_of")
-_PLAN_FORMAT = "2"
+_PLAN_FORMAT = "3"
 
 
 class Layout(str, enum.Enum):
@@ -82,6 +82,7 @@ class BatchSummary:
     unused_columns: tuple[str, ...] = ()
     missing_facts: tuple[str, ...] = ()
     layout: str = Layout.narrow.value
+    phases: bool = False  # whether the paid, due and projected columns were written (`--phases`)
     money_kinds: tuple[tuple[str, str, str], ...] = ()  # (clause, its title, kind of money) per amount column set
 
     @property
@@ -187,10 +188,12 @@ def _policy_key(engine: Engine, policy: m.Policy) -> tuple[str, ...]:
 
 
 def plan(engine: Engine, policy: m.Policy, types: dict[str, str], bounds: dict[str, tuple], as_of: dt.date,
-         lang: str, layout: Layout, surveyed: Surveyed = Surveyed((), ())) -> Plan:
+         lang: str, layout: Layout, surveyed: Surveyed = Surveyed((), ()), phases: bool = False) -> Plan:
     """The plan for a file with columns `types` (and, for a typed file, the `bounds` its
     statistics give) as `surveyed`, from the cache when this policy met a file of this
-    shape before."""
+    shape before. With `phases` the results have each paying clause's paid, due and
+    projected amounts (`columns.PHASE_PARTS`), computed only then: they cost about as
+    much as all the other amounts together."""
     shape = json.dumps(sorted(types.items()), ensure_ascii=False)
     clean, spelled = surveyed.clean, surveyed.spelled
 
@@ -201,12 +204,13 @@ def plan(engine: Engine, policy: m.Policy, types: dict[str, str], bounds: dict[s
         checked = validation.checked_select(policy, types, frozenset(clean), proof, as_of, lang, engine.dialect,
                                              spelled)
         literals = sqlgen.Literals(status=engine.status_type, clause=engine.clause_type)
-        results = sqlgen.to_sql(policy, engine.dialect, table="cases", pretty=False, literals=literals)
+        results = sqlgen.to_sql(policy, engine.dialect, table="cases", pretty=False, literals=literals,
+                                phases=phases)
         if layout is Layout.wide:
-            output = ["row_id", "kind", "as_of", *(n for c in clause_columns(policy) for n in c.names)]
+            output = ["row_id", "kind", "as_of", *(n for c in clause_columns(policy, phases) for n in c.names)]
             constants, same_as = {}, {}
         else:
-            narrow = sqlgen.narrow(policy, engine.dialect)
+            narrow = sqlgen.narrow(policy, engine.dialect, phases)
             output, same_as = list(narrow.columns), narrow.same_as
             names = list(narrow.constants)
             values = engine.fetch_one("SELECT " + ", ".join(narrow.constants.values())) if names else ()
@@ -218,7 +222,7 @@ def plan(engine: Engine, policy: m.Policy, types: dict[str, str], bounds: dict[s
     # Validation depends on what the statistics prove, not on the bounds themselves.
     proof = proven(policy, types, bounds)
     entry = _remember((*_policy_key(engine, policy), "plan", shape, ",".join(clean), ",".join(spelled),
-                       ",".join(sorted(proof)), as_of.isoformat(), lang, layout.value), build)
+                       ",".join(sorted(proof)), as_of.isoformat(), lang, layout.value, str(phases)), build)
     return Plan(entry["checked"], entry["parses"], entry["results"], tuple(entry["output"]), entry["constants"],
                 entry["same_as"])
 
@@ -318,10 +322,11 @@ class Staged:
 
 
 def stage(engine: Engine, policy: m.Policy, source: Path | str, as_of: dt.date | None = None, lang: str = "zh",
-          layout: Layout = Layout.narrow, ignore_unknown: bool = False) -> Staged:
+          layout: Layout = Layout.narrow, ignore_unknown: bool = False, phases: bool = False) -> Staged:
     """Read and validate `source` (a local path, or a URI the engine reads: see
     `qzdsl.location`) and define the results on `engine`. Rows without an as_of date are
-    evaluated at `as_of` (default: today), as `qzdsl eval`."""
+    evaluated at `as_of` (default: today), as `qzdsl eval`; with `phases` the results
+    have the paid, due and projected amounts too."""
     from qzdsl import location
 
     when = as_of or dt.date.today()
@@ -340,7 +345,7 @@ def stage(engine: Engine, policy: m.Policy, source: Path | str, as_of: dt.date |
     types = {n: t for n, t in types.items() if n in (*KEY_COLUMNS, *policy.facts)}
     bounds = engine.bounds(source, fmt, types) if fmt == "parquet" else {}
     engine.prepare(policy)
-    chosen = plan(engine, policy, types, bounds, when, lang, layout, survey(engine, policy, types, lang))
+    chosen = plan(engine, policy, types, bounds, when, lang, layout, survey(engine, policy, types, lang), phases)
     engine.define("checked_cases", chosen.checked, materialise=chosen.parses)
     columns = ", ".join(f'"{c}"' for c in ("row_id", "kind", "as_of", *policy.facts))
     engine.define("cases", f"SELECT {columns} FROM checked_cases WHERE __valid")
@@ -365,10 +370,12 @@ def money_kinds(policy: m.Policy) -> dict[str, str]:
     return {c.id: money_kind_of(c) for c in policy.evaluated_clauses if c.computes_amount}
 
 
-def _metadata(policy: m.Policy, chosen: Plan, layout: Layout) -> dict[str, str]:
-    """What a reader of the results file needs to read it whole: the layout, the policy,
-    and the amounts the narrow layout writes once instead of on every row."""
-    return {"qzdsl": json.dumps({"layout": layout.value, "policy": policy.info.doc_number, "sha256": policy.sha256,
+def _metadata(policy: m.Policy, chosen: Plan, layout: Layout, phases: bool) -> dict[str, str]:
+    """What a reader of the results file needs to read it whole: the layout, whether it
+    has the paid, due and projected columns, the policy, and the amounts the narrow
+    layout writes once instead of on every row."""
+    return {"qzdsl": json.dumps({"layout": layout.value, "phases": phases, "policy": policy.info.doc_number,
+                                 "sha256": policy.sha256,
                                  "constant": chosen.constants, "same_as": chosen.same_as,
                                  "money_kind": money_kinds(policy)},
                                 ensure_ascii=False, sort_keys=True)}
@@ -383,7 +390,7 @@ def widen(policy: m.Policy, row: dict, metadata: dict) -> dict:
         return dict(row)
     constant, same_as = metadata.get("constant", {}), metadata.get("same_as", {})
     wide = {key: row[key] for key in KEY_COLUMNS}
-    for names in clause_columns(policy):
+    for names in clause_columns(policy, bool(metadata.get("phases"))):
         wide[names.status] = row[names.status]
         wide[names.excluded_by] = row.get(names.excluded_by)
         granted = row[names.status] in ("granted", "excluded")
@@ -404,11 +411,12 @@ def evaluate_file(policy: m.Policy, source: Path | str, out: Path | str, errors:
                   as_of: dt.date | None = None,
                   lang: str = "zh", progress: bool = False, threads: int | None = None,
                   memory_limit: str | None = None, layout: Layout | None = None,
-                  ignore_unknown: bool = False, engine: Engine | None = None) -> BatchSummary:
+                  ignore_unknown: bool = False, engine: Engine | None = None, phases: bool = False) -> BatchSummary:
     """Evaluate every row of `source`, write the results to `out` (.parquet or .csv) and
     the rejected rows, with their row numbers and reasons, to `errors` (a CSV; default
     `default_errors_path(out)`). The layout is by default narrow for Parquet, which
     carries the amounts written once in its metadata, and wide for CSV, which cannot.
+    With `phases` each paying clause's paid, due and projected amounts are written too.
     `engine` runs it (default: an embedded DuckDB with `threads` and `memory_limit`).
     Each of `source`, `out` and `errors` is a local path or, on an engine that `reads_uris`
     (Spark), a URI of a Hadoop file system (`qzdsl.location`)."""
@@ -438,13 +446,13 @@ def evaluate_file(policy: m.Policy, source: Path | str, out: Path | str, errors:
             for target in (out, errors):
                 if isinstance(target, str):  # a URI: checked by the engine that writes it
                     engine.check_target(target, (source,))
-            staged = stage(engine, policy, source, as_of, lang, layout, ignore_unknown)
+            staged = stage(engine, policy, source, as_of, lang, layout, ignore_unknown, phases)
             rows_in = staged.count("checked_cases")
             description = label("batch.progress", lang).format(rows=f"{rows_in:,}") if progress else None
             columns = ", ".join(f'"{c}"' for c in staged.plan.output)
             try:
                 rows_out = engine.write(f"SELECT {columns} FROM results", out_temporary, fmt,
-                                        _metadata(policy, staged.plan, layout), description)
+                                        _metadata(policy, staged.plan, layout, phases), description)
             except OSError as exc:  # said of the results file, not of the errors file around it
                 raise CannotWrite(out, reason_of(exc)) from None
             # The rejected rows are those the results left out; when there are none (the
@@ -458,7 +466,7 @@ def evaluate_file(policy: m.Policy, source: Path | str, out: Path | str, errors:
     kinds = tuple((c, policy.clause(c).title, k) for c, k in money_kinds(policy).items())
     return BatchSummary(policy.info.doc_number, policy.sha256, str(source), str(out), str(errors), staged.as_of,
                         rows_in, rows_out, rows_rejected, staged.unused_columns, staged.missing_facts, layout.value,
-                        kinds)
+                        phases, kinds)
 
 
 def _staged(target: Path | str):
@@ -474,10 +482,10 @@ def run_batch(policy_paths: Sequence[Path | None], batch_file: Path | str, out_f
               errors_file: Path | str | None,
               lang: str = "zh", progress: bool = False, as_of: dt.date | None = None,
               layout: Layout | None = None, ignore_unknown: bool = False,
-              engine: Engine | None = None) -> BatchSummary:
+              engine: Engine | None = None, phases: bool = False) -> BatchSummary:
     """`qzdsl eval --batch`: load the policy (the first path, None: the bundled one; the
     others as if it imported them) and evaluate the file on `engine` (default: DuckDB)."""
     from qzdsl.cache import load
 
     return evaluate_file(load(policy_paths[0], tuple(policy_paths[1:])), batch_file, out_file, errors_file, as_of,
-                         lang, progress, layout=layout, ignore_unknown=ignore_unknown, engine=engine)
+                         lang, progress, layout=layout, ignore_unknown=ignore_unknown, engine=engine, phases=phases)

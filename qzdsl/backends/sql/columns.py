@@ -67,13 +67,16 @@ class ClauseColumns:
         return self.low is not None
 
 
-def clause_columns(policy: m.Policy) -> tuple[ClauseColumns, ...]:
+def clause_columns(policy: m.Policy, phases: bool = False) -> tuple[ClauseColumns, ...]:
+    """The result columns of each clause; the paid, due and projected amounts
+    (`PHASE_PARTS`) only with `phases` (the query computes them only when asked)."""
+    parts = AMOUNT_PARTS if phases else tuple(p for p in AMOUNT_PARTS if p not in PHASE_PARTS)
     result = []
     for clause in policy.evaluated_clauses:
         c = clause.id
         if clause.computes_amount:
             result.append(ClauseColumns(clause, f"{c}__status", f"{c}__excluded_by",
-                                        *(f"{c}__{part}" for part in AMOUNT_PARTS)))
+                                        **{part: f"{c}__{part}" for part in parts}))
         else:
             result.append(ClauseColumns(clause, f"{c}__status", f"{c}__excluded_by"))
     return tuple(result)
@@ -91,7 +94,39 @@ class ConflictGroup:
 
     @property
     def rounds(self) -> int:
-        return len(self.clauses) - 1
+        """How many rounds of `query._exclusion_rounds` settle every clause of the group.
+
+        A clause is settled by round r once every conflicting clause ranked before it is
+        settled by round r-1 (0: none ranks before it), so r never needs to exceed the
+        longest chain of conflicting clauses, each ranked before the next: a simple path of
+        the conflict graph. When every pair conflicts (a "choose one" group), one round
+        does: the best-ranked granted clause beats all the others at once. Groups too large
+        to search take the general bound, one round fewer than clauses."""
+        n = len(self.clauses)
+        if n < 2:
+            return 0
+        if len(self.pairs) == n * (n - 1) // 2:
+            return 1
+        if n > _SEARCHED:
+            return n - 1
+        return min(n - 1, _longest_path({c.id for c in self.clauses}, self.pairs))
+
+
+_SEARCHED = 12  # the largest group whose conflict graph's longest path is searched for
+
+
+def _longest_path(nodes: set[str], pairs: frozenset[frozenset[str]]) -> int:
+    """The number of edges of the longest simple path of the graph (depth-first, from
+    every node: a group has a handful of clauses)."""
+    neighbours: dict[str, set[str]] = {n: set() for n in nodes}
+    for a, b in map(tuple, pairs):
+        neighbours[a].add(b)
+        neighbours[b].add(a)
+
+    def longest(node: str, seen: frozenset[str]) -> int:
+        return max((1 + longest(n, seen | {n}) for n in neighbours[node] if n not in seen), default=0)
+
+    return max(longest(n, frozenset({n})) for n in sorted(nodes))
 
 
 def conflict_groups(policy: m.Policy) -> tuple[ConflictGroup, ...]:

@@ -221,10 +221,13 @@ def os_error(exc: duckdb.Error) -> OSError:
 
 def copy_options(fmt: str, metadata: dict[str, str] | None = None) -> str:
     """The options of a DuckDB COPY that writes a results file: Parquet with `metadata` as
-    key-value metadata, or CSV with a header."""
+    key-value metadata, or CSV with a header. The target is always a temporary file of
+    `qzdsl.output.staged`, renamed into place when complete, so DuckDB's own temporary
+    file (`tmp_` + the name, which a SIGKILL would leave behind, unknown to the sweep of
+    `staged`) is turned off: `USE_TMP_FILE false`."""
     if fmt != "parquet":
-        return "FORMAT csv, HEADER true"
-    options = "FORMAT parquet"
+        return "FORMAT csv, HEADER true, USE_TMP_FILE false"
+    options = "FORMAT parquet, USE_TMP_FILE false"
     if metadata:
         options += ", KV_METADATA {" + ", ".join(f"{identifier(k)}: {literal(v)}" for k, v in metadata.items()) + "}"
     return options

@@ -27,7 +27,7 @@ from decimal import Decimal
 from sqlglot import exp
 
 from qzdsl.model import policy as m
-from qzdsl.backends.sql.columns import AMOUNT_PARTS, MONEY_TYPE, PHASE_PARTS, ConflictGroup, clause_columns, \
+from qzdsl.backends.sql.columns import MONEY_TYPE, PHASE_PARTS, ConflictGroup, clause_columns, \
     conflict_groups
 from qzdsl.model.policy import Status
 
@@ -538,7 +538,7 @@ def table_ref(name: str) -> exp.Table:
 def check_carry(policy: m.Policy, carry: tuple[str, ...]) -> tuple[str, ...]:
     """The columns to carry through, refused when empty, named twice, or named like a
     column the result has anyway (a duplicate column breaks the table it is written to)."""
-    taken = {"row_id", "kind", "as_of", *(n for c in clause_columns(policy) for n in c.names)}
+    taken = {"row_id", "kind", "as_of", *(n for c in clause_columns(policy, phases=True) for n in c.names)}
     seen: set[str] = set()
     for name in carry:
         if not name or not name.strip():
@@ -552,10 +552,13 @@ def check_carry(policy: m.Policy, carry: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def query(policy: m.Policy, table: str = "cases", literals: Literals = Literals(),
-          carry: tuple[str, ...] = ()) -> exp.Select:
+          carry: tuple[str, ...] = (), phases: bool = False) -> exp.Select:
     """The policy as one SELECT over `table` (see the module docstring for its columns).
     `carry` names input columns passed through to the end of the result — where Trino
-    wants the partition columns of a table it creates.
+    wants the partition columns of a table it creates. `phases` adds each paying clause's
+    paid, due and projected amounts on the row's as-of date (`columns.PHASE_PARTS`): they
+    are computed only then, since computing and writing them costs about as much as every
+    other amount column together (docs/scale.md).
 
     Common table expressions in order: `defined` computes each definition once per row,
     `required` each clause's requirement; `evaluated` decides each clause on its own
@@ -585,20 +588,23 @@ def query(policy: m.Policy, table: str = "cases", literals: Literals = Literals(
         evaluated.append(exp.alias_(case_when([(of_kind, compiler.status())]), _name(clause, "pre"), quoted=True))
         if clause.computes_amount:
             low, high = compiler.per_period()
-            # where the periods stand on the as-of date: read from the facts (the anchor), so here
-            past, current = compiler.phases(compiler.periods())
             evaluated += [exp.alias_(low, _name(clause, "low"), quoted=True),
                           exp.alias_(high, _name(clause, "high"), quoted=True),
-                          exp.alias_(compiler.periods(), _name(clause, "periods"), quoted=True),
-                          exp.alias_(past, _name(clause, "past"), quoted=True),
-                          exp.alias_(current, _name(clause, "current"), quoted=True)]
+                          exp.alias_(compiler.periods(), _name(clause, "periods"), quoted=True)]
+            if phases:
+                # where the periods stand on the as-of date: read from the facts (the anchor), so here
+                past, current = compiler.phases(compiler.periods())
+                evaluated += [exp.alias_(past, _name(clause, "past"), quoted=True),
+                              exp.alias_(current, _name(clause, "current"), quoted=True)]
             low, high, periods = _col(clause, "low"), _col(clause, "high"), _col(clause, "periods")
-            past, current = _col(clause, "past"), _col(clause, "current")
             total_low, total_high = compiler.totals(low, high, periods)
             valued += [exp.alias_(total_low, _name(clause, "total_low"), quoted=True),
                        exp.alias_(total_high, _name(clause, "total_high"), quoted=True)]
-            phased = compiler.timeline(low, high, periods, total_low, total_high, past, current)
-            valued += [exp.alias_(value, _name(clause, part), quoted=True) for part, value in zip(PHASE_PARTS, phased)]
+            if phases:
+                phased = compiler.timeline(low, high, periods, total_low, total_high, _col(clause, "past"),
+                                           _col(clause, "current"))
+                valued += [exp.alias_(value, _name(clause, part), quoted=True)
+                           for part, value in zip(PHASE_PARTS, phased)]
         if clause.id in ranked:
             value = (compiler.value(_col(clause, "low"), _col(clause, "high"), total_low, total_high)
                      if clause.computes_amount else money(Decimal(0)))
@@ -610,18 +616,19 @@ def query(policy: m.Policy, table: str = "cases", literals: Literals = Literals(
     if valued:
         ctes.append(("valued", exp.select(exp.Star(), *valued).from_("evaluated")))
     ctes += _exclusion_rounds(groups, ctes[-1][0])
-    final = exp.select(*keys, *_result_columns(policy, groups, literals), *carried).from_(ctes[-1][0])
+    final = exp.select(*keys, *_result_columns(policy, groups, literals, phases), *carried).from_(ctes[-1][0])
     for name, body in ctes:
         final = final.with_(name, as_=body, copy=False)
     return final
 
 
-def _result_columns(policy: m.Policy, groups: tuple[ConflictGroup, ...], literals: Literals) -> list[exp.Expression]:
+def _result_columns(policy: m.Policy, groups: tuple[ConflictGroup, ...], literals: Literals,
+                    phases: bool) -> list[exp.Expression]:
     """Each clause's final status, the clause that excluded it, and its amounts where its
     requirement grants it (granted or excluded), as in `results.ClauseResult`."""
     group_of = {c.id: g for g in groups for c in g.clauses}
     columns = []
-    for names in clause_columns(policy):
+    for names in clause_columns(policy, phases):
         clause = names.clause
         group = group_of.get(clause.id)
         if group is None:
@@ -633,19 +640,19 @@ def _result_columns(policy: m.Policy, groups: tuple[ConflictGroup, ...], literal
             excluded_by = case_when([(excluded, _winner(clause, group, literals))])
         columns += [exp.alias_(status, names.status, quoted=True),
                     exp.alias_(excluded_by, names.excluded_by, quoted=True)]
-        if names.monetary:
-            for what in AMOUNT_PARTS:
-                value = case_when([(_granted(clause), _col(clause, what))])
-                columns.append(exp.alias_(value, getattr(names, what), quoted=True))
+        for name in names.amounts:
+            value = case_when([(_granted(clause), col(name))])
+            columns.append(exp.alias_(value, name, quoted=True))
     return columns
 
 
 def to_sql(policy: m.Policy, dialect: str = "duckdb", table: str = "cases", pretty: bool = True,
-           literals: Literals = Literals(), carry: tuple[str, ...] = ()) -> str:
-    """The query as text in `dialect` (one of `DIALECTS`)."""
+           literals: Literals = Literals(), carry: tuple[str, ...] = (), phases: bool = False) -> str:
+    """The query as text in `dialect` (one of `DIALECTS`); with `phases`, each paying
+    clause's paid, due and projected amounts too (`columns.PHASE_PARTS`)."""
     if dialect not in DIALECTS:
         raise ValueError(f"unknown SQL dialect '{dialect}'; choose one of {', '.join(DIALECTS)}")
-    return query(policy, table, literals, carry).sql(dialect=dialect, pretty=pretty)
+    return query(policy, table, literals, carry, phases).sql(dialect=dialect, pretty=pretty)
 
 
 # ---- the narrow result layout --------------------------------------------------------
@@ -667,13 +674,13 @@ class Narrow:
     same_as: dict[str, str]
 
 
-def narrow(policy: m.Policy, dialect: str = "duckdb") -> Narrow:
+def narrow(policy: m.Policy, dialect: str = "duckdb", phases: bool = False) -> Narrow:
     exprs = ExprCompiler(policy, col("as_of"))
     ranked = {c.id for g in conflict_groups(policy) for c in g.clauses}
     columns = ["row_id", "kind", "as_of"]
     constants: dict[str, str] = {}
     same_as: dict[str, str] = {}
-    for names in clause_columns(policy):
+    for names in clause_columns(policy, phases):
         clause = names.clause
         columns.append(names.status)
         if clause.id in ranked:
@@ -684,9 +691,11 @@ def narrow(policy: m.Policy, dialect: str = "duckdb") -> Narrow:
         low, high = compiler.per_period()
         periods = compiler.periods()
         total_low, total_high = compiler.totals(low, high, periods)
-        phased = compiler.timeline(low, high, periods, total_low, total_high, *compiler.phases(periods))
+        amounts = [low, high, periods, total_low, total_high]
+        if phases:
+            amounts += compiler.timeline(low, high, periods, total_low, total_high, *compiler.phases(periods))
         written: dict[str, exp.Expression] = {}
-        for name, expression in zip(names.amounts, (low, high, periods, total_low, total_high, *phased)):
+        for name, expression in zip(names.amounts, amounts, strict=True):
             if not any(isinstance(node, exp.Column) for node in expression.walk()):
                 constants[name] = expression.sql(dialect)
                 continue

@@ -13,7 +13,13 @@ evaluator's totals do (`results.Totals.low`): a clause granted at discretion (å
 *first year* of a grant is what it pays in its first twelve months: a one-off in full, a
 yearly amount once, a monthly amount up to twelve times, never more than its lifetime
 total. The *lifetime* sums the grants that have an end; open-ended grants (recurring with
-no maximum duration) are counted apart, since they have no lifetime total. A clause that
+no maximum duration) are counted apart, since they have no lifetime total. The same money is
+split by where each grant's periods stand on its row's as-of date (`query(phases=True)`,
+summed here, never written per row): *paid* is owed for periods already over, *due* for
+the current one, *projected* for later ones â€” paid only while the continuing conditions
+hold, and only for grants with an end (an open-ended grant's later periods have no total;
+its yearly cost is `open_ended_per_year`). For the grants with an end, paid + due +
+projected is the lifetime; paid and due also count the open-ended grants' periods. A clause that
 releases the applicant's own balance (`own_balance`) has its figures, but is in no section
 or policy total: it is no public money; `Simulation.own_balance` totals it apart.
 """
@@ -61,6 +67,15 @@ class Exposure:
     # `lifetime` are the most ("up to" where the two differ).
     first_year_guaranteed: Decimal | None = None
     lifetime_guaranteed: Decimal | None = None
+    # The money by where the periods stand on each row's as-of date (None: non-monetary):
+    # owed for past periods, due for the current one, projected for later ones (grants with
+    # an end only), each at its most and, beside it, what is owed whatever is decided.
+    paid: Decimal | None = None
+    due: Decimal | None = None
+    projected: Decimal | None = None
+    paid_guaranteed: Decimal | None = None
+    due_guaranteed: Decimal | None = None
+    projected_guaranteed: Decimal | None = None
 
     @property
     def up_to(self) -> bool:
@@ -139,6 +154,15 @@ def _lifetime(names: sqlcols.ClauseColumns) -> exp.Expression:
     return exp.Coalesce(this=sqlgen.col(names.total_high), expressions=[sqlgen.col(names.total_low)])
 
 
+PHASES = ("paid", "due", "projected")
+
+
+def _phase(names: sqlcols.ClauseColumns, phase: str) -> exp.Expression:
+    """One grant's money in `phase` (paid, due or projected) at its most, as `_lifetime`."""
+    return exp.Coalesce(this=sqlgen.col(getattr(names, f"{phase}_high")),
+                        expressions=[sqlgen.col(getattr(names, f"{phase}_low"))])
+
+
 def _first_year_guaranteed(names: sqlcols.ClauseColumns) -> exp.Expression:
     """What one grant owes in its first twelve months: its low end (NULL for "up to")."""
     per_year = sqlgen.integer(names.clause.amount.cadence.periods_in_a_year)
@@ -159,7 +183,7 @@ def _aggregates(policy: m.Policy) -> tuple[list[exp.Expression], list[str]]:
         columns.append(exp.alias_(expression, name, quoted=True))
         names_out.append(name)
 
-    all_columns = sqlcols.clause_columns(policy)
+    all_columns = sqlcols.clause_columns(policy, phases=True)
     for names in all_columns:
         c = names.clause.id
         granted = _status(names.status, Status.GRANTED)
@@ -172,9 +196,13 @@ def _aggregates(policy: m.Policy) -> tuple[list[exp.Expression], list[str]]:
             open_ended = exp.and_(granted.copy(), exp.Is(this=sqlgen.col(names.periods), expression=exp.Null()))
             add(f"{c}.open_ended", _count_if(open_ended))
             add(f"{c}.open_ended_per_year", _sum_if(_per_year(names), open_ended.copy()))
+            for phase in PHASES:
+                add(f"{c}.{phase}", _sum_if(_phase(names, phase), granted.copy()))
             if names.clause.guaranteed:
                 add(f"{c}.first_year_guaranteed", _sum_if(_first_year_guaranteed(names), granted.copy()))
                 add(f"{c}.lifetime_guaranteed", _sum_if(sqlgen.col(names.total_low), granted.copy()))
+                for phase in PHASES:
+                    add(f"{c}.{phase}_guaranteed", _sum_if(sqlgen.col(getattr(names, f"{phase}_low")), granted.copy()))
     for ref, members in _sections(policy).items():
         add(f"{ref}.granted", _count_if(exp.or_(*(_status(n.status, Status.GRANTED) for n in members))))
     add(".granted", _count_if(exp.or_(*(_status(n.status, Status.GRANTED) for n in all_columns))))
@@ -187,7 +215,7 @@ def _aggregates(policy: m.Policy) -> tuple[list[exp.Expression], list[str]]:
 def _sections(policy: m.Policy) -> dict[str, list[sqlcols.ClauseColumns]]:
     """The clause columns of each section, sections in the policy's order."""
     sections: dict[str, list[sqlcols.ClauseColumns]] = {}
-    for names in sqlcols.clause_columns(policy):
+    for names in sqlcols.clause_columns(policy, phases=True):
         sections.setdefault(names.clause.section, []).append(names)
     return sections
 
@@ -198,7 +226,7 @@ def simulate(policy: m.Policy, source: Path | str, as_of: dt.date | None = None,
     """Evaluate the population in `source` and total it per clause, section and policy,
     on `engine` (default: an embedded DuckDB with `threads` and `memory_limit`)."""
     with engine or DuckDB(threads, memory_limit) as engine:
-        staged = stage(engine, policy, source, as_of, lang, Layout.wide, ignore_unknown)
+        staged = stage(engine, policy, source, as_of, lang, Layout.wide, ignore_unknown, phases=True)
         rows_in = staged.count("checked_cases")
         rows_evaluated = staged.count("cases")
         columns, names = _aggregates(policy)
@@ -207,7 +235,7 @@ def simulate(policy: m.Policy, source: Path | str, as_of: dt.date | None = None,
         values = dict(zip(names, engine.fetch_one(sql, description)))
 
     clauses = []
-    for names in sqlcols.clause_columns(policy):
+    for names in sqlcols.clause_columns(policy, phases=True):
         c = names.clause.id
         money = names.clause.pays_money
         kind = policy.kinds.get(names.clause.beneficiary or "")
@@ -221,6 +249,7 @@ def simulate(policy: m.Policy, source: Path | str, as_of: dt.date | None = None,
             open_ended_per_year=values[f"{c}.open_ended_per_year"] if money else None,
             first_year_guaranteed=_guaranteed(values, f"{c}.first_year_guaranteed", names.clause),
             lifetime_guaranteed=_guaranteed(values, f"{c}.lifetime_guaranteed", names.clause),
+            **_phases(values, c, names.clause),
         )))
     # Public exposure: the release of an applicant's own balance is shown per clause but
     # is no public money, so no section or policy total counts it: it is totalled apart.
@@ -237,6 +266,15 @@ def simulate(policy: m.Policy, source: Path | str, as_of: dt.date | None = None,
                       rows_in - rows_evaluated, tuple(clauses), sections, total, own_balance)
 
 
+def _phases(values: dict, c: str, clause: m.Clause) -> dict[str, Decimal | None]:
+    """A clause's paid, due and projected figures and their guaranteed parts (None: no money)."""
+    found: dict[str, Decimal | None] = {}
+    for phase in PHASES:
+        found[phase] = values[f"{c}.{phase}"] if clause.pays_money else None
+        found[f"{phase}_guaranteed"] = _guaranteed(values, f"{c}.{phase}_guaranteed", clause)
+    return found
+
+
 def _guaranteed(values: dict, key: str, clause: m.Clause) -> Decimal | None:
     """A clause's guaranteed figure: None when it pays no money, 0 when at discretion."""
     if not clause.pays_money:
@@ -248,11 +286,13 @@ def _summed(granted: int, exposures: list[Exposure]) -> Exposure:
     def total(amounts) -> Decimal:
         return sum((a for a in amounts if a is not None), CENTS)
 
+    phases = {f"{phase}{part}": total(getattr(e, f"{phase}{part}") for e in exposures)
+              for phase in PHASES for part in ("", "_guaranteed")}
     return Exposure(granted, total(e.first_year for e in exposures), total(e.lifetime for e in exposures),
                     sum(e.open_ended for e in exposures),
                     open_ended_per_year=total(e.open_ended_per_year for e in exposures),
                     first_year_guaranteed=total(e.first_year_guaranteed for e in exposures),
-                    lifetime_guaranteed=total(e.lifetime_guaranteed for e in exposures))
+                    lifetime_guaranteed=total(e.lifetime_guaranteed for e in exposures), **phases)
 
 
 # ---- a reform against its baseline ------------------------------------------------------
@@ -287,6 +327,10 @@ class ClauseChange:
     @property
     def per_year_difference(self) -> Decimal | None:
         return _difference(self.baseline.open_ended_per_year, self.reform.open_ended_per_year)
+
+    def phase_difference(self, phase: str) -> Decimal | None:
+        """The change in what is paid (`phase`: paid, due or projected; see `simulate`)."""
+        return _difference(getattr(self.baseline, phase), getattr(self.reform, phase))
 
 
 def _difference(old: Decimal | None, new: Decimal | None) -> Decimal | None:
@@ -333,6 +377,10 @@ class ReformSimulation:
     def per_year_difference(self) -> Decimal:
         return sum((c.per_year_difference or CENTS for c in self.public), CENTS)
 
+    def phase_difference(self, phase: str) -> Decimal:
+        """The change in public money owed for past periods, due now or projected."""
+        return sum((c.phase_difference(phase) or CENTS for c in self.public), CENTS)
+
     @property
     def own_balance_first_year_difference(self) -> Decimal:
         return sum((c.first_year_difference or CENTS for c in self.own_balance), CENTS)
@@ -369,8 +417,10 @@ def simulate_reform(baseline: m.Policy, reform: m.Policy, source: Path | str, as
         extra = [f for f in reform.facts.values() if f.name not in baseline.facts]
         nulls = "".join(f", CAST(NULL AS {sqlcols.COLUMN_TYPES[f.type]}) AS {_q(f.name)}" for f in extra)
         connection.execute(f"CREATE VIEW numbered_reform AS SELECT *{nulls} FROM numbered")
-        base_sql = sqlgen.to_sql(baseline, "duckdb", table="numbered", pretty=False, carry=("__row_number",))
-        reform_sql = sqlgen.to_sql(reform, "duckdb", table="numbered_reform", pretty=False, carry=("__row_number",))
+        base_sql = sqlgen.to_sql(baseline, "duckdb", table="numbered", pretty=False, carry=("__row_number",),
+                                 phases=True)
+        reform_sql = sqlgen.to_sql(reform, "duckdb", table="numbered_reform", pretty=False, carry=("__row_number",),
+                                   phases=True)
         rows_evaluated = staged.count("numbered")
         columns, names, plan = _reform_aggregates(baseline, reform)
         sql = (f"SELECT {', '.join(c.sql('duckdb') for c in columns)} FROM ({base_sql}) AS b "
@@ -385,7 +435,8 @@ def simulate_reform(baseline: m.Policy, reform: m.Policy, source: Path | str, as
         return Exposure(values[f"{key}.granted"], values[f"{key}.first_year"] if money else None,
                         values[f"{key}.lifetime"] if money else None,
                         values[f"{key}.open_ended"] if money else 0,
-                        open_ended_per_year=values[f"{key}.open_ended_per_year"] if money else None)
+                        open_ended_per_year=values[f"{key}.open_ended_per_year"] if money else None,
+                        **{phase: values[f"{key}.{phase}"] if money else None for phase in PHASES})
 
     clauses = []
     for clause_id, (old, new) in plan.items():
@@ -402,8 +453,8 @@ def simulate_reform(baseline: m.Policy, reform: m.Policy, source: Path | str, as
 def _reform_aggregates(baseline: m.Policy, reform: m.Policy):
     """The aggregate columns over the joined rows (b: baseline, r: reform), their names,
     and per clause id its columns in each version (None where a version lacks it)."""
-    old = {c.clause.id: c for c in sqlcols.clause_columns(baseline)}
-    new = {c.clause.id: c for c in sqlcols.clause_columns(reform)}
+    old = {c.clause.id: c for c in sqlcols.clause_columns(baseline, phases=True)}
+    new = {c.clause.id: c for c in sqlcols.clause_columns(reform, phases=True)}
     plan = {cid: (old.get(cid), new.get(cid)) for cid in [*old, *(c for c in new if c not in old)]}
     columns: list[exp.Expression] = []
     names: list[str] = []
@@ -444,6 +495,8 @@ def _reform_aggregates(baseline: m.Policy, reform: m.Policy):
                                                         expression=exp.Null()))
                 add(f"{side}.{cid}.open_ended", _count_if(open_ended))
                 add(f"{side}.{cid}.open_ended_per_year", _sum_if(_qualified(_per_year(cols), side), open_ended.copy()))
+                for phase in PHASES:
+                    add(f"{side}.{cid}.{phase}", _sum_if(_qualified(_phase(cols, phase), side), g.copy()))
         g_old, g_new = granted("b", o), granted("r", n)
         w_old, w_new = worth("b", o), worth("r", n)
         l_old, l_new = life("b", o), life("r", n)

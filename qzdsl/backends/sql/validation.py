@@ -326,20 +326,30 @@ def survey(policy: m.Policy, types: dict[str, str], dialect: str) -> Survey:
     for fact in policy.facts.values():
         if fact.name in types:
             validator.fact(fact, kind.value)
-    tests = [exp.func("bool_and", exp.or_(_is_null(sqlgen.col(c)),
-                                          exp.In(this=sqlgen.col(c),
-                                                 expressions=[exp.Literal.string(n) for n in names[c]])))
+    # (column, test): whether every value of the column passes, each test reading its column only
+    tests = [(c, exp.or_(_is_null(sqlgen.col(c)),
+                         exp.In(this=sqlgen.col(c), expressions=[exp.Literal.string(n) for n in names[c]])))
              for c in clean]
     distinct = {}
     for column, (text, plain) in validator.plain.items():
         written = exp.Coalesce(this=exp.Paren(this=plain.copy()), expressions=[exp.false()])
-        tests.append(exp.func("bool_and", exp.or_(_is_null(text), written)))
+        tests.append((column, exp.or_(_is_null(text), written)))
         tree = (exp.select(exp.alias_(text.copy(), "__text", quoted=True)).distinct().from_("raw_cases")
                 .where(exp.and_(_not_null(text), exp.Not(this=exp.Paren(this=written.copy())))))
         distinct[column] = _for_dialect(tree, dialect).sql(dialect)
     if not tests:
         return Survey((), (), None, {})
-    sql = _for_dialect(exp.select(*tests).from_("raw_cases"), dialect).sql(dialect)
+    if dialect == "duckdb":
+        # Each test over the column's distinct values: DuckDB finds those from a Parquet
+        # column's dictionary, without testing every row (a tenth of the CPU on the
+        # benchmark population); one small scan per column.
+        over = [exp.Subquery(this=exp.select(exp.func("bool_and", test)).from_(
+            exp.select(sqlgen.col(column)).distinct().from_("raw_cases").subquery("__values")))
+            for column, test in tests]
+        tree = exp.select(*over)
+    else:  # one scan for all (Spark: a scan per column would cost more than the tests)
+        tree = exp.select(*(exp.func("bool_and", test) for _, test in tests)).from_("raw_cases")
+    sql = _for_dialect(tree, dialect).sql(dialect)
     return Survey(clean, tuple(validator.plain), sql, distinct)
 
 

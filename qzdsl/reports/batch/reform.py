@@ -9,7 +9,7 @@ import json
 from decimal import Decimal
 
 from qzdsl import escape
-from qzdsl.backends.sql.simulate import ClauseChange, ReformSimulation
+from qzdsl.backends.sql.simulate import PHASES, ClauseChange, ReformSimulation
 from qzdsl.money import to_json
 from qzdsl.reports.batch.simulate import money_kind
 from qzdsl.wording import terms
@@ -53,6 +53,11 @@ def record(s: ReformSimulation, lang: str = "zh") -> dict:
                          "difference": to_json(c.lifetime_difference),
                          "text": _kind_text(_signed(c.lifetime_difference, lang), kind, lang)},
             "open_ended_per_year": {"difference": to_json(c.per_year_difference)},
+            # The change by where the periods stand on each row's as-of date.
+            **{phase: {"baseline": to_json(getattr(c.baseline, phase)), "reform": to_json(getattr(c.reform, phase)),
+                       "difference": to_json(c.phase_difference(phase)),
+                       "text": _kind_text(_signed(c.phase_difference(phase), lang), kind, lang)}
+               for phase in PHASES},
         }
 
     own = {"first_year_difference": to_json(s.own_balance_first_year_difference),
@@ -71,8 +76,11 @@ def record(s: ReformSimulation, lang: str = "zh") -> dict:
                   "first_year_difference": to_json(s.first_year_difference),
                   "lifetime_difference": to_json(s.lifetime_difference),
                   "open_ended_per_year_difference": to_json(s.per_year_difference),
+                  **{f"{phase}_difference": to_json(s.phase_difference(phase)) for phase in PHASES},
                   "text": label("reform.total", lang).format(first=_signed(s.first_year_difference, lang),
-                                                             life=_signed(s.lifetime_difference, lang))},
+                                                             life=_signed(s.lifetime_difference, lang)),
+                  "phases_text": label("reform.phases_total", lang).format(
+                      **{phase: _signed(s.phase_difference(phase), lang) for phase in PHASES})},
         # Releases of applicants' own balances: never in the public cost above.
         "own_balance": own,
         "clauses": [clause(c) for c in s.clauses],
@@ -81,8 +89,8 @@ def record(s: ReformSimulation, lang: str = "zh") -> dict:
 
 def _changed(data: dict) -> list[dict]:
     """The clauses the reform changes for someone, or whose cost changes."""
-    return [c for c in data["clauses"] if c["gain"] or c["lose"] or c["first_year"]["difference"] not in (0, None)
-            or c["lifetime"]["difference"] not in (0, None) or c["in_baseline"] != c["in_reform"]]
+    return [c for c in data["clauses"] if c["gain"] or c["lose"] or c["in_baseline"] != c["in_reform"]
+            or any(c[what]["difference"] not in (0, None) for what in ("first_year", "lifetime", *PHASES))]
 
 
 # How many changed benefits the one-page summary lists.
@@ -116,12 +124,12 @@ def render(s: ReformSimulation, format: str = "table", lang: str = "zh") -> str:
 def _columns(lang: str) -> list[str]:
     return [label(k, lang) for k in ("batch.simulate.section", "batch.simulate.clause", "batch.simulate.kind",
                                      "reform.gain", "reform.lose", "reform.unchanged", "reform.first_year",
-                                     "reform.lifetime")]
+                                     "reform.lifetime", *(f"reform.{p}" for p in PHASES))]
 
 
 def _row(c: dict) -> list[str]:
     return [c["section"], c["title"], c["kind_label"] or c["kind"] or "", f"{c['gain']:,}", f"{c['lose']:,}",
-            f"{c['unchanged']:,}", c["first_year"]["text"], c["lifetime"]["text"]]
+            f"{c['unchanged']:,}", c["first_year"]["text"], c["lifetime"]["text"], *(c[p]["text"] for p in PHASES)]
 
 
 def _head(data: dict, lang: str) -> list[str]:
@@ -131,7 +139,8 @@ def _head(data: dict, lang: str) -> list[str]:
             f"({t('batch.rows_rejected')}: {data['rows_rejected']:,}); {t('batch.as_of')}: {data['as_of']}",
             t("reform.people", gain=f"{data['total']['gain']:,}", lose=f"{data['total']['lose']:,}",
               unchanged=f"{data['total']['unchanged']:,}"),
-            data["total"]["text"]] + ([data["own_balance"]["text"]] if data["own_balance"] else [])
+            data["total"]["text"], data["total"]["phases_text"]] + (
+                [data["own_balance"]["text"]] if data["own_balance"] else [])
 
 
 def _table(data: dict, lang: str) -> str:

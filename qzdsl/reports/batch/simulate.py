@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from rich.table import Table
 
-from qzdsl.backends.sql.simulate import ClauseExposure, Exposure, Simulation
+from qzdsl.backends.sql.simulate import PHASES, ClauseExposure, Exposure, Simulation
 from qzdsl import escape
 from qzdsl.model import policy as m
 from qzdsl.money import to_json
@@ -27,6 +27,10 @@ def _exposure(exposure: Exposure) -> dict:
             "first_year_guaranteed": to_json(exposure.first_year_guaranteed),
             "lifetime_guaranteed": to_json(exposure.lifetime_guaranteed), "up_to": exposure.up_to,
             "open_ended": exposure.open_ended, "open_ended_per_year": to_json(exposure.open_ended_per_year)}
+    # The same money by where its periods stand on each row's as-of date (docs/scale.md).
+    for phase in PHASES:
+        data[phase] = to_json(getattr(exposure, phase))
+        data[f"{phase}_guaranteed"] = to_json(getattr(exposure, f"{phase}_guaranteed"))
     if exposure.excluded is not None:
         data |= {"excluded": exposure.excluded, "undetermined": exposure.undetermined}
     return data
@@ -97,13 +101,22 @@ def _lifetime(e: Exposure, lang: str, floor: bool = False) -> str:
     return f"{shown} + {per_year}"
 
 
+def _phase(e: Exposure, phase: str, lang: str, floor: bool = False) -> str:
+    """Paid, due or projected as `_most` shows an amount; nothing as plain 0.00 (never
+    "up to 0.00")."""
+    amount = getattr(e, phase)
+    if not amount:
+        return _shown(amount, lang)
+    return _most(amount, getattr(e, f"{phase}_guaranteed"), lang, floor)
+
+
 def _floor(clause: m.Clause) -> bool:
     return clause.amount.kind is m.AmountKind.AT_LEAST
 
 
 _CSV_COLUMNS = ("level", "section", "clause", "title", "kind", "kind_label", "money_kind", "granted", "excluded",
                 "undetermined", "first_year", "lifetime", "first_year_guaranteed", "lifetime_guaranteed", "up_to",
-                "open_ended", "open_ended_per_year")
+                "open_ended", "open_ended_per_year", *PHASES, *(f"{phase}_guaranteed" for phase in PHASES))
 
 
 def _csv_cell(value) -> str:
@@ -129,7 +142,8 @@ def _csv(simulation: Simulation) -> str:
                                                 e.excluded, e.undetermined, e.first_year, e.lifetime,
                                                 e.first_year_guaranteed, e.lifetime_guaranteed,
                                                 "true" if e.up_to else "false", e.open_ended,
-                                                e.open_ended_per_year)])
+                                                e.open_ended_per_year, *(getattr(e, p) for p in PHASES),
+                                                *(getattr(e, f"{p}_guaranteed") for p in PHASES))])
 
     for c in simulation.clauses:
         row("clause", c.clause.section, c.clause.id, c.clause.title, c.clause.beneficiary or "", c.kind_label,
@@ -140,6 +154,26 @@ def _csv(simulation: Simulation) -> str:
     if simulation.own_balance is not None:
         row("own_balance", "", "", "", "", "", "own_balance", simulation.own_balance)
     return buffer.getvalue()
+
+
+def _phases_table(simulation: Simulation, lang: str) -> Table:
+    """The money by where its periods stand on each row's as-of date: per clause that pays
+    money and was granted, the total of new public money, and the own balances apart."""
+    table = Table(title=label("batch.simulate.phases", lang))
+    for key in ("batch.simulate.section", "batch.simulate.clause", *(f"batch.simulate.{p}" for p in PHASES)):
+        table.add_column(label(key, lang), justify="right" if key.endswith(PHASES) else "left", overflow="fold")
+    for item in simulation.clauses:
+        e = item.exposure
+        if item.clause.pays_money and e.granted:
+            floor = _floor(item.clause)
+            table.add_row(item.clause.section, item.clause.title, *(_phase(e, p, lang, floor) for p in PHASES))
+    table.add_section()
+    table.add_row(label("batch.simulate.total", lang), "", *(_phase(simulation.total, p, lang) for p in PHASES))
+    own = simulation.own_balance
+    if own is not None and own.granted:
+        table.add_row(label("batch.simulate.short.own_balance", lang), "", *(_shown(getattr(own, p), lang)
+                                                                            for p in PHASES))
+    return table
 
 
 def render(simulation: Simulation, format: str = "table", lang: str = "zh") -> str:
@@ -193,4 +227,6 @@ def render(simulation: Simulation, format: str = "table", lang: str = "zh") -> s
                         f"{e.open_ended:,}")
     console.print(clauses)
     console.print(t("batch.simulate.note"))
+    console.print(_phases_table(simulation, lang))
+    console.print(t("batch.simulate.phases_note"))
     return buffer.getvalue()

@@ -27,6 +27,9 @@ def record(summary: BatchSummary) -> dict:
         "reconciled": summary.reconciled,
         "unused_columns": list(summary.unused_columns),
         "missing_facts": list(summary.missing_facts),
+        "layout": summary.layout,
+        # Whether the paid / due / projected columns were written (`--phases`).
+        "phases": summary.phases,
         # What each clause's amount columns are: never add `own_balance` to public money, and
         # a `discretionary` or `ceiling` amount is "up to" (its `__low` is not owed).
         "money_kinds": {clause: kind for clause, _, kind in summary.money_kinds},

@@ -331,6 +331,31 @@ def test_the_narrow_layout_carries_everything_the_wide_one_does(tmp_path):
     assert len(granted) > 20  # the population exercises most clauses
 
 
+def test_paid_due_and_projected_are_written_only_when_asked(tmp_path):
+    # `--phases` adds each paying clause's paid / due / projected columns and changes no
+    # other column; read back whole, narrow and wide agree with them too.
+    policy = qzdsl.load()
+    source = _bundled_population(tmp_path, 1500)
+    batch.evaluate_file(policy, source, tmp_path / "plain.parquet", as_of=AS_OF)
+    summary = batch.evaluate_file(policy, source, tmp_path / "phased.parquet", as_of=AS_OF, phases=True)
+    batch.evaluate_file(policy, source, tmp_path / "wide.parquet", as_of=AS_OF, phases=True,
+                        layout=batch.Layout.wide)
+    assert summary.phases
+    plain, phased = rows_of(tmp_path / "plain.parquet"), rows_of(tmp_path / "phased.parquet")
+    phase_columns = {n for n in phased[0] if n.endswith(("__paid_low", "__due_low", "__projected_low",
+                                                           "__paid_high", "__due_high", "__projected_high"))}
+    assert phase_columns and not any(n.endswith("__paid_low") for n in plain[0])
+    assert [{k: v for k, v in row.items() if k not in phase_columns} for row in phased] == plain
+    assert metadata_of(tmp_path / "phased.parquet")["phases"] is True
+    assert metadata_of(tmp_path / "plain.parquet")["phases"] is False
+    wide = rows_of(tmp_path / "wide.parquet")
+    assert rows_of(tmp_path / "phased.parquet", policy) == wide
+    assert "housing_annual_subsidy__projected_high" in wide[0]
+    # the population has periods already over, and periods to come
+    assert any(row[n] for row in wide for n in row if n.endswith("__paid_low"))
+    assert any(row[n] for row in wide for n in row if n.endswith("__projected_low"))
+
+
 def test_the_narrow_layout_keeps_per_head_amounts_and_ranked_exclusions(tmp_path):
     policy = qzdsl.load()
     batch.evaluate_file(policy, _bundled_population(tmp_path, 200), tmp_path / "narrow.parquet", as_of=AS_OF)

@@ -126,7 +126,8 @@ def test_spark_duckdb_and_the_evaluator_agree_on_generated_populations(name, spa
     source = tmp_path / "population.parquet"
     pq.write_table(cases_table(policy, population), source)
 
-    runs = _both(policy, source, tmp_path, spark)
+    # With the paid / due / projected columns (`--phases`), so that those agree too.
+    runs = _both(policy, source, tmp_path, spark, phases=True)
     _assert_same_files(runs)
     summary, out = runs["spark"]
     assert summary.rows_out == len(population)
@@ -135,7 +136,7 @@ def test_spark_duckdb_and_the_evaluator_agree_on_generated_populations(name, spa
     result = connection.execute(f"SELECT * FROM read_parquet('{out}')")
     names = [d[0] for d in result.description]
     metadata = _metadata(out)
-    columns = sqlcols.clause_columns(policy)
+    columns = sqlcols.clause_columns(policy, phases=True)
     for number, (values, case) in enumerate(zip(result.fetchall(), population)):
         row = batch.widen(policy, dict(zip(names, values)), metadata)
         assert row["row_id"] == number

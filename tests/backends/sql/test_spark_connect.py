@@ -98,12 +98,13 @@ def client(remote):
             os.environ[key] = value
 
 
-def _both(policy, source, tmp_path, client):
+def _both(policy, source, tmp_path, client, **options):
     runs = {}
     for name in ("duckdb", "spark"):
         out = tmp_path / f"{name}.parquet"
         engine = Spark(client) if name == "spark" else None
-        runs[name] = (batch.evaluate_file(policy, source, out, as_of=AS_OF, lang="en", engine=engine), out)
+        runs[name] = (batch.evaluate_file(policy, source, out, as_of=AS_OF, lang="en", engine=engine, **options),
+                      out)
     return runs
 
 
@@ -112,13 +113,13 @@ def test_through_spark_connect_spark_duckdb_and_the_evaluator_agree(client, tmp_
     population = _population(policy)
     source = tmp_path / "population.parquet"
     pq.write_table(cases_table(policy, population), source)
-    runs = _both(policy, source, tmp_path, client)
+    runs = _both(policy, source, tmp_path, client, phases=True)  # the paid / due / projected columns too
     _assert_same_files(runs)
     summary, out = runs["spark"]
     assert summary.rows_out == len(population)
     result = duckdb.connect().execute(f"SELECT * FROM read_parquet('{out}')")
     names = [d[0] for d in result.description]
-    metadata, columns = _metadata(out), sqlcols.clause_columns(policy)
+    metadata, columns = _metadata(out), sqlcols.clause_columns(policy, phases=True)
     for values, case in zip(result.fetchall(), population):
         row = batch.widen(policy, dict(zip(names, values)), metadata)
         assert _actual(row, columns) == _expected(policy, case), case

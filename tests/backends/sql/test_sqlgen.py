@@ -95,9 +95,19 @@ def test_conflict_groups_follow_policy_conflicts(trial_stop):
     assert not pay.conflicts(monthly, once)  # stackable within the group
 
 
-def test_a_group_of_n_clauses_takes_n_minus_one_exclusion_rounds(trial_stop):
+def test_a_group_takes_as_many_exclusion_rounds_as_its_longest_chain_of_conflicts(trial_stop):
     sql = sqlgen.to_sql(trial_stop, pretty=False)
     assert "exclusion_4 AS" in sql and "exclusion_5" not in sql
+    clauses = trial_stop.clauses[:5]
+
+    def group(*pairs: str) -> sqlcols.ConflictGroup:
+        return sqlcols.ConflictGroup(clauses, frozenset(frozenset((clauses[int(a)].id, clauses[int(b)].id))
+                                                         for a, b in pairs))
+
+    assert group("01", "02", "03", "04", "12", "13", "14", "23", "24", "34").rounds == 1  # choose one
+    assert group("01", "02", "03", "04").rounds == 2  # a star: the centre, then the others
+    assert group("01", "12", "23", "34").rounds == 4  # a chain: one round per link
+    assert group("01", "12", "20", "34", "13").rounds == 4  # a triangle with a tail
 
 
 def test_unknown_dialect_is_refused(trial_stop):
@@ -107,10 +117,13 @@ def test_unknown_dialect_is_refused(trial_stop):
 
 def test_result_columns_per_clause(trial_stop):
     columns = {c.clause.id: c for c in sqlcols.clause_columns(trial_stop)}
-    assert columns["trial_monthly"].names == (
-        "trial_monthly__status", "trial_monthly__excluded_by", "trial_monthly__low", "trial_monthly__high",
-        "trial_monthly__periods", "trial_monthly__total_low", "trial_monthly__total_high",
-        *(f"trial_monthly__{phase}_{end}" for phase in ("paid", "due", "projected") for end in ("low", "high")))
+    plain = ("trial_monthly__status", "trial_monthly__excluded_by", "trial_monthly__low", "trial_monthly__high",
+             "trial_monthly__periods", "trial_monthly__total_low", "trial_monthly__total_high")
+    assert columns["trial_monthly"].names == plain
+    # paid, due and projected only when asked (`--phases`)
+    phased = {c.clause.id: c for c in sqlcols.clause_columns(trial_stop, phases=True)}
+    assert phased["trial_monthly"].names == (
+        *plain, *(f"trial_monthly__{phase}_{end}" for phase in ("paid", "due", "projected") for end in ("low", "high")))
     assert columns["standing_priority"].names == ("standing_priority__status", "standing_priority__excluded_by")
     assert not columns["existing_loans"].monetary  # a rule amount has nothing to compute
 
@@ -123,6 +136,12 @@ def test_compile_prints_the_query(capsys, monkeypatch, tmp_path, dialect):
     assert code == 0
     assert out == sqlgen.to_sql(qzdsl.load(FIXTURES / "housing.qz"), dialect, "population_2024") + "\n"
     assert "population_2024" in out
+    assert "__paid_low" not in out
+    code, phased, _ = run_main(capsys, monkeypatch, "compile", "--dialect", dialect, "--policy",
+                               str(FIXTURES / "housing.qz"), "--phases")
+    assert code == 0
+    assert phased == sqlgen.to_sql(qzdsl.load(FIXTURES / "housing.qz"), dialect, phases=True) + "\n"
+    assert "__paid_low" in phased and "__projected_high" in phased
 
 
 def test_compile_refuses_an_unknown_dialect(capsys, monkeypatch):
@@ -136,13 +155,15 @@ def test_the_result_has_the_documented_columns_per_clause(trial_stop, dialect):
     """The result's layout (docs/scale.md) is its contract: a status and the clause that
     excluded it for every clause, and the amounts and schedule for a clause that pays a
     computable amount. What the query computes is pinned by the SQL-equivalence tests."""
-    parsed = sqlglot.parse_one(sqlgen.to_sql(trial_stop, dialect), read=dialect)
-    expected = ["row_id", "kind", "as_of"]
-    for clause in trial_stop.clauses:
-        expected += [f"{clause.id}__status", f"{clause.id}__excluded_by"]
-        if clause.pays_money:
-            expected += [f"{clause.id}__{column}" for column in sqlcols.AMOUNT_PARTS]
-    assert [c.alias_or_name for c in parsed.expressions] == expected
+    for phases in (False, True):
+        parsed = sqlglot.parse_one(sqlgen.to_sql(trial_stop, dialect, phases=phases), read=dialect)
+        expected = ["row_id", "kind", "as_of"]
+        for clause in trial_stop.clauses:
+            expected += [f"{clause.id}__status", f"{clause.id}__excluded_by"]
+            if clause.pays_money:
+                expected += [f"{clause.id}__{column}" for column in sqlcols.AMOUNT_PARTS
+                             if phases or column not in sqlcols.PHASE_PARTS]
+        assert [c.alias_or_name for c in parsed.expressions] == expected
 
 
 def test_carried_columns_pass_through_to_the_end(trial_stop):
