@@ -163,8 +163,11 @@ def test_new_case_takes_a_kinds_label_and_refuses_an_unknown_kind(capsys, monkey
 
 
 # Modules that a table or JSON `qzdsl eval` must never import: the audit, batch and HTML
-# stacks, and pydantic (which typer >= 0.29 builds per parameter; pyproject bounds typer).
-_HEAVY = ("pydantic", "z3", "duckdb", "sqlglot", "networkx", "jinja2", "lark")
+# stacks, and pydantic (which typer >= 0.29 builds per parameter; pyproject bounds typer);
+# the server's stack; and the standard library's `html` (HTML reports import it when they
+# escape; docs/architecture.md, "Start-up").
+_HEAVY = ("pydantic", "z3", "duckdb", "sqlglot", "networkx", "jinja2", "lark", "fastapi", "starlette", "uvicorn",
+          "orjson", "html")
 
 
 @pytest.mark.parametrize("fmt", ["table", "json"])
