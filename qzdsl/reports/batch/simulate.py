@@ -189,9 +189,10 @@ def render(simulation: Simulation, format: str = "table", lang: str = "zh") -> s
         return label(key, lang)
 
     console.print(f"{t('batch.simulate.title')} — {simulation.policy}")
-    console.print(f"{t('batch.simulate.rows')}: {simulation.rows_evaluated:,} / {simulation.rows_in:,} "
-                  f"({t('batch.rows_rejected')}: {simulation.rows_rejected:,}); "
-                  f"{t('batch.as_of')}: {simulation.as_of.isoformat()}")
+    console.print(label("batch.simulate.header", lang).format(
+        rows=t("batch.simulate.rows"), evaluated=f"{simulation.rows_evaluated:,}", read=f"{simulation.rows_in:,}",
+        rejected_label=t("batch.rows_rejected"), rejected=f"{simulation.rows_rejected:,}", as_of_label=t("batch.as_of"),
+        as_of=simulation.as_of.isoformat()))
 
     sections = Table(title=t("batch.simulate.sections"))
     for key in ("batch.simulate.section", "batch.simulate.granted", "batch.simulate.first_year",
