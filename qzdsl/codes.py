@@ -400,6 +400,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     # ---- case files ----
     "QZ402": {"en": "unknown fact '{name}'", "zh": "未知的事实“{name}”"},
     "QZ405": {"en": "unknown applicant kind '{name}'", "zh": "未知的申请人类别“{name}”"},
+    "QZ401.api.case": {"en": "a case is a JSON object: kind, as_of, facts",
+                       "zh": "案例应是一个 JSON 对象：kind、as_of、facts"},
+    "QZ401.api.audit_body": {"en": 'the body is a JSON object: "policy", the policy\'s text, and optionally "files", '
+                                   'each file\'s text by its name',
+                             "zh": '请求体应是一个 JSON 对象："policy" 为政策文本，"files"（可省略）为按文件名给出的各文件文本'},
+    "QZ401.api.file_name": {"en": "a file is named by a plain name (letters, digits, . _ -), not '{name}'",
+                            "zh": "文件名只能由字母、数字和 . _ - 组成，不能是“{name}”"},
+    "QZ401.api.not_json": {"en": "the body is not JSON: {reason}", "zh": "请求体不是 JSON：{reason}"},
+    "QZ401.api.not_a_number": {"en": "{name} is not a number", "zh": "{name} 不是数"},
     "QZ401.not_record": {"en": "{path}: not a decision record ({reason})", "zh": "{path} 不是决定记录（{reason}）"},
     "QZ401.not_record_schema": {"en": "{path}: not a decision record (schema {schema})",
                                 "zh": "{path} 不是决定记录（格式应为 {schema}）"},
