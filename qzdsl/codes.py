@@ -300,6 +300,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                      "zh": "不在 qzdsl 读取的政策文件夹内（可设置 {env} 扩大范围）"},
     "read.loop": {"en": "a loop of symbolic links", "zh": "符号链接构成循环"},
     "read.os": {"en": "{reason}", "zh": "{reason}"},
+    "read.missing": {"en": "{reason}", "zh": "文件不存在"},
+    "read.denied": {"en": "{reason}", "zh": "没有读取该文件的权限"},
     "read.not_a_name": {"en": "not a file name", "zh": "不是有效的文件名"},
     "read.not_regular": {"en": "not a regular file", "zh": "不是普通文件"},
     "read.folder": {"en": "not a regular file (a folder)", "zh": "不是普通文件（是文件夹）"},
