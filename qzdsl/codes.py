@@ -401,7 +401,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                                  "zh": "cap 用于限定金额，但本条款没有金额"},
     # {paid}, {cap}: a cadence of the wording layer (once, per year, per month)
     "QZ202.cap": {"en": "the amount is paid {paid} but the cap is {cap}", "zh": "金额{paid}发放，而上限按{cap}计"},
-    "hint.cap_period": {"en": "write the cap {paid}, or 'total'", "zh": "请把上限改为按{paid}计，或写 total（总额）"},
+    "hint.cap_period": {"en": "write the cap {paid}, or 'total'",
+                        "zh": "请让上限与金额的发放方式一致（{paid}），或写 total（总额）"},
     "QZ202.once_max": {"en": "a one-off amount has no duration; 'max' has no effect", "zh": "一次性金额没有发放期限；max 不起作用"},
     "QZ202.yearly_max": {"en": "a yearly amount needs its maximum duration in years", "zh": "按年发放的金额，最长期限须以年计"},
     "QZ202.monthly_max": {"en": "a monthly amount needs its maximum duration in months or years",

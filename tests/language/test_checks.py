@@ -415,7 +415,7 @@ _WORDED = [
      "a cap is per year, per month or total, not per day", "上限（cap）按每年、每月或总额计，不能按天", None),
     ("cap_of_another_period", BASE + _rent("4500, cap 4500 per year, to person"), "QZ202",
      "the amount is paid once but the cap is per year", "金额一次性发放，而上限按每年计",
-     "请把上限改为按一次性计，或写 total（总额）"),
+     "请让上限与金额的发放方式一致（一次性），或写 total（总额）"),
     ("cap_zero", BASE + _rent("4500 per year, cap 0 total, to person"), "QZ203",
      "a cap must be positive", "上限必须大于零", None),
     ("one_off_with_max", BASE + _rent("4500, max 2 years, to person"), "QZ202",
