@@ -164,7 +164,7 @@ class Diagnostic:
     body: Text
     spans: tuple[Span, ...] = ()
     suggestion: Text | None = None
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple["Text | str", ...] = field(default=())
     section: str = ""
     clauses: tuple[str, ...] = ()
     witness: Any = None
@@ -302,7 +302,8 @@ def render(diagnostic: Diagnostic, sources: dict[str, str], lang: str = "en",
             caret = " " * display_width(line[:start]) + "^" * max(display_width(line[start:end]), 1)
             lines.append(f" {pad} | {caret}")
     for note in diagnostic.notes:
-        lines.append(f"   = note: {note}")
+        text = note.render(lang, paths=paths) if isinstance(note, Text) else note
+        lines.append(f"   = {'注' if lang == 'zh' else 'note'}: {text}")
     if diagnostic.suggestion:
         lines.append(f"   = {'提示' if lang == 'zh' else 'hint'}: {diagnostic.hint_in(lang, paths)}")
     return "\n".join(lines)
