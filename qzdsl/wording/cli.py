@@ -478,6 +478,22 @@ class Worded:
         self.args = args or {}
 
 
+class Refusal(ValueError):
+    """What a command refuses to work with, as a sentence of `MESSAGES`: `PREFIX + why`,
+    filled with `args`. `message(lang)` is the line the CLI prints; `str()` its English.
+    Subclasses name their family of sentences (`batch.`, `sql_name.`)."""
+
+    PREFIX = ""
+
+    def __init__(self, why: str, **args: object):
+        self.why = why
+        self.args_ = args
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str = "en") -> str:
+        return message(self.PREFIX + self.why, lang, **self.args_)
+
+
 def message(key: str, lang: str, /, **args: object) -> str:
     return MESSAGES[lang][key].format(**{name: message(value.key, lang, **value.args) if isinstance(value, Worded)
                                          else value for name, value in args.items()})

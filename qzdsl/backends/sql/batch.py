@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Protocol
 
 from qzdsl.money import from_json, to_json
+from qzdsl.wording.cli import Refusal
 from qzdsl.model import policy as m
 from qzdsl.backends.sql.columns import INTEGER_TYPES, clause_columns
 from qzdsl.cases.case import EARLIEST, LATEST, MAX_COUNT, MAX_MONEY
@@ -59,21 +60,12 @@ class Layout(str, enum.Enum):
     wide = "wide"
 
 
-class BatchInputError(ValueError):
+class BatchInputError(Refusal):
     """The input or output file cannot be used at all (as opposed to rows that fail
-    validation, which are rejected one by one). `why` names the sentence in the wording
-    layer (`wording.cli.MESSAGES["batch.<why>"]`, filled with `args`); `message(lang)` is
-    the one line the CLI prints, `str()` its English."""
+    validation, which are rejected one by one): a sentence `batch.<why>` of the wording
+    layer."""
 
-    def __init__(self, why: str, **args: object):
-        self.why = why
-        self.args_ = args
-        super().__init__(self.message("en"))
-
-    def message(self, lang: str = "en") -> str:
-        from qzdsl.wording.cli import message
-
-        return message(f"batch.{self.why}", lang, **self.args_)
+    PREFIX = "batch."
 
 
 @dataclass(frozen=True)

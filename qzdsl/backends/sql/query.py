@@ -30,6 +30,7 @@ from qzdsl.model import policy as m
 from qzdsl.backends.sql.columns import MONEY_TYPE, PHASE_PARTS, ConflictGroup, clause_columns, \
     conflict_groups
 from qzdsl.model.policy import Status
+from qzdsl.wording.cli import Refusal
 
 DIALECTS = ("duckdb", "spark", "trino")
 
@@ -516,20 +517,11 @@ def _definitions_used(policy: m.Policy) -> list[str]:
     return [name for name in policy.definitions if name in used]
 
 
-class SqlNameError(ValueError):
-    """A table or column name the query cannot be built with. `why` names the sentence in
-    the wording layer (`wording.cli.MESSAGES["sql_name.<why>"]`, filled with `args`);
-    `message(lang)` is the line the CLI prints, `str()` its English."""
+class SqlNameError(Refusal):
+    """A table or column name the query cannot be built with: a sentence `sql_name.<why>`
+    of the wording layer."""
 
-    def __init__(self, why: str, **args: object):
-        self.why = why
-        self.args_ = args
-        super().__init__(self.message("en"))
-
-    def message(self, lang: str = "en") -> str:
-        from qzdsl.wording.cli import message
-
-        return message(f"sql_name.{self.why}", lang, **self.args_)
+    PREFIX = "sql_name."
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
