@@ -93,7 +93,11 @@ def _decide(plan: "_ClausePlan", run: "_Run", case: Case) -> ClauseResult:
     if case.changes and date is not None and date != run.as_of:
         at_date = _Run(case.facts_on(date), run.as_of, run.kind)
     trace = plan.requires(at_date)
-    if plan.continuing is not None:
+    if plan.continuing is None:
+        if trace.value is False:  # most clauses of most cases: their failed conditions (`_ClausePlan.fail`)
+            return _result(plan.clause, _INELIGIBLE, None, None, (), plan.fail(trace, run.failed), trace, date,
+                           None)
+    else:
         kids = (trace, plan.continuing(run))
         eligibility = plan.clause.eligibility
         trace = _node(TraceNode, ("and", eligibility.text, _all(kids), kids, None, None, eligibility))
@@ -131,9 +135,7 @@ def _verdict(plan: "_ClausePlan", trace: TraceNode, run: "_Run", anchor: TraceNo
     if trace.value is False:
         # A continuing condition may repeat part of the requirement (tested once and then
         # in every period): one failed condition is one reason.
-        found = failures(trace, memo=run.failed)
-        reasons = tuple(found) if len(found) < 2 else tuple(
-            {(r.node.expr if r.node.expr is not None else id(r)): r for r in reversed(found)}.values())[::-1]
+        reasons = _distinct(failures(trace, memo=run.failed))
         if periods is not None:
             reasons += (periods.stopped(),)
         return _INELIGIBLE, reasons, (), None, date, None
@@ -341,6 +343,13 @@ def failures(node: TraceNode, within: tuple[str, ...] = (), memo: dict | None = 
     return found
 
 
+def _distinct(found: list[Reason]) -> tuple[Reason, ...]:
+    """`found` with one reason per failed condition (the expression it evaluated)."""
+    if len(found) < 2:
+        return tuple(found)
+    return tuple({(r.node.expr if r.node.expr is not None else id(r)): r for r in reversed(found)}.values())[::-1]
+
+
 def _failures(node: TraceNode, within: tuple[str, ...], found: list[Reason], memo: dict | None) -> None:
     op = node.op
     if op == "and":  # a false `and` is decided by its false operands (`TraceNode.decisive`)
@@ -414,6 +423,9 @@ class _ClausePlan(NamedTuple):
     continuing: Step | None  # the `while` condition, and the facts it reads
     continuing_facts: tuple[str, ...]
     amount_facts: tuple[str, ...]  # the facts the head count and the rate read
+    # (trace, memo) -> the reasons of a false requirement: `failures`, one reason per failed
+    # condition, compiled for the requirement (`_Compiler.failing`)
+    fail: Callable[[TraceNode, dict], tuple[Reason, ...]]
 
 
 class _Plan:
@@ -426,7 +438,8 @@ class _Plan:
             kind: tuple(_ClausePlan(clause, compiler.visit(clause.requires), *(
                 compiler.named(name) if name else None
                 for name in (clause.amount.anchor, clause.amount.per_head, clause.amount.fact)),
-                *_continuing(policy, compiler, clause), policy.amount_facts(clause))
+                *_continuing(policy, compiler, clause), policy.amount_facts(clause),
+                compiler.fail(clause.requires))
                 for clause in policy.clauses_for(kind))
             for kind in policy.kinds}
 
@@ -450,6 +463,7 @@ class _Compiler(m.ExprVisitor[Step]):
         self.fact_steps: dict[str, Step] = {}
         self.definition_steps: dict[str, Step] = {}
         self.named_steps: dict[str, Step] = {}
+        self.within_ids: dict[tuple[str, ...], int] = {}  # `failing`'s memo keys
 
     def named(self, name: str) -> Step:
         """A fact or a definition by name (the per-head count, the anchor date)."""
@@ -503,6 +517,91 @@ class _Compiler(m.ExprVisitor[Step]):
             return _node(TraceNode, ("def", text, node.value, (node,), name, label, expr))
 
         return step
+
+    # -- the reasons of a false requirement: `failures`, compiled ---------------------
+    #
+    # Which nodes `failures` looks through (`and`, `def`, `via`) and which it reports is
+    # settled by the expression's shape, and so is the tuple of definitions a condition
+    # sits in; compiled, a clause's failed conditions are gathered without testing node
+    # kinds or building those tuples. Whether a clause's conditions can repeat (and need
+    # `_distinct`) is settled once per clause too.
+
+    def fail(self, e: m.Expr) -> Callable[[TraceNode, dict], tuple[Reason, ...]]:
+        """(false trace of `e`, memo) -> `_distinct(failures(trace, memo=memo))`."""
+        collect = self.failing(e, ())
+        if collect is None:  # the requirement is one condition: the reason is itself
+            return lambda node, memo: (_failed(node, ()),)
+        keys = [("fact", x.name) if isinstance(x, m.FactRef) else x for x in self._conditions(e)]
+        repeats = len(set(keys)) < len(keys)
+
+        def fail(node: TraceNode, memo: dict) -> tuple[Reason, ...]:
+            found: list[Reason] = []
+            collect(node, found, memo)
+            return _distinct(found) if repeats else tuple(found)
+
+        return fail
+
+    def _conditions(self, e: m.Expr):
+        """Every expression `failures` may report under `e`, once per path."""
+        if isinstance(e, m.And):
+            for operand in e.operands:
+                yield from self._conditions(operand)
+        elif isinstance(e, m.DefRef):
+            yield from self._conditions(self.policy.definitions[e.name].expr)
+        elif isinstance(e, m.Via):
+            yield from self._conditions(e.operand)
+        else:
+            yield e
+
+    def failing(self, e: m.Expr, within: tuple[str, ...]) -> Callable[[TraceNode, list, dict], None] | None:
+        """The step adding to `found` what `_failures` would for a node of `e` inside the
+        definitions `within`; None where `failures` reports the node itself."""
+        if isinstance(e, m.And):
+            parts = tuple(self.failing(operand, within) for operand in e.operands)
+
+            def collect(node: TraceNode, found: list, memo: dict) -> None:
+                value = node.value
+                for child, part in zip(node.children, parts):
+                    if value is True or child.value is value:
+                        if part is None:
+                            found.append(_failed(child, within))
+                        else:
+                            part(child, found, memo)
+
+            return collect
+        if isinstance(e, m.DefRef):
+            inside = within + (e.name,)
+            inner = self.failing(self.policy.definitions[e.name].expr, inside)
+            # The definition's tree is one node per case, shared by every reference to it:
+            # looked through once (the memo keeps the tree, so that its id stays its own).
+            slot = self.within_ids.setdefault(inside, len(self.within_ids))
+
+            def collect(node: TraceNode, found: list, memo: dict) -> None:
+                tree = node.children[0]
+                key = (id(tree), slot)
+                known = memo.get(key)
+                if known is None or known[0] is not tree:
+                    got: list[Reason] = []
+                    if inner is None:
+                        got.append(_failed(tree, inside))
+                    else:
+                        inner(tree, got, memo)
+                    known = memo[key] = (tree, got)
+                found.extend(known[1])
+
+            return collect
+        if isinstance(e, m.Via):
+            inner = self.failing(e.operand, within)
+
+            def collect(node: TraceNode, found: list, memo: dict) -> None:
+                for child in node.children:  # none when the equivalence is not the applicant's
+                    if inner is None:
+                        found.append(_failed(child, within))
+                    else:
+                        inner(child, found, memo)
+
+            return collect
+        return None
 
     def visit_And(self, e: m.And) -> Step:
         return _kleene("and", e.text, tuple(self.visit(o) for o in e.operands), e, decisive=False)
@@ -654,6 +753,18 @@ _new = object.__new__
 _clause, _status, _amount, _excluded, _missing, _reasons, _trace, _date, _timeline = _slot_setters(
     ClauseResult, ("clause", "status", "amount", "excluded_by", "missing_facts", "reasons", "trace",
                    "entitlement_date", "timeline"))
+
+
+_failed_state = ConditionFailed.__dict__["__dict__"].__set__
+if tuple(f.name for f in dataclasses.fields(ConditionFailed)) != ("node", "within"):
+    raise TypeError("ConditionFailed's fields are not (node, within), as the evaluator builds it")
+
+
+def _failed(node: TraceNode, within: tuple[str, ...]) -> ConditionFailed:
+    """ConditionFailed(node, within), its state set at once (no field to check or default)."""
+    reason = _new(ConditionFailed)
+    _failed_state(reason, {"node": node, "within": within})
+    return reason
 
 
 def _result(clause: m.Clause, status: Status, amount, excluded_by: str | None, missing: tuple[str, ...],
