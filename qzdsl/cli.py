@@ -336,11 +336,9 @@ class SimulateFormat(str, Enum):
 @app.command()
 def check(
     files: Optional[list[Path]] = typer.Argument(None, metavar="[FILE]..."),
-    format: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f", help="text (on stderr), or json / "
-                                       "sarif on stdout."),
-    lang: Optional[Lang] = typer.Option(None, "--lang", help="Language of the messages."),
-    english: bool = typer.Option(False, "--english", help="Also warn where a label, title or question has no "
-                                 "English words (QZ113): what --lang en shows in Chinese."),
+    format: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f"),
+    lang: Optional[Lang] = typer.Option(None, "--lang"),
+    english: bool = typer.Option(False, "--english"),
 ) -> None:
     """Parse and check policy files; print every problem with its location."""
     from qzdsl.escape import terminal
@@ -506,7 +504,7 @@ def _batch_engine(engine: "BatchEngine", spark_master: Optional[str], spark_remo
         try:
             require_uris(None, *locations)
         except BatchInputError as exc:
-            raise UsageError(str(exc)) from None
+            raise UsageError(exc.message(_lang)) from None
         return None
     if spark_master and spark_remote:
         raise UsageError(_say("master_or_remote"))
@@ -1005,7 +1003,7 @@ def _eval_batch(policy: Optional[list[Path]], batch: str, out: Optional[str], er
                             ignore_unknown=ignore_unknown, phases=phases,
                             engine=_batch_engine(*engine_options, locations=(batch, out, errors_file)))
     except BatchInputError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(exc.message(_lang)) from None
     stdout_bytes(render(summary, format.value, _report_lang(lang)))
     clean = summary.reconciled and summary.rows_rejected == 0
     raise typer.Exit(EXIT_OK if clean else EXIT_FINDINGS)
@@ -1052,7 +1050,7 @@ def simulate(
                                      _date_option(as_of, "--as-of"), _report_lang(lang), progress=sys.stderr.isatty(),
                                      ignore_unknown=ignore_unknown_columns)
         except BatchInputError as exc:
-            raise UsageError(str(exc)) from None
+            raise UsageError(exc.message(_lang)) from None
         stdout_bytes(reform_report.render(result, format.value, _report_lang(lang)))
         return
     if format in (SimulateFormat.md, SimulateFormat.html):
@@ -1067,7 +1065,7 @@ def simulate(
                      ignore_unknown=ignore_unknown_columns,
                      engine=_batch_engine(engine, spark_master, spark_remote, conf, locations=(file,)))
     except BatchInputError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(exc.message(_lang)) from None
     stdout_bytes(render(result, format.value, _report_lang(lang)))
 
 
@@ -1089,6 +1087,7 @@ def compile_policy(
     table: str = typer.Option("cases", "--table", metavar="NAME"),
     carry: Optional[list[str]] = typer.Option(None, "--carry", metavar="COLUMN"),
     phases: bool = typer.Option(False, "--phases"),
+    lang: Optional[Lang] = typer.Option(None, "--lang"),
 ) -> None:
     """Print the policy as one SQL query: every clause's status and amounts for each row of
     a table of cases (docs/scale.md)."""
@@ -1099,7 +1098,7 @@ def compile_policy(
     try:
         sql = to_sql(load(*_policy_set(policy)), dialect.value, table, carry=tuple(carry or ()), phases=phases)
     except SqlNameError as exc:
-        raise UsageError(f"--table/--carry: {exc}") from None
+        raise UsageError(exc.message(_lang)) from None
     stdout_bytes(sql + "\n")
 
 
