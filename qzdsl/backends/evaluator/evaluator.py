@@ -28,6 +28,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import operator
+from itertools import repeat
 from decimal import Decimal
 from typing import Callable, Collection, NamedTuple
 
@@ -68,36 +69,71 @@ def evaluate(policy: m.Policy, case: Case, as_of: dt.date | None = None) -> Deci
     if case.kind not in policy.kinds:
         raise QzError([error("QZ405", None, None, did_you_mean(case.kind, policy.kinds), name=case.kind)])
     when = as_of or case.as_of or dt.date.today()
-    run = _Run(case.facts_on(when), when, case.kind)
-    results = [_decide(plan, run, case) for plan in _plan(policy).kinds[case.kind]]
+    plan = _plan(policy)
+    run = _Run(case.facts_on(when), when, case.kind, plan.facts)
+    results = [decide(run, case) for decide in plan.deciders[case.kind]]
     return Decision(policy, case, when, tuple(resolve(policy, results)))
 
 
 def evaluate_clauses(policy: m.Policy, case: Case, as_of: dt.date, clauses: Collection[str]) -> list[ClauseResult]:
     """The verdicts on the clauses named in `clauses` (of the case's kind) alone, before
     从优、从高、不重复: what the questions need to see which answers decide a clause."""
-    run = _Run(case.facts_on(as_of), as_of, case.kind)
-    return [_decide(plan, run, case) for plan in _plan(policy).kinds[case.kind] if plan.clause.id in clauses]
+    plan = _plan(policy)
+    run = _Run(case.facts_on(as_of), as_of, case.kind, plan.facts)
+    return [decide(run, case) for clause, decide in zip(plan.kinds[case.kind], plan.deciders[case.kind])
+            if clause.clause.id in clauses]
 
 
 # ---- one clause ----------------------------------------------------------------------
 
 
-def _decide(plan: "_ClausePlan", run: "_Run", case: Case) -> ClauseResult:
-    anchor = plan.anchor(run) if plan.anchor else None
-    date = run.as_of if anchor is None else anchor.value
-    # `requires` is tested once, on the facts in effect on the entitlement date; the
-    # continuing condition on the as-of facts here, and period by period in `_verdict`.
-    at_date = run
-    if case.changes and date is not None and date != run.as_of:
-        at_date = _Run(case.facts_on(date), run.as_of, run.kind)
-    trace = plan.requires(at_date)
-    if plan.continuing is not None:
-        kids = (trace, plan.continuing(run))
-        eligibility = plan.clause.eligibility
-        trace = _node(TraceNode, ("and", eligibility.text, _all(kids), kids, None, None, eligibility))
-    status, reasons, missing, amount, date, line = _verdict(plan, trace, run, anchor, date, case)
-    return _result(plan.clause, status, amount, None, missing, reasons, trace, date, line)
+def _decider(plan: "_ClausePlan") -> Callable[["_Run", Case], ClauseResult]:
+    """The verdict on one clause for a case: (run, case) -> its result. Most clauses of most
+    cases have a requirement that fails; such a clause is decided here, its reasons gathered
+    by steps compiled for it (`_ClausePlan.fail`); the others go on to `_verdict`."""
+    clause, requires, anchor_step, continuing, fail = plan.clause, plan.requires, plan.anchor, plan.continuing, \
+        plan.fail
+    eligibility = clause.eligibility
+    text = eligibility.text
+
+    def decide(run: _Run, case: Case) -> ClauseResult:
+        if anchor_step is None:
+            anchor, date = None, run.as_of
+        else:
+            anchor = anchor_step(run)
+            date = anchor.value
+        # `requires` is tested once, on the facts in effect on the entitlement date; the
+        # continuing condition on the as-of facts here, and period by period in `_verdict`.
+        at_date = run
+        if case.changes and date is not None and date != run.as_of:
+            at_date = _Run(case.facts_on(date), run.as_of, run.kind, run.table)
+        trace = requires(at_date)
+        if continuing is not None:
+            held = continuing(run)
+            met = trace.value
+            kids = (trace, held)
+            value = False if met is False or held.value is False else None if met is None or held.value is None \
+                else True
+            # Unless a met requirement's continuing condition is judged period by period
+            # (over facts that change), a false one fails as a whole (`fail`: compiled for
+            # the requirement and the continuing condition together).
+            trace = _node(TraceNode, ("and", text, value, kids, None, None, eligibility))
+            if value is False and (met is not True or not case.changes):
+                result = _new(ClauseResult)  # `_result`, inlined
+                _result_state(result, {"clause": clause, "status": _INELIGIBLE, "amount": None, "excluded_by": None,
+                                       "missing_facts": (), "reasons": fail(trace, run.failed), "trace": trace,
+                                       "entitlement_date": date, "timeline": None})
+                return result
+        elif trace.value is False:
+            result = _new(ClauseResult)  # `_result`, inlined
+            _result_state(result, {"clause": clause, "status": _INELIGIBLE, "amount": None, "excluded_by": None,
+                                   "missing_facts": (), "reasons": fail(trace, run.failed), "trace": trace,
+                                   "entitlement_date": date, "timeline": None})
+            return result
+        status, reasons, missing, amount, date, line = _verdict(plan, trace, run, anchor, date, case)
+        return _result(clause, status, amount, None, missing, reasons, trace, date, line)
+
+    return decide
 
 
 def _all(kids: tuple[TraceNode, ...]) -> bool | None:
@@ -130,9 +166,7 @@ def _verdict(plan: "_ClausePlan", trace: TraceNode, run: "_Run", anchor: TraceNo
     if trace.value is False:
         # A continuing condition may repeat part of the requirement (tested once and then
         # in every period): one failed condition is one reason.
-        found = failures(trace, memo=run.failed)
-        reasons = tuple(found) if len(found) < 2 else tuple(
-            {(r.node.expr if r.node.expr is not None else id(r)): r for r in reversed(found)}.values())[::-1]
+        reasons = _distinct(failures(trace, memo=run.failed))
         if periods is not None:
             reasons += (periods.stopped(),)
         return _INELIGIBLE, reasons, (), None, date, None
@@ -269,7 +303,7 @@ class _Periods:
         key = tuple(value_on(self.case.changes[name], date) for name in self.changing)
         point = self.points.get(key)
         if point is None:
-            run = _Run(self.case.facts_on(date), self.run.as_of, self.run.kind)
+            run = _Run(self.case.facts_on(date), self.run.as_of, self.run.kind, self.run.table)
             plan = self.plan
             point = self.points[key] = tuple(None if step is None else step(run)
                                              for step in (plan.continuing, plan.heads, plan.rate))
@@ -340,6 +374,13 @@ def failures(node: TraceNode, within: tuple[str, ...] = (), memo: dict | None = 
     return found
 
 
+def _distinct(found: list[Reason]) -> tuple[Reason, ...]:
+    """`found` with one reason per failed condition (the expression it evaluated)."""
+    if len(found) < 2:
+        return tuple(found)
+    return tuple({(r.node.expr if r.node.expr is not None else id(r)): r for r in reversed(found)}.values())[::-1]
+
+
 def _failures(node: TraceNode, within: tuple[str, ...], found: list[Reason], memo: dict | None) -> None:
     op = node.op
     if op == "and":  # a false `and` is decided by its false operands (`TraceNode.decisive`)
@@ -387,21 +428,31 @@ _THROUGH = frozenset({"and", "def", "via"})  # the nodes `failures` looks throug
 
 Step = Callable[["_Run"], TraceNode]
 _node = tuple.__new__  # _node(TraceNode, (op, text, value, children, name, label, expr))
+_call = operator.call
 
 
-class _Run:
-    """One case being evaluated: its facts, date and kind, and the shared nodes built so far."""
+class _Run(dict):
+    """One case being evaluated: its facts, date and kind, and the shared nodes built so far.
 
-    __slots__ = ("facts", "as_of", "kind", "definitions", "fact_nodes", "as_of_node", "failed")
+    A fact's node is the same wherever it is read: the run itself maps each fact read so
+    far to its node, built on first read (`__missing__`), so that the step of a fact is
+    `operator.itemgetter(name)`, which a parent step calls without a Python frame."""
 
-    def __init__(self, facts: dict, as_of: dt.date, kind: str):
+    __slots__ = ("facts", "as_of", "kind", "table", "definitions", "as_of_node", "failed")
+
+    def __init__(self, facts: dict, as_of: dt.date, kind: str, table: dict[str, tuple[str, m.FactRef]]):
         self.facts = facts
         self.as_of = as_of
         self.kind = kind
+        self.table = table  # each fact's label and reference (`_Plan.facts`)
         self.definitions: dict[str, TraceNode] = {}
-        self.fact_nodes: dict[str, TraceNode] = {}
         self.as_of_node: TraceNode | None = None
         self.failed: dict = {}  # `failures` of the definitions' trees (its memo)
+
+    def __missing__(self, name: str) -> TraceNode:
+        label, ref = self.table[name]
+        node = self[name] = _node(TraceNode, ("fact", name, self.facts.get(name), (), name, label, ref))
+        return node
 
 
 class _ClausePlan(NamedTuple):
@@ -413,6 +464,10 @@ class _ClausePlan(NamedTuple):
     continuing: Step | None  # the `while` condition, and the facts it reads
     continuing_facts: tuple[str, ...]
     amount_facts: tuple[str, ...]  # the facts the head count and the rate read
+    # (trace, memo) -> the reasons of a false eligibility (the requirement, and the continuing
+    # condition where there is one): `failures`, one reason per failed condition, compiled
+    # for the clause (`_Compiler.failing`)
+    fail: Callable[[TraceNode, dict], tuple[Reason, ...]]
 
 
 class _Plan:
@@ -425,9 +480,12 @@ class _Plan:
             kind: tuple(_ClausePlan(clause, compiler.visit(clause.requires), *(
                 compiler.named(name) if name else None
                 for name in (clause.amount.anchor, clause.amount.per_head, clause.amount.fact)),
-                *_continuing(policy, compiler, clause), policy.amount_facts(clause))
+                *_continuing(policy, compiler, clause), policy.amount_facts(clause),
+                compiler.fail(clause.eligibility))
                 for clause in policy.clauses_for(kind))
             for kind in policy.kinds}
+        self.deciders = {kind: tuple(_decider(plan) for plan in plans) for kind, plans in self.kinds.items()}
+        self.facts = compiler.facts  # each fact's label and reference (`_Run.table`)
 
 
 def _continuing(policy: m.Policy, compiler: "_Compiler", clause: m.Clause) -> tuple[Step | None, tuple[str, ...]]:
@@ -447,8 +505,10 @@ class _Compiler(m.ExprVisitor[Step]):
     def __init__(self, policy: m.Policy):
         self.policy = policy
         self.fact_steps: dict[str, Step] = {}
+        self.facts: dict[str, tuple[str, m.FactRef]] = {}  # each fact's label and reference (`_Run.table`)
         self.definition_steps: dict[str, Step] = {}
         self.named_steps: dict[str, Step] = {}
+        self.within_ids: dict[tuple[str, ...], int] = {}  # `failing`'s memo keys
 
     def named(self, name: str) -> Step:
         """A fact or a definition by name (the per-head count, the anchor date)."""
@@ -462,46 +522,126 @@ class _Compiler(m.ExprVisitor[Step]):
         return step
 
     def fact(self, name: str) -> Step:
+        """The node of a fact, built once per case (`_Run.__missing__`)."""
         step = self.fact_steps.get(name)
         if step is None:
             fact = self.policy.facts[name]
-            label, ref = fact.label, m.FactRef(name, fact.type, name)
-
-            def step(run: _Run) -> TraceNode:
-                # A fact's node is the same wherever it is read: built once per case.
-                node = run.fact_nodes.get(name)
-                if node is None:
-                    node = run.fact_nodes[name] = _node(TraceNode, ("fact", name, run.facts.get(name), (), name,
-                                                                    label, ref))
-                return node
-
-            self.fact_steps[name] = step
+            self.facts[name] = (fact.label, m.FactRef(name, fact.type, name))
+            step = self.fact_steps[name] = operator.itemgetter(name)
         return step
 
     def definition(self, name: str) -> Step:
-        """The step of a definition's own expression, evaluated once per case."""
+        """The step of a definition's own expression (`_reference` evaluates it once per case)."""
         step = self.definition_steps.get(name)
         if step is None:
-            body = self.visit(self.policy.definitions[name].expr)
-
-            def step(run: _Run) -> TraceNode:
-                node = run.definitions.get(name)
-                if node is None:
-                    node = run.definitions[name] = body(run)
-                return node
-
-            self.definition_steps[name] = step
+            step = self.definition_steps[name] = self.visit(self.policy.definitions[name].expr)
         return step
 
     def _reference(self, name: str, text: str, label: str, expr: m.Expr) -> Step:
-        """A reference to a definition: a node whose only child is the definition's tree."""
-        inner = self.definition(name)
+        """A reference to a definition: a node whose only child is the definition's tree,
+        evaluated once per case and shared by every reference to it."""
+        body = self.definition(name)
 
         def step(run: _Run) -> TraceNode:
-            node = inner(run)
+            node = run.definitions.get(name)
+            if node is None:
+                node = run.definitions[name] = body(run)
             return _node(TraceNode, ("def", text, node.value, (node,), name, label, expr))
 
         return step
+
+    # -- the reasons of a false requirement: `failures`, compiled ---------------------
+    #
+    # Which nodes `failures` looks through (`and`, `def`, `via`) and which it reports is
+    # settled by the expression's shape, and so is the tuple of definitions a condition
+    # sits in; compiled, a clause's failed conditions are gathered without testing node
+    # kinds or building those tuples. Whether a clause's conditions can repeat (and need
+    # `_distinct`) is settled once per clause too.
+
+    def fail(self, e: m.Expr) -> Callable[[TraceNode, dict], tuple[Reason, ...]]:
+        """(false trace of `e`, memo) -> `_distinct(failures(trace, memo=memo))`."""
+        collect = self.failing(e, ())
+        if collect is None:  # the requirement is one condition: the reason is itself
+            def fail_one(node: TraceNode, memo: dict) -> tuple[Reason, ...]:
+                reason = _new(ConditionFailed)  # `_failed`, inlined
+                _failed_state(reason, {"node": node, "within": ()})
+                return (reason,)
+
+            return fail_one
+        keys = [("fact", x.name) if isinstance(x, m.FactRef) else x for x in self._conditions(e)]
+        repeats = len(set(keys)) < len(keys)
+
+        def fail(node: TraceNode, memo: dict) -> tuple[Reason, ...]:
+            found: list[Reason] = []
+            collect(node, found, memo)
+            return _distinct(found) if repeats else tuple(found)
+
+        return fail
+
+    def _conditions(self, e: m.Expr):
+        """Every expression `failures` may report under `e`, once per path."""
+        if isinstance(e, m.And):
+            for operand in e.operands:
+                yield from self._conditions(operand)
+        elif isinstance(e, m.DefRef):
+            yield from self._conditions(self.policy.definitions[e.name].expr)
+        elif isinstance(e, m.Via):
+            yield from self._conditions(e.operand)
+        else:
+            yield e
+
+    def failing(self, e: m.Expr, within: tuple[str, ...]) -> Callable[[TraceNode, list, dict], None] | None:
+        """The step adding to `found` what `_failures` would for a node of `e` inside the
+        definitions `within`; None where `failures` reports the node itself."""
+        if isinstance(e, m.And):
+            parts = tuple(self.failing(operand, within) for operand in e.operands)
+
+            def collect(node: TraceNode, found: list, memo: dict) -> None:
+                value = node.value
+                for child, part in zip(node.children, parts):
+                    if value is True or child.value is value:
+                        if part is None:
+                            reason = _new(ConditionFailed)  # `_failed`, inlined
+                            _failed_state(reason, {"node": child, "within": within})
+                            found.append(reason)
+                        else:
+                            part(child, found, memo)
+
+            return collect
+        if isinstance(e, m.DefRef):
+            inside = within + (e.name,)
+            inner = self.failing(self.policy.definitions[e.name].expr, inside)
+            # The definition's tree is one node per case, shared by every reference to it:
+            # looked through once per place it sits in (`inside`). The memo keeps the tree it
+            # looked through: a requirement judged on the facts of another date has a tree
+            # of its own.
+            slot = self.within_ids.setdefault(inside, len(self.within_ids))
+
+            def collect(node: TraceNode, found: list, memo: dict) -> None:
+                tree = node.children[0]
+                known = memo.get(slot)
+                if known is None or known[0] is not tree:
+                    got: list[Reason] = []
+                    if inner is None:
+                        got.append(_failed(tree, inside))
+                    else:
+                        inner(tree, got, memo)
+                    known = memo[slot] = (tree, got)
+                found.extend(known[1])
+
+            return collect
+        if isinstance(e, m.Via):
+            inner = self.failing(e.operand, within)
+
+            def collect(node: TraceNode, found: list, memo: dict) -> None:
+                for child in node.children:  # none when the equivalence is not the applicant's
+                    if inner is None:
+                        found.append(_failed(child, within))
+                    else:
+                        inner(child, found, memo)
+
+            return collect
+        return None
 
     def visit_And(self, e: m.And) -> Step:
         return _kleene("and", e.text, tuple(self.visit(o) for o in e.operands), e, decisive=False)
@@ -532,6 +672,16 @@ class _Compiler(m.ExprVisitor[Step]):
 
     def visit_Cmp(self, e: m.Cmp) -> Step:
         compare, left, right, text = _CMP[e.op], self.visit(e.left), self.visit(e.right), e.text
+        if isinstance(e.right, m.Const):  # `fact > 0`: the constant's node without a step
+            b = right(None)
+            bound = b.value
+
+            def against(run: _Run) -> TraceNode:
+                a = left(run)
+                value = None if a.value is None or bound is None else compare(a.value, bound)
+                return _node(TraceNode, ("cmp", text, value, (a, b), None, None, e))
+
+            return against
 
         def step(run: _Run) -> TraceNode:
             a, b = left(run), right(run)
@@ -605,7 +755,7 @@ def _kleene(op: str, text: str, operands: tuple[Step, ...], e: m.Expr, decisive:
     other = not decisive
 
     def step(run: _Run) -> TraceNode:
-        kids = tuple([operand(run) for operand in operands])
+        kids = tuple(map(_call, operands, repeat(run)))  # each operand's step on `run`, without a frame
         value: bool | None = other
         for kid in kids:
             if kid.value is decisive:
@@ -615,6 +765,20 @@ def _kleene(op: str, text: str, operands: tuple[Step, ...], e: m.Expr, decisive:
                 value = None
         return _node(TraceNode, (op, text, value, kids, None, None, e))
 
+    if len(operands) == 3:
+        first, second, third = operands
+
+        def triple(run: _Run) -> TraceNode:
+            a, b, c = first(run), second(run), third(run)
+            if a.value is decisive or b.value is decisive or c.value is decisive:
+                value = decisive
+            elif a.value is None or b.value is None or c.value is None:
+                value = None
+            else:
+                value = other
+            return _node(TraceNode, (op, text, value, (a, b, c), None, None, e))
+
+        return triple
     if len(operands) != 2:
         return step
     first, second = operands
@@ -631,41 +795,42 @@ def _kleene(op: str, text: str, operands: tuple[Step, ...], e: m.Expr, decisive:
 
     return pair
 
-    return step
-
 
 # ---- clause results --------------------------------------------------------------------
 #
 # A frozen dataclass's own __init__ sets each field through object.__setattr__; a result
-# per clause that way was a tenth of the time to evaluate a case. `_result` builds the
-# same frozen object by setting its slots directly (the fields are checked at import, so a
-# new field fails there, not silently).
+# per clause that way was a tenth of the time to evaluate a case. `_result` and `_failed`
+# build the same frozen objects by setting their state at once (the fields are checked at
+# import, so a new field fails there, not silently).
 
 
-def _slot_setters(cls: type, names: tuple[str, ...]) -> tuple:
+def _state_setter(cls: type, names: tuple[str, ...]):
     fields = tuple(f.name for f in dataclasses.fields(cls))
     if fields != names:
         raise TypeError(f"{cls.__name__} has the fields {fields}; the evaluator builds {names}")
-    return tuple(cls.__dict__[name].__set__ for name in names)
+    return cls.__dict__["__dict__"].__set__
 
 
 _new = object.__new__
-_clause, _status, _amount, _excluded, _missing, _reasons, _trace, _date, _timeline = _slot_setters(
-    ClauseResult, ("clause", "status", "amount", "excluded_by", "missing_facts", "reasons", "trace",
-                   "entitlement_date", "timeline"))
+_result_state = _state_setter(ClauseResult, ("clause", "status", "amount", "excluded_by", "missing_facts", "reasons",
+                                             "trace", "entitlement_date", "timeline"))
 
 
 def _result(clause: m.Clause, status: Status, amount, excluded_by: str | None, missing: tuple[str, ...],
             reasons: tuple, trace: TraceNode, date: dt.date | None, line) -> ClauseResult:
     """ClauseResult(clause, status, amount, excluded_by, missing, reasons, trace, date, timeline)."""
     result = _new(ClauseResult)
-    _clause(result, clause)
-    _status(result, status)
-    _amount(result, amount)
-    _excluded(result, excluded_by)
-    _missing(result, missing)
-    _reasons(result, reasons)
-    _trace(result, trace)
-    _date(result, date)
-    _timeline(result, line)
+    _result_state(result, {"clause": clause, "status": status, "amount": amount, "excluded_by": excluded_by,
+                           "missing_facts": missing, "reasons": reasons, "trace": trace, "entitlement_date": date,
+                           "timeline": line})
     return result
+
+
+_failed_state = _state_setter(ConditionFailed, ("node", "within"))
+
+
+def _failed(node: TraceNode, within: tuple[str, ...]) -> ConditionFailed:
+    """ConditionFailed(node, within), its state set at once (no field to check or default)."""
+    reason = _new(ConditionFailed)
+    _failed_state(reason, {"node": node, "within": within})
+    return reason

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 from functools import cached_property
 from typing import NamedTuple
@@ -208,7 +208,7 @@ Reason = (RequirementMet | ConditionFailed | ConditionUnknown | AmountFactMissin
 # ---- the decision ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@frozen(compiled_init=True)
 class ClauseResult:
     """The verdict on one clause. `missing_facts` (undetermined only) lists the facts
     still worth asking, in the order they matter; `excluded_by` is the winning clause id."""
