@@ -187,8 +187,8 @@ def _verdict(plan: "_ClausePlan", trace: TraceNode, run: "_Run", anchor: TraceNo
     if periods is not None and (trace.value is None or periods.none_known):
         reasons, missing = periods.unknown()
         return _UNDETERMINED, reasons, missing, None, date, None
-    if trace.value is None or (periods is None or periods.amounts is None) and any(
-            n is not None and n.value is None for n in (heads, rate)):
+    if trace.value is None or (periods is None or periods.amounts is None) and (
+            heads is not None and heads.value is None or rate is not None and rate.value is None):
         reasons, missing = _unknowns(trace, None, heads, rate, spec)
         return _UNDETERMINED, reasons, missing, None, date, None
 

@@ -15,7 +15,7 @@ Totals are computed arithmetically; the list of periods is built only when asked
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from dataclasses import fields, replace
 from decimal import Decimal
 from functools import cached_property
 
@@ -168,6 +168,17 @@ class Timeline:
         return tuple(_sum(p, d, f) for p, d, f in zip(self.paid, self.due, self.projected))
 
 
+_new = object.__new__
+_timeline_state = Timeline.__dict__["__dict__"].__set__
+_payout_state = Payout.__dict__["__dict__"].__set__
+if tuple(f.name for f in fields(Payout)) != ("kind", "cadence", "heads", "low", "high", "count", "first", "total_low",
+                                             "total_high", "total_cap", "dropped", "cut_at", "amounts", "listed"):
+    raise TypeError("Payout's fields changed: `payout` sets them at once")
+if tuple(f.name for f in fields(Timeline)) != ("past", "current", "future", "paid", "due", "projected", "states",
+                                               "stopped", "undetermined", "stopped_from", "tail"):
+    raise TypeError("Timeline's fields changed: `timeline` sets them at once")
+
+
 def favourability(p: Payout, line: Timeline | None = None) -> Decimal:
     """The favourability value used by 从优、从高 (`Payout.value`), under the facts given:
     when the periods were judged one by one (`line.states`), what the schedule pays over
@@ -195,10 +206,14 @@ def timeline(p: Payout, as_of: dt.date, judged: tuple[bool | None, ...] | None =
     None means every period is paid by its phase."""
     past, current, future = phases(p.first, p.count, p.cadence.months, as_of)
     if judged is None:
-        sums = [_cumulative(p, n) for n in (past, past + current)]
+        paid = _cumulative(p, past)
+        upto = _cumulative(p, past + current)
         end = None if future is None else _cumulative(p, past + current + future)
-        return Timeline(past, current, future, sums[0], _minus(sums[1], sums[0]),
-                        (None, None) if end is None else _minus(end, sums[1]))
+        line = _new(Timeline)  # Timeline(past, current, future, paid, due, projected), its state set at once
+        _timeline_state(line, {"past": past, "current": current, "future": future, "paid": paid,
+                               "due": _minus(upto, paid), "projected": (None, None) if end is None else _minus(end, upto),
+                               "states": None, "stopped": 0, "undetermined": 0, "stopped_from": None, "tail": None})
+        return line
     phase_of = [m.PeriodState.PAID] * past + [m.PeriodState.DUE] * current
     phase_of += [m.PeriodState.PROJECTED] * (len(judged) - len(phase_of))
     totals = {state: [Decimal(0) if p.low is not None else None, Decimal(0) if p.high is not None or p.total_cap
@@ -239,17 +254,24 @@ def timeline(p: Payout, as_of: dt.date, judged: tuple[bool | None, ...] | None =
 
 def _cumulative(p: Payout, n: int) -> tuple[Decimal | None, Decimal | None]:
     """What the first `n` periods pay together, after the total cap."""
-    cap = p.total_cap
-    low = None if p.low is None else _capped(times(p.low, n), cap)
-    if p.high is None:
+    cap, low, high = p.total_cap, p.low, p.high
+    if low is not None:
+        low = times(low, n)
+        if cap is not None and cap < low:
+            low = cap
+    if high is None:
         high = None if cap is None else (cap if n else Decimal(0))
     else:
-        high = _capped(times(p.high, n), cap)
+        high = times(high, n)
+        if cap is not None and cap < high:
+            high = cap
     return low, high
 
 
 def _minus(a: tuple, b: tuple) -> tuple[Decimal | None, Decimal | None]:
-    return tuple(None if x is None or y is None else x - y for x, y in zip(a, b))
+    (a_low, a_high), (b_low, b_high) = a, b
+    return (None if a_low is None or b_low is None else a_low - b_low,
+            None if a_high is None or b_high is None else a_high - b_high)
 
 
 def _sum(*values: Decimal | None) -> Decimal | None:
@@ -341,11 +363,16 @@ def payout(clause: m.Clause, heads: int | None, anchor: dt.date | None,
         return None
     low, high = bounds
     if count is None:
-        return Payout(spec.kind, spec.cadence, heads, low, high, None, first, None, None, total_cap)
-    total_low = None if low is None else _capped(times(low, count), total_cap)
-    total_high = total_cap if high is None else _capped(times(high, count), total_cap)
-    return Payout(spec.kind, spec.cadence, heads, low, high, count, first, total_low, total_high, total_cap, dropped,
-                  cut_at)
+        total_low = total_high = None
+    else:
+        total_low = None if low is None else _capped(times(low, count), total_cap)
+        total_high = total_cap if high is None else _capped(times(high, count), total_cap)
+    result = _new(Payout)  # Payout(kind, …, dropped, cut_at), its state set at once
+    _payout_state(result, {"kind": spec.kind, "cadence": spec.cadence, "heads": heads, "low": low, "high": high,
+                           "count": count, "first": first, "total_low": total_low, "total_high": total_high,
+                           "total_cap": total_cap, "dropped": dropped if count is not None else 0,
+                           "cut_at": cut_at if count is not None else None, "amounts": None, "listed": None})
+    return result
 
 
 def _periods_until(first: dt.date, cadence: m.Cadence, stop: dt.date) -> int:
