@@ -39,7 +39,7 @@ from typing import Protocol
 from qzdsl.money import from_json, to_json
 from qzdsl.model import policy as m
 from qzdsl.backends.sql.columns import INTEGER_TYPES, clause_columns
-from qzdsl.cases.case import EARLIEST, LATEST, MAX_COUNT, MAX_MONEY
+from qzdsl.cases.values import EARLIEST, LATEST, MAX_COUNT, MAX_MONEY
 
 INPUT_FORMATS = {".csv": "csv", ".parquet": "parquet", ".jsonl": "json", ".ndjson": "json", ".json": "json"}
 OUTPUT_FORMATS = {".parquet": "parquet", ".csv": "csv"}
@@ -229,10 +229,14 @@ def plan(engine: Engine, policy: m.Policy, types: dict[str, str], bounds: dict[s
 
 def proven(policy: m.Policy, types: dict[str, str], bounds: dict[str, tuple]) -> frozenset[str]:
     """The per-row checks that a typed file's own statistics already prove, as
-    "column:check" (`negative`, `large`, `range`): `bounds` gives a column's (min, max)
-    over the whole file, from statistics that cover every row group."""
+    "column:check" (`negative`, `large`, `range`; `as_of:range` for the dates of
+    evaluation): `bounds` gives a column's (min, max) over the whole file, from
+    statistics that cover every row group."""
     found = set()
     limits = {m.Type.COUNT: MAX_COUNT, m.Type.MONEY: MAX_MONEY}
+    low, high = bounds.get("as_of", (None, None))
+    if types.get("as_of") == "DATE" and low is not None and high is not None and low >= EARLIEST and high <= LATEST:
+        found.add("as_of:range")
     for fact in policy.facts.values():
         low, high = bounds.get(fact.name, (None, None))
         if low is None or high is None:

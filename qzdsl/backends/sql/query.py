@@ -341,7 +341,10 @@ class ClauseCompiler:
             if not known:
                 result.append(money(cap) if cap is not None and per_period is high else null(MONEY_TYPE))
                 continue
-            total = exp.cast(_bin(exp.Mul, per_period, periods), MONEY_TYPE)
+            # One period (a one-off, or a schedule cut to one): the total is that period's
+            # amount, and the narrow layout then writes it once (`narrow`: same_as).
+            one = isinstance(periods, exp.Literal) and periods.is_int and periods.to_py() == 1
+            total = per_period if one else exp.cast(_bin(exp.Mul, per_period, periods), MONEY_TYPE)
             result.append(_least(total, money(cap)) if cap is not None else total)
         return result[0], result[1]
 

@@ -368,6 +368,9 @@ def test_the_narrow_layout_keeps_per_head_amounts_and_ranked_exclusions(tmp_path
     meta = metadata_of(tmp_path / "narrow.parquet")
     assert meta["constant"]["home_purchase_grant__low"] == 20000  # money as in every JSON: an int when whole
     assert meta["same_as"]["child_transport_subsidy__high"] == "child_transport_subsidy__low"
+    # A one-off's lifetime is its one period: written once (3 periods: written apart).
+    assert meta["same_as"]["talent_rent_subsidy__total_low"] == "talent_rent_subsidy__low"
+    assert "talent_rent_subsidy__total_low" not in columns
 
 
 def test_a_narrow_csv_is_refused_and_csv_is_wide_by_default(housing, tmp_path):
@@ -390,6 +393,22 @@ def test_a_warm_batch_run_imports_neither_sqlglot_nor_networkx(tmp_path):
     assert runs == ["['sqlglot']", "[]"]
 
 
+def test_eval_batch_imports_neither_the_evaluator_nor_the_case_reader(tmp_path):
+    # `qzdsl eval --batch` runs SQL only: the single-case evaluator and the case files'
+    # reader stay off its path (and, warm, sqlglot and networkx too).
+    source = _bundled_population(tmp_path, 100)
+    script = ("import sys\nfrom qzdsl.cli import main\n"
+              f"sys.argv = ['qzdsl', 'eval', '--batch', {str(source)!r}, '--out', {str(tmp_path / 'r.parquet')!r}, "
+              "'--as-of', '2024-01-01']\n"
+              "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+              "print(sorted(m for m in ('qzdsl.backends.evaluator', 'qzdsl.cases.case', 'sqlglot', 'networkx') "
+              "if m in sys.modules))")
+    env = {**os.environ, "QZDSL_CACHE_DIR": str(tmp_path / "cache")}
+    runs = [subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=ROOT,
+                           check=True).stdout.strip().splitlines()[-1] for _ in range(2)]
+    assert runs[1] == "[]"
+
+
 def test_checks_a_typed_file_statistics_prove_are_left_out_and_others_kept(tmp_path):
     policy = qzdsl.load(FIXTURES / "employment.qz")
     proven = tmp_path / "proven.parquet"
@@ -403,6 +422,21 @@ def test_checks_a_typed_file_statistics_prove_are_left_out_and_others_kept(tmp_p
                f"TO '{negative}'")
     summary = batch.evaluate_file(policy, negative, tmp_path / "out.parquet", as_of=AS_OF, lang="en")
     assert (summary.rows_out, summary.rows_rejected) == (2, 1)
+
+
+@pytest.mark.parametrize("first, last, rejected", [("2024-01-01", "2024-06-30", 0), ("1899-12-31", "2024-06-30", 1),
+                                                   ("2024-01-01", "2200-01-01", 1)])
+def test_the_dates_of_evaluation_are_checked_row_by_row_unless_the_statistics_prove_them(tmp_path, first, last,
+                                                                                         rejected):
+    policy = qzdsl.load(FIXTURES / "employment.qz")
+    source = tmp_path / "dated.parquet"
+    duckdb.sql(f"COPY (SELECT * FROM (VALUES (1, 'enterprise', DATE '{first}'), (2, 'enterprise', NULL), "
+               f"(3, 'enterprise', DATE '{last}')) t(row_id, kind, as_of)) TO '{source}'")
+    with DuckDB() as engine:
+        staged = batch.stage(engine, policy, source, AS_OF, "en")
+        assert ("\"as_of\" < CAST('1900-01-01' AS DATE)" in staged.plan.checked) == bool(rejected)
+    summary = batch.evaluate_file(policy, source, tmp_path / "out.parquet", as_of=AS_OF, lang="en")
+    assert (summary.rows_out, summary.rows_rejected) == (3 - rejected, rejected)
 
 
 def test_simulate_leaves_an_applicants_own_balance_out_of_the_public_totals(tmp_path):
