@@ -506,7 +506,7 @@ def _batch_engine(engine: "BatchEngine", spark_master: Optional[str], spark_remo
         try:
             require_uris(None, *locations)
         except BatchInputError as exc:
-            raise UsageError(str(exc)) from None
+            raise UsageError(exc.message(_lang)) from None
         return None
     if spark_master and spark_remote:
         raise UsageError(_say("master_or_remote"))
@@ -1006,7 +1006,7 @@ def _eval_batch(policy: Optional[list[Path]], batch: str, out: Optional[str], er
                             ignore_unknown=ignore_unknown, phases=phases,
                             engine=_batch_engine(*engine_options, locations=(batch, out, errors_file)))
     except BatchInputError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(exc.message(_lang)) from None
     stdout_bytes(render(summary, format.value, _report_lang(lang)))
     clean = summary.reconciled and summary.rows_rejected == 0
     raise typer.Exit(EXIT_OK if clean else EXIT_FINDINGS)
@@ -1053,7 +1053,7 @@ def simulate(
                                      _date_option(as_of, "--as-of"), _report_lang(lang), progress=sys.stderr.isatty(),
                                      ignore_unknown=ignore_unknown_columns)
         except BatchInputError as exc:
-            raise UsageError(str(exc)) from None
+            raise UsageError(exc.message(_lang)) from None
         stdout_bytes(reform_report.render(result, format.value, _report_lang(lang)))
         return
     if format in (SimulateFormat.md, SimulateFormat.html):
@@ -1068,7 +1068,7 @@ def simulate(
                      ignore_unknown=ignore_unknown_columns,
                      engine=_batch_engine(engine, spark_master, spark_remote, conf, locations=(file,)))
     except BatchInputError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(exc.message(_lang)) from None
     stdout_bytes(render(result, format.value, _report_lang(lang)))
 
 
@@ -1090,6 +1090,7 @@ def compile_policy(
     table: str = typer.Option("cases", "--table", metavar="NAME"),
     carry: Optional[list[str]] = typer.Option(None, "--carry", metavar="COLUMN"),
     phases: bool = typer.Option(False, "--phases"),
+    lang: Optional[Lang] = typer.Option(None, "--lang"),
 ) -> None:
     """Print the policy as one SQL query: every clause's status and amounts for each row of
     a table of cases (docs/scale.md)."""
@@ -1100,7 +1101,7 @@ def compile_policy(
     try:
         sql = to_sql(load(*_policy_set(policy)), dialect.value, table, carry=tuple(carry or ()), phases=phases)
     except SqlNameError as exc:
-        raise UsageError(f"--table/--carry: {exc}") from None
+        raise UsageError(exc.message(_lang)) from None
     stdout_bytes(sql + "\n")
 
 

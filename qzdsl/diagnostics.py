@@ -27,7 +27,7 @@ from qzdsl.frozen import frozen
 from qzdsl.codes import CODES, MESSAGES, Severity
 from qzdsl.resources import checkout_root, policies_dir
 
-__all__ = ["CODES", "Diagnostic", "PathStyle", "QzError", "Severity", "Span", "Text", "diagnostic", "error",
+__all__ = ["CODES", "Diagnostic", "PathStyle", "QzError", "Severity", "Span", "Text", "Word", "diagnostic", "error",
            "warning", "did_you_mean", "render", "render_all"]
 
 
@@ -114,6 +114,22 @@ class Text:
         return self.render()
 
 
+@frozen
+class Word:
+    """A word of the wording layer's one table (`qzdsl.wording.labels`) given as a message
+    argument — a type, a cadence, a unit of time — and shown in the reader's language."""
+
+    key: str
+
+    def render(self, lang: str = "en") -> str:
+        from qzdsl.wording.labels import label  # data only; imported when a message is worded
+
+        return label(self.key, lang)
+
+    def __str__(self) -> str:
+        return self.render()
+
+
 ValueFormatter = Callable[[str, object, str], str]
 
 
@@ -129,7 +145,7 @@ def plain_value(name: str, value: object, lang: str) -> str:
     wording formats money, amounts and durations its own way)."""
     if isinstance(value, (tuple, list)):
         return ("、" if lang == "zh" else ", ").join(plain_value(name, v, lang) for v in value)
-    if isinstance(value, Text):
+    if isinstance(value, (Text, Word)):
         return value.render(lang)
     return str(value)
 
@@ -148,7 +164,7 @@ class Diagnostic:
     body: Text
     spans: tuple[Span, ...] = ()
     suggestion: Text | None = None
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple["Text | str", ...] = field(default=())
     section: str = ""
     clauses: tuple[str, ...] = ()
     witness: Any = None
@@ -286,7 +302,8 @@ def render(diagnostic: Diagnostic, sources: dict[str, str], lang: str = "en",
             caret = " " * display_width(line[:start]) + "^" * max(display_width(line[start:end]), 1)
             lines.append(f" {pad} | {caret}")
     for note in diagnostic.notes:
-        lines.append(f"   = note: {note}")
+        text = note.render(lang, paths=paths) if isinstance(note, Text) else note
+        lines.append(f"   = {'注' if lang == 'zh' else 'note'}: {text}")
     if diagnostic.suggestion:
         lines.append(f"   = {'提示' if lang == 'zh' else 'hint'}: {diagnostic.hint_in(lang, paths)}")
     return "\n".join(lines)

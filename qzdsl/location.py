@@ -22,9 +22,8 @@ _URI = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):/")
 # file:/p, file:///p, file://localhost/p — not file://host/p (a file on another host).
 _FILE = re.compile(r"^file:(?://(?:localhost)?(?=/)|(?!//))(/.*)$", re.IGNORECASE)
 
-#: What DuckDB says when it is given a URI: it reads no remote file system here (its own
-#: http/S3 readers download an extension from the network), so the URI goes to Spark.
-DUCKDB_URI_HINT = "DuckDB reads and writes local files only; a data-lake URI needs --engine spark"
+# DuckDB reads no remote file system here (its own http/S3 readers download an extension
+# from the network), so a URI goes to Spark (`batch.require_uris`, "batch.uri_on_duckdb").
 
 
 def scheme(text: str | Path) -> str | None:

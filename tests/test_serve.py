@@ -99,6 +99,21 @@ def test_malformed_bodies_and_paths_are_refused_not_read(api, body):
     assert answered.status_code == 422 and "root:" not in answered.text
 
 
+@pytest.mark.parametrize(("body", "zh", "en"), [
+    (b"{", "请求体不是 JSON：第 1 行第 2 列：此处应为用双引号括起的键名",
+     "the body is not JSON: Expecting property name enclosed in double quotes: line 1 column 2"),
+    (b"[1, 2]", "案例应是一个 JSON 对象：kind、as_of、facts", "a case is a JSON object: kind, as_of, facts"),
+    (b'{"kind": "person", "facts": {"pf_months": NaN}}', "请求体不是 JSON：NaN 不是数",
+     "the body is not JSON: NaN is not a number"),
+    (b"\xff", "请求体不是 JSON：不是有效的 UTF-8 文本", "the body is not JSON: not valid UTF-8"),
+])
+def test_a_body_the_api_cannot_read_is_said_in_the_requests_language(api, body, zh, en):
+    for lang, expected in (("zh", zh), ("en", en)):
+        answered = api.post(f"/v1/eval?lang={lang}", content=body)
+        assert answered.status_code == 422
+        assert [d["message"] for d in answered.json()["diagnostics"]] == [expected]
+
+
 def test_money_in_json_stays_exact(api):
     body = b'{"kind": "person", "as_of": "2024-06-01", "facts": {"employer_pf_monthly": 350.10}}'
     answered = api.post("/v1/eval", content=body)

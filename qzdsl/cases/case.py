@@ -28,8 +28,8 @@ from pathlib import Path
 from qzdsl.frozen import frozen
 from qzdsl.model import policy as m
 from qzdsl.money import SPELLING_PATTERN, to_json
-from qzdsl.cases.values import EARLIEST, LATEST, MAX_COUNT, MAX_MONEY, FactValue, Refused, in_range, read_date, \
-    read_fact, read_kind
+from qzdsl.cases.values import EARLIEST, LATEST, MAX_COUNT, MAX_MONEY, FactValue, Refused, in_range, listed, \
+    read_date, read_fact, read_kind
 from qzdsl.diagnostics import Diagnostic, QzError, Span, Text, error
 
 TOP_KEYS = ("name", "kind", "as_of", "facts")
@@ -157,7 +157,7 @@ def case_from_dict(data: dict, policy: m.Policy, path: str | None = None) -> Cas
     writes them (`qzdsl.cases.values`: 2024/6/1, 2万, 是, enumeration names or labels).
     """
     if not isinstance(data, dict):
-        raise QzError([error("QZ401", "a case is a mapping of name, kind, as_of and facts")])
+        raise QzError([error("QZ401", _text("case.not_mapping"))])
     return _validate(_items_of(data), policy, path, None)
 
 
@@ -167,7 +167,7 @@ def case_from_node(node, policy: m.Policy, file: str) -> Case:
     import yaml
 
     if not isinstance(node, yaml.MappingNode):
-        raise QzError([error("QZ401", "a case is a mapping of name, kind, as_of and facts", _span(file, node))])
+        raise QzError([error("QZ401", _text("case.not_mapping"), _span(file, node))])
     return _validate(_items(node, file), policy, file, _span(file, node))
 
 
@@ -187,31 +187,25 @@ def _read(text: str, file: str, json_syntax: bool) -> tuple[_Item, ...]:
         try:
             json.loads(text)
         except RecursionError:
-            raise QzError([error("QZ401", "the case file nests too deeply to read", Span.point(file, 1, 1))]) \
-                from None
+            raise QzError([error("QZ401", _text("case.too_deep"), Span.point(file, 1, 1))]) from None
         except json.JSONDecodeError as exc:
-            raise QzError([error("QZ401", f"malformed JSON: {exc.msg}", Span.point(file, exc.lineno, exc.colno))]) \
-                from None
+            from qzdsl.wording.syntax import json_problem
+
+            raise QzError([error("QZ401", _text("read.json", problem=json_problem(exc.msg)),
+                                 Span.point(file, exc.lineno, exc.colno))]) from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except RecursionError:
-        raise QzError([error("QZ401", "the case file nests too deeply to read", Span.point(file, 1, 1))]) from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        span = Span.point(file, mark.line + 1, mark.column + 1) if mark else None
-        notes = ()
-        if exc.context and exc.context_mark:
-            where = exc.context_mark
-            notes = (f"{exc.context} started at line {where.line + 1}, column {where.column + 1}",)
-        problem = exc.problem or exc.context
-        raise QzError([replace(error("QZ401", f"malformed YAML: {problem}", span), notes=notes)]) from None
+        raise QzError([error("QZ401", _text("case.too_deep"), Span.point(file, 1, 1))]) from None
     except yaml.YAMLError as exc:
-        raise QzError([error("QZ401", f"malformed YAML: {exc}", Span.point(file, 1, 1))]) from None
+        from qzdsl.wording.syntax import malformed
+
+        message, span, note = malformed(exc, file)
+        raise QzError([replace(error("QZ401", message, span), notes=(note,) if note else ())]) from None
     if node is None:
-        raise QzError([error("QZ401", "the case file is empty", Span.point(file, 1, 1),
-                             "write at least: kind: person")])
+        raise QzError([error("QZ401", _text("case.empty"), Span.point(file, 1, 1), _text("hint.case.empty"))])
     if not isinstance(node, yaml.MappingNode):
-        raise QzError([error("QZ401", "a case file is a mapping of name, kind, as_of and facts", _span(file, node))])
+        raise QzError([error("QZ401", _text("case.file_not_mapping"), _span(file, node))])
     return _items(node, file)
 
 
@@ -226,7 +220,7 @@ def _mapping(node, file: str, diagnostics: list[Diagnostic], depth: int = 0) -> 
     items = []
     for key, value in node.value:
         if not isinstance(key, yaml.ScalarNode):
-            diagnostics.append(error("QZ401", "a key must be a plain name", _span(file, key)))
+            diagnostics.append(error("QZ401", _text("case.plain_key"), _span(file, key)))
             continue
         if isinstance(value, yaml.MappingNode):
             # The top level holds `facts`, whose values may be mappings (a value changing
@@ -279,7 +273,7 @@ def _validate(items: tuple[_Item, ...], policy: m.Policy, file: str | None, top:
     kind = None
     if "kind" not in fields:
         found.append(error("QZ401", _text("case.no_kind"), top,
-                           _text("hint.case.add_kind", first=", ".join(policy.kinds))))
+                           _text("hint.case.add_kind", first=listed({k.name: k.label for k in policy.kinds.values()}))))
     else:
         kind = _kind(fields["kind"], policy, found)
 
@@ -523,8 +517,7 @@ def _items(node, file: str) -> tuple["_Item", ...]:
 
 def _unencodable(node, file: str) -> list[Diagnostic]:
     """Text that cannot be written out (a lone surrogate from an escape like \\ud800)."""
-    return [error("QZ401", "this text is not valid Unicode (a lone surrogate, e.g. \\ud800)", _span(file, scalar),
-                  "remove the escape or write the character itself")
+    return [error("QZ401", _text("case.surrogate"), _span(file, scalar), _text("hint.case.surrogate"))
             for scalar in _scalars(node) if not _encodable(scalar.value)]
 
 

@@ -12,43 +12,7 @@ from __future__ import annotations
 import json
 
 from qzdsl.model import policy as m
-
-_WORDS = {
-    "zh": {
-        "title": "{doc} — {kind}（{name}）的案例文件模板",
-        "how": "留空的事实为“未知”。填写已知的事实，然后运行：qzdsl eval 本文件",
-        "as_of": "评估日期 YYYY-MM-DD（留空：今天）",
-        "name": "案例名称（自由文字）",
-        "members": "可选值",
-        "question": "提问",
-        "over_time": "可随时间变化：按生效日期逐项填写，如 {example}（各值自该日起适用，首个日期之前为未知）",
-        m.Type.BOOL: "是/否（true/false）",
-        m.Type.COUNT: "人数或次数（整数）",
-        m.Type.MONEY: "金额（元，最多两位小数）",
-        m.Type.DATE: "日期 YYYY-MM-DD",
-        m.Type.ENUM: "选项（填写名称）",
-        m.Type.DURATION: "期限",
-        m.Type.NUMBER: "数",
-    },
-    "en": {
-        "title": "{doc} — case file template for {kind} ({name})",
-        "how": "An empty fact is unknown. Fill in what you know, then run: qzdsl eval THIS_FILE",
-        "as_of": "evaluation date YYYY-MM-DD (empty: today)",
-        "name": "a name for the case (free text)",
-        "members": "one of",
-        "question": "ask",
-        "over_time": ("may change over time: give each value from the date it takes effect, e.g. {example} "
-                      "(unknown before the first date)"),
-        m.Type.BOOL: "yes/no (true/false)",
-        m.Type.COUNT: "a whole number",
-        m.Type.MONEY: "yuan, at most two decimals",
-        m.Type.DATE: "a date YYYY-MM-DD",
-        m.Type.ENUM: "one option (by name)",
-        m.Type.DURATION: "a duration",
-        m.Type.NUMBER: "a number",
-    },
-}
-
+from qzdsl.wording.labels import label
 
 def _comment(text: str) -> str:
     # One comment line: a label or question with a line break would end the comment.
@@ -71,32 +35,34 @@ def _dated_example(fact: m.Fact) -> str:
 def case_template(policy: m.Policy, kind: str, lang: str = "zh") -> str:
     """The template for `kind` (a kind's name; the caller checks it exists). A fact read
     period by period (`Policy.facts_over_time`) shows the dated form beside its plain one."""
-    words = _WORDS[lang]
+    def words(key: str) -> str:
+        return label(f"new_case.{key}", lang)
+
     k = policy.kinds[kind]
     over_time = set(policy.facts_over_time(kind))
     lines = [
-        _comment(words["title"].format(doc=policy.info.doc_number, kind=k.label, name=k.name)),
-        _comment(words["how"]),
+        _comment(words("title").format(doc=policy.info.doc_number, kind=k.label, name=k.name)),
+        _comment(words("how")),
         "",
-        _comment(words["name"]),
+        _comment(words("name")),
         'name: ""',
         f"kind: {kind}",
-        _comment(words["as_of"]),
+        _comment(words("as_of")),
         "as_of:",
         "facts:",
     ]
     for fact in policy.facts.values():
         if kind not in fact.kinds:
             continue
-        lines.append(f"  {_comment(f'{fact.label} — {words[fact.type]}')}")
+        kind_of_value = words(f"type.{fact.type.value}")
+        lines.append(f"  {_comment(f'{fact.label} — {kind_of_value}')}")
         if fact.members:
-            options = "; ".join(f"{x.name}（{x.label}）" if lang == "zh" else f"{x.name} ({x.label})"
-                                for x in fact.members)
-            lines.append(f"  {_comment(words['members'] + ': ' + options)}")
+            options = "; ".join(words("member").format(name=x.name, label=x.label) for x in fact.members)
+            lines.append(f"  {_comment(words('members') + ': ' + options)}")
         if fact.question:
-            lines.append(f"  {_comment(words['question'] + ': ' + fact.question)}")
+            lines.append(f"  {_comment(words('question') + ': ' + fact.question)}")
         if fact.name in over_time:
-            lines.append(f"  {_comment(words['over_time'].format(example=_dated_example(fact)))}")
+            lines.append(f"  {_comment(words('over_time').format(example=_dated_example(fact)))}")
         # json.dumps quotes a name YAML would misread; plain names stay bare.
         key = fact.name if fact.name.isidentifier() else json.dumps(fact.name, ensure_ascii=False)
         lines.append(f"  {key}:")

@@ -79,11 +79,12 @@ def _shape(value: object, choices: dict[str, str] | None = None) -> None:
     if isinstance(value, (list, tuple, dict, set)):
         shape = "mapping" if isinstance(value, dict) else "list"
         if choices:
-            raise Refused(f"value.shape.{shape}", "hint.value.values", first=_listed(choices))
+            raise Refused(f"value.shape.{shape}", "hint.value.values", first=listed(choices))
         raise Refused(f"value.shape.{shape}")
 
 
-def _listed(choices: dict[str, str]) -> str:
+def listed(choices: dict[str, str]) -> str:
+    """Choices as a person reads them: each label with its name, 个人（person）、企业（enterprise）."""
     return "、".join(f"{label}（{name}）" for name, label in choices.items())
 
 
@@ -244,7 +245,7 @@ def read_choice(value: object, choices: dict[str, str], unknown: str = "value.me
     close = difflib.get_close_matches(text, list(choices.values()), n=1, cutoff=0.5)
     if close:
         raise Refused(unknown, "hint.value.did_you_mean", text=text, first=close[0])
-    raise Refused(unknown, "hint.value.values", text=text, first=_listed(choices))
+    raise Refused(unknown, "hint.value.values", text=text, first=listed(choices))
 
 
 def _core(label: str) -> str:

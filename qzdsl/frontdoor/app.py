@@ -187,7 +187,7 @@ def create_app(settings: Settings):
 
     def read_case(data: object, as_of: str | None):
         if not isinstance(data, dict):
-            raise _Unprocessable("invalid_case", (_plain_error("a case is a JSON object: kind, as_of, facts"),))
+            raise _Unprocessable("invalid_case", (_request_error("case"),))
         try:
             case = case_from_dict(data, policy)
             when = _as_of(as_of)
@@ -286,12 +286,10 @@ def create_app(settings: Settings):
         files = data.get("files", {}) if isinstance(data, dict) else None
         if not isinstance(data, dict) or not isinstance(data.get("policy"), str) or set(data) - {"policy", "files"} \
                 or not isinstance(files, dict) or not all(isinstance(v, str) for v in files.values()):
-            raise _Unprocessable("invalid_request", (_plain_error(
-                'the body is {"policy": TEXT, "files": {NAME: TEXT, …}} ("files" optional)'),))
+            raise _Unprocessable("invalid_request", (_request_error("audit_body"),))
         bad = [name for name in files if not _FILE_NAME.fullmatch(name) or name == "policy.qz"]
         if bad:
-            raise _Unprocessable("invalid_request", (_plain_error(
-                f"a file is named by a plain name (letters, digits, . _ -), not {bad[0]!r}"),))
+            raise _Unprocessable("invalid_request", (_request_error("file_name", name=bad[0]),))
         lang = _lang(request)
         return _Json(await limited(lambda: _audit_upload(data["policy"], files, lang), settings.audit_time_limit,
                                    threads=None))
@@ -357,10 +355,11 @@ class _TimeLimit(Exception):
         self.seconds = seconds
 
 
-def _plain_error(message: str) -> Diagnostic:
+def _request_error(variant: str, **args: object) -> Diagnostic:
+    """A request the API cannot read, worded in the request's language (`QZ401.api.*`)."""
     from qzdsl.diagnostics import error
 
-    return error("QZ401", message)
+    return error("QZ401", variant=f"api.{variant}", **args)
 
 
 async def _json(request) -> object:
@@ -368,12 +367,30 @@ async def _json(request) -> object:
     body = await request.body()
     try:
         return json.loads(body.decode("utf-8"), parse_float=Decimal, parse_constant=_no_constant)
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise _Unprocessable("invalid_json", (_plain_error(f"the body is not JSON: {exc}"),)) from None
+    except json.JSONDecodeError as exc:
+        from qzdsl.diagnostics import Text
+        from qzdsl.wording.syntax import json_problem
+
+        reason = Text("read.json.at", (("problem", json_problem(exc.msg)), ("line", exc.lineno), ("column", exc.colno)))
+        raise _Unprocessable("invalid_json", (_request_error("not_json", reason=reason),)) from None
+    except UnicodeDecodeError:
+        from qzdsl.diagnostics import Text
+
+        raise _Unprocessable("invalid_json", (_request_error("not_json", reason=Text("read.not_utf8")),)) from None
+    except (ValueError, RecursionError) as exc:  # NaN/Infinity (`_no_constant`), a body nested too deep
+        from qzdsl.diagnostics import Text
+
+        reason = Text("QZ401.api.not_a_number", (("name", exc.args[0]),)) if isinstance(exc, _NotANumber) \
+            else Text("case.too_deep")
+        raise _Unprocessable("invalid_json", (_request_error("not_json", reason=reason),)) from None
+
+
+class _NotANumber(ValueError):
+    """NaN or Infinity in a body: JSON has no such numbers, and money none."""
 
 
 def _no_constant(name: str):
-    raise ValueError(f"{name} is not a number")
+    raise _NotANumber(name)
 
 
 def _as_of(text: str | None) -> dt.date | None:

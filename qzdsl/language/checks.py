@@ -12,7 +12,7 @@ from pathlib import Path
 
 from qzdsl.language import ast
 from qzdsl.model import policy as m
-from qzdsl.diagnostics import Diagnostic, Text, did_you_mean, error, warning
+from qzdsl.diagnostics import Diagnostic, Text, Word, did_you_mean, error, warning
 from qzdsl.language.lowering import YEARS, Lowerer, date_problem, duration_problem, type_word
 from qzdsl.language.program import TOO_DEEP, Entry, Program
 from qzdsl.money import is_fen_exact
@@ -83,11 +83,9 @@ def check_header(program: Program) -> list[Diagnostic]:
         headers = [d for d in file.decls if isinstance(d, ast.PolicyDecl)]
         if not headers:
             first_span = file.decls[0].span if file.decls else None
-            found.append(error("QZ110", None, first_span,
-                               'start the file with: policy "文号": title "…", applies_from YYYY-MM-DD',
-                               path=Path(file.path)))
+            found.append(error("QZ110", None, first_span, Text("hint.policy_header"), path=Path(file.path)))
         for extra in headers[1:]:
-            found.append(error("QZ102", "a file has one 'policy' header; this is a second one", extra.span))
+            found.append(error("QZ102", None, extra.span, variant="second_header"))
     return found
 
 
@@ -109,13 +107,13 @@ def check_duplicates(program: Program) -> list[Diagnostic]:
     for entry in program.entries:
         decl = entry.decl
         if isinstance(decl, (ast.FactDecl, ast.DefineDecl)) and decl.name in RESERVED_NAMES:
-            found.append(error("QZ102", f"'{decl.name}' is a built-in word of expressions; a {decl.KEYWORD} "
-                               "cannot take its name", decl.name_span, "choose another name"))
+            found.append(error("QZ102", None, decl.name_span, Text("hint.another_name"), variant="reserved",
+                               name=decl.name, keyword=decl.KEYWORD))
         for prop in ast.props_of(decl):
             if isinstance(prop, ast.FactType):
-                found += _repeated([(m.name, m.span) for m in prop.members], "value")
+                found += _repeated([(m.name, m.span) for m in prop.members], "member")
             elif isinstance(prop, ast.Of):
-                found += _repeated([(k.name, k.span) for k in prop.kinds], "applicant kind")
+                found += _repeated([(k.name, k.span) for k in prop.kinds], "kind")
     for classes in _NAMESPACES.values():
         seen: dict[str, Entry] = {}
         for entry in program.entries:
@@ -144,12 +142,13 @@ def check_duplicates(program: Program) -> list[Diagnostic]:
 
 
 def _repeated(names: list[tuple[str, object]], what: str) -> list[Diagnostic]:
-    """A diagnostic for every name of a list that repeats an earlier one."""
+    """A diagnostic for every name of a list that repeats an earlier one; `what` the list
+    holds: "member" (of an enumeration) or "kind" (of applicant)."""
     seen: set[str] = set()
     found = []
     for name, span in names:
         if name in seen:
-            found.append(error("QZ102", f"the {what} '{name}' is listed twice", span, "remove one of them"))
+            found.append(error("QZ102", None, span, Text("hint.remove_one"), variant=f"twice_{what}", name=name))
         seen.add(name)
     return found
 
@@ -179,12 +178,17 @@ def check_properties(program: Program) -> list[Diagnostic]:
             if options == (ast.Cite,) and _textless(program, entry) and ast.first(props, ast.Note):
                 continue  # no text to quote: the recorded note says where the rule comes from
             if not any(isinstance(p, options) for p in props):
-                words = " or ".join(f"'{_prop_word(c)}'" for c in options)
-                code = "QZ306" if options == (ast.Cite,) else "QZ108"
-                found.append(error(code, f"this {keyword} needs {words}", getattr(decl, "name_span", decl.span)))
+                span = getattr(decl, "name_span", decl.span)
+                if options == (ast.Cite,):
+                    found.append(error("QZ306", None, span, keyword=keyword))
+                elif len(options) == 1:
+                    found.append(error("QZ108", None, span, keyword=keyword, prop=_prop_word(options[0])))
+                else:  # one of two
+                    first, second = options
+                    found.append(error("QZ108", None, span, variant="either", keyword=keyword,
+                                       first=_prop_word(first), second=_prop_word(second)))
         if keyword == "benefit" and ast.first(props, ast.Amount) and ast.first(props, ast.Rule):
-            found.append(error("QZ106", "a benefit has either an amount or a 'rule', not both",
-                               ast.first(props, ast.Rule).span))
+            found.append(error("QZ106", None, ast.first(props, ast.Rule).span, variant="amount_and_rule"))
     return found
 
 
@@ -221,9 +225,9 @@ def check_keywords(program: Program) -> list[Diagnostic]:
                                    or Text("hint.after_trial"), variant="after_trial", name=prop.mode))
             elif isinstance(prop, (ast.Trial, ast.Within)) and prop.anchor and prop.anchor not in TRIAL_ANCHORS:
                 if ast.DateText(prop.anchor).value is None:
-                    what = "a trial runs" if isinstance(prop, ast.Trial) else "a deadline counts"
-                    found.append(error("QZ109", f"{what} from applies_from, in_force or a date, not "
-                                       f"'{prop.anchor}'", prop.span, did_you_mean(prop.anchor, TRIAL_ANCHORS)))
+                    found.append(error("QZ109", None, prop.span, did_you_mean(prop.anchor, TRIAL_ANCHORS),
+                                       variant="trial" if isinstance(prop, ast.Trial) else "within",
+                                       name=prop.anchor))
                 elif date_problem(ast.DateText(prop.anchor)):
                     found.append(error("QZ204", date_problem(ast.DateText(prop.anchor)), prop.span))
             if isinstance(prop, (ast.Max, ast.Within, ast.Trial)) and duration_problem(prop.amount, prop.unit):
@@ -239,8 +243,8 @@ def check_dates(program: Program) -> list[Diagnostic]:
             if isinstance(date, ast.DateText) and date_problem(date):
                 found.append(error("QZ204", date_problem(date), date.span))
             if isinstance(prop, ast.By) and prop.year is not None and prop.year not in YEARS:
-                found.append(error("QZ204", f"the year {prop.year} is outside {YEARS.start}–{YEARS.stop - 1}",
-                                   prop.span))
+                found.append(error("QZ204", None, prop.span, variant="year", year=prop.year, first=YEARS.start,
+                                   last=YEARS.stop - 1))
         policy = entry.decl if isinstance(entry.decl, ast.PolicyDecl) else None
         if policy:
             in_force = ast.first(policy.props, ast.InForce)
@@ -279,29 +283,29 @@ def check_types(program: Program) -> list[Diagnostic]:
         decl = entry.decl
         requires = ast.first(decl.props, ast.Requires)
         if requires:
-            lowerer.condition(requires.expr, "'requires'")
+            lowerer.condition(requires.expr, Text("QZ201.what.requires"))
         continuing = ast.first(decl.props, ast.While)
         if continuing:
-            lowered = lowerer.condition(continuing.expr, "'while'")
+            lowered = lowerer.condition(continuing.expr, Text("QZ201.what.while"))
             if lowered is not None:
                 found += _as_of_in_while(lowered, lowerer, continuing)
         for prop in decl.props:
             if isinstance(prop, ast.Amount) and prop.fact is not None:
-                found += _expect_type(lowerer, prop.fact, {m.Type.MONEY}, "an amount")
+                found += _expect_type(lowerer, prop.fact, m.Type.MONEY, "amount")
             if isinstance(prop, ast.Amount) and prop.per_head is not None:
-                found += _expect_type(lowerer, prop.per_head, {m.Type.COUNT}, "'per head of'")
+                found += _expect_type(lowerer, prop.per_head, m.Type.COUNT, "per_head")
             elif isinstance(prop, ast.From):
-                found += _expect_type(lowerer, prop.anchor, {m.Type.DATE}, "'from'")
+                found += _expect_type(lowerer, prop.anchor, m.Type.DATE, "from")
             elif isinstance(prop, ast.TermRef):
                 found += _check_term_use(program, decl, prop)
             elif isinstance(prop, (ast.Group,)):
                 continue
             elif isinstance(prop, (ast.Excludes, ast.Stackable)):
                 if prop.name.name not in clause_names:
-                    found.append(error("QZ101", f"no clause named '{prop.name.name}'", prop.name.span,
-                                       did_you_mean(prop.name.name, clause_names)))
+                    found.append(error("QZ101", None, prop.name.span, did_you_mean(prop.name.name, clause_names),
+                                       variant="clause", name=prop.name.name))
                 elif prop.name.name == decl.name:
-                    found.append(error("QZ201", "a clause cannot refer to itself here", prop.name.span))
+                    found.append(error("QZ201", None, prop.name.span, variant="itself"))
             elif isinstance(prop, ast.NeedProp):
                 if prop.need.name not in program.needs:
                     found.append(error("QZ101", None, prop.need.span, did_you_mean(prop.need.name, program.needs),
@@ -311,13 +315,13 @@ def check_types(program: Program) -> list[Diagnostic]:
             elif isinstance(prop, ast.Extends):
                 target = program.defines.get(prop.name.name)
                 if target is None:
-                    found.append(error("QZ101", f"no definition named '{prop.name.name}'", prop.name.span,
-                                       did_you_mean(prop.name.name, program.defines)))
+                    found.append(error("QZ101", None, prop.name.span, did_you_mean(prop.name.name, program.defines),
+                                       variant="definition", name=prop.name.name))
                 else:
                     lowered = lowerer.definition(prop.name.name)
                     if lowered is not None and lowered.type is not m.Type.BOOL:
-                        found.append(error("QZ201", f"'{prop.name.name}' is {type_word(lowered.type)}; an "
-                                           "equivalence extends a yes/no definition", prop.name.span))
+                        found.append(error("QZ201", None, prop.name.span, variant="extends", name=prop.name.name,
+                                           type=type_word(lowered.type)))
     return lowerer.diagnostics + found
 
 
@@ -347,8 +351,8 @@ def _check_once_only(program: Program, decl: ast.ClauseDecl, prop: ast.OnceOnly)
     of = ast.first(props, ast.Of)
     kinds = sorted({k.name for k in of.kinds}) if of else []
     if to is not None and of is not None and to.kind.name not in kinds:
-        return [error("QZ207", None, span, Text("hint.fact_of", (("kind", to.kind.name),)), variant="once_only",
-                      name=name, kinds=", ".join(kinds), kind=to.kind.name)]
+        return [error("QZ207", None, span, Text("hint.fact_of", (("kind", to.kind.name),)), name=name,
+                      kinds=tuple(kinds), kind=to.kind.name)]
     return []
 
 
@@ -358,27 +362,27 @@ def _check_term_use(program: Program, decl: ast.ClauseDecl, prop: ast.TermRef) -
     terms = {e.decl.name: e.decl for e in program.of_type(ast.TermDecl)}
     term = terms.get(prop.name.name)
     if term is None:
-        return [error("QZ101", f"no term named '{prop.name.name}'", prop.name.span,
-                      did_you_mean(prop.name.name, terms))]
+        return [error("QZ101", None, prop.name.span, did_you_mean(prop.name.name, terms), variant="term",
+                      name=prop.name.name)]
     own_max = ast.first(decl.props, ast.Max)
     if own_max is not None:
-        return [error("QZ201", f"the clause is paid within the term '{term.name}', which sets its duration; "
-                      "remove its own 'max'", own_max.span)]
+        return [error("QZ201", None, own_max.span, variant="term_max", term=term.name)]
     own_from, term_from = ast.first(decl.props, ast.From), ast.first(term.props, ast.From)
     if own_from is not None and term_from is not None and own_from.anchor.name != term_from.anchor.name:
-        return [error("QZ201", f"the term '{term.name}' starts from '{term_from.anchor.name}'; a clause within it "
-                      f"starts from the same date (from {term_from.anchor.name}, or from year of it)", own_from.span)]
+        return [error("QZ201", None, own_from.span, variant="term_from", term=term.name,
+                      anchor=term_from.anchor.name)]
     return []
 
 
-def _expect_type(lowerer: Lowerer, name: ast.Name, types: set[m.Type], what: str) -> list[Diagnostic]:
+def _expect_type(lowerer: Lowerer, name: ast.Name, wanted: m.Type, what: str) -> list[Diagnostic]:
+    """`name` is of type `wanted`, where property `what` (amount, per_head, from) takes it."""
     before = len(lowerer.diagnostics)
     lowered = lowerer.expr(name)
     if lowered is None or len(lowerer.diagnostics) > before:
         return []
-    if lowered.type not in types:
-        wanted = " or ".join(type_word(t) for t in sorted(types))
-        return [error("QZ201", f"{what} needs {wanted}; '{name.name}' is {type_word(lowered.type)}", name.span)]
+    if lowered.type is not wanted:
+        return [error("QZ201", None, name.span, variant="expect", what=Text(f"QZ201.what.{what}"),
+                      wanted=type_word(wanted), name=name.name, type=type_word(lowered.type))]
     return []
 
 
@@ -405,10 +409,9 @@ def _facts_of_kind(requires: ast.Requires | ast.While, to: ast.To, lowerer: Lowe
             of = ast.first(facts[name].props, ast.Of)
             kinds = {k.name for k in of.kinds} if of else set()
             if of and to.kind.name not in kinds:
-                found.append(error("QZ207", f"'{name}' is a fact of {', '.join(sorted(kinds))}, but this clause "
-                                   f"is for {to.kind.name}", requires.span,
-                                   f"add {to.kind.name} to the fact's 'of', or grant the clause to one of "
-                                   f"{', '.join(sorted(kinds))}"))
+                listed = tuple(sorted(kinds))
+                hint = Text("hint.fact_of_or_grant", (("kind", to.kind.name), ("kinds", listed)))
+                found.append(error("QZ207", None, requires.span, hint, name=name, kinds=listed, kind=to.kind.name))
     return found
 
 
@@ -424,43 +427,40 @@ def check_amounts(program: Program) -> list[Diagnostic]:
         cap = ast.first(props, ast.Cap)
         for money in (amount.low if amount else None, amount.high if amount else None, cap.amount if cap else None):
             if money is not None and not is_fen_exact(money.value):
-                found.append(error("QZ203", f"{money.text} is not a whole number of fen", money.span,
-                                   "money is counted to the fen (0.01 yuan): at most two decimal places"))
+                found.append(error("QZ203", None, money.span, Text("hint.fen"), variant="fen", text=money.text))
         if amount:
             for money in (amount.low, amount.high):
                 if money is not None and money.value <= 0:
-                    found.append(error("QZ203", "an amount must be positive", money.span))
+                    found.append(error("QZ203", None, money.span, variant="positive"))
             if amount.high is not None and amount.bound is not None:
-                found.append(error("QZ203", "a range cannot also be 'up to' or 'at least'", amount.span))
+                found.append(error("QZ203", None, amount.span, variant="range_bound"))
             if amount.fact is not None and amount.bound == "at_least":
-                found.append(error("QZ203", "an amount taken from a fact is exact or 'up to' it, not 'at least'",
-                                   amount.span))
+                found.append(error("QZ203", None, amount.span, variant="fact_at_least"))
             if amount.high is not None and amount.high.value < amount.low.value:
-                found.append(error("QZ203", f"the range {amount.low.text} to {amount.high.text} runs backwards",
-                                   amount.span, f"write {amount.high.text} to {amount.low.text}"))
+                found.append(error("QZ203", None, amount.span,
+                                   Text("hint.range_order", (("low", amount.low.text), ("high", amount.high.text))),
+                                   variant="backwards", low=amount.low.text, high=amount.high.text))
             cadence = amount.cadence or "once"
             # The grammar reads 'per day', but payouts are scheduled once, yearly or monthly.
             if cadence == "days":
-                found.append(error("QZ203", "an amount is paid once, per year or per month, not per day",
-                                   amount.span))
+                found.append(error("QZ203", None, amount.span, variant="per_day"))
             if cap and cap.scope == "days":
-                found.append(error("QZ203", "a cap is per year, per month or total, not per day", cap.span))
+                found.append(error("QZ203", None, cap.span, variant="cap_per_day"))
             elif cap and cap.scope != "total" and cap.scope != cadence and cadence != "days":
-                per = {"years": "per year", "months": "per month", "once": "once"}
-                found.append(error("QZ202", f"the amount is paid {per[cadence]} but the cap is {per[cap.scope]}",
-                                   cap.span, f"write the cap {per[cadence]}, or 'total'"))
+                paid, capped = Word(f"cadence.{cadence}"), Word(f"cadence.{cap.scope}")
+                found.append(error("QZ202", None, cap.span, Text("hint.cap_period", (("paid", paid),)),
+                                   variant="cap", paid=paid, cap=capped))
             if cap and cap.amount.value <= 0:
-                found.append(error("QZ203", "a cap must be positive", cap.amount.span))
+                found.append(error("QZ203", None, cap.amount.span, variant="cap_positive"))
             max_prop = ast.first(props, ast.Max)
             if max_prop and cadence == "once":
-                found.append(warning("QZ202", "a one-off amount has no duration; 'max' has no effect", max_prop.span))
+                found.append(warning("QZ202", None, max_prop.span, variant="once_max"))
             if max_prop and cadence == "years" and max_prop.unit != "years":
-                found.append(error("QZ202", "a yearly amount needs its maximum duration in years", max_prop.span))
+                found.append(error("QZ202", None, max_prop.span, variant="yearly_max"))
             if max_prop and cadence == "months" and max_prop.unit == "days":
-                found.append(error("QZ202", "a monthly amount needs its maximum duration in months or years",
-                                   max_prop.span))
+                found.append(error("QZ202", None, max_prop.span, variant="monthly_max"))
         elif cap:
-            found.append(error("QZ203", "'cap' limits an amount, but this clause has none", cap.span))
+            found.append(error("QZ203", None, cap.span, variant="cap_without_amount"))
     return found
 
 
@@ -539,9 +539,10 @@ def check_amount_in_quote(program: Program) -> list[Diagnostic]:
                 moneys.append(cap.amount)
             for money in moneys:
                 if money.value not in written:
-                    shown = ", ".join(f"{v}元" for v in sorted(written)) or "none"
-                    found.append(error("QZ303", None, money.span, Text("hint.amounts_quoted", (("amounts", shown),)),
-                                       variant="amount", text=money.text, value=money.value))
+                    hint = Text("hint.amounts_quoted", (("amounts", tuple(f"{v}元" for v in sorted(written))),)) \
+                        if written else Text("hint.no_amounts_quoted")
+                    found.append(error("QZ303", None, money.span, hint, variant="amount", text=money.text,
+                                       value=money.value))
         elif isinstance(entry.decl, ast.TargetDecl):
             goal = ast.first(props, ast.Goal)
             if goal and goal.value.value not in set(figures_in(quotes)):
@@ -632,7 +633,7 @@ def check_labels(program: Program) -> list[Diagnostic]:
         for member in getattr(fact_type, "members", ()) or ():
             if not member.label:
                 found.append(warning("QZ111", Text("QZ111.member", (("name", member.name),)), member.span,
-                                     f'{member.name} "…"'))
+                                     Text("hint.label_member", (("name", member.name),))))
     declared = {e.decl.name for e in program.of_type(ast.GroupDecl) if e.decl.label}
     named: set[str] = set()
     for entry in program.entries:
@@ -652,7 +653,7 @@ def check_english_labels(program: Program) -> list[Diagnostic]:
     is QZ111's."""
     found = []
 
-    def missing(what: str, name: str, span, shape: str, code: str = "QZ113") -> None:
+    def missing(what: str | Text, name: str, span, shape: str, code: str = "QZ113") -> None:
         key = code if code == "QZ113" else f"{code}.{what}"
         found.append(warning(code, Text(key, (("what", what), ("name", name))), span,
                              Text("hint.english", (("shape", shape),))))
@@ -675,7 +676,8 @@ def check_english_labels(program: Program) -> list[Diagnostic]:
             elif isinstance(prop, ast.FactType):
                 for member in prop.members:
                     if member.label and member.label_en is None:
-                        missing("member", member.name, member.span, f'{member.name} "{member.label}" en "…"')
+                        missing(Text("QZ113.what.member"), member.name, member.span,
+                                f'{member.name} "{member.label}" en "…"')
     return found
 
 

@@ -10,23 +10,15 @@ from decimal import Decimal
 
 from qzdsl.language import ast
 from qzdsl.model import policy as m
-from qzdsl.diagnostics import Diagnostic, Span, Text, did_you_mean, error, lines_of
+from qzdsl.diagnostics import Diagnostic, Span, Text, Word, did_you_mean, error, lines_of
 from qzdsl.language.program import Program
 
 _NUMERIC = {m.Type.COUNT, m.Type.MONEY, m.Type.NUMBER}
-_TYPE_WORDS = {
-    m.Type.BOOL: "a yes/no condition",
-    m.Type.COUNT: "a count",
-    m.Type.MONEY: "an amount of money",
-    m.Type.DATE: "a date",
-    m.Type.ENUM: "an enumeration",
-    m.Type.DURATION: "a duration",
-    m.Type.NUMBER: "a number",
-}
 
 
-def type_word(t: m.Type) -> str:
-    return _TYPE_WORDS[t]
+def type_word(t: m.Type) -> Word:
+    """The type as a message names it ("an amount of money", 金额): a label of the wording layer."""
+    return Word(f"type.{t.value}")
 
 
 # The dates and durations a policy may write. Wider ones are typos, and calendar arithmetic
@@ -35,20 +27,20 @@ YEARS = range(1900, 3000)
 LONGEST = {"years": 100, "months": 1200, "days": 36525}
 
 
-def date_problem(date: ast.DateText) -> str | None:
-    """Why a written date cannot be used, or None."""
+def date_problem(date: ast.DateText) -> Text | None:
+    """Why a written date cannot be used (a QZ204 message), or None."""
     if date.value is None:
-        return f"'{date.text}' is not a calendar date"
+        return Text("QZ204.calendar", (("text", date.text),))
     if date.value.year not in YEARS:
-        return f"'{date.text}' is outside the years {YEARS.start}–{YEARS.stop - 1}"
+        return Text("QZ204.years", (("text", date.text), ("first", YEARS.start), ("last", YEARS.stop - 1)))
     return None
 
 
-def duration_problem(amount: int, unit: str, least: int = 1) -> str | None:
-    """Why a written duration cannot be used, or None."""
+def duration_problem(amount: int, unit: str, least: int = 1) -> Text | None:
+    """Why a written duration cannot be used (a QZ206 message), or None."""
     if least <= amount <= LONGEST[unit]:
         return None
-    return f"a duration must be from {least} to {LONGEST[unit]} {unit}"
+    return Text("QZ206", (("least", least), ("most", LONGEST[unit]), ("unit", Word(f"unit.{unit}"))))
 
 
 def source_slice(texts: dict[str, str], span: Span | None) -> str:
@@ -88,8 +80,7 @@ class Lowerer:
         if name in self.in_progress:
             cycle = " -> ".join(self.in_progress[self.in_progress.index(name):] + [name])
             self.diagnostics.append(
-                error("QZ205", f"definition '{name}' depends on itself: {cycle}", decl.name_span,
-                      "a definition may use facts and other definitions, but not itself")
+                error("QZ205", None, decl.name_span, Text("hint.not_itself"), name=name, cycle=cycle)
             )
             return None
         self.in_progress.append(name)
@@ -110,18 +101,18 @@ class Lowerer:
     def _text(self, node) -> str:
         return source_slice(self.program.texts, node.span)
 
-    def _fail(self, code: str, message: str | None, span: Span, hint: str | Text | None = None, **args) -> None:
+    def _fail(self, code: str, message: Text | None, span: Span, hint: Text | None = None, **args) -> None:
         self.diagnostics.append(error(code, message, span, hint, **args))
 
     def expr(self, node: ast.Expr) -> m.Expr | None:
         method = getattr(self, "_" + type(node).__name__.lower())
         return method(node)
 
-    def condition(self, node: ast.Expr, what: str) -> m.Expr | None:
-        """Lower an expression that must be a yes/no condition."""
+    def condition(self, node: ast.Expr, what: Text) -> m.Expr | None:
+        """Lower an expression that must be a yes/no condition; `what` names it in a message."""
         lowered = self.expr(node)
         if lowered is not None and lowered.type is not m.Type.BOOL:
-            self._fail("QZ201", f"{what} must be a yes/no condition, not {type_word(lowered.type)}", node.span)
+            self._fail("QZ201", None, node.span, variant="condition", what=what, type=type_word(lowered.type))
             return None
         return lowered
 
@@ -162,11 +153,11 @@ class Lowerer:
         return m.AsOfRef(span=node.span)
 
     def _not(self, node: ast.Not) -> m.Expr | None:
-        operand = self.condition(node.operand, "the operand of 'not'")
+        operand = self.condition(node.operand, Text("QZ201.what.not"))
         return None if operand is None else m.Not(operand, text=self._text(node), span=node.span)
 
     def _boolop(self, node: ast.BoolOp) -> m.Expr | None:
-        operands = [self.condition(o, f"each operand of '{node.op}'") for o in node.operands]
+        operands = [self.condition(o, Text("QZ201.what.operand", (("op", node.op),))) for o in node.operands]
         if any(o is None for o in operands):
             return None
         cls = m.And if node.op == "and" else m.Or
@@ -193,8 +184,7 @@ class Lowerer:
         fact = self._enum_side(node.left)
         if fact is not None:
             if node.op not in ("==", "!=") or not isinstance(node.right, ast.Name):
-                self._fail("QZ201", f"'{fact}' is an enumeration: compare it with == or != to one of its values, "
-                           "or use 'in {…}'", node.span)
+                self._fail("QZ201", None, node.span, variant="enum_compare", fact=fact)
                 return None
             members = self._members(fact, (node.right,))
             if members is None:
@@ -213,16 +203,16 @@ class Lowerer:
         if not ok:
             hint = None
             if m.Type.DATE in (lt, rt) and ({lt, rt} & _NUMERIC):
-                hint = "to compare with a period, shift the date: e.g. 'graduation_date + 3 years'"
-            self._fail("QZ201", f"cannot compare {type_word(lt)} with {type_word(rt)} using '{node.op}'",
-                       node.span, hint)
+                hint = Text("hint.shift_date")
+            self._fail("QZ201", None, node.span, hint, variant="compare", left=type_word(lt), right=type_word(rt),
+                       op=node.op)
             return None
         return m.Cmp(node.op, left, right, text=self._text(node), span=node.span)
 
     def _member(self, node: ast.Member) -> m.Expr | None:
         fact = self._enum_side(node.operand)
         if fact is None:
-            self._fail("QZ201", "'in {…}' needs an enumeration fact on its left", node.operand.span)
+            self._fail("QZ201", None, node.operand.span, variant="member")
             return None
         members = self._members(fact, node.members)
         if members is None:
@@ -236,8 +226,7 @@ class Lowerer:
             if left is None or self.expr(node.right) is None:
                 return None
             if left.type is not m.Type.DATE:
-                self._fail("QZ201", f"a duration can only be added to a date, not to {type_word(left.type)}",
-                           node.span)
+                self._fail("QZ201", None, node.span, variant="shift", type=type_word(left.type))
                 return None
             sign = 1 if node.op == "+" else -1
             return m.Shift(left, node.right.amount, node.right.unit, sign, text=self._text(node), span=node.span)
@@ -248,5 +237,5 @@ class Lowerer:
         if lt in _NUMERIC and rt in _NUMERIC and {lt, rt} != {m.Type.COUNT, m.Type.MONEY}:
             result = lt if lt is not m.Type.NUMBER else rt
             return m.Arith(node.op, left, right, result, text=self._text(node), span=node.span)
-        self._fail("QZ201", f"cannot apply '{node.op}' to {type_word(lt)} and {type_word(rt)}", node.span)
+        self._fail("QZ201", None, node.span, variant="arith", op=node.op, left=type_word(lt), right=type_word(rt))
         return None

@@ -12,7 +12,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from lark.visitors import Transformer_NonRecursive
 
 from qzdsl.language import ast
-from qzdsl.diagnostics import Diagnostic, QzError, Span, did_you_mean, error, lines_of
+from qzdsl.diagnostics import Diagnostic, QzError, Span, Text, did_you_mean, error, lines_of
 from qzdsl.resources import grammar_path
 from qzdsl.money import parse_number
 
@@ -448,108 +448,85 @@ class _ToAst(Transformer_NonRecursive):
 
 # ---- syntax errors -----------------------------------------------------------
 
-# Readable names for the grammar's terminals, used in "expected …" messages.
-_TERMINAL_WORDS = {
-    "NAME": "a name",
-    "STRING": 'a "string"',
-    "DATE": "a date (YYYY-MM-DD)",
-    "INT": "a whole number",
-    "NUMBER": "a number",
-    "PERCENT": "a percentage",
-    "PERIOD_UNIT": "years, months or days",
-    "CMP_OP": "a comparison (==, !=, <, <=, >, >=)",
-    "ADD_OP": "'+' or '-'",
-    "BASE_TYPE": "a type (bool, count, money, date, enum)",
-    "CLAUSE_KIND": "a clause keyword",
-    "COMMA": "','",
-    "COLON": "':'",
-    "LPAR": "'('",
-    "RPAR": "')'",
-    "LBRACE": "'{'",
-    "RBRACE": "'}'",
-    "LSQB": "'['",
-    "RSQB": "']'",
-    "$END": "end of file",
-}
+# The grammar's terminals a message names in words (templates `syntax.<terminal>` in
+# `codes.MESSAGES`); punctuation and keywords are shown as written.
+_WORDED_TERMINALS = frozenset({"NAME", "STRING", "DATE", "INT", "NUMBER", "PERCENT", "PERIOD_UNIT", "CMP_OP",
+                               "ADD_OP", "BASE_TYPE", "CLAUSE_KIND", "$END"})
+_PUNCTUATION = {"COMMA": ",", "COLON": ":", "LPAR": "(", "RPAR": ")", "LBRACE": "{", "RBRACE": "}", "LSQB": "[",
+                "RSQB": "]"}
 
 _DECL_KEYWORDS = ("IMPORT", "POLICY", "KIND", "SECTION", "FACT", "DEFINE", "CLAUSE_KIND", "TARGET", "ASIDE",
                   "AMEND_MODE", "GROUP")
 
 
-def _word(terminal: str) -> str:
-    if terminal in _TERMINAL_WORDS:
-        return _TERMINAL_WORDS[terminal]
-    return f"'{terminal.lower()}'"
+def _word(terminal: str) -> Text:
+    if terminal in _WORDED_TERMINALS:
+        return Text("syntax." + ("end" if terminal == "$END" else terminal.lower()))
+    return Text("syntax.keyword", (("word", _PUNCTUATION.get(terminal, terminal.lower())),))
 
 
-def _expected_words(expected: set[str]) -> str:
-    words = sorted({_word(t) for t in expected if not t.startswith("__")})
+def _expected_words(expected: set[str]) -> tuple[Text | str, ...]:
+    """What the parser expected, in words, in the order of their English (a message lists
+    them with the reader's separator)."""
+    worded = {_word(t) for t in expected if not t.startswith("__")}
+    words: list[Text | str] = sorted(worded, key=lambda w: w.render("en"))
     # 'group' is also a property: it alone does not say a declaration may start here.
     if any(t in expected for t in _DECL_KEYWORDS if t != "GROUP") and len(words) > 6:
-        return "a property or the next declaration"
+        return (Text("syntax.property_or_declaration"),)
     if "CITE" in expected and len(words) > 6:  # every declaration with properties takes 'cite'
-        return "a property"
+        return (Text("syntax.property"),)
     if len(words) > 8:
         words = words[:8] + ["…"]
-    return ", ".join(words)
-
-
-def _token_text(token: Token) -> str:
-    if token.type == "$END":
-        return "end of file"
-    return f"'{token}'"
+    return tuple(words)
 
 
 def _syntax_diagnostic(exc: UnexpectedInput, file: str, text: str, last_chunk: bool = True) -> Diagnostic:
     if isinstance(exc, GluedKeyword):
         keyword, rest = str(exc.token), exc.word[len(str(exc.token)):]
         span = Span(file, exc.line, exc.column, exc.line, exc.column + len(exc.word))
-        return error("QZ001", f"unexpected '{exc.word}': the keyword '{keyword}' runs into the word after it",
-                     span, f"put a space after it: '{keyword} {rest}'")
+        return error("QZ001", None, span, Text("hint.glued", (("keyword", keyword), ("rest", rest))),
+                     variant="glued", word=exc.word, keyword=keyword)
     if isinstance(exc, UnexpectedCharacters):
         char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
         span = Span.point(file, exc.line, exc.column)
         if char == '"':
-            return error("QZ002", "unterminated string", span, 'close the string with " on the same line')
-        if char in "“”":
-            return error("QZ002", f"unexpected character {char!r}", span,
-                         'strings are written in ASCII quotes: "…"; Chinese quotes may appear inside them')
-        return error("QZ002", f"unexpected character {char!r}", span)
+            return error("QZ002", None, span, Text("hint.close_string"), variant="unterminated")
+        hint = Text("hint.ascii_quotes") if char in "“”" else None
+        return error("QZ002", None, span, hint, char=char)
     if isinstance(exc, UnexpectedEOF):
         lines = lines_of(text.rstrip())
         span = Span.point(file, len(lines), len(lines[-1]) + 1)
-        return error("QZ003", f"unexpected end of file; expected {_expected_words(set(exc.expected))}", span)
+        return error("QZ003", None, span, expected=_expected_words(set(exc.expected)))
     assert isinstance(exc, UnexpectedToken)
     token = exc.token
     if token.type == "$END":
         lines = lines_of(text.rstrip())
         span = Span.point(file, len(lines), len(lines[-1]) + 1)
-        where = "end of file" if last_chunk else "end of declaration"
-        return error("QZ003", f"unexpected {where}; expected {_expected_words(set(exc.expected))}", span,
-                     None if last_chunk else "the declaration is incomplete before the next one starts")
+        return error("QZ003", None, span, None if last_chunk else Text("hint.incomplete_declaration"),
+                     variant="" if last_chunk else "declaration", expected=_expected_words(set(exc.expected)))
     span = Span(file, token.line, token.column, token.end_line or token.line,
                 token.end_column or token.column + len(str(token)))
     expected = set(exc.expected)
     hint = None
     if "COMMA" in expected and token.type not in ("COMMA",):
-        hint = "properties are separated by ','; is one missing before this?"
+        hint = Text("hint.missing_comma")
     elif "COLON" in expected:
-        hint = "a declaration's name (and label) is followed by ':'"
+        hint = Text("hint.missing_colon")
     if token.type == "NAME":
         hint = did_you_mean(str(token), _keywords(expected)) or hint
     if token.type == "NAME" and _CHINESE_NUMERAL.fullmatch(str(token)):
-        hint = "write amounts in digits: 4500, 2万, 10亿 (元 may follow)"
+        hint = Text("hint.digits")
     if token.type == "NAME" and str(token) in _RESERVED_HINT_WORDS:
-        hint = f"'{token}' is a keyword here"
+        hint = Text("hint.keyword_here", (("word", str(token)),))
     if str(token) == "-" and ({"NUMBER", "INT"} & expected) and text[token.end_pos:token.end_pos + 1].isdigit():
-        return error("QZ203", "an amount cannot be negative", span, "write the amount as a positive number")
-    message = f"unexpected {_token_text(token)}; expected {_expected_words(expected)}"
-    return error("QZ001", message, span, hint)
+        return error("QZ203", None, span, Text("hint.positive"), variant="negative")
+    return error("QZ001", None, span, hint, variant="unexpected", token=str(token), expected=_expected_words(expected))
 
 
 def _keywords(expected: set[str]) -> set[str]:
     """The keywords among the expected terminals: a misspelled one is a likely cause."""
-    words = {t.lower() for t in expected if t not in _TERMINAL_WORDS and t.isupper() and not t.startswith("_")}
+    words = {t.lower() for t in expected if t not in _WORDED_TERMINALS and t not in _PUNCTUATION and t.isupper()
+             and not t.startswith("_")}
     return words | (set(ast.CLAUSE_KINDS) if "CLAUSE_KIND" in expected else set())
 
 
@@ -630,8 +607,8 @@ def _too_deep(decls: list[ast.Decl]) -> list[Diagnostic]:
         exprs += [p.expr for p in ast.props_of(decl) if isinstance(p, (ast.Requires, ast.While))]
         for expr in exprs:
             if _depth(expr) > MAX_NESTING:
-                found.append(error("QZ001", f"this expression nests more than {MAX_NESTING} levels deep",
-                                   expr.span, "split it into definitions"))
+                found.append(error("QZ001", None, expr.span, Text("hint.split_definitions"), variant="too_deep",
+                                   limit=MAX_NESTING))
     return found
 
 
@@ -653,5 +630,5 @@ def _visit_error(exc: VisitError, file: str) -> Diagnostic:
     elif isinstance(exc.obj, Token):
         span = Span(file, exc.obj.line, exc.obj.column, exc.obj.end_line, exc.obj.end_column)
     if isinstance(original, (InvalidOperation, ValueError, KeyError)):
-        return error("QZ001", f"malformed value in '{exc.rule}'", span)
-    return error("QZ001", f"cannot read this {exc.rule}: {original}", span)
+        return error("QZ001", None, span, variant="malformed", rule=exc.rule)
+    return error("QZ001", None, span, variant="unreadable", rule=exc.rule, reason=str(original))

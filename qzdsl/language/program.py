@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qzdsl.language import ast
-from qzdsl.diagnostics import Diagnostic, QzError, Span, did_you_mean, error
+from qzdsl.diagnostics import Diagnostic, QzError, Span, Text, did_you_mean, error
 from qzdsl.language.parser import parse
 from qzdsl.language.source_text import SourceText
 from qzdsl.reading import Confinement, ReadRefused, decode, read_regular
@@ -157,7 +157,8 @@ def _amend(program: Program) -> list[Diagnostic]:
             names = [e.decl.ref if is_section else e.decl.name for e in entries
                      if type(e.decl) is type(decl) and not getattr(e.decl, "mode", None)]
             span = decl.name_span if decl.name_span.line else decl.span
-            found.append(error("QZ112", span=span, hint=did_you_mean(key, names), mode=decl.mode, what=what, name=key))
+            found.append(error("QZ112", span=span, hint=did_you_mean(key, names), mode=decl.mode,
+                               what=Text(f"QZ112.what.{what}"), name=key))
             continue
         if not is_section and target.decl.kind != decl.kind:
             found.append(error("QZ112", span=decl.span, variant="kind", name=key, actual=target.decl.kind,
@@ -229,9 +230,7 @@ def _too_deep(program: Program) -> list[Diagnostic]:
             depth = max([own] + [level + total.get(ref, 0) for ref, level in used])
             if depth > MAX_DEPTH and all(total.get(ref, 0) <= MAX_DEPTH for ref, _ in used):
                 span = getattr(where, "name_span", None) or where.span
-                found.append(error(TOO_DEEP, f"with the definitions it uses expanded, this nests {depth} levels "
-                                   f"deep, more than {MAX_DEPTH}", span,
-                                   "shorten the chain of definitions: define fewer steps, each doing more"))
+                found.append(error(TOO_DEEP, None, span, Text("hint.shorter_chain"), depth=depth, limit=MAX_DEPTH))
     return found
 
 
@@ -248,11 +247,11 @@ def _references(expr: ast.Expr, defines: dict) -> tuple[int, list[tuple[str, int
     return deepest, used
 
 
-def _reason(exc: OSError | ValueError) -> str:
-    """Why a file cannot be read, in a few words."""
+def _reason(exc: OSError | ValueError) -> Text:
+    """Why a file cannot be read, in a few words (the system's own for an OSError)."""
     if isinstance(exc, UnicodeDecodeError):
-        return "not valid UTF-8"
-    return getattr(exc, "strerror", None) or str(exc)  # a ValueError: a NUL in the file name
+        return Text("read.not_utf8")
+    return Text("read.os", (("reason", getattr(exc, "strerror", None) or str(exc)),))  # a ValueError: a NUL
 
 
 def _load(path: Path, program: Program, stack: list[Path], text: str | None, importer: ast.Import | None) -> None:
@@ -260,7 +259,7 @@ def _load(path: Path, program: Program, stack: list[Path], text: str | None, imp
     try:
         resolved = path.resolve()
     except RuntimeError:  # Python 3.11's pathlib reports a symlink loop so
-        program.diagnostics.append(error("QZ010", span=where, path=path, reason="a loop of symbolic links"))
+        program.diagnostics.append(error("QZ010", span=where, path=path, reason=Text("read.loop")))
         return
     except (OSError, ValueError) as exc:
         program.diagnostics.append(error("QZ010", span=where, path=path, reason=_reason(exc)))
@@ -274,7 +273,7 @@ def _load(path: Path, program: Program, stack: list[Path], text: str | None, imp
     display = str(resolved)  # spans name files absolutely; rendering makes them short
     if importer is not None and path.suffix != ".qz":
         # Never parse (and so never quote in a diagnostic) a file that is not a policy.
-        program.diagnostics.append(error("QZ010", f"cannot import {importer.path}: not a policy file (.qz)", where))
+        program.diagnostics.append(error("QZ010", None, where, variant="not_a_policy", path=importer.path))
         return
     if text is None:
         try:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -185,13 +185,11 @@ def load_test_file(path: Path, policy: m.Policy) -> tuple[PolicyTest, ...]:
         raise QzError([error("QZ501", _t("unreadable", file=file, reason=exc.strerror or str(exc)))]) from None
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        span = Span.point(file, mark.line + 1, mark.column + 1) if mark else None
-        problem = " ".join(p for p in (exc.context, exc.problem) if p)
-        raise QzError([error("QZ501", _t("yaml", problem=problem), span)]) from None
     except yaml.YAMLError as exc:
-        raise QzError([error("QZ501", _t("yaml", problem=str(exc)), Span.point(file, 1, 1))]) from None
+        from qzdsl.wording.syntax import malformed
+
+        message, span, note = malformed(exc, file)
+        raise QzError([replace(error("QZ501", message, span), notes=(note,) if note else ())]) from None
     reader = _Reader(file, policy)
     tests = reader.tests(root)
     if reader.found:

@@ -113,6 +113,7 @@ HELP: dict[str, dict[str, str]] = {
         "compile.table": "查询读取的案例表名，如 cases 或 db.schema.cases。",
         "compile.carry": "原样带到结果末尾的输入列，如分区列（可重复）。",
         "compile.phases": "查询另给出每个付钱条款按测算日划分的往期应发、本期应发与预计金额（见 docs/scale.md）。",
+        "compile.lang": "消息语言：zh（中文）或 en（英文）；默认按 LANG 环境变量，否则中文。",
     },
     "en": {
         "": "qzdsl — compile, check, evaluate and audit encoded policies (衢政发〔2023〕12号 bundled).",
@@ -219,6 +220,7 @@ HELP: dict[str, dict[str, str]] = {
         "compile.table": "The table of cases the query reads, e.g. cases or db.schema.cases.",
         "compile.carry": "An input column passed through to the end of the result, e.g. a partition column (repeatable).",
         "compile.phases": "The query also gives each paying clause's amounts paid for past periods, due now and projected, on the row's as_of date (docs/scale.md).",
+        "compile.lang": "Language of messages: zh or en; default from the LANG environment variable, else Chinese.",
     },
 }
 
@@ -278,6 +280,46 @@ MESSAGES: dict[str, dict[str, str]] = {
         "stdout_failed": "无法写入标准输出：{reason}",
         "os_error": "{file}：{reason}",
         "internal_error": "qzdsl {command} 因内部错误而停止（{error}）。\n这是 qzdsl 的缺陷：请连同所用的命令和文件一起报告。",
+        "batch.cannot_read": "无法读取 {source}：{reason}",
+        "batch.empty": "{source} 是空文件：人群文件的第一行须为列名",
+        "batch.no_such_file": "没有这个文件：{source}",
+        "batch.source_is_folder": "{source} 是一个文件夹；请给出一个文件",
+        "batch.input_suffix": "无法读取 {source}：人群文件的扩展名须为 {suffixes} 之一",
+        "batch.output_suffix": "无法写入 {out}：结果文件的扩展名须为 {suffixes} 之一",
+        "batch.narrow_csv": "无法以 narrow 布局写入 {out}：该布局把各行相同的金额写入 Parquet 的元数据，CSV 没有元数据；请写 .parquet 文件，或使用 wide 布局",
+        "batch.column_no_name": "人群文件的第 {position} 列没有列名",
+        "batch.column_twice": "人群文件中“{name}”列出现了两次（第 {first} 列和第 {second} 列）；每个事实只给一列",
+        "batch.no_kind": "人群文件没有 kind 列（每行的申请主体类型）",
+        "batch.not_a_fact": "“{name}”列不是 {doc} 的事实；您是否要用“{close}”？（使用 --ignore-unknown-columns 则照常读入该文件）",
+        "batch.nested": "人群文件含有嵌套的列；请每个事实给一列",
+        "batch.ragged_row": "{source}:{line}：这一行有 {found} 个字段，列名行有 {expected} 个；每行须每列一个字段",
+        "batch.key_twice": "{source}:{line}：这一行中键“{key}”出现了两次；每个事实只给一次",
+        "batch.uri_on_duckdb": "无法使用 {where}：DuckDB 只读写本地文件；数据湖 URI 须用 --engine spark",
+        "batch.target_is_folder": "无法写入 {target}：这是一个文件夹",
+        "batch.target_is_input": "无法写入 {target}：这是本命令的输入文件之一",
+        "batch.rename_refused": "无法写入 {target}：文件系统拒绝把 {source} 重命名为该文件",
+        "batch.connect_local_only": "经 Spark Connect，qzdsl 只写本地文件（客户端与服务器共用的文件系统上）：以数据湖 URI 作 --out 或 --errors，须有自己的 Spark 会话（--spark-master，且不设 SPARK_REMOTE）",
+        "batch.conf_pair": "--conf 的值须为 key=value（一项 Spark 设置，如 spark.driver.memory=4g），不能是“{pair}”",
+        "batch.spark_no_pyspark": "--engine spark 需要 PySpark，但未安装：pip install 'qzdsl[spark]'",
+        "batch.spark_no_java": "--engine spark 无法启动：未安装 Java。Spark 需要 Java 17 或更高版本：请安装（Debian/Ubuntu：apt-get install openjdk-17-jre-headless）或设置 JAVA_HOME",
+        "batch.spark_start_failed": "无法启动 Spark（master {master}）：{reason}。Spark 需要 Java 17 或更高版本：请安装（Debian/Ubuntu：apt-get install openjdk-17-jre-headless）或设置 JAVA_HOME",
+        "batch.spark_connect_failed": "无法启动 Spark Connect 服务器 {remote} 的会话：{reason}",
+        "batch.spark_connect_incomplete": "Spark Connect 客户端不完整（{reason}）：pip install 'qzdsl[spark-connect]'",
+        "batch.spark_connect_missing": "Spark Connect（--spark-remote、SPARK_REMOTE）需要 {packages}，但未安装：pip install 'qzdsl[spark-connect]'",
+        "batch.spark_connect_missing_one": "Spark Connect（--spark-remote、SPARK_REMOTE）需要 {packages}，但未安装：pip install 'qzdsl[spark-connect]'",
+        "batch.spark_bad_address": "{remote} 不是 Spark Connect 地址：请写 sc://主机:端口",
+        "batch.spark_unreachable": "无法连接 Spark Connect 服务器 {remote}：{reason}",
+        "batch.spark_failed": "Spark 在{doing}时出错：{reason}",
+        "batch.spark_doing.checking": "检查 {target} ",
+        "batch.spark_doing.reading": "读取 {source} ",
+        "batch.spark_doing.reading_population": "读取人群",
+        "batch.spark_doing.evaluating": "测算人群",
+        "batch.spark_doing.preparing": "准备查询",
+        "batch.spark_doing.writing": "写入 {target} ",
+        "sql_name.not_a_table": "--table：“{name}”不是表名；表名形如 cases、schema.cases 或 catalog.schema.cases（字母、数字和 _，不以数字开头）",
+        "sql_name.carry_no_name": "--carry：带出的列须有列名（--carry '' 没有给出列名）",
+        "sql_name.carry_taken": "--carry：“{name}”已是结果中的一列；只能带出结果中没有的输入列",
+        "sql_name.carry_twice": "--carry：“{name}”带出了两次",
     },
     "en": {
         "error": "error",
@@ -333,6 +375,46 @@ MESSAGES: dict[str, dict[str, str]] = {
         "stdout_failed": "cannot write standard output: {reason}",
         "os_error": "{file}: {reason}",
         "internal_error": "qzdsl {command} stopped on an internal error ({error}).\nThis is a bug in qzdsl: please report it with the command and the files you used.",
+        "batch.cannot_read": "cannot read {source}: {reason}",
+        "batch.empty": "{source} is empty: a batch file starts with a header row naming its columns",
+        "batch.no_such_file": "no such file: {source}",
+        "batch.source_is_folder": "{source} is a folder; give one file",
+        "batch.input_suffix": "cannot read {source}: the batch file must end in {suffixes}",
+        "batch.output_suffix": "cannot write {out}: the result file must end in {suffixes}",
+        "batch.narrow_csv": "cannot write {out} in the narrow layout: the amounts it writes once go in Parquet metadata, which CSV has not; write .parquet, or use the wide layout",
+        "batch.column_no_name": "column {position} of the batch file has no name",
+        "batch.column_twice": "the column '{name}' appears twice in the batch file (columns {first} and {second}); give each fact one column",
+        "batch.no_kind": "the batch file has no 'kind' column: the kind of applicant of each row",
+        "batch.not_a_fact": "the column '{name}' is no fact of {doc}; did you mean '{close}'? (--ignore-unknown-columns reads the file anyway)",
+        "batch.nested": "the batch file has nested columns; give one column per fact",
+        "batch.ragged_row": "{source}:{line}: this row has {found} fields, the header {expected}; every row needs one per column",
+        "batch.key_twice": "{source}:{line}: the key '{key}' appears twice in this row; give each fact once",
+        "batch.uri_on_duckdb": "cannot use {where}: DuckDB reads and writes local files only; a data-lake URI needs --engine spark",
+        "batch.target_is_folder": "cannot write {target}: it is a folder",
+        "batch.target_is_input": "cannot write {target}: it is one of this command's inputs",
+        "batch.rename_refused": "cannot write {target}: the file system refused to rename {source} to it",
+        "batch.connect_local_only": "through Spark Connect qzdsl writes only local files (on a file system the client and the server share): a data-lake URI as --out or --errors needs a Spark session of its own (--spark-master, without SPARK_REMOTE)",
+        "batch.conf_pair": "--conf takes key=value (a Spark setting such as spark.driver.memory=4g), not '{pair}'",
+        "batch.spark_no_pyspark": "--engine spark needs PySpark, which is not installed: pip install 'qzdsl[spark]'",
+        "batch.spark_no_java": "--engine spark cannot start: Java is not installed. Spark runs on Java 17 or later: install it (Debian/Ubuntu: apt-get install openjdk-17-jre-headless) or set JAVA_HOME",
+        "batch.spark_start_failed": "cannot start Spark (master {master}): {reason}. Spark runs on Java 17 or later: install it (Debian/Ubuntu: apt-get install openjdk-17-jre-headless) or set JAVA_HOME",
+        "batch.spark_connect_failed": "cannot start the Spark Connect server {remote}: {reason}",
+        "batch.spark_connect_incomplete": "the Spark Connect client is incomplete ({reason}): pip install 'qzdsl[spark-connect]'",
+        "batch.spark_connect_missing": "Spark Connect (--spark-remote, SPARK_REMOTE) needs {packages}, which are not installed: pip install 'qzdsl[spark-connect]'",
+        "batch.spark_connect_missing_one": "Spark Connect (--spark-remote, SPARK_REMOTE) needs {packages}, which is not installed: pip install 'qzdsl[spark-connect]'",
+        "batch.spark_bad_address": "{remote} is no Spark Connect address: write sc://HOST:PORT",
+        "batch.spark_unreachable": "cannot reach the Spark Connect server {remote}: {reason}",
+        "batch.spark_failed": "Spark failed while {doing}: {reason}",
+        "batch.spark_doing.checking": "checking {target}",
+        "batch.spark_doing.reading": "reading {source}",
+        "batch.spark_doing.reading_population": "reading the population",
+        "batch.spark_doing.evaluating": "evaluating the population",
+        "batch.spark_doing.preparing": "preparing the query",
+        "batch.spark_doing.writing": "writing {target}",
+        "sql_name.not_a_table": "--table: '{name}' is not a table name such as cases, schema.cases or catalog.schema.cases (letters, digits and _, not starting with a digit)",
+        "sql_name.carry_no_name": "--carry: a carried column needs a name (--carry '' names none)",
+        "sql_name.carry_taken": "--carry: '{name}' is a column of the result already; carry input columns the result has not",
+        "sql_name.carry_twice": "--carry: '{name}' is carried twice",
     },
 }
 
@@ -381,5 +463,17 @@ def language(explicit: str | None = None) -> str:
     return "zh"
 
 
-def message(key: str, lang: str, **args: object) -> str:
-    return MESSAGES[lang][key].format(**args)
+class Worded:
+    """A sentence of `MESSAGES` used as an argument of another (what Spark was doing when
+    it failed): worded in the language of the sentence it is part of."""
+
+    __slots__ = ("key", "args")
+
+    def __init__(self, key: str, args: dict[str, object] | None = None):
+        self.key = key
+        self.args = args or {}
+
+
+def message(key: str, lang: str, /, **args: object) -> str:
+    return MESSAGES[lang][key].format(**{name: message(value.key, lang, **value.args) if isinstance(value, Worded)
+                                         else value for name, value in args.items()})

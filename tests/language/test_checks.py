@@ -5,6 +5,8 @@ that no fixture exercises on its own."""
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 import shutil
 from pathlib import Path
@@ -13,6 +15,8 @@ import pytest
 
 import qzdsl
 from qzdsl.diagnostics import CODES, PathStyle, render_all
+from qzdsl.language.checks import AFTER_TRIAL_MODES, PRINCIPLES, TRIAL_ANCHORS
+from qzdsl.resources import grammar_path
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 BROKEN = sorted((FIXTURES / "broken").glob("*.qz"))
@@ -331,3 +335,129 @@ def test_a_group_without_a_declared_label_is_a_warning(tmp_path):
                     'benefit b "乙": 2000 once, to person, group need, note "n"\n', encoding="utf-8")
     codes = [(d.code, d.message_in("zh")) for d in qzdsl.check(path).diagnostics if d.code == "QZ111"]
     assert codes == [("QZ111", "排斥组 need 没有用带标签的 group 声明")]
+
+
+# ---- messages in the reader's language ---------------------------------------------
+
+# The language's own words: its keywords, and the values a few of them take.
+LANGUAGE_WORDS = {*re.findall(r'"([a-z_]+)"', grammar_path().read_text(encoding="utf-8")), *PRINCIPLES,
+                  *AFTER_TRIAL_MODES, *TRIAL_ANCHORS}
+# Not the author's and not the grammar's, yet fine in a Chinese message: the date pattern, an
+# example name of a hint, a file suffix, the variable that widens what is read, and the
+# system's own words for a file that is not there.
+FOREIGN_WORDS = {"YYYY", "MM", "DD", "graduation_date", "txt", "qz", "qzdsl", "QZDSL_READ_ROOT", "UTF",
+                 *os.strerror(errno.ENOENT).split()}
+
+
+def _english_left(text: str, written: str) -> set[str]:
+    """ASCII words of a Chinese message that are neither in the policy text the author
+    wrote (names, keywords, paths) nor words of the language."""
+    words = set(re.findall(r"[A-Za-z][A-Za-z_]*", text))
+    return words - set(re.findall(r"[A-Za-z][A-Za-z_]*", written)) - LANGUAGE_WORDS - FOREIGN_WORDS
+
+
+def _reads_chinese(diagnostic, written: str, paths: PathStyle | None = None) -> None:
+    for text in (diagnostic.message_in("zh", paths=paths), diagnostic.hint_in("zh", paths) or "好"):
+        assert re.search(r"[\u4e00-\u9fff]", text), (diagnostic.code, text)
+        assert not _english_left(text, written), (diagnostic.code, text)
+
+
+@pytest.mark.parametrize("path", BROKEN, ids=lambda p: p.stem)
+def test_broken_input_is_reported_in_chinese_by_default(path):
+    """In Chinese (the default language) no diagnostic of the language carries English of
+    its own: only what the author wrote — names, keywords, paths — stays as written."""
+    result = qzdsl.check(path)
+    written = "\n".join([*result.sources.values(), *(Path(file).name for file in result.sources)])
+    for found in result.diagnostics:
+        _reads_chinese(found, written, PathStyle(base=path.parent))
+
+
+_CLEAN = _rent("4500 per year, to person, requires low_income_family")
+_MONEY = 'fact rent_paid "租金": money, of person\n'
+_WORDED = [
+    ("end_of_declaration", BASE + 'benefit early "甲": 4500 per year, to\n' + _CLEAN, "QZ003",
+     "unexpected end of declaration; expected a name", "声明意外结束；此处应为名称",
+     "下一个声明开始之前，本声明尚未写完"),
+    ("expected_keywords", BASE + _rent("4500 per year, cap 9000, to person"), "QZ001",
+     "unexpected ','; expected 'per', 'total'", "不应出现“,”；此处应为“per”、“total”", None),
+    ("too_deep", BASE + 'define deep "深": ' + "not " * 101 + "low_income_family\n" + _CLEAN, "QZ001",
+     "this expression nests more than 100 levels deep", "此表达式嵌套超过 100 层", "请拆分为若干定义（define）"),
+    ("malformed_value", BASE + _rent("1" + "0" * 50 + " per year, to person"), "QZ001",
+     "malformed value in 'money'", "“money”中的值无法读取", None),
+    ("not_of_a_count", BASE + 'define d "甲": not family_size\n' + _CLEAN, "QZ201",
+     "the operand of 'not' must be a yes/no condition, not a count", "not 的操作对象应为是/否条件，不能是数量", None),
+    ("and_of_money", BASE + _MONEY + 'define d "甲": low_income_family and rent_paid\n' + _CLEAN, "QZ201",
+     "each operand of 'and' must be a yes/no condition, not an amount of money",
+     "and 连接的每一项应为是/否条件，不能是金额", None),
+    ("while_of_money", BASE + _MONEY + _rent("4500 per year, to person, while rent_paid"), "QZ201",
+     "'while' must be a yes/no condition, not an amount of money", "while 后的表达式应为是/否条件，不能是金额", None),
+    ("enum_compared", BASE + _rent("4500 per year, to person, requires employer < non_public"), "QZ201",
+     "'employer' is an enumeration: compare it with == or != to one of its values, or use 'in {…}'",
+     "“employer”是枚举：只能用 == 或 != 与它的某个取值比较，或用 in {…}", None),
+    ("membership_of_a_count", BASE + _rent("4500 per year, to person, requires family_size in {non_public}"),
+     "QZ201", "'in {…}' needs an enumeration fact on its left", "in {…} 的左边应为枚举事实", None),
+    ("arithmetic", BASE + _rent("4500 per year, to person, requires low_income_family + family_size > 1"),
+     "QZ201", "cannot apply '+' to a yes/no condition and a count", "不能对是/否条件和数量做“+”运算", None),
+    ("amount_of_a_count", BASE + _rent("amount of family_size per year, to person, requires low_income_family"),
+     "QZ201", "an amount needs an amount of money; 'family_size' is a count",
+     "amount of 后的事实应为金额；“family_size”为数量", None),
+    ("unknown_term", BASE + _rent("4500 per year, term no_term, to person"), "QZ101",
+     "no term named 'no_term'", "没有名为“no_term”的期限（term）", None),
+    ("term_from", BASE + 'fact arrival "到衢日期": date, of person\n'
+     f'term rent_term "最长2年": max 2 years, from first_job_date, cite "{RENT_QUOTE}"\n'
+     + _rent("4500 per year, term rent_term, from arrival, to person"), "QZ201",
+     "the term 'rent_term' starts from 'first_job_date'; a clause within it starts from the same date "
+     "(from first_job_date, or from year of it)",
+     "期限“rent_term”自“first_job_date”起算；其中的条款须自同一日期起算（from first_job_date，"
+     "或 from year of first_job_date）", None),
+    ("kind_listed_twice", BASE + 'fact twice "乙": bool, of [person, person]\n' + _CLEAN, "QZ102",
+     "the applicant kind 'person' is listed twice", "申请人类别“person”列出了两次", "请删去其中一个"),
+    ("amount_of_a_fact_at_least", BASE + _MONEY + _rent("at least amount of rent_paid per year, to person"),
+     "QZ203", "an amount taken from a fact is exact or 'up to' it, not 'at least'",
+     "取自事实的金额只能等于该值或以其为上限（up to），不能是 at least（不低于）", None),
+    ("cap_per_day", BASE + _rent("4500 per year, cap 4500 per day, to person"), "QZ203",
+     "a cap is per year, per month or total, not per day", "上限（cap）按每年、每月或总额计，不能按天", None),
+    ("cap_of_another_period", BASE + _rent("4500, cap 4500 per year, to person"), "QZ202",
+     "the amount is paid once but the cap is per year", "金额一次性发放，而上限按每年计",
+     "请把上限改为按一次性计，或写 total（总额）"),
+    ("cap_zero", BASE + _rent("4500 per year, cap 0 total, to person"), "QZ203",
+     "a cap must be positive", "上限必须大于零", None),
+    ("one_off_with_max", BASE + _rent("4500, max 2 years, to person"), "QZ202",
+     "a one-off amount has no duration; 'max' has no effect", "一次性金额没有发放期限；max 不起作用", None),
+    ("months_too_long", BASE + _rent("4500 per month, max 1300 months, to person"), "QZ206",
+     "a duration must be from 1 to 1200 months", "期限须在 1 至 1200 个月之间", None),
+    ("days_too_long", BASE + _rent("4500 per year, to person, requires as_of < first_job_date + 40000 days"),
+     "QZ206", "a duration must be from 0 to 36525 days", "期限须在 0 至 36525 天之间", None),
+    ("no_amount_quoted", BASE + 'benefit rent "租房补贴": 4500 per year, to person, cite "首次到衢非公企业就业"\n',
+     "QZ303", "the amount 4500 (4500元) is not in the quoted text", "金额4500（4500元）不在引文中", "引文中没有金额"),
+    ("member_unlabelled", BASE + 'fact status "状态": enum {on "在职", off}, of person\n' + _CLEAN, "QZ111",
+     "enumeration member 'off' has no label", "枚举值 off 没有标签", '请写上读者看到的文字：off "…"'),
+    ("amend_unknown_section", BASE + _CLEAN + 'amend section "九（九）" "不存在"\n', "QZ112",
+     "'amend' names no section '九（九）' in the policies this file imports",
+     "“amend”所指的章节“九（九）”不在本文件导入的政策中", None),
+]
+
+
+@pytest.mark.parametrize("text, code, english, chinese, hint", [case[1:] for case in _WORDED],
+                         ids=[case[0] for case in _WORDED])
+def test_a_diagnostic_reads_the_same_in_english_and_in_chinese(check_text, text, code, english, chinese, hint):
+    """Diagnostics no broken fixture shows, in both languages: the English as it always
+    was, the Chinese with the same facts, the author's names kept as written."""
+    result = check_text(text)
+    found = next(d for d in result.diagnostics if d.code == code and d.message == english)
+    assert found.message_in("zh") == chinese
+    if hint is not None:
+        assert found.hint_in("zh") == hint
+    _reads_chinese(found, text)
+
+
+def test_an_unreadable_import_says_why_in_the_readers_language(tmp_path):
+    (tmp_path / "latin1.qz").write_bytes('policy "x": title "\xff", applies_from 2023-01-01\n'.encode("latin-1"))
+    (tmp_path / "loop.qz").symlink_to(tmp_path / "loop.qz")
+    text = 'import "latin1.qz"\nimport "loop.qz"\npolicy "x": title "y", applies_from 2023-01-01\n'
+    result = qzdsl.check(tmp_path / "policy.qz", text=text)
+    paths = PathStyle(base=tmp_path)
+    assert [(d.code, d.message_in("en", paths=paths), d.message_in("zh", paths=paths)) for d in result.diagnostics] == [
+        ("QZ010", "cannot read latin1.qz: not valid UTF-8", "无法读取 latin1.qz：不是有效的 UTF-8 文本"),
+        ("QZ010", "cannot read loop.qz: a loop of symbolic links", "无法读取 loop.qz：符号链接构成循环"),
+    ]

@@ -189,7 +189,7 @@ def test_fmt_leaves_a_file_with_syntax_errors_untouched(tmp_path):
     broken.write_text('kind person "个人\n', encoding="utf-8")
     result = runner.invoke(cli.app, ["fmt", str(broken)])
     assert result.exit_code == 1
-    assert "error[QZ002]: unterminated string" in result.stderr
+    assert "error[QZ002]: 文字缺少结束的引号" in result.stderr  # in the default language, Chinese
     assert broken.read_text(encoding="utf-8") == 'kind person "个人\n'
 
 

@@ -126,8 +126,8 @@ INVALID = [
     ("wrong_kind.yaml", "invalid/wrong_kind.yaml:6:3: error[QZ506]: clause 'graduate_insurance' "
      "(高校毕业生社会保险补贴) is for 个人, but the test's applicant is 创业导师",
      "expect only clauses of the case's kind of applicant"),
-    ("malformed.yaml", "invalid/malformed.yaml:5:1: error[QZ501]: malformed YAML: while parsing a flow mapping "
-     "expected ',' or '}', but got '<stream end>'", None),
+    ("malformed.yaml", "invalid/malformed.yaml:5:1: error[QZ501]: malformed YAML: expected ',' or '}', but got "
+     "'<stream end>'", None),
 ]
 
 

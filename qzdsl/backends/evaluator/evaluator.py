@@ -66,8 +66,7 @@ def evaluate(policy: m.Policy, case: Case, as_of: dt.date | None = None) -> Deci
     """Every clause the case's kind can receive, decided at `as_of` (default: the case's
     own `as_of`, else today)."""
     if case.kind not in policy.kinds:
-        raise QzError([error("QZ405", f"unknown applicant kind '{case.kind}'", None,
-                             did_you_mean(case.kind, policy.kinds))])
+        raise QzError([error("QZ405", None, None, did_you_mean(case.kind, policy.kinds), name=case.kind)])
     when = as_of or case.as_of or dt.date.today()
     run = _Run(case.facts_on(when), when, case.kind)
     results = [_decide(plan, run, case) for plan in _plan(policy).kinds[case.kind]]

@@ -61,7 +61,19 @@ class Layout(str, enum.Enum):
 
 class BatchInputError(ValueError):
     """The input or output file cannot be used at all (as opposed to rows that fail
-    validation, which are rejected one by one)."""
+    validation, which are rejected one by one). `why` names the sentence in the wording
+    layer (`wording.cli.MESSAGES["batch.<why>"]`, filled with `args`); `message(lang)` is
+    the one line the CLI prints, `str()` its English."""
+
+    def __init__(self, why: str, **args: object):
+        self.why = why
+        self.args_ = args
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str = "en") -> str:
+        from qzdsl.wording.cli import message
+
+        return message(f"batch.{self.why}", lang, **self.args_)
 
 
 @dataclass(frozen=True)
@@ -118,7 +130,7 @@ def require_uris(engine: Engine | None, *locations: Path | str | None) -> None:
 
     for where in locations:
         if location.is_remote(where) and not getattr(engine, "reads_uris", False):
-            raise BatchInputError(f"cannot use {where}: {location.DUCKDB_URI_HINT}")
+            raise BatchInputError("uri_on_duckdb", where=where)
 
 
 # ---- the plan: every SQL text of a run ---------------------------------------------------
@@ -262,9 +274,9 @@ def csv_header(source: Path) -> list[str]:
         with source.open(encoding="utf-8-sig", newline="") as handle:
             header = next(csv.reader(handle), None)
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise BatchInputError(f"cannot read {source}: {exc}") from None
+        raise BatchInputError("cannot_read", source=source, reason=exc) from None
     if not header:
-        raise BatchInputError(f"{source} is empty: a batch file starts with a header row naming its columns")
+        raise BatchInputError("empty", source=source)
     refuse_repeated(header)
     return header
 
@@ -275,10 +287,9 @@ def refuse_repeated(names: Sequence[str]) -> None:
     seen: dict[str, int] = {}
     for position, name in enumerate(names, 1):
         if not name.strip():
-            raise BatchInputError(f"column {position} of the batch file has no name")
+            raise BatchInputError("column_no_name", position=position)
         if name in seen:
-            raise BatchInputError(f"the column '{name}' appears twice in the batch file (columns {seen[name]} and "
-                                  f"{position}); give each fact one column")
+            raise BatchInputError("column_twice", name=name, first=seen[name], second=position)
         seen[name] = position
 
 
@@ -287,17 +298,16 @@ def check_columns(policy: m.Policy, names: Sequence[str], ignore_unknown: bool) 
     policy but close to one (a misspelling would otherwise leave
     that fact unknown on every row, silently). Returns the unused columns."""
     if "kind" not in names:
-        raise BatchInputError("the batch file has no 'kind' column: the kind of applicant of each row")
+        raise BatchInputError("no_kind")
     known = (*KEY_COLUMNS, *policy.facts)
     unused = tuple(n for n in names if n not in known)
     if not ignore_unknown:
-        from qzdsl.diagnostics import did_you_mean
+        import difflib
 
         for name in unused:
-            hint = did_you_mean(name, known)
-            if hint:
-                raise BatchInputError(f"the column '{name}' is no fact of {policy.info.doc_number}; {hint} "
-                                      f"(--ignore-unknown-columns reads the file anyway)")
+            close = difflib.get_close_matches(name, sorted(set(known)), n=1, cutoff=0.6)  # as diagnostics.did_you_mean
+            if close:
+                raise BatchInputError("not_a_fact", name=name, doc=policy.info.doc_number, close=close[0])
     return unused
 
 
@@ -336,12 +346,12 @@ def stage(engine: Engine, policy: m.Policy, source: Path | str, as_of: dt.date |
     when = as_of or dt.date.today()
     fmt = INPUT_FORMATS.get(location.suffix(source))
     if fmt is None:
-        raise BatchInputError(f"cannot read {source}: the batch file must end in " + ", ".join(sorted(INPUT_FORMATS)))
+        raise BatchInputError("input_suffix", source=source, suffixes=", ".join(sorted(INPUT_FORMATS)))
     require_uris(engine, source)
     if location.local(source) is not None:
         source = location.local(source)
         if not source.is_file():
-            raise BatchInputError(f"no such file: {source}")
+            raise BatchInputError("no_such_file", source=source)
     types = engine.read(source, fmt)
     names = [n for n in types if n != "__row_number"]
     unused = check_columns(policy, names, ignore_unknown)
@@ -433,13 +443,12 @@ def evaluate_file(policy: m.Policy, source: Path | str, out: Path | str, errors:
     out = location.local(out) or out
     fmt = OUTPUT_FORMATS.get(location.suffix(out))
     if fmt is None:
-        raise BatchInputError(f"cannot write {out}: the result file must end in " + ", ".join(sorted(OUTPUT_FORMATS)))
+        raise BatchInputError("output_suffix", out=out, suffixes=", ".join(sorted(OUTPUT_FORMATS)))
     errors = (location.local(errors) or errors) if errors is not None else default_errors_path(out)
     require_uris(engine, source, out, errors)
     layout = Layout(layout) if layout is not None else Layout.narrow if fmt == "parquet" else Layout.wide
     if layout is Layout.narrow and fmt != "parquet":
-        raise BatchInputError(f"cannot write {out} in the narrow layout: the amounts it writes once go in Parquet "
-                              f"metadata, which CSV has not; write .parquet, or use the wide layout")
+        raise BatchInputError("narrow_csv", out=out)
     # Both files are written beside their targets and renamed over them only when complete
     # (qzdsl.output), and only once the engine is closed — nothing of it writes to them any
     # more (a cancelled DuckDB query may still flush a file while it unwinds): an interrupted

@@ -99,14 +99,14 @@ class DuckDB:
                 self._run(f"CREATE TEMP TABLE raw_table AS SELECT * FROM {scan}")
                 self._run("CREATE VIEW raw_cases AS SELECT rowid + 1 AS __row_number, * FROM raw_table")
         except duckdb.Error as exc:
-            raise BatchInputError(_read_error(source, exc)) from None
+            raise _read_error(source, exc) from None
         return {name: type_ for name, type_, *_ in self._run("DESCRIBE raw_cases")}
 
     def _parquet_names(self, path: str) -> None:
         """Refuse a repeated or nested column (DuckDB would rename or nest it silently)."""
         rows = self._run(f"SELECT name, num_children FROM parquet_schema({path})")
         if any(children for _, children in rows[1:]):
-            raise BatchInputError("the batch file has nested columns; give one column per fact")
+            raise BatchInputError("nested")
         refuse_repeated([name for name, _ in rows[1:]])
 
     def _csv(self, source: Path, path: str) -> str:
@@ -245,19 +245,19 @@ def _value(text: str | None, type_: str):
         return None
 
 
-def _read_error(source: Path, exc: duckdb.Error) -> str:
+def _read_error(source: Path, exc: duckdb.Error) -> BatchInputError:
     """DuckDB's complaint about a file, said as what is wrong with which line."""
     text = str(exc)
     ragged = re.search(r"CSV Error on Line: (\d+).*?Expected Number of Columns: (\d+) Found: (\d+)", text, re.S)
     if ragged:
         line, expected, found = ragged.groups()
-        return f"{source}:{line}: this row has {found} fields, the header {expected}; every row needs one per column"
+        return BatchInputError("ragged_row", source=source, line=line, found=found, expected=expected)
     repeated = re.search(r'in line (\d+): Object .* has duplicate key "(.*?)"', text)
     if repeated:
         line, key = repeated.groups()
-        return f"{source}:{line}: the key '{key}' appears twice in this row; give each fact once"
+        return BatchInputError("key_twice", source=source, line=line, key=key)
     first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
-    return f"cannot read {source}: {first}"
+    return BatchInputError("cannot_read", source=source, reason=first)
 
 
 def run_with_progress(connection, sql: str, description: str, enabled: bool) -> list[tuple]:

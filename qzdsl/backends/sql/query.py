@@ -520,7 +520,19 @@ def _definitions_used(policy: m.Policy) -> list[str]:
 
 
 class SqlNameError(ValueError):
-    """A table or column name the query cannot be built with (the message says why)."""
+    """A table or column name the query cannot be built with. `why` names the sentence in
+    the wording layer (`wording.cli.MESSAGES["sql_name.<why>"]`, filled with `args`);
+    `message(lang)` is the line the CLI prints, `str()` its English."""
+
+    def __init__(self, why: str, **args: object):
+        self.why = why
+        self.args_ = args
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str = "en") -> str:
+        from qzdsl.wording.cli import message
+
+        return message(f"sql_name.{self.why}", lang, **self.args_)
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -532,8 +544,7 @@ def table_ref(name: str) -> exp.Table:
     there. Parts are plain identifiers: anything else is refused, not guessed."""
     parts = name.split(".")
     if len(parts) > 3 or not all(_IDENTIFIER.fullmatch(part) for part in parts):
-        raise SqlNameError(f"'{name}' is not a table name such as cases, schema.cases or catalog.schema.cases "
-                         f"(letters, digits and _, not starting with a digit)")
+        raise SqlNameError("not_a_table", name=name)
     ids = [exp.to_identifier(part, quoted=True) for part in parts]
     return exp.Table(this=ids[-1], db=ids[-2] if len(ids) > 1 else None, catalog=ids[-3] if len(ids) > 2 else None)
 
@@ -545,11 +556,11 @@ def check_carry(policy: m.Policy, carry: tuple[str, ...]) -> tuple[str, ...]:
     seen: set[str] = set()
     for name in carry:
         if not name or not name.strip():
-            raise SqlNameError("a carried column needs a name (--carry '' names none)")
+            raise SqlNameError("carry_no_name")
         if name in taken:
-            raise SqlNameError(f"'{name}' is a column of the result already; carry input columns the result has not")
+            raise SqlNameError("carry_taken", name=name)
         if name in seen:
-            raise SqlNameError(f"'{name}' is carried twice")
+            raise SqlNameError("carry_twice", name=name)
         seen.add(name)
     return carry
 

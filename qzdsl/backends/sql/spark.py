@@ -28,6 +28,7 @@ from pathlib import Path
 
 from qzdsl import location
 from qzdsl.backends.sql.batch import BatchInputError, csv_header, refuse_repeated
+from qzdsl.wording.cli import Worded
 
 # Defaults a user's --conf may override: dates read and written in UTC, so that no time
 # zone shifts a DATE; and, for a JVM that qzdsl starts, no web UI or console bar (qzdsl
@@ -56,10 +57,7 @@ LOCAL_CONF = {
     "spark.driver.host": "127.0.0.1",
     "spark.driver.bindAddress": "127.0.0.1",
 }
-INSTALL_HINT = "pip install 'qzdsl[spark]'"
-CONNECT_HINT = "pip install 'qzdsl[spark-connect]'"
-JAVA_HINT = ("Spark runs on Java 17 or later: install it (Debian/Ubuntu: apt-get install openjdk-17-jre-headless) "
-             "or set JAVA_HOME")
+# What to install is said by the sentences of `wording.cli.MESSAGES["batch.spark_*"]`.
 
 
 class SparkUnavailable(BatchInputError):
@@ -72,15 +70,17 @@ class SparkFailed(BatchInputError):
 
 
 @contextlib.contextmanager
-def _reported(what: str):
-    """Spark's and Py4J's exceptions as one SparkFailed saying `what` failed."""
+def _reported(doing: str, **args: object):
+    """Spark's and Py4J's exceptions as one SparkFailed saying what failed: the step
+    `doing` (`wording.cli.MESSAGES["batch.spark_doing.<doing>"]`, filled with `args`)."""
     from py4j.protocol import Py4JError
     from pyspark.errors import PySparkException
 
     try:
         yield
     except (PySparkException, Py4JError) as exc:
-        raise SparkFailed(f"Spark failed while {what}: {_first_line(exc)}") from None
+        raise SparkFailed("spark_failed", doing=Worded(f"batch.spark_doing.{doing}", args),
+                          reason=_first_line(exc)) from None
 
 
 def parse_conf(pairs: Iterable[str]) -> dict[str, str]:
@@ -90,8 +90,7 @@ def parse_conf(pairs: Iterable[str]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise BatchInputError(f"--conf takes key=value (a Spark setting such as spark.driver.memory=4g), "
-                                  f"not '{pair}'")
+            raise BatchInputError("conf_pair", pair=pair)
         conf[key.strip()] = value.strip()
     return conf
 
@@ -104,7 +103,7 @@ def session(master: str | None = None, conf: Mapping[str, str] | None = None, re
     try:
         from pyspark.sql import SparkSession
     except ImportError:
-        raise SparkUnavailable(f"--engine spark needs PySpark, which is not installed: {INSTALL_HINT}") from None
+        raise SparkUnavailable("spark_no_pyspark") from None
     remote = remote or os.environ.get("SPARK_REMOTE")
     if remote:
         _connect_client_available()
@@ -112,7 +111,7 @@ def session(master: str | None = None, conf: Mapping[str, str] | None = None, re
     settings = dict(DEFAULT_CONF)
     if not remote:
         if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
-            raise SparkUnavailable(f"--engine spark cannot start: Java is not installed. {JAVA_HINT}")
+            raise SparkUnavailable("spark_no_java")
         master = master or "local[*]"
         settings |= LAUNCH_CONF
         if master.startswith("local"):
@@ -137,11 +136,11 @@ def session(master: str | None = None, conf: Mapping[str, str] | None = None, re
             warnings.simplefilter("ignore", UserWarning)
             spark = builder.getOrCreate()
     except ImportError as exc:
-        raise SparkUnavailable(f"the Spark Connect client is incomplete ({exc}): {CONNECT_HINT}") from None
+        raise SparkUnavailable("spark_connect_incomplete", reason=exc) from None
     except Exception as exc:  # py4j and PySpark raise their own types, all of them one failure here
-        where = f"the Spark Connect server {remote}" if remote else f"Spark (master {master})"
-        raise SparkUnavailable(f"cannot start {where}: {_first_line(exc)}. {'' if remote else JAVA_HINT}".strip()
-                               ) from None
+        if remote:
+            raise SparkUnavailable("spark_connect_failed", remote=remote, reason=_first_line(exc)) from None
+        raise SparkUnavailable("spark_start_failed", master=master, reason=_first_line(exc)) from None
     if not is_connect(spark):
         spark.sparkContext.setLogLevel("ERROR")
     return spark
@@ -169,8 +168,9 @@ def _connect_client_available() -> None:
     """Say what to install before PySpark fails on an import."""
     missing = connect_client_missing()
     if missing:
-        raise SparkUnavailable(f"Spark Connect (--spark-remote, SPARK_REMOTE) needs {', '.join(missing)}, which "
-                               f"{'is' if len(missing) == 1 else 'are'} not installed: {CONNECT_HINT}")
+        if len(missing) == 1:
+            raise SparkUnavailable("spark_connect_missing_one", packages=missing[0])
+        raise SparkUnavailable("spark_connect_missing", packages=", ".join(missing))
 
 
 def _reachable(remote: str) -> None:
@@ -186,12 +186,12 @@ def _reachable(remote: str) -> None:
         parts = urlsplit("http://" + remote[len("sc://"):])
         host, port = parts.hostname or "localhost", parts.port or 15002
     except ValueError:
-        raise SparkUnavailable(f"{remote} is no Spark Connect address: write sc://HOST:PORT") from None
+        raise SparkUnavailable("spark_bad_address", remote=remote) from None
     try:
         socket.create_connection((host, port), timeout=CONNECT_TIMEOUT).close()
     except OSError as exc:
-        raise SparkUnavailable(f"cannot reach the Spark Connect server {remote}: "
-                               f"{exc.strerror or exc.__class__.__name__}") from None
+        raise SparkUnavailable("spark_unreachable", remote=remote,
+                               reason=exc.strerror or exc.__class__.__name__) from None
 
 
 CONNECT_TIMEOUT = 15  # seconds to wait for a Connect server's port to answer
@@ -265,21 +265,19 @@ class Spark:
         """The Hadoop file systems of this session, through its JVM (not on Spark Connect,
         whose client has none)."""
         if self._connect:
-            raise BatchInputError("through Spark Connect qzdsl writes only local files (on a file system the client "
-                                  "and the server share): a data-lake URI as --out or --errors needs a Spark session "
-                                  "of its own (--spark-master, without SPARK_REMOTE)")
+            raise BatchInputError("connect_local_only")
         return Hadoop(self.spark)
 
     def check_target(self, target: str, inputs: Iterable[Path | str]) -> None:
         """Refuse, before any work, a URI that cannot be written as a result file: a
         folder, or one of the inputs (on Spark Connect: any URI, see `_hadoop`)."""
         hadoop = self._hadoop()
-        with _reported(f"checking {target}"):
+        with _reported("checking", target=target):
             if hadoop.is_folder(target):
-                raise BatchInputError(f"cannot write {target}: it is a folder")
+                raise BatchInputError("target_is_folder", target=target)
             for source in inputs:
                 if hadoop.qualified(target) == hadoop.qualified(_uri(source)):
-                    raise BatchInputError(f"cannot write {target}: it is one of this command's inputs")
+                    raise BatchInputError("target_is_input", target=target)
 
     def _check_source(self, source: str) -> None:
         """A URI read as the batch file must be one file (Spark would read a folder of
@@ -287,11 +285,11 @@ class Spark:
         if self._connect:
             return  # the server says so when it reads
         hadoop = Hadoop(self.spark)
-        with _reported(f"reading {source}"):
+        with _reported("reading", source=source):
             if not hadoop.exists(source):
-                raise BatchInputError(f"no such file: {source}")
+                raise BatchInputError("no_such_file", source=source)
             if hadoop.is_folder(source):
-                raise BatchInputError(f"{source} is a folder; give one file")
+                raise BatchInputError("source_is_folder", source=source)
 
     # ---- reading ----
     def read(self, source: Path | str, fmt: str) -> dict[str, str]:
@@ -312,7 +310,7 @@ class Spark:
                 nested = [f.name for f in frame.schema.fields if isinstance(f.dataType, (StructType, ArrayType,
                                                                                          MapType))]
                 if nested:
-                    raise BatchInputError("the batch file has nested columns; give one column per fact")
+                    raise BatchInputError("nested")
                 refuse_repeated(frame.columns)
                 # The row's position in the file (0-based), as DuckDB's file_row_number.
                 numbered = frame.select((F.col("_metadata.row_index") + 1).alias("__row_number"), "*")
@@ -332,7 +330,7 @@ class Spark:
         except BatchInputError:
             raise
         except (PySparkException, Py4JError) as exc:
-            raise BatchInputError(f"cannot read {source}: {_first_line(exc)}") from None
+            raise BatchInputError("cannot_read", source=source, reason=_first_line(exc)) from None
 
     def _csv(self, source: Path | str):
         """A comma-separated file with a header, every column text. The header is read
@@ -357,7 +355,7 @@ class Spark:
         # One column per field of the first line, then only that record, as text.
         first = self._csv_reader().option("header", False).csv(source).limit(1).collect()
         if not first:
-            raise BatchInputError(f"{source} is empty: a batch file starts with a header row naming its columns")
+            raise BatchInputError("empty", source=source)
         header = ["" if value is None else value for value in first[0]]
         if header:
             header[0] = header[0].removeprefix("\ufeff")
@@ -375,12 +373,12 @@ class Spark:
 
     def fetch_one(self, sql: str, description: str | None = None) -> tuple:
         """The first row of `sql`; with `description`, its progress shown on stderr."""
-        with _reported("evaluating the population"):
+        with _reported("evaluating"):
             row = self._run(lambda: self.spark.sql(sql).first(), description)
         return tuple(row) if row is not None else ()
 
     def fetch_all(self, sql: str) -> list[tuple]:
-        with _reported("reading the population"):
+        with _reported("reading_population"):
             return [tuple(row) for row in self.spark.sql(sql).collect()]
 
     def lookup(self, name: str, rows) -> None:
@@ -388,12 +386,12 @@ class Spark:
         from pyspark.sql.types import StringType, StructField, StructType
 
         schema = StructType([StructField(c, StringType()) for c in ("__text", "__value", "__reason")])
-        with _reported("preparing the query"):
+        with _reported("preparing"):
             self.spark.createDataFrame(list(rows), schema).createOrReplaceTempView(name)
         self._views.append(name)
 
     def define(self, name: str, sql: str, materialise: bool = False) -> None:
-        with _reported("preparing the query"):
+        with _reported("preparing"):
             frame = self.spark.sql(sql)
         if materialise:
             # Parsing text is costly and every later query reads these rows: parse once.
@@ -416,7 +414,7 @@ class Spark:
             return self._write_uri(sql, target, fmt, metadata, description)
         parts = Path(tempfile.mkdtemp(prefix=".qzdsl-parts-", dir=Path(target).parent))
         try:
-            with _reported(f"writing {target}"):
+            with _reported("writing", target=target):
                 frame = self.spark.sql(sql)
                 # The folder exists (it is made here, safely): Spark writes into it.
                 self._run(lambda: frame.write.mode("overwrite").parquet(_uri(parts)), description)
@@ -438,12 +436,12 @@ class Spark:
         staging = hadoop.sibling(target, f".{location.stem(target)}.{token}.tmp")
         local = Path(tempfile.mkdtemp(prefix="qzdsl-"))
         try:
-            with _reported(f"writing {target}"):
+            with _reported("writing", target=target):
                 frame = self.spark.sql(sql)
                 self._run(lambda: frame.write.mode("errorifexists").parquet(parts), description)
                 hadoop.download(parts, local / "parts")
             rows = join_parts(local / "parts", local / f"result.{fmt}", fmt, metadata)
-            with _reported(f"writing {target}"):
+            with _reported("writing", target=target):
                 hadoop.upload(local / f"result.{fmt}", staging)
                 hadoop.replace(staging, target)
             return rows
@@ -564,7 +562,7 @@ class Hadoop:
         if fs.exists(dst):
             fs.delete(dst, False)
         if not fs.rename(src, dst):
-            raise BatchInputError(f"cannot write {target}: the file system refused to rename {source} to it")
+            raise BatchInputError("rename_refused", target=target, source=source)
 
 
 def join_parts(parts: Path, target: Path, fmt: str, metadata: dict[str, str] | None = None) -> int:

@@ -38,13 +38,25 @@ class Verification:
     changes: tuple[Change, ...]
 
 
+def _reason(exc: Exception) -> object:
+    """Why a file is no decision record, in words the diagnostic's language can take."""
+    from qzdsl.diagnostics import Text
+    from qzdsl.wording.syntax import json_problem
+
+    if isinstance(exc, json.JSONDecodeError):
+        return Text("read.json.at", (("problem", json_problem(exc.msg)), ("line", exc.lineno), ("column", exc.colno)))
+    if isinstance(exc, UnicodeDecodeError):
+        return Text("read.not_utf8")
+    return Text("read.os", (("reason", getattr(exc, "strerror", None) or exc),))
+
+
 def read_record(path: str | Path) -> dict:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise QzError([error("QZ401", f"{path}: not a decision record ({exc})")]) from None
+        raise QzError([error("QZ401", variant="not_record", path=str(path), reason=_reason(exc))]) from None
     if not isinstance(data, dict) or data.get("schema") != SCHEMA or not isinstance(data.get("case"), dict):
-        raise QzError([error("QZ401", f"{path}: not a decision record (schema {SCHEMA})")])
+        raise QzError([error("QZ401", variant="not_record_schema", path=str(path), schema=SCHEMA)])
     return data
 
 

@@ -16,17 +16,13 @@ from qzdsl.wording.labels import label
 _NARROWEST_TABLE = 100
 
 
-# Headings: an engineer's view, so identifiers stay; the words around them are the reader's.
-_WORDS = {
-    "zh": {"in_force": "施行", "applies_from": "执行", "principle": "原则", "facts": "事实 Facts",
-           "label": "标签", "type": "类型", "kinds": "主体", "clauses": "条款 Clauses",
-           "columns": ("名称", "条款", "对象", "金额", "组", "引文"), "list_kinds": "# 申请主体 kinds",
-           "list_facts": "# 事实 facts", "list_clauses": "# 条款 clauses"},
-    "en": {"in_force": "in force", "applies_from": "applies from", "principle": "principle", "facts": "Facts",
-           "label": "label", "type": "type", "kinds": "of", "clauses": "Clauses",
-           "columns": ("title", "section", "to", "amount", "groups", "quote"), "list_kinds": "# kinds",
-           "list_facts": "# facts", "list_clauses": "# clauses"},
-}
+# Headings (`show.*` in the wording layer): an engineer's view, so identifiers stay; the
+# words around them are the reader's.
+_COLUMNS = ("title", "section", "to", "amount", "groups", "quote")
+
+
+def _words(lang: str):
+    return lambda key: label(f"show.{key}", lang)
 
 
 def render_policy(policy: m.Policy, console: Console | None = None, lang: str = "zh") -> None:
@@ -34,29 +30,29 @@ def render_policy(policy: m.Policy, console: Console | None = None, lang: str = 
     if console.width < _NARROWEST_TABLE:
         console.out(render_list(policy, lang), end="", highlight=False)
         return
-    words = _WORDS[lang]
+    words = _words(lang)
     info = policy.info
     console.print(Text.assemble((info.doc_number, "bold"), f" {info.title}"))
-    console.print(f"{words['in_force']} {info.in_force or '—'}  {words['applies_from']} {info.applies_from}  "
-                  f"{words['principle']} {info.principle or '—'}  sha256 {policy.sha256[:12]}")
+    console.print(f"{words('in_force')} {info.in_force or '—'}  {words('applies_from')} {info.applies_from}  "
+                  f"{words('principle')} {info.principle or '—'}  sha256 {policy.sha256[:12]}")
 
-    facts = Table(title=words["facts"], show_lines=False)
+    facts = Table(title=words("facts"), show_lines=False)
     # Identifiers are what a user types into a case file: never cut or broken, whatever the
     # width; the other columns wrap around them.
     widest = max((len(f.name) for f in policy.facts.values()), default=2)
     facts.add_column("id", no_wrap=True, min_width=widest)
-    facts.add_column(words["label"], overflow="fold", min_width=8)
-    facts.add_column(words["type"], no_wrap=True)
-    facts.add_column(words["kinds"], no_wrap=True)
+    facts.add_column(words("label"), overflow="fold", min_width=8)
+    facts.add_column(words("type"), no_wrap=True)
+    facts.add_column(words("kinds"), no_wrap=True)
     for f in policy.facts.values():
         # Enumeration members and kinds are typed into case files too: one a line, whole.
         kind = "\n".join([f.type.value, *(f"  {x.name}" for x in f.members)])
         facts.add_row(f.name, f.label, kind, "\n".join(f.kinds))
     console.print(facts)
 
-    clauses = Table(title=words["clauses"])
+    clauses = Table(title=words("clauses_title"))
     clauses.add_column("id", no_wrap=True, min_width=max((len(c.id) for c in policy.clauses), default=2))
-    for col in words["columns"]:
+    for col in (words(f"col.{name}") for name in _COLUMNS):
         clauses.add_column(col, overflow="fold")
     for c in policy.clauses:
         quote = c.quote if len(c.quote) <= 30 else c.quote[:30] + "…"
@@ -105,15 +101,15 @@ def _declarations(policy: m.Policy, lang: str) -> list[tuple[str, list[tuple[str
 def render_list(policy: m.Policy, lang: str = "zh") -> str:
     """The policy as plain lines, nothing cut: for narrow terminals, grep and copying
     identifiers. Each line starts with an identifier, then its label and details."""
-    words = _WORDS[lang]
+    words = _words(lang)
     info = policy.info
-    lines = [f"{info.doc_number} {info.title}", f"sha256 {policy.sha256}", "", words["list_kinds"]]
+    lines = [f"{info.doc_number} {info.title}", f"sha256 {policy.sha256}", "", words("list_kinds")]
     lines += [f"{k.name} — {k.label}" for k in policy.kinds.values()]
-    lines += ["", words["list_facts"]]
+    lines += ["", words("list_facts")]
     for f in policy.facts.values():
         lines.append(f"{f.name} — {f.label} ({f.type.value}; {', '.join(f.kinds)})")
         lines += [f"    {x.name} — {x.label}" for x in f.members]
-    lines += ["", words["list_clauses"]]
+    lines += ["", words("list_clauses")]
     for c in policy.clauses:
         lines.append(f"{c.id} — {c.title} ({c.section}; {c.beneficiary or '—'}; {_amount(policy, c, lang)})")
     for (_, rows, _), key in zip(_declarations(policy, lang), ("show.list_terms", "show.list_needs",

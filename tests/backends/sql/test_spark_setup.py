@@ -89,7 +89,7 @@ def test_an_unreachable_spark_connect_server_is_said_at_once(monkeypatch):
 def test_duckdb_refuses_a_data_lake_uri_and_names_the_spark_engine(capsys, monkeypatch, tmp_path, args):
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
     code, _, err = run_main(capsys, monkeypatch, *args, "--policy", str(FIXTURES / "housing.qz"))
-    assert code == 2 and "needs --engine spark" in err and "Traceback" not in err
+    assert code == 2 and "数据湖 URI 须用 --engine spark" in err and "Traceback" not in err  # in the reader's language
     assert not list(tmp_path.iterdir())
 
 
