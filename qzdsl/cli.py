@@ -336,11 +336,9 @@ class SimulateFormat(str, Enum):
 @app.command()
 def check(
     files: Optional[list[Path]] = typer.Argument(None, metavar="[FILE]..."),
-    format: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f", help="text (on stderr), or json / "
-                                       "sarif on stdout."),
-    lang: Optional[Lang] = typer.Option(None, "--lang", help="Language of the messages."),
-    english: bool = typer.Option(False, "--english", help="Also warn where a label, title or question has no "
-                                 "English words (QZ113): what --lang en shows in Chinese."),
+    format: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f"),
+    lang: Optional[Lang] = typer.Option(None, "--lang"),
+    english: bool = typer.Option(False, "--english"),
 ) -> None:
     """Parse and check policy files; print every problem with its location."""
     from qzdsl.escape import terminal

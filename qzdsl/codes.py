@@ -299,6 +299,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                      "zh": "不在 qzdsl 读取的政策文件夹内（可设置 {env} 扩大范围）"},
     "read.loop": {"en": "a loop of symbolic links", "zh": "符号链接构成循环"},
     "read.os": {"en": "{reason}", "zh": "{reason}"},
+    "read.missing": {"en": "{reason}", "zh": "文件不存在"},
+    "read.denied": {"en": "{reason}", "zh": "没有读取该文件的权限"},
     "read.not_a_name": {"en": "not a file name", "zh": "不是有效的文件名"},
     "read.not_regular": {"en": "not a regular file", "zh": "不是普通文件"},
     "read.folder": {"en": "not a regular file (a folder)", "zh": "不是普通文件（是文件夹）"},
@@ -460,7 +462,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                                  "zh": "cap 用于限定金额，但本条款没有金额"},
     # {paid}, {cap}: a cadence of the wording layer (once, per year, per month)
     "QZ202.cap": {"en": "the amount is paid {paid} but the cap is {cap}", "zh": "金额{paid}发放，而上限按{cap}计"},
-    "hint.cap_period": {"en": "write the cap {paid}, or 'total'", "zh": "请把上限改为按{paid}计，或写 total（总额）"},
+    "hint.cap_period": {"en": "write the cap {paid}, or 'total'",
+                        "zh": "请让上限与金额的发放方式一致（{paid}），或写 total（总额）"},
     "QZ202.once_max": {"en": "a one-off amount has no duration; 'max' has no effect", "zh": "一次性金额没有发放期限；max 不起作用"},
     "QZ202.yearly_max": {"en": "a yearly amount needs its maximum duration in years", "zh": "按年发放的金额，最长期限须以年计"},
     "QZ202.monthly_max": {"en": "a monthly amount needs its maximum duration in months or years",

@@ -14,6 +14,7 @@ that is no file name is a reason, not a crash.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from dataclasses import field
@@ -99,6 +100,11 @@ class Confinement:
         return read_regular(resolved, self.max_bytes)
 
 
+# The system's reasons a file cannot be opened that a reader most often meets: worded in the
+# reader's language (templates read.*), the system's own words in English.
+_OS_REASONS = {errno.ENOENT: "missing", errno.ENOTDIR: "missing", errno.EACCES: "denied", errno.EPERM: "denied"}
+
+
 def read_regular(path: str | Path, max_bytes: int = MAX_BYTES) -> bytes:
     """The bytes of a regular file of at most `max_bytes`: a FIFO, a device (/dev/zero), a
     folder or an oversized file is refused without blocking or reading it whole."""
@@ -107,7 +113,7 @@ def read_regular(path: str | Path, max_bytes: int = MAX_BYTES) -> bytes:
     except OSError as exc:
         if exc.errno == 40:  # ELOOP
             raise ReadRefused("loop") from None
-        raise ReadRefused("os", reason=exc.strerror or str(exc)) from None
+        raise ReadRefused(_OS_REASONS.get(exc.errno, "os"), reason=exc.strerror or str(exc)) from None
     except ValueError:
         raise ReadRefused("not_a_name") from None
     try:

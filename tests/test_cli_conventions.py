@@ -49,6 +49,7 @@ def test_help_describes_every_option_and_lists_the_choices(capsys, monkeypatch):
     import typer.main
 
     from qzdsl import cli
+    from qzdsl.wording import cli as words
 
     group = typer.main.get_command(cli.app)
     for lang in ("zh", "en"):
@@ -57,6 +58,8 @@ def test_help_describes_every_option_and_lists_the_choices(capsys, monkeypatch):
             assert command.help, f"qzdsl {name} has no help in {lang}"
             for param in command.params:
                 assert getattr(param, "help", None), f"qzdsl {name} {param.name} has no help in {lang}"
+                # worded in the help table, not written inline in English beside the parameter
+                assert f"{name}.{param.name}" in words.HELP[lang], f"qzdsl {name} {param.name}: no {lang} help"
     for command in group.commands:
         _, out, _ = run_main(capsys, monkeypatch, command, "--help")
         assert "list[" not in out and "<list" not in out and "PATH]" not in out.split("用法：")[0]

@@ -6,6 +6,7 @@ devices and symlink loops cannot be committed)."""
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 
 import qzdsl
 from qzdsl.language.program import load_program
-from qzdsl.reading import Confinement, ReadRefused, default_root
+from qzdsl.reading import Confinement, ReadRefused, default_root, read_regular
 
 HEADER = 'policy "测试": title "t", applies_from 2023-01-01\n'
 SECRET = "root:x:0:0:the first line of a file outside the policy"
@@ -109,6 +110,20 @@ def test_a_regular_file_inside_the_root_over_the_size_limit_is_refused(tmp_path)
     big.write_bytes(b"#" * 2048)
     with pytest.raises(ReadRefused, match="larger than"):
         Confinement(roots=(tmp_path,), max_bytes=1024).read_bytes(big)
+
+
+@pytest.mark.parametrize("errno_, chinese", [(errno.ENOENT, "文件不存在"), (errno.EACCES, "没有读取该文件的权限"),
+                                             (errno.EIO, os.strerror(errno.EIO))])
+def test_a_file_the_system_cannot_open_says_why_in_the_readers_language(tmp_path, monkeypatch, errno_, chinese):
+    """The common reasons are worded in Chinese; in English, and for a rarer reason, the
+    system's own words stand."""
+    def refuse(*args, **kwargs):
+        raise OSError(errno_, os.strerror(errno_))
+
+    monkeypatch.setattr("qzdsl.reading.os.open", refuse)
+    with pytest.raises(ReadRefused) as refused:
+        read_regular(tmp_path / "policy.qz")
+    assert (refused.value.reason.render("en"), refused.value.reason.render("zh")) == (os.strerror(errno_), chinese)
 
 
 def test_a_policy_test_case_path_outside_the_root_is_refused(tmp_path, outside, confined, root):

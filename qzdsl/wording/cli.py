@@ -16,6 +16,8 @@ HELP: dict[str, dict[str, str]] = {
         "show_completion": "显示当前 shell 的命令补全脚本，以便复制或自行安装。",
         "check": "解析并检查政策文件，列出每个问题及其位置。",
         "check.files": "政策文件（默认：内置政策，或当前检出目录中的政策）。",
+        "check.format": "输出格式：text（写到标准错误），或 json / sarif（写到标准输出）。",
+        "check.lang": "消息语言：zh（中文）或 en（英文）；默认按 LANG 环境变量，否则中文。",
         "check.english": "另外检查每个标签、标题和问题是否写有英文（QZ113）：缺少的在 --lang en 中以中文显示。",
         "show": "显示编译后的政策：事实、条款、引文、享受期限、需要和排斥组。",
         "show.policy": "政策文件（默认：内置政策）。",
@@ -122,6 +124,8 @@ HELP: dict[str, dict[str, str]] = {
         "show_completion": "Show completion for the current shell, to copy it or customize the installation.",
         "check": "Parse and check policy files; print every problem with its location.",
         "check.files": "Policy files (default: the bundled policy, or the checkout's own).",
+        "check.format": "text (on stderr), or json / sarif on stdout.",
+        "check.lang": "Language of the messages: zh or en; default from the LANG environment variable, else Chinese.",
         "check.english": "Also warn where a label, title or question has no English words (QZ113): --lang en "
                          "shows those in Chinese.",
         "show": "Show the compiled policy: facts, clauses, citations, terms, needs and exclusion groups.",
