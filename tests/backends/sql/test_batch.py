@@ -86,6 +86,18 @@ def test_results_keep_the_input_order_and_ids(housing, tmp_path):
     assert first["rent_advance_purchase__excluded_by"] == "purchase_annual"
 
 
+def test_the_narrow_layout_gives_the_clause_that_excluded_another(housing, tmp_path):
+    # A clause ranked against one other only is excluded by that one: the narrow file
+    # leaves its `excluded_by` out, and reads back as the wide file has it.
+    batch.evaluate_file(housing, POPULATION, tmp_path / "narrow.parquet", as_of=AS_OF)
+    batch.evaluate_file(housing, POPULATION, tmp_path / "wide.parquet", as_of=AS_OF, layout=batch.Layout.wide)
+    given = metadata_of(tmp_path / "narrow.parquet")["excluded_by"]
+    assert given and given.keys().isdisjoint(rows_of(tmp_path / "narrow.parquet")[0])
+    wide = rows_of(tmp_path / "wide.parquet")
+    assert rows_of(tmp_path / "narrow.parquet", housing) == wide
+    assert any(row[name] == clause for row in wide for name, clause in given.items())
+
+
 def test_the_progress_bar_run_writes_the_same_results(housing, tmp_path, capsys):
     quiet, shown = tmp_path / "quiet.parquet", tmp_path / "shown.parquet"
     batch.evaluate_file(housing, POPULATION, quiet, as_of=AS_OF)
@@ -198,7 +210,7 @@ def _typed_cases(policy, source: Path) -> list[dict]:
     """The valid rows as the batch runner typed them, as case dicts for the evaluator."""
     with DuckDB() as engine:
         batch.stage(engine, policy, source, AS_OF)
-        result = engine.connection.execute("SELECT * FROM cases")
+        result = engine.connection.execute(engine.expand("SELECT * FROM cases"))
         names = [d[0] for d in result.description]
         cases = []
         for row in result.fetchall():
@@ -362,12 +374,15 @@ def test_the_narrow_layout_keeps_per_head_amounts_and_ranked_exclusions(tmp_path
     columns = set(rows_of(tmp_path / "narrow.parquet")[0])
     assert {"child_transport_subsidy__low", "child_transport_subsidy__total_low"} <= columns  # per head
     assert "child_transport_subsidy__high" not in columns  # equal to __low: a fixed amount
-    assert "graduate_si_subsidy__excluded_by" in columns  # ranked by 从优
+    assert "talent_purchase_subsidy__excluded_by" in columns  # ranked by 从优 against three clauses
     assert "mentor_subsidy__excluded_by" not in columns  # never excluded: always NULL
+    # ranked against one clause only: when excluded, by that one
+    assert "graduate_si_subsidy__excluded_by" not in columns
     assert "home_purchase_grant__low" not in columns  # the same on every granted row
     meta = metadata_of(tmp_path / "narrow.parquet")
     assert meta["constant"]["home_purchase_grant__low"] == 20000  # money as in every JSON: an int when whole
     assert meta["same_as"]["child_transport_subsidy__high"] == "child_transport_subsidy__low"
+    assert meta["excluded_by"]["graduate_si_subsidy__excluded_by"] == "flexible_si_subsidy"
     # A one-off's lifetime is its one period: written once (3 periods: written apart).
     assert meta["same_as"]["talent_rent_subsidy__total_low"] == "talent_rent_subsidy__low"
     assert "talent_rent_subsidy__total_low" not in columns
