@@ -122,9 +122,12 @@ def _usage_error(exc, argv: list[str]) -> str:
         if exc.possibilities:
             hint = say("did_you_mean", options=exc.possibilities[0])  # click lists the closest first
     elif kind == "MissingParameter" and param is not None:
-        name = (param.opts[0] if param.param_type_name == "option" else (param.human_readable_name or "").upper())
-        reason = say("missing_option" if param.param_type_name == "option" else "missing_argument", name=name)
-    elif kind == "BadParameter" and param is not None and hasattr(param.type, "choices"):
+        # getattr: click's parameter attributes, which typer releases outside the tested
+        # bounds (pyproject.toml) do not all keep; a usage error must never become a crash
+        option = getattr(param, "param_type_name", "") == "option"
+        name = (param.opts[0] if option else (getattr(param, "human_readable_name", None) or param.name or "").upper())
+        reason = say("missing_option" if option else "missing_argument", name=name)
+    elif kind == "BadParameter" and param is not None and hasattr(getattr(param, "type", None), "choices"):
         option = "/".join(param.opts)
         choices = ", ".join(str(c) for c in param.type.choices)
         reason = say("bad_choice", option=option, value=repr(_given(argv, param.opts) or ""), choices=choices)

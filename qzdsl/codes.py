@@ -582,6 +582,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "value.shape.list": {"en": "one value is expected, not a list", "zh": "这里只填一个值，不能是列表"},
     "value.shape.mapping": {"en": "one value is expected, not a mapping", "zh": "这里只填一个值，不能是映射"},
     "value.form": {"en": "'{text}' is not a value qzdsl can read", "zh": "无法读取“{text}”"},
+    "value.changes.form": {"en": "'{text}' is not a change over time written as DATE: VALUE",
+                           "zh": "“{text}”不是“日期: 值”形式的一项变化"},
+    "value.changes.twice": {"en": "{text} is given twice", "zh": "{text} 重复给出"},
+    "value.changes.value": {"en": "from {date}: {reason}", "zh": "自 {date} 起：{reason}"},
+    "hint.value.changes": {"en": "give each value from the date it takes effect, e.g. 2024-05-01: 4, 2026-01-01: 5",
+                           "zh": "按生效日期逐项填写，如 2024-05-01: 4, 2026-01-01: 5（各值自该日起适用）"},
     # ---- the shape of a case file (cases.case) ----
     "case.unknown_key": {"en": "unknown key '{text}' in a case file", "zh": "案例文件中没有“{text}”这一项"},
     "case.not_mapping": {"en": "a case is a mapping of name, kind, as_of and facts",

@@ -3,7 +3,6 @@ question off the screen and typing an answer as people write it."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import os
 import re
@@ -51,6 +50,12 @@ def spoken(fact, value, menu: bool = True) -> str:
     if fact.members:
         return fact.member(value).label
     return str(value)
+
+
+def over_time(fact, entries) -> str:
+    """Values over time as a caseworker types them: 2024年5月1日：300；2025年1月1日：不知道."""
+    return "；".join(f"{spoken(fact, start)}：{'不知道' if value is None else spoken(fact, value, menu=False)}"
+                    for start, value in entries)
 
 
 def spawn(tmp_path: Path, *args: str):
@@ -146,6 +151,58 @@ def test_a_partial_case_is_resumed(tmp_path, policy):
     assert resumed.name == start.name and resumed.as_of == start.as_of
 
 
+def test_values_over_time_are_answered_kept_and_saved(policy, tmp_path):
+    """A case file's values over time survive resuming and saving; an answer typed as
+    DATE: VALUE pairs is read as the case file reads `{date: value}`, and refused with its
+    date when one value is not one of the fact's."""
+    from qzdsl.cases.values import Refused
+
+    start = load_case(CASES / "graduate-homebuyer-over-time.yaml", policy)
+    assert start.changes
+    talk = Interview.resume(policy, start)
+    assert talk.case().changes == start.changes
+    assert not {q.fact for q in talk.questions()} & set(start.changes)  # answered: not asked again
+    saved = tmp_path / "saved.yaml"
+    saved.write_text(case_yaml(talk.case_data()), encoding="utf-8")
+    again = load_case(saved, policy)
+    assert again.changes == start.changes and again.facts == start.facts
+    assert qzdsl.evaluate(policy, again).totals == qzdsl.evaluate(policy, start).totals
+
+    hires = Interview(policy, "enterprise", dt.date(2025, 6, 1))
+    entries = hires.answer("insured_hires", "{2024-05-01: 4，2025年1月1日：6}")
+    assert entries == ((dt.date(2024, 5, 1), 4), (dt.date(2025, 1, 1), 6))
+    assert hires.case().changes == {"insured_hires": entries} and "insured_hires" not in hires.facts
+    written = tmp_path / "hires.yaml"
+    written.write_text(case_yaml(hires.case_data()) + "", encoding="utf-8")
+    assert load_case(written, policy).changes == {"insured_hires": entries}
+    with pytest.raises(Refused) as refused:
+        hires.answer("insured_hires", "2024-05-01: 4; 2025-01-01: 三个")
+    assert refused.value.message("zh") == "自 2025-01-01 起：“三个”不是人数或次数"
+    assert hires.changes["insured_hires"] == entries  # a refused answer records nothing
+    with pytest.raises(Refused, match="given twice"):
+        hires.answer("insured_hires", "2024-05-01: 4, 2024-05-01: 5")
+    assert hires.answer("insured_hires", "5") == 5 and "insured_hires" not in hires.changes  # plain again
+    assert hires.back() == "insured_hires" and not hires.answered("insured_hires")
+
+
+def test_the_terminal_says_which_answers_may_change_over_time(tmp_path, policy):
+    child = spawn(tmp_path, "--kind", "enterprise", "--as-of", "2025-06-01", "--out", "hires.yaml")
+    asked = []
+    while child.expect([PROMPT, "不需要再提问了"]) == 0:
+        screen = screen_of(child).rsplit("问题 ", 1)[-1]
+        if policy.facts["insured_hires"].question in screen:
+            assert "此项可随时间变化：可按生效日期逐项填写，如 2024-05-01: 4, 2026-01-01: 5" in screen
+            child.sendline("2024年5月1日：4；2025年1月1日：6")
+            asked.append("insured_hires")
+            continue
+        child.sendline("不知道")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert asked == ["insured_hires"]
+    saved = load_case(tmp_path / "hires.yaml", policy)
+    assert saved.changes == {"insured_hires": ((dt.date(2024, 5, 1), 4), (dt.date(2025, 1, 1), 6))}
+
+
 def test_the_interview_library_asks_by_stake_and_writes_a_readable_case(policy):
     talk = Interview(policy, "person", dt.date(2024, 6, 1))
     stakes = [q.stake for q in talk.questions()]
@@ -162,15 +219,15 @@ def test_answering_the_questions_reaches_every_bundled_cases_decision(path, poli
     """From nothing to the decision of each bundled case, answering only what is asked
     (as a caseworker would type it; "不知道" where the case does not say)."""
     case = load_case(path, policy)
-    # The interview asks plain values: a fact that changes over time is answered with its
-    # value on the as-of date, and the decision compared is that of those values.
-    case = dataclasses.replace(case, facts=case.facts_on(case.as_of), changes={})
     talk = Interview(policy, case.kind, case.as_of)
     asked = []
     while (question := talk.next_question()) is not None:
         fact = policy.facts[question.fact]
         value = case.facts.get(fact.name)
-        talk.answer(fact.name, "不知道" if value is None else spoken(fact, value, menu=False))
+        if fact.name in case.changes:  # typed as values over time, each from its date
+            talk.answer(fact.name, over_time(fact, case.changes[fact.name]))
+        else:
+            talk.answer(fact.name, "不知道" if value is None else spoken(fact, value, menu=False))
         asked.append(fact.name)
     assert len(asked) == len(set(asked))
     reached, expected = talk.decision(), qzdsl.evaluate(policy, case)

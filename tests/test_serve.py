@@ -3,6 +3,7 @@ as the command line, the same diagnostics, and the limits a network service need
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import warnings
 from pathlib import Path
@@ -209,6 +210,17 @@ def test_the_page_reads_answers_as_people_write_them_and_explains_refusals(api):
     assert report.status_code == 200 and "衢政发〔2023〕12号" in report.text
     saved = api.post("/case.yaml", data={"kind": "person", "as_of": "2024-06-01", "f.employer_pf_monthly": "2万"})
     assert yaml.safe_load(saved.text)["facts"] == {"employer_pf_monthly": 20000}
+
+
+def test_the_page_takes_a_count_over_time_and_says_how(api):
+    form = {"kind": "enterprise", "as_of": "2025-06-01"}
+    page = api.post("/", data=form)
+    assert "此项可随时间变化：可按生效日期逐项填写，如 2024-05-01: 4, 2026-01-01: 5" in page.text
+    dated = {**form, "f.insured_hires": "2024年5月1日：4；2025年1月1日：6"}
+    saved = api.post("/case.yaml", data=dated)
+    assert yaml.safe_load(saved.text)["facts"] == {"insured_hires": {dt.date(2024, 5, 1): 4, dt.date(2025, 1, 1): 6}}
+    refused = api.post("/", data={**form, "f.insured_hires": "2024-05-01: 4; 2025-01-01: 很多"})
+    assert "自 2025-01-01 起：“很多”不是人数或次数" in refused.text
 
 
 def test_serve_binds_loopback_unless_given_a_token(capsys, monkeypatch, tmp_path):

@@ -24,8 +24,8 @@ def test_no_diagnostic_is_given_a_finished_text():
             message = node.args[1] if len(node.args) > 1 else None
             hint = node.args[3] if len(node.args) > 3 else None
             keywords = {k.arg: k.value for k in node.keywords}
-            given = (("message", message or keywords.get("message")), ("hint", hint or keywords.get("hint")))
-            for what, value in given:
+            for what, value in (("message", message or keywords.get("message")),
+                                ("hint", hint or keywords.get("hint"))):
                 if _literal(value):
                     found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.func.id}() given a finished {what}")
     assert not found, "\n".join(found)

@@ -19,9 +19,10 @@ def _comment(text: str) -> str:
     return "# " + " ".join(text.split())
 
 
-def _dated_example(fact: m.Fact) -> str:
+def dated_example(fact: m.Fact, braces: bool = True) -> str:
     """The dated form of a fact that may change over time (docs/cases.md), with values of
-    its type: what a caseworker copies and fills in."""
+    its type: what a caseworker copies and fills in (in a case file, in braces; typed as an
+    answer, without)."""
     first, second = {
         m.Type.BOOL: ("true", "false"),
         m.Type.COUNT: ("4", "5"),
@@ -29,7 +30,8 @@ def _dated_example(fact: m.Fact) -> str:
         m.Type.NUMBER: ("1", "2"),
         m.Type.DATE: ("2024-05-01", "2026-01-01"),
     }.get(fact.type, (fact.members[0].name, fact.members[-1].name) if fact.members else ("…", "…"))
-    return f"{{2024-05-01: {first}, 2026-01-01: {second}}}"
+    pairs = f"2024-05-01: {first}, 2026-01-01: {second}"
+    return f"{{{pairs}}}" if braces else pairs
 
 
 def case_template(policy: m.Policy, kind: str, lang: str = "zh") -> str:
@@ -62,7 +64,7 @@ def case_template(policy: m.Policy, kind: str, lang: str = "zh") -> str:
         if fact.question:
             lines.append(f"  {_comment(words('question') + ': ' + fact.question)}")
         if fact.name in over_time:
-            lines.append(f"  {_comment(words('over_time').format(example=_dated_example(fact)))}")
+            lines.append(f"  {_comment(words('over_time').format(example=dated_example(fact)))}")
         # json.dumps quotes a name YAML would misread; plain names stay bare.
         key = fact.name if fact.name.isidentifier() else json.dumps(fact.name, ensure_ascii=False)
         lines.append(f"  {key}:")

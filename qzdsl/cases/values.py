@@ -263,6 +263,64 @@ def read_kind(policy: m.Policy, value: object) -> str:
                        also={k.name: (k.label_zh, k.label_en or "") for k in policy.kinds.values()})
 
 
+# ---- a value that changes over time -------------------------------------------------------
+
+# One change as a person types it: a date, a colon (ASCII or full-width), the value; the
+# changes separated by commas, semicolons or line breaks, the whole optionally in braces
+# (the case file's flow form `{2024-05-01: 4, 2026-01-01: 5}`).
+_CHANGE_SEPARATORS = re.compile(r"[,;\n]")
+_CHANGE = re.compile(r"(?P<date>[^:]+?)\s*:\s*(?P<value>.*)")
+
+
+def looks_dated(text: object) -> bool:
+    """Whether `text` is written as values over time (`2024-05-01: 4, 2026-01-01: 5`): its
+    first part before a colon reads as a date. A plain value never does."""
+    if not isinstance(text, str):
+        return False
+    first = _text(text).lstrip("{").strip()
+    match = _CHANGE.fullmatch(_CHANGE_SEPARATORS.split(first, 1)[0].strip())
+    if match is None:
+        return False
+    try:
+        read_date(match["date"])
+    except Refused:
+        return False
+    return True
+
+
+def read_changes(fact: m.Fact, text: str, unknown: tuple[str, ...] = ()) \
+        -> tuple[tuple[dt.date, FactValue | None], ...]:
+    """A fact's values over time as a person types them, each from the date it takes effect
+    (the case file's `{date: value}`, docs/cases.md), in date order; a value in `unknown`
+    ("不知道") leaves the fact unknown from that date. Raises `Refused`: a part that is no
+    `date: value`, a date given twice, or a value the fact cannot take (named with its date)."""
+    body = _text(text)
+    if body.startswith("{") and body.endswith("}"):
+        body = body[1:-1]
+    entries: dict[dt.date, FactValue | None] = {}
+    for part in (p.strip() for p in _CHANGE_SEPARATORS.split(body)):
+        if not part:
+            continue
+        match = _CHANGE.fullmatch(part)
+        if match is None:
+            raise Refused("value.changes.form", "hint.value.changes", text=part)
+        date = read_date(match["date"])
+        if date in entries:
+            raise Refused("value.changes.twice", "hint.value.changes", text=date.isoformat())
+        value = match["value"].strip()
+        if value.casefold() in unknown:
+            entries[date] = None
+            continue
+        try:
+            entries[date] = read_fact(fact, value)
+        except Refused as refusal:
+            raise Refused("value.changes.value", refusal.suggestion.key if refusal.suggestion else None,
+                          date=date.isoformat(), reason=refusal.text, **dict(refusal.text.args)) from None
+    if not entries:
+        raise Refused("value.changes.form", "hint.value.changes", text=text)
+    return tuple(sorted(entries.items()))
+
+
 # ---- one fact --------------------------------------------------------------------------------
 
 

@@ -26,7 +26,7 @@ from qzdsl.backends.evaluator.evaluator import evaluate
 from qzdsl.backends.evaluator.questions import Question, questions
 from qzdsl.backends.evaluator.results import Decision, Status
 from qzdsl.cases.case import Case, FactValue
-from qzdsl.cases.values import Refused, read_fact
+from qzdsl.cases.values import Refused, looks_dated, read_changes, read_fact
 from qzdsl.model import policy as m
 
 # What a person types for "I don't know" (the fact stays unknown and is not asked again).
@@ -57,7 +57,9 @@ class Progress:
 @dataclass
 class Interview:
     """A case being built by answering questions. `facts` are the answers (typed values),
-    `unknown` the facts answered "不知道"; `history` the order they were given in, so that
+    `unknown` the facts answered "不知道"; `changes` the facts answered with values over
+    time (`2024-05-01: 4, 2026-01-01: 5`, as a case file's `{date: value}`: a fact is in
+    `facts` or in `changes`, never both); `history` the order they were given in, so that
     `back` can take the last one back."""
 
     policy: m.Policy
@@ -67,24 +69,30 @@ class Interview:
     unknown: set[str] = field(default_factory=set)
     name: str | None = None
     history: list[str] = field(default_factory=list)
+    changes: dict[str, tuple[tuple[dt.date, FactValue | None], ...]] = field(default_factory=dict)
 
     @staticmethod
     def resume(policy: m.Policy, case: Case, as_of: dt.date | None = None) -> "Interview":
-        """Go on from a (partial) case: its facts are answers, its absent facts open."""
+        """Go on from a (partial) case: its facts, plain or over time, are answers, its
+        absent facts open."""
         return Interview(policy, case.kind, as_of or case.as_of or dt.date.today(), dict(case.facts),
-                         name=case.name)
+                         name=case.name, changes=dict(case.changes))
 
     # ---- the case and its decision -------------------------------------------------------
 
     def case(self) -> Case:
-        return Case(self.kind, dict(self.facts), self.as_of, self.name)
+        return Case(self.kind, dict(self.facts), self.as_of, self.name, changes=dict(self.changes))
+
+    def answered(self, fact: str) -> bool:
+        """Whether `fact` has an answer: a value, values over time, or "不知道"."""
+        return fact in self.facts or fact in self.changes or fact in self.unknown
 
     def decision(self) -> Decision:
         return evaluate(self.policy, self.case(), self.as_of)
 
     def questions(self) -> tuple[Question, ...]:
         """The questions still needed, the one deciding the most first."""
-        return tuple(q for q in questions(self.decision()) if q.fact not in self.unknown)
+        return tuple(q for q in questions(self.decision()) if q.fact not in self.unknown and q.fact not in self.changes)
 
     def next_question(self) -> Question | None:
         found = self.questions()
@@ -92,19 +100,24 @@ class Interview:
 
     # ---- answering ---------------------------------------------------------------------------
 
-    def answer(self, fact: str, text: object) -> FactValue | None:
-        """Record an answer to `fact`, read like any other value; "不知道" leaves the fact
-        unknown and not asked again. Raises `Refused` (nothing recorded) when the answer is
-        not a value of the fact."""
+    def answer(self, fact: str, text: object) -> FactValue | tuple | None:
+        """Record an answer to `fact`, read like any other value, or as values over time
+        (`2024-05-01: 4, 2026-01-01: 5`: the entries are returned); "不知道" leaves the
+        fact unknown and not asked again. Raises `Refused` (nothing recorded) when the
+        answer is not a value of the fact."""
         declared = self.policy.facts[fact]
-        if isinstance(text, str) and text.strip().casefold() in DONT_KNOW:
-            self.facts.pop(fact, None)
+        dont_know = isinstance(text, str) and text.strip().casefold() in DONT_KNOW
+        dated = not dont_know and looks_dated(text)
+        value = None if dont_know else read_changes(declared, text, DONT_KNOW) if dated else read_fact(declared, text)
+        self.facts.pop(fact, None)  # read without refusal: the new answer replaces the old one
+        self.changes.pop(fact, None)
+        self.unknown.discard(fact)
+        if dont_know:
             self.unknown.add(fact)
-            value = None
+        elif dated:
+            self.changes[fact] = value
         else:
-            value = read_fact(declared, text)
             self.facts[fact] = value
-            self.unknown.discard(fact)
         if fact in self.history:
             self.history.remove(fact)
         self.history.append(fact)
@@ -116,6 +129,7 @@ class Interview:
             return None
         fact = self.history.pop()
         self.facts.pop(fact, None)
+        self.changes.pop(fact, None)
         self.unknown.discard(fact)
         return fact
 
@@ -133,8 +147,13 @@ class Interview:
             data["name"] = self.name
         data["kind"] = self.kind
         data["as_of"] = self.as_of
-        data["facts"] = {name: to_json(value) if isinstance(value, Decimal) else value
-                         for name, value in sorted(self.facts.items())}
+        def plain(value):
+            return to_json(value) if isinstance(value, Decimal) else value
+
+        facts = {name: plain(value) for name, value in self.facts.items()}
+        facts |= {name: {date: None if value is None else plain(value) for date, value in entries}
+                  for name, entries in self.changes.items()}
+        data["facts"] = dict(sorted(facts.items()))
         return data
 
 

@@ -119,7 +119,22 @@ def _fact_view(fact: m.Fact, state: FormState) -> dict:
     return {"name": fact.name, "label": fact.label, "question": fact.question or fact.label, "type": fact.type.value,
             "members": [(x.name, x.label) for x in fact.members], "value": state.raw.get(fact.name, ""),
             "chosen": _chosen(fact, state), "refused": refusal.message(state.lang) if refusal else None,
-            "hint": refusal.hint(state.lang) if refusal else None, "placeholder": _placeholder(fact, state.lang)}
+            "hint": refusal.hint(state.lang) if refusal else None, "placeholder": _placeholder(fact, state.lang),
+            "over_time": _over_time(fact, state)}
+
+
+def _over_time(fact: m.Fact, state: FormState) -> str:
+    """For a fact read period by period that a text field asks (a count, an amount), how to
+    give its values over time; else nothing."""
+    talk = state.interview
+    if talk is None or fact.type in (m.Type.BOOL, m.Type.ENUM):
+        return ""  # asked with a menu: values over time are given in a case file
+    if fact.name not in talk.policy.facts_over_time(talk.kind):
+        return ""
+    from qzdsl.cases.template import dated_example
+    from qzdsl.wording.interview import say
+
+    return say("over_time", state.lang, example=dated_example(fact, braces=False))
 
 
 def _chosen(fact: m.Fact, state: FormState) -> str:

@@ -54,7 +54,8 @@ def run(talk: Interview, console: Console, lang: str) -> None:
             return
         number += 1
         fact = talk.policy.facts[question.fact]
-        _show_question(talk.policy, question, fact, number, console, lang)
+        over_time = fact.name in talk.policy.facts_over_time(talk.kind)
+        _show_question(talk.policy, question, fact, number, console, lang, over_time)
         while True:
             text = _ask(console, say("answer", lang) + "> ")
             if text is None or text.casefold() in STOP:
@@ -79,7 +80,7 @@ def run(talk: Interview, console: Console, lang: str) -> None:
 
 
 def _show_question(policy: m.Policy, question: Question, fact: m.Fact, number: int, console: Console,
-                   lang: str) -> None:
+                   lang: str, over_time: bool = False) -> None:
     console.print()
     titles = [policy.clause(c).title for c in question.clauses]
     decided = "、".join(titles[:_SHOWN_CLAUSES])
@@ -94,6 +95,10 @@ def _show_question(policy: m.Policy, question: Question, fact: m.Fact, number: i
             console.print(f"  {index}) {escape(member.label)}")
     elif fact.type is m.Type.BOOL:
         console.print(f"  {escape(say('yes_no', lang))}")
+    if over_time:  # read period by period: a count, a rate or a condition that may change
+        from qzdsl.cases.template import dated_example
+
+        console.print(f"  {escape(say('over_time', lang, example=dated_example(fact, braces=False)))}")
     console.print(f"[dim]{escape(say('controls', lang))}[/]")
 
 
@@ -161,7 +166,7 @@ def header(talk: Interview, console: Console, lang: str, as_of: dt.date) -> None
 
 
 def resumed(talk: Interview, lang: str) -> str:
-    return escape(say("resumed", lang, name=talk.name or "", known=len(talk.facts)))
+    return escape(say("resumed", lang, name=talk.name or "", known=len(talk.facts) + len(talk.changes)))
 
 
 def report_saved(path: Path, lang: str) -> str:

@@ -438,7 +438,7 @@ class _Audit:
         for one, other in ((formulas[0], formulas[1]), (formulas[1], formulas[0])):
             if self._out_of_time():
                 return None
-            outcome = self.decider.decide((one,), also=(other,) + rivals)
+            outcome = self.decider.decide((one,), also=(other,) + rivals, model=True)
             if outcome.sat:
                 seeds.append(witness_from_model(self.translator, outcome.model, f"{a.id}--{b.id}", a.beneficiary,
                                                 needed))

@@ -82,11 +82,6 @@ def clause_nodes(policy: m.Policy) -> tuple[ClauseNode, ...]:
     )
 
 
-def _ordered(policy: m.Policy, a: str, b: str) -> tuple[str, str]:
-    order = {c.id: c.order for c in policy.clauses}
-    return (a, b) if order[a] <= order[b] else (b, a)
-
-
 def declared_edges(policy: m.Policy) -> tuple[Edge, ...]:
     """Every declared relation; group edges once per pair and group."""
     edges: list[Edge] = []
@@ -116,13 +111,15 @@ def candidates(policy: m.Policy) -> tuple[Candidate, ...]:
     """The pairs the solver is asked about (see the module docstring), earlier clause
     first, in declaration order."""
     why: dict[tuple[str, str], list[str]] = defaultdict(list)
+    order = {c.id: c.order for c in policy.clauses}
     for group, members in groups(policy).items():
         for a, b in combinations(members, 2):
             why[(a, b)].append(f"group:{group}")
     for clause in policy.clauses:
         for relation, others in (("excludes", clause.excludes), ("stackable", clause.stackable)):
             for other in others:
-                why[_ordered(policy, clause.id, other)].append(relation)
+                pair = (clause.id, other) if order[clause.id] <= order[other] else (other, clause.id)
+                why[pair].append(relation)
     sections: dict[tuple[str, str | None], list[m.Clause]] = defaultdict(list)
     anchors: dict[tuple[str, str | None], list[m.Clause]] = defaultdict(list)
     needs: dict[tuple[str, str | None], list[m.Clause]] = defaultdict(list)
@@ -143,7 +140,6 @@ def candidates(policy: m.Policy) -> tuple[Candidate, ...]:
         for a, b in combinations(members, 2):
             if a.policy != b.policy:
                 why[(a.id, b.id)].append(f"anchor:{anchor}")
-    order = {c.id: c.order for c in policy.clauses}
     return tuple(
         Candidate(a, b, tuple(dict.fromkeys(reasons)))
         for (a, b), reasons in sorted(why.items(), key=lambda item: (order[item[0][0]], order[item[0][1]]))

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import qzdsl
-from qzdsl.backends.audit.smt import FIRST_DAY, LAST_DAY, Date, Decider, Translator
+from qzdsl.backends.audit.smt import FIRST_DAY, LAST_DAY, Date, Decider, Translator, Wishes
 from qzdsl.model.dates import shift
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -80,12 +80,43 @@ def test_a_date_variable_takes_only_real_dates(translator):
     assert solver.check() == z3.sat
 
 
+@pytest.mark.parametrize("year", [2023, 2024, 1904, 2100 - 1])
+def test_a_date_is_valid_up_to_its_months_last_day_and_no_further(translator, year):
+    # `valid` states the month's length as implications (cheaper for z3 than the
+    # if-then-else term); it must allow exactly the calendar's days.
+    date = Date.variable("probe_len", translator.ctx)
+    for month in range(1, 13):
+        last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+        for day, allowed in ((last, True), (last + 1, False)):
+            solver = z3.Solver(ctx=translator.ctx)
+            solver.add(date.valid(), date.year == year, date.month == month, date.day == day)
+            assert (solver.check() == z3.sat) is allowed, (year, month, day)
+
+
+def test_wishes_asked_together_are_the_wishes_of_every_group(translator):
+    # The first question asks all wishes at once in a cheaper form (as-of pinned to its
+    # wished date, dates bounded by constants): it must be the same condition.
+    policy = translator.policy
+    formulas = tuple(translator.clause(policy.clause(c)) for c in ("purchase_grant", "purchase_grant_2022"))
+    wishes = translator.wishes(formulas, dt.date(2023, 7, 1))
+    groups = z3.And(*[w for group in wishes.groups for w in group])
+    together = z3.And(*wishes.together)
+    solver = z3.Solver(ctx=translator.ctx)
+    solver.add(translator.as_of.valid(), *[f.support for f in formulas], groups != together)
+    assert solver.check() == z3.unsat
+    alone = formulas[:1]  # the pair is disjoint; the first clause alone keeps every wish
+    wishes = translator.wishes(alone, dt.date(2023, 7, 1))
+    outcome = Decider(translator).decide(alone, wishes=wishes)
+    assert outcome.sat is True
+    assert all(z3.is_true(outcome.model.eval(w, model_completion=True)) for group in wishes.groups for w in group)
+
+
 def test_wishes_never_change_the_answer(translator):
     policy = translator.policy
     decider = Decider(translator)
     a, b = policy.clause("purchase_grant"), policy.clause("purchase_grant_2022")
     formulas = (translator.clause(a), translator.clause(b))
-    impossible_wish = ((z3.BoolVal(False, translator.ctx),),)
+    impossible_wish = Wishes(((z3.BoolVal(False, translator.ctx),),))
     assert decider.decide(formulas, wishes=impossible_wish).sat is False
     grant = (translator.clause(a),)
     outcome = decider.decide(grant, wishes=impossible_wish)
@@ -97,7 +128,7 @@ def test_unknown_facts_are_free(translator):
     # needs it above 2万, and z3 finds such an applicant.
     policy = translator.policy
     decider = Decider(translator)
-    outcome = decider.decide((translator.clause(policy.clause("employer_rent_advance")),))
+    outcome = decider.decide((translator.clause(policy.clause("employer_rent_advance")),), model=True)
     assert outcome.sat is True
     rent = outcome.model.eval(translator.vars["employer_prepaid_rent"], model_completion=True).as_long()
     assert rent > 20000
