@@ -552,17 +552,18 @@ def eval_case(
     verify: Optional[Path] = typer.Option(None, "--verify", metavar="DECISION.json"),
 ) -> None:
     """Evaluate a case: every clause the applicant can receive, its amount, reasons and trace."""
+    when = _date_option(as_of, "--as-of")
+    if verify is not None:
+        _verify_decision(verify, policy, lang)
+    if batch is not None:
+        # Before the evaluator's and the case reader's imports: a batch run needs neither.
+        _eval_batch(policy, batch, out, errors, when, format, lang, layout, ignore_unknown_columns,
+                    (engine, spark_master, spark_remote, conf), phases)
     from qzdsl.cases.case import load_case
     from qzdsl.backends.evaluator.evaluator import evaluate
     from qzdsl.cache import load
     from qzdsl.output import console, text_file
 
-    when = _date_option(as_of, "--as-of")
-    if verify is not None:
-        _verify_decision(verify, policy, lang)
-    if batch is not None:
-        _eval_batch(policy, batch, out, errors, when, format, lang, layout, ignore_unknown_columns,
-                    (engine, spark_master, spark_remote, conf), phases)
     if engine is not BatchEngine.duckdb or spark_master or spark_remote or conf:
         raise UsageError(_say("engine_needs_batch"))
     if phases:

@@ -40,12 +40,12 @@ from qzdsl.money import from_json, to_json
 from qzdsl.wording.cli import Refusal
 from qzdsl.model import policy as m
 from qzdsl.backends.sql.columns import INTEGER_TYPES, clause_columns
-from qzdsl.cases.case import EARLIEST, LATEST, MAX_COUNT, MAX_MONEY
+from qzdsl.cases.values import EARLIEST, LATEST, MAX_COUNT, MAX_MONEY
 
 INPUT_FORMATS = {".csv": "csv", ".parquet": "parquet", ".jsonl": "json", ".ndjson": "json", ".json": "json"}
 OUTPUT_FORMATS = {".parquet": "parquet", ".csv": "csv"}
 KEY_COLUMNS = ("row_id", "kind", "as_of")
-_PLAN_FORMAT = "3"
+_PLAN_FORMAT = "4"
 
 
 class Layout(str, enum.Enum):
@@ -132,8 +132,9 @@ def require_uris(engine: Engine | None, *locations: Path | str | None) -> None:
 class Plan:
     """The SQL of one batch run: `checked` validates `raw_cases` (materialised when it
     `parses` text), `results` is the policy's query over `cases`, `output` the result
-    columns written, `constants` the values of the amount columns left out (as text) and
-    `same_as` the amount columns equal to a written one."""
+    columns written, `constants` the values of the amount columns left out (as text),
+    `same_as` the amount columns equal to a written one and `excluded_by` the
+    `excluded_by` columns left out, with the one clause each can name."""
 
     checked: str
     parses: bool
@@ -141,6 +142,7 @@ class Plan:
     output: tuple[str, ...]
     constants: dict[str, str | None]
     same_as: dict[str, str]
+    excluded_by: dict[str, str]
 
 
 def _remember(key: tuple[str, ...], build) -> dict:
@@ -208,35 +210,39 @@ def plan(engine: Engine, policy: m.Policy, types: dict[str, str], bounds: dict[s
         checked = validation.checked_select(policy, types, frozenset(clean), proof, as_of, lang, engine.dialect,
                                              spelled)
         literals = sqlgen.Literals(status=engine.status_type, clause=engine.clause_type)
-        results = sqlgen.to_sql(policy, engine.dialect, table="cases", pretty=False, literals=literals,
-                                phases=phases)
         if layout is Layout.wide:
             output = ["row_id", "kind", "as_of", *(n for c in clause_columns(policy, phases) for n in c.names)]
-            constants, same_as = {}, {}
+            constants, same_as, excluded_by = {}, {}, {}
         else:
             narrow = sqlgen.narrow(policy, engine.dialect, phases)
-            output, same_as = list(narrow.columns), narrow.same_as
+            output, same_as, excluded_by = list(narrow.columns), narrow.same_as, narrow.excluded_by
             names = list(narrow.constants)
             values = engine.fetch_one("SELECT " + ", ".join(narrow.constants.values())) if names else ()
             # Money in the one JSON form (`money.to_json`); a period count as the int it is.
             constants = {n: to_json(v) if isinstance(v, Decimal) else v for n, v in zip(names, values)}
+        results = sqlgen.to_sql(policy, engine.dialect, table="cases", pretty=False, literals=literals,
+                                phases=phases, only=None if layout is Layout.wide else frozenset(output))
         return {"checked": checked.sql, "parses": checked.parses, "results": results, "output": output,
-                "constants": constants, "same_as": same_as}
+                "constants": constants, "same_as": same_as, "excluded_by": excluded_by}
 
     # Validation depends on what the statistics prove, not on the bounds themselves.
     proof = proven(policy, types, bounds)
     entry = _remember((*_policy_key(engine, policy), "plan", shape, ",".join(clean), ",".join(spelled),
                        ",".join(sorted(proof)), as_of.isoformat(), lang, layout.value, str(phases)), build)
     return Plan(entry["checked"], entry["parses"], entry["results"], tuple(entry["output"]), entry["constants"],
-                entry["same_as"])
+                entry["same_as"], entry["excluded_by"])
 
 
 def proven(policy: m.Policy, types: dict[str, str], bounds: dict[str, tuple]) -> frozenset[str]:
     """The per-row checks that a typed file's own statistics already prove, as
-    "column:check" (`negative`, `large`, `range`): `bounds` gives a column's (min, max)
-    over the whole file, from statistics that cover every row group."""
+    "column:check" (`negative`, `large`, `range`; `as_of:range` for the dates of
+    evaluation): `bounds` gives a column's (min, max) over the whole file, from
+    statistics that cover every row group."""
     found = set()
     limits = {m.Type.COUNT: MAX_COUNT, m.Type.MONEY: MAX_MONEY}
+    low, high = bounds.get("as_of", (None, None))
+    if types.get("as_of") == "DATE" and low is not None and high is not None and low >= EARLIEST and high <= LATEST:
+        found.add("as_of:range")
     for fact in policy.facts.values():
         low, high = bounds.get(fact.name, (None, None))
         if low is None or high is None:
@@ -374,11 +380,12 @@ def money_kinds(policy: m.Policy) -> dict[str, str]:
 
 def _metadata(policy: m.Policy, chosen: Plan, layout: Layout, phases: bool) -> dict[str, str]:
     """What a reader of the results file needs to read it whole: the layout, whether it
-    has the paid, due and projected columns, the policy, and the amounts the narrow
-    layout writes once instead of on every row."""
+    has the paid, due and projected columns, the policy, and the amounts and exclusions
+    the narrow layout writes once instead of on every row."""
     return {"qzdsl": json.dumps({"layout": layout.value, "phases": phases, "policy": policy.info.doc_number,
                                  "sha256": policy.sha256,
                                  "constant": chosen.constants, "same_as": chosen.same_as,
+                                 "excluded_by": chosen.excluded_by,
                                  "money_kind": money_kinds(policy)},
                                 ensure_ascii=False, sort_keys=True)}
 
@@ -387,14 +394,20 @@ def widen(policy: m.Policy, row: dict, metadata: dict) -> dict:
     """A row of a results file in the wide layout, whatever layout it was written in:
     `metadata` is the file's `qzdsl` key-value metadata, parsed. An amount the narrow
     layout wrote once holds on the rows where the clause is granted or excluded, as in
-    the wide layout; `excluded_by` is NULL for a clause 从优 does not rank."""
+    the wide layout; `excluded_by` is NULL for a clause 从优 does not rank, and for one
+    ranked against one other clause only it is that clause where the status is
+    `excluded`."""
     if metadata.get("layout") == Layout.wide.value:
         return dict(row)
     constant, same_as = metadata.get("constant", {}), metadata.get("same_as", {})
+    excluded_by = metadata.get("excluded_by", {})
     wide = {key: row[key] for key in KEY_COLUMNS}
     for names in clause_columns(policy, bool(metadata.get("phases"))):
         wide[names.status] = row[names.status]
-        wide[names.excluded_by] = row.get(names.excluded_by)
+        if names.excluded_by in excluded_by:
+            wide[names.excluded_by] = excluded_by[names.excluded_by] if row[names.status] == "excluded" else None
+        else:
+            wide[names.excluded_by] = row.get(names.excluded_by)
         granted = row[names.status] in ("granted", "excluded")
         for name in names.amounts:
             if name in row:

@@ -60,6 +60,7 @@ class DuckDB:
     def __init__(self, threads: int | None = None, memory_limit: str | None = None):
         self.connection = connect(threads, memory_limit)
         self._types_for: str | None = None
+        self._defined: dict[str, str] = {}  # relation -> its SELECT, not materialised (`define`)
 
     def __enter__(self) -> DuckDB:
         return self
@@ -174,12 +175,12 @@ class DuckDB:
     def fetch_one(self, sql: str, description: str | None = None) -> tuple:
         """The first row of `sql`; with `description`, its progress shown on stderr."""
         if description is None:
-            rows = self._run(sql)
+            rows = self._run(self.expand(sql))
             return rows[0] if rows else None
-        return run_with_progress(self.connection, sql, description, True)[0]
+        return run_with_progress(self.connection, self.expand(sql), description, True)[0]
 
     def fetch_all(self, sql: str) -> list[tuple]:
-        return run_with_progress(self.connection, sql, "", False)
+        return run_with_progress(self.connection, self.expand(sql), "", False)
 
     def lookup(self, name: str, rows) -> None:
         """A table of `rows` (text, value, reason: `spellings.COLUMNS`), all text."""
@@ -188,23 +189,44 @@ class DuckDB:
         self._run(f"CREATE TEMP TABLE {identifier(name)} AS SELECT {selected}", [list(c) for c in columns])
 
     def define(self, name: str, sql: str, materialise: bool = False) -> None:
+        """The relation `name` as `sql`: a temporary table when `materialise`, else kept
+        as text and read by the statements of this engine as a common table expression
+        (`expand`). A view would be bound once when created and again in each statement
+        that reads it, and binding the policy's query takes about as long as planning it."""
         if materialise:
             # Parsing text is costly and a view would redo it wherever a value is used: parse once.
-            self._run(f"CREATE TEMP TABLE {name} AS {sql}")
+            self._run(f"CREATE TEMP TABLE {name} AS {self.expand(sql)}")
             self._run("DROP VIEW raw_cases")
             self._run("DROP TABLE IF EXISTS raw_table")
         else:
-            self._run(f"CREATE VIEW {name} AS {sql}")
+            self._defined[name] = sql
+
+    def expand(self, sql: str) -> str:
+        """`sql` (a SELECT, or a statement ending in one) with the relations `define` kept
+        as text in front, as common table expressions: DuckDB binds only those it reads."""
+        if not self._defined:
+            return sql
+        ctes = ", ".join(f"{identifier(name)} AS ({body})" for name, body in self._defined.items())
+        head, select = _split_select(sql)
+        if select[:5].upper() == "WITH ":
+            return f"{head}WITH {ctes}, {select[5:]}"
+        return f"{head}WITH {ctes} {select}"
 
     def write(self, sql: str, target: Path, fmt: str, metadata: dict[str, str] | None = None,
               description: str | None = None) -> int:
         """COPY the rows of `sql` to `target` (a temporary file the caller renames); the
         number of rows written. Parquet files carry `metadata` as key-value metadata."""
-        statement = f"COPY ({sql}) TO {literal(str(target))} ({copy_options(fmt, metadata)})"
+        statement = f"COPY ({self.expand(sql)}) TO {literal(str(target))} ({copy_options(fmt, metadata)})"
         try:
             return run_with_progress(self.connection, statement, description or "", description is not None)[0][0]
         except duckdb.IOException as exc:
             raise os_error(exc) from None
+
+
+def _split_select(sql: str) -> tuple[str, str]:
+    """(`CREATE TEMP TABLE x AS `, `SELECT …`): a statement split before its query."""
+    match = re.match(r"(?is)(CREATE\s+TEMP(?:ORARY)?\s+TABLE\s+\S+\s+AS\s+)(.*)", sql)
+    return (match.group(1), match.group(2)) if match else ("", sql)
 
 
 def os_error(exc: duckdb.Error) -> OSError:

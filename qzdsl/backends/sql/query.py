@@ -19,8 +19,10 @@ The semantics are those of `qzdsl.evaluator`, clause by clause; the property tes
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import re
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -243,7 +245,8 @@ class ClauseCompiler:
         outside the window), then an unknown requirement or head count."""
         window = self.window
         requires = _col(self.clause, "requires")
-        whens = [(_not(requires), self.literals.status_value(Status.INELIGIBLE))]
+        # `= FALSE` rather than NOT: a comparison selects rows without a boolean vector first.
+        whens = [(_bin(exp.EQ, requires, exp.false()), self.literals.status_value(Status.INELIGIBLE))]
         if window.stops:
             stopped = _bin(exp.GT, self.as_of, date_literal(window.stop))
             whens.append((stopped, self.literals.status_value(Status.NOT_IN_FORCE)))
@@ -342,7 +345,10 @@ class ClauseCompiler:
             if not known:
                 result.append(money(cap) if cap is not None and per_period is high else null(MONEY_TYPE))
                 continue
-            total = exp.cast(_bin(exp.Mul, per_period, periods), MONEY_TYPE)
+            # One period (a one-off, or a schedule cut to one): the total is that period's
+            # amount, and the narrow layout then writes it once (`narrow`: same_as).
+            one = isinstance(periods, exp.Literal) and periods.is_int and periods.to_py() == 1
+            total = per_period if one else exp.cast(_bin(exp.Mul, per_period, periods), MONEY_TYPE)
             result.append(_least(total, money(cap)) if cap is not None else total)
         return result[0], result[1]
 
@@ -555,13 +561,14 @@ def check_carry(policy: m.Policy, carry: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def query(policy: m.Policy, table: str = "cases", literals: Literals = Literals(),
-          carry: tuple[str, ...] = (), phases: bool = False) -> exp.Select:
+          carry: tuple[str, ...] = (), phases: bool = False, only: Collection[str] | None = None) -> exp.Select:
     """The policy as one SELECT over `table` (see the module docstring for its columns).
     `carry` names input columns passed through to the end of the result — where Trino
     wants the partition columns of a table it creates. `phases` adds each paying clause's
     paid, due and projected amounts on the row's as-of date (`columns.PHASE_PARTS`): they
     are computed only then, since computing and writing them costs about as much as every
-    other amount column together (docs/scale.md).
+    other amount column together (docs/scale.md). `only` restricts the result columns to
+    those named (a narrow layout's; the keys and carried columns are always there).
 
     Common table expressions in order: `defined` computes each definition once per row,
     `required` each clause's requirement; `evaluated` decides each clause on its own
@@ -619,7 +626,10 @@ def query(policy: m.Policy, table: str = "cases", literals: Literals = Literals(
     if valued:
         ctes.append(("valued", exp.select(exp.Star(), *valued).from_("evaluated")))
     ctes += _exclusion_rounds(groups, ctes[-1][0])
-    final = exp.select(*keys, *_result_columns(policy, groups, literals, phases), *carried).from_(ctes[-1][0])
+    result = _result_columns(policy, groups, literals, phases)
+    if only is not None:  # a layout that writes fewer columns: the others are neither built nor bound
+        result = [c for c in result if c.alias in only]
+    final = exp.select(*keys, *result, *carried).from_(ctes[-1][0])
     for name, body in ctes:
         final = final.with_(name, as_=body, copy=False)
     return final
@@ -644,18 +654,21 @@ def _result_columns(policy: m.Policy, groups: tuple[ConflictGroup, ...], literal
         columns += [exp.alias_(status, names.status, quoted=True),
                     exp.alias_(excluded_by, names.excluded_by, quoted=True)]
         for name in names.amounts:
-            value = case_when([(_granted(clause), col(name))])
+            # granted by its requirement (NULL: not): a comparison, selected without COALESCE
+            value = case_when([(_bin(exp.EQ, _col(clause, "pre"), _str(Status.GRANTED.value)), col(name))])
             columns.append(exp.alias_(value, name, quoted=True))
     return columns
 
 
 def to_sql(policy: m.Policy, dialect: str = "duckdb", table: str = "cases", pretty: bool = True,
-           literals: Literals = Literals(), carry: tuple[str, ...] = (), phases: bool = False) -> str:
+           literals: Literals = Literals(), carry: tuple[str, ...] = (), phases: bool = False,
+           only: Collection[str] | None = None) -> str:
     """The query as text in `dialect` (one of `DIALECTS`); with `phases`, each paying
-    clause's paid, due and projected amounts too (`columns.PHASE_PARTS`)."""
+    clause's paid, due and projected amounts too (`columns.PHASE_PARTS`); with `only`,
+    just those of the result columns (the keys are always there)."""
     if dialect not in DIALECTS:
         raise ValueError(f"unknown SQL dialect '{dialect}'; choose one of {', '.join(DIALECTS)}")
-    return query(policy, table, literals, carry, phases).sql(dialect=dialect, pretty=pretty)
+    return query(policy, table, literals, carry, phases, only).sql(dialect=dialect, pretty=pretty)
 
 
 # ---- the narrow result layout --------------------------------------------------------
@@ -666,27 +679,38 @@ class Narrow:
     """The result columns that carry information row by row, and what the others are.
 
     `columns`: `row_id`, `kind`, `as_of`, every clause's status, `excluded_by` for the
-    clauses 从优 ranks (the others' is always NULL), and the amount columns whose value
+    clauses 从优 ranks against two or more others (the others' is always NULL, or
+    known from the status), and the amount columns whose value
     depends on the row. `constants` maps each amount column left out because it is the
     same on every row the clause grants to its value as a SQL expression (to evaluate
     once); `same_as` maps an amount column equal to another written one of its clause
-    (say `high` of a fixed amount per head, equal to `low`) to that column."""
+    (say `high` of a fixed amount per head, equal to `low`) to that column;
+    `excluded_by` maps the `excluded_by` column of a clause ranked against one other
+    clause only to that clause's id (the column's value on the rows where the status is
+    `excluded`; NULL on the others)."""
 
     columns: tuple[str, ...]
     constants: dict[str, str]
     same_as: dict[str, str]
+    excluded_by: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 def narrow(policy: m.Policy, dialect: str = "duckdb", phases: bool = False) -> Narrow:
+    """The narrow layout's columns (`Narrow`). Besides the amounts, the `excluded_by` of
+    a clause that 从优 ranks against one other clause only is left out: when its status is
+    `excluded`, that clause excluded it (`excluded_by`: column -> that clause's id)."""
     exprs = ExprCompiler(policy, col("as_of"))
-    ranked = {c.id for g in conflict_groups(policy) for c in g.clauses}
+    rivals = {c.id: [d.id for d in g.clauses if g.conflicts(d, c)] for g in conflict_groups(policy) for c in g.clauses}
     columns = ["row_id", "kind", "as_of"]
     constants: dict[str, str] = {}
     same_as: dict[str, str] = {}
+    excluded_by: dict[str, str] = {}
     for names in clause_columns(policy, phases):
         clause = names.clause
         columns.append(names.status)
-        if clause.id in ranked:
+        if len(rivals.get(clause.id, ())) == 1:
+            excluded_by[names.excluded_by] = rivals[clause.id][0]
+        elif clause.id in rivals:
             columns.append(names.excluded_by)
         if not names.monetary:
             continue
@@ -708,4 +732,4 @@ def narrow(policy: m.Policy, dialect: str = "duckdb", phases: bool = False) -> N
             else:
                 written[name] = expression
                 columns.append(name)
-    return Narrow(tuple(columns), constants, same_as)
+    return Narrow(tuple(columns), constants, same_as, excluded_by)

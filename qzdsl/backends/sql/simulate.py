@@ -412,8 +412,8 @@ def simulate_reform(baseline: m.Policy, reform: m.Policy, source: Path | str, as
         staged = stage(engine, baseline, source, as_of, lang, Layout.wide, ignore_unknown)
         rows_in = staged.count("checked_cases")
         facts = ", ".join(_q(f) for f in baseline.facts)
-        connection.execute(f"CREATE TEMP TABLE numbered AS SELECT __row_number, row_id, kind, as_of"
-                           f"{', ' + facts if facts else ''} FROM checked_cases WHERE __valid")
+        connection.execute(engine.expand(f"CREATE TEMP TABLE numbered AS SELECT __row_number, row_id, kind, as_of"
+                                         f"{', ' + facts if facts else ''} FROM checked_cases WHERE __valid"))
         extra = [f for f in reform.facts.values() if f.name not in baseline.facts]
         nulls = "".join(f", CAST(NULL AS {sqlcols.COLUMN_TYPES[f.type]}) AS {_q(f.name)}" for f in extra)
         connection.execute(f"CREATE VIEW numbered_reform AS SELECT *{nulls} FROM numbered")

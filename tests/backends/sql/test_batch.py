@@ -86,6 +86,18 @@ def test_results_keep_the_input_order_and_ids(housing, tmp_path):
     assert first["rent_advance_purchase__excluded_by"] == "purchase_annual"
 
 
+def test_the_narrow_layout_gives_the_clause_that_excluded_another(housing, tmp_path):
+    # A clause ranked against one other only is excluded by that one: the narrow file
+    # leaves its `excluded_by` out, and reads back as the wide file has it.
+    batch.evaluate_file(housing, POPULATION, tmp_path / "narrow.parquet", as_of=AS_OF)
+    batch.evaluate_file(housing, POPULATION, tmp_path / "wide.parquet", as_of=AS_OF, layout=batch.Layout.wide)
+    given = metadata_of(tmp_path / "narrow.parquet")["excluded_by"]
+    assert given and given.keys().isdisjoint(rows_of(tmp_path / "narrow.parquet")[0])
+    wide = rows_of(tmp_path / "wide.parquet")
+    assert rows_of(tmp_path / "narrow.parquet", housing) == wide
+    assert any(row[name] == clause for row in wide for name, clause in given.items())
+
+
 def test_the_progress_bar_run_writes_the_same_results(housing, tmp_path, capsys):
     quiet, shown = tmp_path / "quiet.parquet", tmp_path / "shown.parquet"
     batch.evaluate_file(housing, POPULATION, quiet, as_of=AS_OF)
@@ -198,7 +210,7 @@ def _typed_cases(policy, source: Path) -> list[dict]:
     """The valid rows as the batch runner typed them, as case dicts for the evaluator."""
     with DuckDB() as engine:
         batch.stage(engine, policy, source, AS_OF)
-        result = engine.connection.execute("SELECT * FROM cases")
+        result = engine.connection.execute(engine.expand("SELECT * FROM cases"))
         names = [d[0] for d in result.description]
         cases = []
         for row in result.fetchall():
@@ -362,12 +374,18 @@ def test_the_narrow_layout_keeps_per_head_amounts_and_ranked_exclusions(tmp_path
     columns = set(rows_of(tmp_path / "narrow.parquet")[0])
     assert {"child_transport_subsidy__low", "child_transport_subsidy__total_low"} <= columns  # per head
     assert "child_transport_subsidy__high" not in columns  # equal to __low: a fixed amount
-    assert "graduate_si_subsidy__excluded_by" in columns  # ranked by 从优
+    assert "talent_purchase_subsidy__excluded_by" in columns  # ranked by 从优 against three clauses
     assert "mentor_subsidy__excluded_by" not in columns  # never excluded: always NULL
+    # ranked against one clause only: when excluded, by that one
+    assert "graduate_si_subsidy__excluded_by" not in columns
     assert "home_purchase_grant__low" not in columns  # the same on every granted row
     meta = metadata_of(tmp_path / "narrow.parquet")
     assert meta["constant"]["home_purchase_grant__low"] == 20000  # money as in every JSON: an int when whole
     assert meta["same_as"]["child_transport_subsidy__high"] == "child_transport_subsidy__low"
+    assert meta["excluded_by"]["graduate_si_subsidy__excluded_by"] == "flexible_si_subsidy"
+    # A one-off's lifetime is its one period: written once (3 periods: written apart).
+    assert meta["same_as"]["talent_rent_subsidy__total_low"] == "talent_rent_subsidy__low"
+    assert "talent_rent_subsidy__total_low" not in columns
 
 
 def test_a_narrow_csv_is_refused_and_csv_is_wide_by_default(housing, tmp_path):
@@ -390,6 +408,22 @@ def test_a_warm_batch_run_imports_neither_sqlglot_nor_networkx(tmp_path):
     assert runs == ["['sqlglot']", "[]"]
 
 
+def test_eval_batch_imports_neither_the_evaluator_nor_the_case_reader(tmp_path):
+    # `qzdsl eval --batch` runs SQL only: the single-case evaluator and the case files'
+    # reader stay off its path (and, warm, sqlglot and networkx too).
+    source = _bundled_population(tmp_path, 100)
+    script = ("import sys\nfrom qzdsl.cli import main\n"
+              f"sys.argv = ['qzdsl', 'eval', '--batch', {str(source)!r}, '--out', {str(tmp_path / 'r.parquet')!r}, "
+              "'--as-of', '2024-01-01']\n"
+              "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+              "print(sorted(m for m in ('qzdsl.backends.evaluator', 'qzdsl.cases.case', 'sqlglot', 'networkx') "
+              "if m in sys.modules))")
+    env = {**os.environ, "QZDSL_CACHE_DIR": str(tmp_path / "cache")}
+    runs = [subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=ROOT,
+                           check=True).stdout.strip().splitlines()[-1] for _ in range(2)]
+    assert runs[1] == "[]"
+
+
 def test_checks_a_typed_file_statistics_prove_are_left_out_and_others_kept(tmp_path):
     policy = qzdsl.load(FIXTURES / "employment.qz")
     proven = tmp_path / "proven.parquet"
@@ -403,6 +437,21 @@ def test_checks_a_typed_file_statistics_prove_are_left_out_and_others_kept(tmp_p
                f"TO '{negative}'")
     summary = batch.evaluate_file(policy, negative, tmp_path / "out.parquet", as_of=AS_OF, lang="en")
     assert (summary.rows_out, summary.rows_rejected) == (2, 1)
+
+
+@pytest.mark.parametrize("first, last, rejected", [("2024-01-01", "2024-06-30", 0), ("1899-12-31", "2024-06-30", 1),
+                                                   ("2024-01-01", "2200-01-01", 1)])
+def test_the_dates_of_evaluation_are_checked_row_by_row_unless_the_statistics_prove_them(tmp_path, first, last,
+                                                                                         rejected):
+    policy = qzdsl.load(FIXTURES / "employment.qz")
+    source = tmp_path / "dated.parquet"
+    duckdb.sql(f"COPY (SELECT * FROM (VALUES (1, 'enterprise', DATE '{first}'), (2, 'enterprise', NULL), "
+               f"(3, 'enterprise', DATE '{last}')) t(row_id, kind, as_of)) TO '{source}'")
+    with DuckDB() as engine:
+        staged = batch.stage(engine, policy, source, AS_OF, "en")
+        assert ("\"as_of\" < CAST('1900-01-01' AS DATE)" in staged.plan.checked) == bool(rejected)
+    summary = batch.evaluate_file(policy, source, tmp_path / "out.parquet", as_of=AS_OF, lang="en")
+    assert (summary.rows_out, summary.rows_rejected) == (3 - rejected, rejected)
 
 
 def test_simulate_leaves_an_applicants_own_balance_out_of_the_public_totals(tmp_path):
