@@ -211,7 +211,8 @@ def timeline(p: Payout, as_of: dt.date, judged: tuple[bool | None, ...] | None =
         end = None if future is None else _cumulative(p, past + current + future)
         line = _new(Timeline)  # Timeline(past, current, future, paid, due, projected), its state set at once
         _timeline_state(line, {"past": past, "current": current, "future": future, "paid": paid,
-                               "due": _minus(upto, paid), "projected": (None, None) if end is None else _minus(end, upto),
+                               "due": _minus(upto, paid),
+                               "projected": (None, None) if end is None else _minus(end, upto),
                                "states": None, "stopped": 0, "undetermined": 0, "stopped_from": None, "tail": None})
         return line
     phase_of = [m.PeriodState.PAID] * past + [m.PeriodState.DUE] * current
