@@ -14,7 +14,7 @@ import pytest
 from qzdsl.codes import MESSAGES
 from qzdsl.wording.cli import MESSAGES as CLI_MESSAGES
 
-from tests.cli_runner import run_main
+from cli_runner import run_main
 
 ROOT = Path(__file__).resolve().parents[1]
 BROKEN = ROOT / "tests" / "fixtures" / "eval" / "broken"
