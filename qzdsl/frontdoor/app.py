@@ -364,25 +364,22 @@ def _request_error(variant: str, **args: object) -> Diagnostic:
 
 async def _json(request) -> object:
     """The body as JSON, numbers exact (a float would turn 350.10 into 350.1 or worse)."""
+    from qzdsl.diagnostics import Text
+
     body = await request.body()
     try:
         return json.loads(body.decode("utf-8"), parse_float=Decimal, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
-        from qzdsl.diagnostics import Text
-        from qzdsl.wording.syntax import json_problem
+        from qzdsl.wording.syntax import json_error
 
-        reason = Text("read.json.at", (("problem", json_problem(exc.msg)), ("line", exc.lineno), ("column", exc.colno)))
-        raise _Unprocessable("invalid_json", (_request_error("not_json", reason=reason),)) from None
+        reason = json_error(exc)
     except UnicodeDecodeError:
-        from qzdsl.diagnostics import Text
-
-        raise _Unprocessable("invalid_json", (_request_error("not_json", reason=Text("read.not_utf8")),)) from None
-    except (ValueError, RecursionError) as exc:  # NaN/Infinity (`_no_constant`), a body nested too deep
-        from qzdsl.diagnostics import Text
-
-        reason = Text("QZ401.api.not_a_number", (("name", exc.args[0]),)) if isinstance(exc, _NotANumber) \
-            else Text("case.too_deep")
-        raise _Unprocessable("invalid_json", (_request_error("not_json", reason=reason),)) from None
+        reason = Text("read.not_utf8")
+    except _NotANumber as exc:  # NaN or Infinity (`_no_constant`)
+        reason = Text("QZ401.api.not_a_number", (("name", exc.args[0]),))
+    except (ValueError, RecursionError):  # a body nested too deep
+        reason = Text("case.too_deep")
+    raise _Unprocessable("invalid_json", (_request_error("not_json", reason=reason),)) from None
 
 
 class _NotANumber(ValueError):

@@ -99,6 +99,11 @@ _JSON = (
 )
 
 
+def json_error(exc) -> Text:
+    """A `json.JSONDecodeError` as a sentence to word: its problem and where."""
+    return Text("read.json.at", (("problem", json_problem(exc.msg)), ("line", exc.lineno), ("column", exc.colno)))
+
+
 def json_problem(text: str) -> Text:
     """One of the json module's messages (`JSONDecodeError.msg`) as a sentence to word."""
     for pattern, key in _JSON:

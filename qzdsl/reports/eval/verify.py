@@ -41,10 +41,10 @@ class Verification:
 def _reason(exc: Exception) -> object:
     """Why a file is no decision record, in words the diagnostic's language can take."""
     from qzdsl.diagnostics import Text
-    from qzdsl.wording.syntax import json_problem
+    from qzdsl.wording.syntax import json_error
 
     if isinstance(exc, json.JSONDecodeError):
-        return Text("read.json.at", (("problem", json_problem(exc.msg)), ("line", exc.lineno), ("column", exc.colno)))
+        return json_error(exc)
     if isinstance(exc, UnicodeDecodeError):
         return Text("read.not_utf8")
     return Text("read.os", (("reason", getattr(exc, "strerror", None) or exc),))
