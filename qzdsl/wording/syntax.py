@@ -87,16 +87,17 @@ def malformed(exc, file: str) -> tuple[Text, Span | None, Text | None]:
     return Text("read.yaml", (("problem", problem(said)),)), span, note
 
 
-_JSON = (
-    (re.compile(r"Expecting property name enclosed in double quotes"), "property_name"),
-    (re.compile(r"Expecting value"), "value"),
-    (re.compile(r"Expecting ',' delimiter"), "comma"),
-    (re.compile(r"Expecting ':' delimiter"), "colon"),
-    (re.compile(r"Unterminated string starting at"), "unterminated"),
-    (re.compile(r"Extra data"), "extra"),
-    (re.compile(r"Invalid control character at"), "control"),
-    (re.compile(r"Invalid \\escape"), "escape"),
-)
+# json's messages are fixed strings (`JSONDecodeError.msg`), looked up as written
+_JSON = {
+    "Expecting property name enclosed in double quotes": "property_name",
+    "Expecting value": "value",
+    "Expecting ',' delimiter": "comma",
+    "Expecting ':' delimiter": "colon",
+    "Unterminated string starting at": "unterminated",
+    "Extra data": "extra",
+    "Invalid control character at": "control",
+    "Invalid \\escape": "escape",
+}
 
 
 def json_error(exc) -> Text:
@@ -106,7 +107,5 @@ def json_error(exc) -> Text:
 
 def json_problem(text: str) -> Text:
     """One of the json module's messages (`JSONDecodeError.msg`) as a sentence to word."""
-    for pattern, key in _JSON:
-        if pattern.fullmatch(text.strip()):
-            return Text(f"read.json.{key}", (("text", text),))
-    return Text.plain(text)
+    key = _JSON.get(text.strip())
+    return Text(f"read.json.{key}", (("text", text),)) if key else Text.plain(text)
